@@ -1,0 +1,158 @@
+"""The ``limner`` command: GUI commands (open, demo) and headless ones (new, info).
+
+Errors print one clear line to stderr and exit non-zero; no traceback for expected errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from models.errors import LimnerError
+
+EXIT_ERROR = 2
+
+
+def _version() -> str:
+    try:
+        return metadata.version("limner")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def default_demo_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("limner", appauthor=False) / "demo"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="limner",
+        description="Label images with boxes, polygons, masks and skeletons; offline first.",
+    )
+    parser.add_argument("--version", action="version", version=f"limner {_version()}")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        type=Path,
+        help="render the window after loading, save it as FILE (PNG) and exit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p_new = sub.add_parser("new", help="create a project folder")
+    p_new.add_argument("path", type=Path)
+    p_new.add_argument(
+        "--images", type=Path, action="append", default=[], help="image file or folder to add"
+    )
+    p_new.add_argument("--classes", default="", help="comma-separated class names")
+
+    p_open = sub.add_parser("open", help="open a project in the window")
+    p_open.add_argument("path", type=Path)
+    p_open.add_argument("--image", help="show this image first (by file name)")
+
+    p_demo = sub.add_parser("demo", help="open the demo project (made on first use)")
+    p_demo.add_argument(
+        "--path", type=Path, help=f"where the demo lives (default: {default_demo_path()})"
+    )
+
+    p_info = sub.add_parser("info", help="print counts of a project")
+    p_info.add_argument("path", type=Path)
+    p_info.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from models.project import create_project
+
+    classes = [c for c in args.classes.split(",") if c.strip()]
+    for image_path in args.images:
+        if not image_path.exists():
+            raise LimnerError(f"no such file or folder: {image_path}")
+
+    def progress(done: int, total: int, _name: str) -> bool:
+        if sys.stderr.isatty() and total:
+            print(f"\rreading images {done}/{total}", end="", file=sys.stderr, flush=True)
+        return True
+
+    store, report = create_project(
+        args.path, images=args.images, classes=classes, progress=progress
+    )
+    if sys.stderr.isatty() and args.images:
+        print(file=sys.stderr)
+    store.close()
+    print(f"created {args.path}: {report.summary()}")
+    for name, reason in report.unreadable:
+        print(f"  unreadable: {name}: {reason}")
+    print(f"open it with: limner open {args.path}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from models import queries
+    from models.store import ProjectStore
+
+    with ProjectStore.open(args.path) as store, store.read() as conn:
+        stats = queries.project_stats(conn)
+        name = store.name
+    if args.json:
+        print(json.dumps(stats, indent=2, sort_keys=True))
+        return 0
+    print(f"project      {name}")
+    print(f"images       {stats['images']}")
+    for status, n in sorted(stats["by_status"].items()):
+        print(f"  {status:<11}{n}")
+    if stats["unreadable_images"]:
+        print(f"  unreadable {stats['unreadable_images']}")
+    print(f"annotations  {stats['annotations']}")
+    for kind, n in sorted(stats["by_kind"].items()):
+        print(f"  {kind:<11}{n}")
+    print("classes")
+    for cls_name, n in stats["by_class"].items():
+        print(f"  {cls_name:<11}{n}")
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from app.gui import run_gui
+    from models.store import ProjectStore, resolve_project_file
+
+    ProjectStore.open(args.path).close()  # clear error before Qt starts
+    return run_gui(
+        resolve_project_file(args.path).parent, image_name=args.image, screenshot=args.screenshot
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.gui import run_gui
+    from models.demo import create_demo_project
+    from models.store import PROJECT_FILE
+
+    path = args.path or default_demo_path()
+    if not (path / PROJECT_FILE).exists():
+        print(f"creating the demo project in {path}")
+        create_demo_project(path).close()
+    return run_gui(path, screenshot=args.screenshot)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command, args.path = "demo", None
+    handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo}
+    try:
+        return handlers[args.command](args)
+    except LimnerError as exc:
+        print(f"limner: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("limner: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

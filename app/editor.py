@@ -1,0 +1,256 @@
+"""The editing session of one project: current image, its shapes, selection, tools.
+
+The editor implements ``models.tools.ToolHost`` for the tools, turns panel requests into
+commands, and keeps the widgets in step with the store through ``StoreBridge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.bridge import StoreBridge
+from models import queries
+from models.commands import (
+    AddClass,
+    Command,
+    DeleteAnnotations,
+    DeleteClass,
+    EditAnnotations,
+    UpdateClass,
+)
+from models.entities import Annotation, ImageRecord, LabelClass
+from models.errors import ImageReadError, LimnerError
+from models.history import History
+from models.imageio import load_rgb
+from models.palette import color_for_index
+from models.project import resolve_image_path
+from models.queries import ImageFilter
+from models.store import ChangeSet, ProjectStore
+from models.tools import BoxTool, SelectTool, Tool
+
+
+class Editor(QObject):
+    imageChanged = Signal(object)  # ImageRecord | None
+    pixelsChanged = Signal(object)  # np.ndarray | None
+    annotationsChanged = Signal()
+    selectionChanged = Signal(object)  # frozenset[str]
+    classesChanged = Signal()
+    activeClassChanged = Signal(object)
+    toolChanged = Signal(str)
+    imagesChanged = Signal(object)  # ChangeSet
+    failed = Signal(str, str)  # title, message
+
+    def __init__(self, store: ProjectStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.history = History(store)
+        self.bridge = StoreBridge(store, self)
+        self.bridge.changed.connect(self._on_store_changed)
+        self.image: ImageRecord | None = None
+        self.pixels: np.ndarray | None = None
+        self.image_error: str | None = None
+        self._annotations: list[Annotation] = []
+        self._selection: frozenset[str] = frozenset()
+        self._classes: list[LabelClass] = []
+        self._active_class: int | None = None
+        self.image_filter = ImageFilter()
+        self.tools: dict[str, Tool] = {"select": SelectTool(self), "box": BoxTool(self)}
+        self.tool: Tool = self.tools["select"]
+        self._reload_classes()
+
+    # -- ToolHost ----------------------------------------------------------------------
+    @property
+    def image_id(self) -> int | None:
+        return self.image.id if self.image else None
+
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        if self.pixels is None:
+            return None
+        h, w = self.pixels.shape[:2]
+        return (w, h)
+
+    def editable_annotations(self) -> Sequence[Annotation]:
+        locked_classes = {c.id for c in self._classes if c.locked or c.hidden}
+        return [
+            a
+            for a in self._annotations
+            if not a.hidden and not a.locked and a.class_id not in locked_classes
+        ]
+
+    def selection(self) -> frozenset[str]:
+        return self._selection
+
+    def set_selection(self, uuids: Iterable[str]) -> None:
+        live = {a.uuid for a in self._annotations}
+        selection = frozenset(u for u in uuids if u in live)
+        if selection != self._selection:
+            self._selection = selection
+            self.selectionChanged.emit(selection)
+
+    def active_class_id(self) -> int | None:
+        return self._active_class
+
+    def commit(self, command: Command) -> bool:
+        try:
+            self.history.execute(command)
+        except (LimnerError, ValueError) as exc:
+            self.failed.emit("Could not apply the edit", str(exc))
+            return False
+        return True
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def annotations(self) -> list[Annotation]:
+        return list(self._annotations)
+
+    @property
+    def classes(self) -> list[LabelClass]:
+        return list(self._classes)
+
+    def class_by_id(self, class_id: int | None) -> LabelClass | None:
+        return next((c for c in self._classes if c.id == class_id), None)
+
+    # -- images ------------------------------------------------------------------------
+    def open_image(self, image_id: int | None) -> None:
+        if image_id is None:
+            self.image, self.pixels, self.image_error = None, None, None
+            self._annotations = []
+        else:
+            with self.store.read() as conn:
+                record = queries.image_by_id(conn, image_id)
+            if record is None:
+                return
+            for tool in self.tools.values():
+                tool.cancel()
+            self.image = record
+            self.pixels, self.image_error = None, record.error
+            if record.error is None:
+                try:
+                    self.pixels = load_rgb(resolve_image_path(self.store, record.path))
+                except ImageReadError as exc:
+                    self.image_error = str(exc)
+            self._load_annotations()
+        self._selection = frozenset()
+        self.imageChanged.emit(self.image)
+        self.pixelsChanged.emit(self.pixels)
+        self.annotationsChanged.emit()
+        self.selectionChanged.emit(self._selection)
+
+    def open_first(self) -> None:
+        with self.store.read() as conn:
+            first = queries.first_image(conn, self.image_filter)
+        self.open_image(first.id if first else None)
+
+    def step(self, delta: int) -> bool:
+        """Next (+1) or previous (-1) image in list order; False at either end."""
+        if self.image is None:
+            self.open_first()
+            return self.image is not None
+        with self.store.read() as conn:
+            other = queries.neighbor_image(conn, self.image.id, delta, self.image_filter)
+        if other is None:
+            return False
+        self.open_image(other.id)
+        return True
+
+    def _load_annotations(self) -> None:
+        if self.image is None:
+            self._annotations = []
+            return
+        with self.store.read() as conn:
+            self._annotations = queries.annotations_for_image(conn, self.image.id)
+
+    # -- store changes -----------------------------------------------------------------
+    def _on_store_changed(self, changes: ChangeSet) -> None:
+        if changes.classes:
+            self._reload_classes()
+        if self.image is not None:
+            if self.image.id in changes.annotations or changes.classes:
+                self._load_annotations()
+                self.set_selection(self._selection)
+                self.annotationsChanged.emit()
+            if self.image.id in changes.images:
+                with self.store.read() as conn:
+                    self.image = queries.image_by_id(conn, self.image.id)
+        if changes.images or changes.images_added or changes.annotations:
+            self.imagesChanged.emit(changes)
+
+    def _reload_classes(self) -> None:
+        with self.store.read() as conn:
+            self._classes = queries.label_classes(conn)
+        ids = [c.id for c in self._classes]
+        if self._active_class not in ids:
+            self._active_class = ids[0] if ids else None
+            self.activeClassChanged.emit(self._active_class)
+        self.classesChanged.emit()
+
+    # -- tools and classes -------------------------------------------------------------
+    def set_tool(self, name: str) -> None:
+        if name not in self.tools or self.tools[name] is self.tool:
+            return
+        self.tool.cancel()
+        self.tool = self.tools[name]
+        self.toolChanged.emit(name)
+
+    def set_active_class(self, class_id: int | None) -> None:
+        if class_id != self._active_class:
+            self._active_class = class_id
+            self.activeClassChanged.emit(class_id)
+
+    def pick_class(self, class_id: int) -> None:
+        """A digit key or a click on the panel: active class, and class of the selection."""
+        self.set_active_class(class_id)
+        targets = [a for a in self._annotations if a.uuid in self._selection]
+        if targets:
+            command = EditAnnotations.from_records(
+                "Change class", [(a, {"class_id": class_id}) for a in targets]
+            )
+            if command.edits:
+                self.commit(command)
+
+    def delete_selection(self) -> bool:
+        if not self._selection or self.image is None:
+            return False
+        uuids = tuple(a.uuid for a in self._annotations if a.uuid in self._selection)
+        text = "Delete annotation" if len(uuids) == 1 else f"Delete {len(uuids)} annotations"
+        ok = self.commit(DeleteAnnotations(uuids, on_image=self.image.id, text=text))
+        if ok:
+            self.set_selection([])
+        return ok
+
+    def add_class(self, name: str, color: str | None = None) -> bool:
+        color = color or color_for_index(len(self._classes))
+        return self.commit(AddClass({"name": name, "color": color}, text=f"Add class {name}"))
+
+    def update_class(self, class_id: int, **fields: object) -> bool:
+        with self.store.read() as conn:
+            command = UpdateClass.capture(conn, class_id, fields, "Change class")
+        return self.commit(command)
+
+    def delete_class(self, class_id: int) -> bool:
+        return self.commit(DeleteClass(class_id))
+
+    # -- undo ----------------------------------------------------------------------------
+    def _follow(self, command: Command | None) -> None:
+        """After undo/redo, show the image the step touched (nothing happens off screen)."""
+        if command is None:
+            return
+        target = command.image_id
+        if target is not None and (self.image is None or self.image.id != target):
+            self.open_image(target)
+
+    def undo(self) -> None:
+        try:
+            self._follow(self.history.undo())
+        except LimnerError as exc:
+            self.failed.emit("Could not undo", str(exc))
+
+    def redo(self) -> None:
+        try:
+            self._follow(self.history.redo())
+        except LimnerError as exc:
+            self.failed.emit("Could not redo", str(exc))

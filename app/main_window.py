@@ -1,0 +1,413 @@
+"""The main window: wires the editor to the canvas, the panels, actions and shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+
+from app.editor import Editor
+from app.errors import show_error
+from app.import_worker import ImportWorker
+from models.imageio import SUPPORTED_SUFFIXES
+from models.project import ImportReport
+from models.store import ProjectStore
+from widgets.annotation_item import ItemStyle
+from widgets.annotation_list import AnnotationList
+from widgets.canvas import CanvasView
+from widgets.class_panel import ClassPanel
+from widgets.image_list import ImageListPanel
+from widgets.qt_convert import qimage_from_array
+
+APP_TITLE = "limner"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.editor = Editor(store, self)
+        self.setWindowTitle(f"{store.name} — {APP_TITLE}")
+        self.setAcceptDrops(True)
+        self.resize(1400, 860)
+        self._import_worker: ImportWorker | None = None
+        self._progress: QProgressDialog | None = None
+
+        self.canvas = CanvasView(self)
+        self.setCentralWidget(self.canvas)
+        self.images = ImageListPanel(store, self)
+        self.classes = ClassPanel(self)
+        self.annotation_list = AnnotationList(self)
+        self._dock("Images", self.images, Qt.DockWidgetArea.LeftDockWidgetArea, "imagesDock")
+        self._dock("Classes", self.classes, Qt.DockWidgetArea.RightDockWidgetArea, "classesDock")
+        self._dock(
+            "Annotations",
+            self.annotation_list,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            "annotationsDock",
+        )
+        self._build_status_bar()
+        self._build_actions()
+        self._connect()
+        self.classes.set_classes(self.editor.classes)
+        self._sync_styles()
+        self.canvas.tool = self.editor.tool
+
+    # -- construction ------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+
+    def _build_status_bar(self) -> None:
+        self.position_label = QLabel("")
+        self.position_label.setObjectName("positionLabel")
+        self.cursor_label = QLabel("")
+        self.cursor_label.setObjectName("cursorLabel")
+        self.cursor_label.setMinimumWidth(300)
+        self.zoom_label = QLabel("")
+        self.zoom_label.setObjectName("zoomLabel")
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.cursor_label)
+        bar.addPermanentWidget(self.zoom_label)
+        bar.addPermanentWidget(self.position_label)
+
+    def _action(
+        self,
+        text: str,
+        slot,  # type: ignore[no-untyped-def]
+        shortcuts: Sequence[str | QKeySequence.StandardKey] = (),
+        tip: str = "",
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(
+                f"{tip} ({', '.join(QKeySequence(s).toString() for s in shortcuts)})"
+                if shortcuts
+                else tip
+            )
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_add_images = a("Add images…", self.ask_add_images, ["Ctrl+I"], "Add image files")
+        self.act_add_folder = a(
+            "Add folder…", self.ask_add_folder, ["Ctrl+Shift+I"], "Add a folder of images"
+        )
+        self.act_quit = a("Quit", self.close, [QKeySequence.StandardKey.Quit])
+        self.act_undo = a("Undo", self.editor.undo, ["Ctrl+Z"], "Undo the last edit")
+        self.act_redo = a("Redo", self.editor.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo")
+        self.act_delete = a(
+            "Delete", self.editor.delete_selection, ["Delete", "Backspace"], "Delete the selection"
+        )
+        self.act_escape = a("Cancel", self.escape, ["Esc"], "Cancel the gesture or selection")
+        self.act_select = a(
+            "Select", lambda: self.editor.set_tool("select"), ["V"], "Select and edit", True
+        )
+        self.act_box = a("Box", lambda: self.editor.set_tool("box"), ["B"], "Draw boxes", True)
+        self.act_select.setChecked(True)
+        self.act_fit = a("Fit", self.canvas.fit, ["F"], "Fit the image in the window")
+        self.act_actual = a("100%", self.canvas.actual_size, ["Ctrl+1"], "Show at 100%")
+        self.act_zoom_in = a(
+            "Zoom in", lambda: self.canvas.set_zoom(self.canvas.zoom * 1.25), ["Ctrl+="]
+        )
+        self.act_zoom_out = a(
+            "Zoom out", lambda: self.canvas.set_zoom(self.canvas.zoom / 1.25), ["Ctrl+-"]
+        )
+        self.act_next = a("Next image", lambda: self.step(+1), ["D"], "Next image")
+        self.act_prev = a("Previous image", lambda: self.step(-1), ["A"], "Previous image")
+        self.act_shortcuts = a("Keyboard shortcuts", self.show_shortcuts, ["F1"])
+        self.class_actions = [
+            a(f"Class {n}", lambda _=False, n=n: self.pick_class_key(str(n)), [str(n)])
+            for n in range(1, 10)
+        ]
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addActions([self.act_add_images, self.act_add_folder])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.act_delete)
+        view_menu = menu.addMenu("&View")
+        view_menu.addActions([self.act_fit, self.act_actual, self.act_zoom_in, self.act_zoom_out])
+        tools_menu = menu.addMenu("&Tools")
+        tools_menu.addActions([self.act_select, self.act_box])
+        go_menu = menu.addMenu("&Go")
+        go_menu.addActions([self.act_next, self.act_prev])
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.addActions([self.act_add_images, self.act_undo, self.act_redo])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_select, self.act_box])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_prev, self.act_next, self.act_fit])
+        self._update_undo_actions()
+
+    def _connect(self) -> None:
+        ed = self.editor
+        ed.pixelsChanged.connect(self._show_pixels)
+        ed.imageChanged.connect(self._image_changed)
+        ed.annotationsChanged.connect(self._annotations_changed)
+        ed.selectionChanged.connect(self._selection_changed)
+        ed.classesChanged.connect(self._classes_changed)
+        ed.activeClassChanged.connect(self._active_class_changed)
+        ed.toolChanged.connect(self._tool_changed)
+        ed.imagesChanged.connect(lambda _c: self.images.refresh())
+        ed.failed.connect(lambda title, msg: show_error(self, title, msg))
+        ed.history.subscribe(self._update_undo_actions)
+        self.images.imageActivated.connect(ed.open_image)
+        self.classes.activeClassChanged.connect(self._panel_picked_class)
+        self.classes.addRequested.connect(lambda name: ed.add_class(name))
+        self.classes.renameRequested.connect(lambda cid, name: ed.update_class(cid, name=name))
+        self.classes.recolorRequested.connect(lambda cid, col: ed.update_class(cid, color=col))
+        self.classes.deleteRequested.connect(ed.delete_class)
+        self.annotation_list.selectionEdited.connect(ed.set_selection)
+        self.canvas.cursorMoved.connect(self._cursor_moved)
+        self.canvas.cursorLeft.connect(lambda: self.cursor_label.setText(""))
+        self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+
+    # -- editor -> widgets ---------------------------------------------------------------
+    def _show_pixels(self, pixels: np.ndarray | None) -> None:
+        self.canvas.set_image(qimage_from_array(pixels) if pixels is not None else None)
+        if self.editor.image is not None and self.editor.image_error:
+            self.statusBar().showMessage(
+                f"{self.editor.image.name} cannot be shown: {self.editor.image_error}"
+            )
+
+    def _image_changed(self, record: object) -> None:
+        image = self.editor.image
+        if image is None:
+            self.position_label.setText("no image")
+            self.setWindowTitle(f"{self.store.name} — {APP_TITLE}")
+            return
+        self.images.show_current(image.id)
+        row = self.images.model.row_of(image.id)
+        total = self.images.model.rowCount()
+        where = f"{row + 1} / {total}" if row is not None else f"– / {total}"
+        self.position_label.setText(f"{image.name}  {where}")
+        self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
+
+    def _annotations_changed(self) -> None:
+        self.canvas.set_annotations(self.editor.annotations)
+        self.canvas.set_selection(self.editor.selection())
+        classes = {c.id: c for c in self.editor.classes}
+        self.annotation_list.set_annotations(self.editor.annotations, classes)
+        self.annotation_list.set_selection(self.editor.selection())
+
+    def _selection_changed(self, selection: frozenset[str]) -> None:
+        self.canvas.set_selection(selection)
+        self.annotation_list.set_selection(selection)
+
+    def _classes_changed(self) -> None:
+        self.classes.set_classes(self.editor.classes)
+        self.classes.set_active(self.editor.active_class_id())
+        self._sync_styles()
+        classes = {c.id: c for c in self.editor.classes}
+        self.annotation_list.set_annotations(self.editor.annotations, classes)
+        self.annotation_list.set_selection(self.editor.selection())
+
+    def _sync_styles(self) -> None:
+        styles: dict[int | None, ItemStyle] = {
+            c.id: ItemStyle(QColor(c.color), c.name, c.skeleton) for c in self.editor.classes
+        }
+        styles[None] = ItemStyle(QColor(200, 200, 200), "(no class)")
+        self.canvas.set_styles(styles)
+
+    def _active_class_changed(self, class_id: int | None) -> None:
+        self.classes.set_active(class_id)
+        self.canvas.set_active_class_hint(class_id)
+
+    def _panel_picked_class(self, class_id: int | None) -> None:
+        if class_id is not None and class_id != self.editor.active_class_id():
+            self.editor.pick_class(class_id)
+
+    def _tool_changed(self, name: str) -> None:
+        self.canvas.tool = self.editor.tool
+        self.canvas.show_preview(self.editor.tool.preview)
+        self.act_select.setChecked(name == "select")
+        self.act_box.setChecked(name == "box")
+        self.statusBar().showMessage(f"Tool: {name}", 2000)
+
+    def _update_undo_actions(self) -> None:
+        h = self.editor.history
+        self.act_undo.setEnabled(h.can_undo)
+        self.act_redo.setEnabled(h.can_redo)
+        self.act_undo.setText(f"Undo {h.undo_text}" if h.can_undo else "Undo")
+        self.act_redo.setText(f"Redo {h.redo_text}" if h.can_redo else "Redo")
+
+    def _cursor_moved(self, x: float, y: float) -> None:
+        pixels = self.editor.pixels
+        text = f"x {x:.1f}  y {y:.1f}"
+        if pixels is not None:
+            col, row = int(np.floor(x)), int(np.floor(y))
+            h, w = pixels.shape[:2]
+            if 0 <= col < w and 0 <= row < h:
+                value = pixels[row, col]
+                if np.ndim(value) == 0:
+                    text += f"   value {int(value)}"
+                elif len(value) == 4:
+                    text += "   RGBA({}, {}, {}, {})".format(*(int(v) for v in value))
+                else:
+                    text += "   RGB({}, {}, {})".format(*(int(v) for v in value[:3]))
+        self.cursor_label.setText(text)
+
+    # -- commands from the keyboard --------------------------------------------------------
+    def pick_class_key(self, key: str) -> None:
+        cls = self.classes.class_for_hotkey(key)
+        if cls is not None:
+            self.editor.pick_class(cls.id)
+
+    def step(self, delta: int) -> None:
+        if not self.editor.step(delta):
+            self.statusBar().showMessage("Last image" if delta > 0 else "First image", 1500)
+
+    def escape(self) -> None:
+        if not self.canvas.cancel_gesture():
+            self.editor.set_selection([])
+
+    def show_shortcuts(self) -> None:
+        lines = [
+            "V  select · B  box",
+            "1–9  pick class (and set the class of the selection)",
+            "A / D  previous / next image",
+            "F  fit · Ctrl+1  100% · wheel  zoom at cursor",
+            "Middle-drag or Space+drag  pan",
+            "Delete  delete selection · Esc  cancel",
+            "Ctrl+Z  undo · Ctrl+Shift+Z / Ctrl+Y  redo",
+            "Ctrl+I  add images · Ctrl+Shift+I  add folder",
+        ]
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText("\n".join(lines))
+        box.open()
+
+    # -- images ----------------------------------------------------------------------------
+    def ask_add_images(self) -> None:
+        patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Add images", str(Path.home()), f"Images ({patterns});;All files (*)"
+        )
+        if files:
+            self.add_paths([Path(f) for f in files])
+
+    def ask_add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of images", str(Path.home()))
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def add_paths(self, paths: Sequence[Path]) -> ImportWorker | None:
+        """Import in the background with a progress dialog that can cancel."""
+        if self._import_worker is not None:
+            show_error(self, "Import under way", "Wait for the current import to finish.")
+            return None
+        worker = ImportWorker(self.store, paths)
+        progress = QProgressDialog("Reading images…", "Cancel", 0, 0, self)
+        progress.setObjectName("importProgress")
+        progress.setWindowTitle("Adding images")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)
+        progress.canceled.connect(worker.cancel)
+        worker.progressed.connect(self._import_progress)
+        worker.finishedWith.connect(self._import_done)
+        worker.failedWith.connect(lambda msg: show_error(self, "Could not add images", msg))
+        worker.finished.connect(self._import_finished)
+        self._import_worker, self._progress = worker, progress
+        worker.start()
+        return worker
+
+    def _import_progress(self, done: int, total: int, name: str) -> None:
+        if self._progress is not None:
+            self._progress.setMaximum(total)
+            self._progress.setValue(done)
+            self._progress.setLabelText(f"Reading {name}…" if name else "Done")
+
+    def _import_done(self, report: ImportReport) -> None:
+        self.statusBar().showMessage(report.summary(), 8000)
+        if self.editor.image is None:
+            self.editor.open_first()
+        if report.unreadable:
+            names = "\n".join(f"{n}: {r}" for n, r in report.unreadable[:12])
+            more = len(report.unreadable) - 12
+            if more > 0:
+                names += f"\n… and {more} more (filter the list by “Unreadable”)"
+            show_error(self, "Some files cannot be read", names)
+
+    def _import_finished(self) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress.deleteLater()
+        self._progress = None
+        if self._import_worker is not None:
+            self._import_worker.deleteLater()
+        self._import_worker = None
+
+    def wait_for_import(self, msecs: int = 60000) -> None:
+        if self._import_worker is not None:
+            self._import_worker.wait(msecs)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._import_worker is not None:
+            self._import_worker.cancel()
+            self._import_worker.wait(10000)
+        settings = QSettings("limner", "limner")
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("state", self.saveState())
+        self.editor.bridge.close()
+        super().closeEvent(event)
+
+    def restore_layout(self) -> None:
+        settings = QSettings("limner", "limner")
+        geometry = settings.value("geometry")
+        state = settings.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)

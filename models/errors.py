@@ -1,0 +1,27 @@
+"""Error classes of the Qt-free core.
+
+Every error raised on purpose by ``models`` derives from :class:`LimnerError`, so the
+application can show any of them to the user in one place with its message alone.
+"""
+
+from __future__ import annotations
+
+
+class LimnerError(Exception):
+    """Base of every error limner raises on purpose; its message is meant for users."""
+
+
+class GeometryError(LimnerError, ValueError):
+    """A shape that limner refuses to store (NaN, inverted box, too few points...)."""
+
+
+class ImageReadError(LimnerError):
+    """An image file that cannot be read; the message says why."""
+
+
+class StoreError(LimnerError):
+    """The project file cannot be created, opened or written."""
+
+
+class ProjectNotFoundError(StoreError):
+    """No limner project at the given path."""

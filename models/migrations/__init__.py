@@ -1,0 +1,1 @@
+"""Alembic migrations of the project database (run by ``models.store`` on open)."""

@@ -1,0 +1,10 @@
+"""Alembic environment: migrations run on the connection that ``models.store`` hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, render_as_batch=True, transaction_per_migration=True)
+with context.begin_transaction():
+    context.run_migrations()

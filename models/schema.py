@@ -1,0 +1,111 @@
+"""SQLAlchemy Core description of the project database at the newest migration.
+
+The tables are created and changed only by the Alembic migrations in ``models/migrations``;
+this module mirrors the head revision so that queries have typed columns. When a migration
+changes a table, change it here too (``tests/unit/test_migrations.py`` compares both).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+label_class = Table(
+    "label_class",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", String, nullable=False),
+    Column("color", String(9), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="any"),
+    Column("hotkey", String(8)),
+    Column("sort_order", Integer, nullable=False, server_default="0"),
+    Column("attribute_schema", Text, nullable=False, server_default="[]"),
+    Column("skeleton", Text),
+    Column("hidden", Integer, nullable=False, server_default="0"),
+    Column("locked", Integer, nullable=False, server_default="0"),
+    Column("deleted", Integer, nullable=False, server_default="0"),
+    Column("rev", Integer, nullable=False, server_default="1"),
+    Index("ix_label_class_name_live", "name", unique=True, sqlite_where=text("deleted = 0")),
+)
+
+image = Table(
+    "image",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", String, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("content_hash", String(64)),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("format", String(16)),
+    Column("size_bytes", Integer),
+    Column("status", String(16), nullable=False, server_default="new"),
+    Column("error", Text),
+    Column("position", Integer, nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Column("rev", Integer, nullable=False, server_default="1"),
+    Column("annotation_count", Integer, nullable=False, server_default="0"),
+    Index("ix_image_position", "position"),
+    Index("ix_image_status_position", "status", "position"),
+    Index("ix_image_hash", "content_hash"),
+    Index("ix_image_name", "name"),
+)
+
+annotation = Table(
+    "annotation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("class_id", Integer, ForeignKey("label_class.id")),
+    Column("kind", String(16), nullable=False),
+    Column("geometry", Text, nullable=False),
+    Column("x0", Float, nullable=False),
+    Column("y0", Float, nullable=False),
+    Column("x1", Float, nullable=False),
+    Column("y1", Float, nullable=False),
+    Column("attributes", Text, nullable=False, server_default="{}"),
+    Column("z", Integer, nullable=False, server_default="0"),
+    Column("hidden", Integer, nullable=False, server_default="0"),
+    Column("locked", Integer, nullable=False, server_default="0"),
+    Column("author", String, nullable=False, server_default=""),
+    Column("source", String, nullable=False, server_default="manual"),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("deleted", Integer, nullable=False, server_default="0"),
+    Column("rev", Integer, nullable=False, server_default="1"),
+    Index("ix_annotation_image_live", "image_id", "deleted"),
+    Index("ix_annotation_class", "class_id"),
+)
+
+event = Table(
+    "event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("time", String(32), nullable=False),
+    Column("actor", String, nullable=False),
+    Column("action", String, nullable=False),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Index("ix_event_time", "time"),
+)

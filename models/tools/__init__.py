@@ -1,0 +1,11 @@
+"""Canvas tools as Qt-free state machines fed with pointer events in image coordinates.
+
+The canvas forwards events and draws ``tool.preview``; a finished gesture becomes one
+command handed to ``ToolHost.commit`` (one gesture, one undo step).
+"""
+
+from models.tools.base import Pointer, Preview, Tool, ToolHost
+from models.tools.box import BoxTool
+from models.tools.select import SelectTool
+
+__all__ = ["BoxTool", "Pointer", "Preview", "SelectTool", "Tool", "ToolHost"]

@@ -1,0 +1,200 @@
+"""Select tool: click and Shift+click to select, drag to move, handles to resize, band select.
+
+A move or a resize previews on every pointer move and commits one ``EditAnnotations`` on
+release, so a whole drag is one undo step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.commands import EditAnnotations
+from models.entities import Annotation
+from models.errors import GeometryError
+from models.geometry import Box, Geometry, bounds, translate
+from models.hit import HANDLE_EDGES, handle_at, topmost_at
+from models.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool
+
+_HANDLE_CURSORS = ("size_fdiag", "size_ver", "size_bdiag", "size_hor") * 2
+
+
+@dataclass(slots=True)
+class _Move:
+    start: tuple[float, float]
+    originals: dict[str, Annotation]
+    moved: bool = False
+
+
+@dataclass(slots=True)
+class _Resize:
+    original: Annotation
+    handle: int
+
+
+@dataclass(slots=True)
+class _Band:
+    start: tuple[float, float]
+    additive: bool
+
+
+class SelectTool(Tool):
+    name = "select"
+    letter = "V"
+
+    def __init__(self, host) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(host)
+        self._gesture: _Move | _Resize | _Band | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._gesture is not None
+
+    # -- helpers ---------------------------------------------------------------------
+    def _by_uuid(self) -> dict[str, Annotation]:
+        return {a.uuid: a for a in self.host.editable_annotations()}
+
+    def _single_selected_box(self) -> Annotation | None:
+        selection = self.host.selection()
+        if len(selection) != 1:
+            return None
+        ann = self._by_uuid().get(next(iter(selection)))
+        return ann if ann is not None and isinstance(ann.geometry, Box) else None
+
+    def cursor(self, p: Pointer) -> str:
+        box = self._single_selected_box()
+        if box is not None:
+            handle = handle_at(box.geometry, p.x, p.y, p.tolerance)  # type: ignore[arg-type]
+            if handle is not None:
+                return _HANDLE_CURSORS[handle]
+        hit = topmost_at(self.host.editable_annotations(), p.x, p.y, p.tolerance)
+        return "move" if hit is not None else "arrow"
+
+    # -- events ----------------------------------------------------------------------
+    def press(self, p: Pointer) -> None:
+        if p.button != "left":
+            return
+        box = self._single_selected_box()
+        if box is not None and not p.shift:
+            handle = handle_at(box.geometry, p.x, p.y, p.tolerance)  # type: ignore[arg-type]
+            if handle is not None:
+                self._gesture = _Resize(original=box, handle=handle)
+                return
+        hit = topmost_at(self.host.editable_annotations(), p.x, p.y, p.tolerance)
+        selection = set(self.host.selection())
+        if hit is None:
+            if not p.shift:
+                self.host.set_selection([])
+            self._gesture = _Band(start=(p.x, p.y), additive=p.shift)
+            return
+        if p.shift:
+            selection.symmetric_difference_update({hit.uuid})
+            self.host.set_selection(selection)
+            if hit.uuid not in selection:
+                return
+        elif hit.uuid not in selection:
+            selection = {hit.uuid}
+            self.host.set_selection(selection)
+        by_uuid = self._by_uuid()
+        originals = {u: by_uuid[u] for u in selection if u in by_uuid}
+        self._gesture = _Move(start=(p.x, p.y), originals=originals)
+
+    def move(self, p: Pointer) -> None:
+        gesture = self._gesture
+        if isinstance(gesture, _Move):
+            dx, dy = p.x - gesture.start[0], p.y - gesture.start[1]
+            if not gesture.moved and max(abs(dx), abs(dy)) * p.scale < MIN_DRAG_SCREEN_PX:
+                return
+            gesture.moved = True
+            dx, dy = self._clamp_shift(gesture.originals.values(), dx, dy)
+            overrides: dict[str, Geometry] = {}
+            for uuid, ann in gesture.originals.items():
+                try:
+                    overrides[uuid] = translate(ann.geometry, dx, dy)
+                except GeometryError:
+                    overrides[uuid] = ann.geometry
+            self.preview = Preview(overrides=overrides)
+        elif isinstance(gesture, _Resize):
+            box = self._resized(gesture, p)
+            if box is not None:
+                self.preview = Preview(overrides={gesture.original.uuid: box})
+        elif isinstance(gesture, _Band):
+            try:
+                band = Box.from_corners(gesture.start[0], gesture.start[1], p.x, p.y)
+            except GeometryError:
+                band = None
+            self.preview = Preview(band=band)
+
+    def release(self, p: Pointer) -> None:
+        if p.button != "left":
+            return
+        gesture, self._gesture = self._gesture, None
+        preview, self.preview = self.preview, Preview()
+        if isinstance(gesture, _Move) and gesture.moved and preview.overrides:
+            changes = [
+                (gesture.originals[u], {"geometry": g}) for u, g in preview.overrides.items()
+            ]
+            command = EditAnnotations.from_records("Move", changes)
+            if command.edits:
+                self.host.commit(command)
+        elif isinstance(gesture, _Resize) and preview.overrides:
+            geometry = preview.overrides[gesture.original.uuid]
+            command = EditAnnotations.from_records(
+                "Resize box", [(gesture.original, {"geometry": geometry})]
+            )
+            if command.edits:
+                self.host.commit(command)
+        elif isinstance(gesture, _Band) and preview.band is not None:
+            band = preview.band
+            inside = {
+                a.uuid
+                for a in self.host.editable_annotations()
+                if _contains(band, bounds(a.geometry))
+            }
+            if gesture.additive:
+                inside |= set(self.host.selection())
+            self.host.set_selection(inside)
+
+    def cancel(self) -> None:
+        self._gesture = None
+        super().cancel()
+
+    # -- geometry of gestures --------------------------------------------------------
+    def _clamp_shift(self, anns: object, dx: float, dy: float) -> tuple[float, float]:
+        """Limit a move so the moved shapes stay inside the image."""
+        size = self.host.image_size
+        if size is None:
+            return dx, dy
+        w, h = size
+        boxes = [bounds(a.geometry) for a in anns]  # type: ignore[attr-defined]
+        if not boxes:
+            return dx, dy
+        x0 = min(b[0] for b in boxes)
+        y0 = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        y1 = max(b[3] for b in boxes)
+        dx = min(max(dx, -x0), w - x1)
+        dy = min(max(dy, -y0), h - y1)
+        return dx, dy
+
+    def _resized(self, gesture: _Resize, p: Pointer) -> Box | None:
+        box = gesture.original.geometry
+        assert isinstance(box, Box)
+        mx0, my0, mx1, my1 = HANDLE_EDGES[gesture.handle]
+        x, y = self.clamp(p.x, p.y)
+        x0 = x if mx0 else box.x0
+        y0 = y if my0 else box.y0
+        x1 = x if mx1 else box.x1
+        y1 = y if my1 else box.y1
+        try:
+            return Box.from_corners(x0, y0, x1, y1)
+        except GeometryError:
+            return None
+
+
+def _contains(outer: Box, inner: tuple[float, float, float, float]) -> bool:
+    return (
+        outer.x0 <= inner[0]
+        and outer.y0 <= inner[1]
+        and inner[2] <= outer.x1
+        and inner[3] <= outer.y1
+    )

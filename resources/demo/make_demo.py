@@ -1,0 +1,975 @@
+"""Generate limner's demo images and their ground-truth labels.
+
+Every picture of the demo project is painted by this script from simple shapes and
+smoothed noise, so the demo carries no third-party image rights. The output is checked
+in next to the script; run it again only to change the demo::
+
+    python resources/demo/make_demo.py
+
+It writes, into this folder, the JPEG images, one 1-bit PNG per labelled mask under
+``masks/`` and ``labels.json``. All randomness comes from generators seeded with fixed
+numbers, so the geometry and ``labels.json`` are reproducible exactly; JPEG bytes may still
+differ between builds of libjpeg.
+
+The labels use the geometry the shapes were painted from, not a detector's guess, so they
+are exact. Coordinates are continuous pixel coordinates: (0, 0) is the top-left corner of
+the top-left pixel, and pixel (i, j) covers [j, j + 1] x [i, i + 1].
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+HERE = Path(__file__).resolve().parent
+JPEG_QUALITY = 88
+
+RGB = tuple[float, float, float]
+Shader = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""Colour of each pixel of a window, from the continuous x and y of the pixel centres."""
+
+SKELETON: dict[str, Any] = {
+    "names": [
+        "head",
+        "neck",
+        "l_shoulder",
+        "r_shoulder",
+        "l_hip",
+        "r_hip",
+        "l_knee",
+        "r_knee",
+        "l_foot",
+        "r_foot",
+    ],
+    "edges": [[0, 1], [1, 2], [1, 3], [2, 4], [3, 5], [4, 5], [4, 6], [5, 7], [6, 8], [7, 9]],
+    "flip_pairs": [[2, 3], [4, 5], [6, 7], [8, 9]],
+}
+
+CLASSES: list[dict[str, Any]] = [
+    {"name": "apple", "color": "#e6194b", "kind": "box"},
+    {"name": "orange", "color": "#ffe119", "kind": "box"},
+    {"name": "donut", "color": "#911eb4", "kind": "polygon"},
+    {"name": "car", "color": "#3cb44b", "kind": "polygon"},
+    {"name": "cell", "color": "#4363d8", "kind": "mask"},
+    {"name": "person", "color": "#f58231", "kind": "keypoints", "skeleton": SKELETON},
+]
+
+
+# ================================================================================ geometry
+
+
+def ellipse_ring(
+    cx: float, cy: float, rx: float, ry: float | None = None, angle: float = 0.0, n: int = 96
+) -> np.ndarray:
+    """Points of an ellipse, counter-clockwise on screen, rotated by ``angle`` radians."""
+    ry = rx if ry is None else ry
+    t = np.linspace(0.0, 2.0 * math.pi, n, endpoint=False)
+    x, y = rx * np.cos(t), ry * np.sin(t)
+    c, s = math.cos(angle), math.sin(angle)
+    return np.stack([cx + c * x - s * y, cy + s * x + c * y], axis=1)
+
+
+def wobbly_ring(
+    cx: float, cy: float, r: float, rng: np.random.Generator, amp: float = 0.08, n: int = 120
+) -> np.ndarray:
+    """A roundish organic outline: a circle whose radius varies by a few low harmonics."""
+    t = np.linspace(0.0, 2.0 * math.pi, n, endpoint=False)
+    radius = np.ones_like(t)
+    for k in (2, 3, 4, 5):
+        radius += amp / k * rng.uniform(0.4, 1.0) * np.cos(k * t + rng.uniform(0, 2 * math.pi))
+    return np.stack([cx + r * radius * np.cos(t), cy + r * radius * np.sin(t)], axis=1)
+
+
+def rounded_rect_ring(
+    x0: float, y0: float, x1: float, y1: float, r: float, n_arc: int = 10
+) -> np.ndarray:
+    """Rectangle with circular corners of radius ``r``."""
+    r = min(r, (x1 - x0) / 2, (y1 - y0) / 2)
+    corners = [(x1 - r, y1 - r, 0.0), (x0 + r, y1 - r, 0.5), (x0 + r, y0 + r, 1.0)]
+    corners.append((x1 - r, y0 + r, 1.5))
+    points: list[tuple[float, float]] = []
+    for cx, cy, start in corners:
+        for t in np.linspace(start * math.pi, (start + 0.5) * math.pi, n_arc):
+            points.append((cx + r * math.cos(t), cy + r * math.sin(t)))
+    return np.array(points)
+
+
+def capsule_ring(
+    p0: Sequence[float], p1: Sequence[float], r0: float, r1: float | None = None
+) -> np.ndarray:
+    """Outline of a limb: the convex hull of two discs, possibly of different radii."""
+    r1 = r0 if r1 is None else r1
+    pts = np.concatenate([ellipse_ring(*p0, r0, n=40), ellipse_ring(*p1, r1, n=40)])
+    hull = cv2.convexHull(pts.astype(np.float32))
+    return hull.reshape(-1, 2).astype(np.float64)
+
+
+def place(ring: np.ndarray, angle: float, cx: float, cy: float) -> np.ndarray:
+    """Rotate a ring defined around the origin by ``angle`` and move it to (cx, cy)."""
+    c, s = math.cos(angle), math.sin(angle)
+    x, y = ring[:, 0], ring[:, 1]
+    return np.stack([cx + c * x - s * y, cy + s * x + c * y], axis=1)
+
+
+# ================================================================================= raster
+
+SHIFT = 4
+"""Fractional bits handed to OpenCV's polygon filling, for sub-pixel accurate edges."""
+
+
+def _fixed(ring: np.ndarray, ox: float, oy: float, scale: float = 1.0) -> np.ndarray:
+    """Continuous coordinates to OpenCV's fixed point, where integers are pixel centres."""
+    pts = ((np.asarray(ring, dtype=np.float64) - (ox, oy)) * scale - 0.5) * (1 << SHIFT)
+    return np.round(pts).astype(np.int32).reshape(-1, 1, 2)
+
+
+def smooth_noise(
+    rng: np.random.Generator,
+    h: int,
+    w: int,
+    cell: float,
+    octaves: int = 4,
+    persistence: float = 0.5,
+    stretch: float = 1.0,
+) -> np.ndarray:
+    """Fractal value noise in [0, 1]; ``stretch`` > 1 elongates features horizontally."""
+    total = np.zeros((h, w), np.float32)
+    amplitude, norm = 1.0, 0.0
+    for octave in range(octaves):
+        size = max(1.0, cell / 2**octave)
+        gh = max(2, round(h / size) + 2)
+        gw = max(2, round(w / (size * stretch)) + 2)
+        grid = rng.random((gh, gw), dtype=np.float32)
+        total += amplitude * cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+        norm += amplitude
+        amplitude *= persistence
+    return np.clip(total / norm, 0.0, 1.0)
+
+
+class Canvas:
+    """A float RGB picture with the few painting operations the scenes need.
+
+    Every operation works in the window around its shape only, so painting a small
+    object on a large picture stays cheap.
+    """
+
+    def __init__(self, width: int, height: int, color: RGB = (0.0, 0.0, 0.0)) -> None:
+        self.px = np.empty((height, width, 3), np.float32)
+        self.px[:] = color
+
+    @property
+    def width(self) -> int:
+        return self.px.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.px.shape[0]
+
+    def window(self, rings: Sequence[np.ndarray], pad: int) -> tuple[int, int, int, int] | None:
+        pts = np.concatenate(rings)
+        x0 = max(0, math.floor(pts[:, 0].min()) - pad)
+        y0 = max(0, math.floor(pts[:, 1].min()) - pad)
+        x1 = min(self.width, math.ceil(pts[:, 0].max()) + pad)
+        y1 = min(self.height, math.ceil(pts[:, 1].max()) + pad)
+        return None if x0 >= x1 or y0 >= y1 else (x0, y0, x1, y1)
+
+    def coverage(
+        self, rings: Sequence[np.ndarray], pad: int = 2, aa: bool = True
+    ) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+        """Anti-aliased coverage of a shape; later rings of the list cut holes."""
+        box = self.window(rings, pad)
+        if box is None:
+            return None
+        x0, y0, x1, y1 = box
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        kind = cv2.LINE_AA if aa else cv2.LINE_8
+        cv2.fillPoly(mask, [_fixed(r, x0, y0) for r in rings], 255, kind, SHIFT)
+        return mask.astype(np.float32) / 255.0, box
+
+    @staticmethod
+    def grid(box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        x0, y0, x1, y1 = box
+        xs = np.arange(x0, x1, dtype=np.float32) + 0.5
+        ys = np.arange(y0, y1, dtype=np.float32) + 0.5
+        return np.meshgrid(xs, ys)
+
+    def paint(
+        self,
+        rings: Sequence[np.ndarray] | np.ndarray,
+        color: RGB | Shader,
+        opacity: float = 1.0,
+        feather: float = 0.0,
+    ) -> None:
+        """Cover a shape with a colour or a shader; ``feather`` blurs its edge (pixels)."""
+        if isinstance(rings, np.ndarray):
+            rings = [rings]
+        pad = 2 + math.ceil(3 * feather)
+        found = self.coverage(rings, pad)
+        if found is None:
+            return
+        alpha, box = found
+        if feather > 0:
+            alpha = cv2.GaussianBlur(alpha, (0, 0), feather)
+        x0, y0, x1, y1 = box
+        if callable(color):
+            xs, ys = self.grid(box)
+            fill = color(xs, ys).astype(np.float32)
+        else:
+            fill = np.array(color, np.float32)
+        a = (alpha * opacity)[..., None]
+        region = self.px[y0:y1, x0:x1]
+        region *= 1.0 - a
+        region += a * fill
+
+    def shadow(
+        self,
+        rings: Sequence[np.ndarray] | np.ndarray,
+        dx: float,
+        dy: float,
+        blur: float,
+        strength: float,
+    ) -> None:
+        """Darken the ground under a shape: its outline moved, blurred and multiplied in."""
+        if isinstance(rings, np.ndarray):
+            rings = [rings]
+        moved = [r + (dx, dy) for r in rings]
+        found = self.coverage(moved, pad=2 + math.ceil(3 * blur))
+        if found is None:
+            return
+        alpha, (x0, y0, x1, y1) = found
+        if blur > 0:
+            alpha = cv2.GaussianBlur(alpha, (0, 0), blur)
+        self.px[y0:y1, x0:x1] *= (1.0 - strength * alpha)[..., None]
+
+    def to_uint8(self) -> np.ndarray:
+        return np.clip(np.rint(self.px * 255.0), 0, 255).astype(np.uint8)
+
+
+def vertical_gradient(h: int, w: int, stops: Sequence[tuple[float, RGB]]) -> np.ndarray:
+    """An (h, w, 3) image whose colour changes from top to bottom through ``stops``."""
+    ys = np.linspace(0.0, 1.0, h)
+    positions = [p for p, _ in stops]
+    columns = [np.interp(ys, positions, [c[i] for _, c in stops]) for i in range(3)]
+    column = np.stack(columns, axis=1).astype(np.float32)
+    return np.repeat(column[:, None, :], w, axis=1)
+
+
+def silhouette(shapes: Sequence[np.ndarray], ss: int = 4, eps: float = 0.4) -> np.ndarray:
+    """Outer outline of the union of several shapes, as one polygon ring.
+
+    The shapes are filled at ``ss`` times the resolution and traced, which is simpler
+    than computing polygon unions and accurate to a fraction of a pixel.
+    """
+    pts = np.concatenate(shapes)
+    x0, y0 = math.floor(pts[:, 0].min()) - 2, math.floor(pts[:, 1].min()) - 2
+    x1, y1 = math.ceil(pts[:, 0].max()) + 2, math.ceil(pts[:, 1].max()) + 2
+    mask = np.zeros(((y1 - y0) * ss, (x1 - x0) * ss), np.uint8)
+    for shape in shapes:
+        cv2.fillPoly(mask, [_fixed(shape, x0, y0, ss)], 255, cv2.LINE_8, SHIFT)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outer = max(contours, key=cv2.contourArea)
+    outer = cv2.approxPolyDP(outer, eps * ss, True)
+    return (outer.reshape(-1, 2).astype(np.float64) + 0.5) / ss + (x0, y0)
+
+
+# ================================================================================ shaders
+
+LIGHT = np.array([-0.45, -0.6, 0.66])
+LIGHT /= np.linalg.norm(LIGHT)
+HALF = LIGHT + (0.0, 0.0, 1.0)
+HALF /= np.linalg.norm(HALF)
+
+
+def lit(
+    nx: np.ndarray,
+    ny: np.ndarray,
+    nz: np.ndarray,
+    base: np.ndarray,
+    ambient: float = 0.35,
+    gloss: float = 0.35,
+    shininess: float = 30.0,
+) -> np.ndarray:
+    """Lambert plus Blinn highlight for a normal field; ``base`` is (..., 3) or (3,)."""
+    diffuse = np.clip(nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2], 0.0, 1.0)
+    spec = np.clip(nx * HALF[0] + ny * HALF[1] + nz * HALF[2], 0.0, 1.0) ** shininess
+    shade = ambient + (1.0 - ambient) * diffuse
+    return base * shade[..., None] + gloss * spec[..., None]
+
+
+def dome_shader(
+    cx: float,
+    cy: float,
+    rx: float,
+    ry: float,
+    base: RGB | Callable[[np.ndarray, np.ndarray], np.ndarray],
+    **light: float,
+) -> Shader:
+    """Shading of an ellipsoid seen from above (fruit, tree crowns, heads)."""
+
+    def shader(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        nx, ny = (xs - cx) / rx, (ys - cy) / ry
+        nz = np.sqrt(np.clip(1.0 - nx * nx - ny * ny, 0.0, 1.0))
+        colour = base(xs, ys) if callable(base) else np.array(base, np.float32)
+        return lit(nx, ny, nz, colour, **light)
+
+    return shader
+
+
+def limb_shader(p0: Sequence[float], p1: Sequence[float], r: float, base: RGB) -> Shader:
+    """Cylinder shading across a limb, lit from the upper left like everything else."""
+    ax, ay = p1[0] - p0[0], p1[1] - p0[1]
+    length = math.hypot(ax, ay) or 1.0
+    px, py = -ay / length, ax / length  # unit normal of the axis, in the image plane
+
+    def shader(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        t = ((xs - p0[0]) * px + (ys - p0[1]) * py) / r
+        t = np.clip(t, -1.0, 1.0)
+        nz = np.sqrt(1.0 - t * t)
+        return lit(t * px, t * py, nz, np.array(base, np.float32), ambient=0.55, gloss=0.06)
+
+    return shader
+
+
+def flat(base: RGB, top: float = 1.08, bottom: float = 0.9, y0: float = 0, y1: float = 1) -> Shader:
+    """A colour that darkens from ``top`` to ``bottom`` between y0 and y1."""
+
+    def shader(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        t = np.clip((ys - y0) / max(1e-6, y1 - y0), 0.0, 1.0)
+        factor = top + (bottom - top) * t
+        return np.array(base, np.float32) * factor[..., None]
+
+    return shader
+
+
+# ============================================================================= annotations
+
+
+def _r(value: float) -> float:
+    return round(float(value), 2)
+
+
+def box_label(name: str, ring: np.ndarray, w: int, h: int) -> dict[str, Any]:
+    x0, y0 = ring.min(axis=0)
+    x1, y1 = ring.max(axis=0)
+    box = [max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)]
+    return {"class": name, "box": [_r(v) for v in box]}
+
+
+def polygon_label(name: str, rings: Sequence[np.ndarray]) -> dict[str, Any]:
+    return {"class": name, "polygon": [[[_r(x), _r(y)] for x, y in ring] for ring in rings]}
+
+
+def keypoint_label(name: str, points: Sequence[tuple[float, float, int]]) -> dict[str, Any]:
+    return {
+        "class": name,
+        "keypoints": [[_r(x), _r(y), v] if v else [0, 0, 0] for x, y, v in points],
+    }
+
+
+@dataclass
+class Scene:
+    """One demo image, its labels, and the mask PNGs those labels point to."""
+
+    file: str
+    pixels: np.ndarray
+    status: str = "new"
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def add_mask(self, name: str, ring: np.ndarray) -> None:
+        """Label a shape as a mask: the pixels whose centre lies inside the outline."""
+        h, w = self.pixels.shape[:2]
+        mask = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(mask, [_fixed(ring, 0, 0)], 1, cv2.LINE_8, SHIFT)
+        rel = f"masks/{Path(self.file).stem}_{len(self.masks)}.png"
+        self.masks[rel] = mask.astype(bool)
+        self.annotations.append({"class": name, "mask_png": rel})
+
+
+# ======================================================================== shared painting
+
+
+@dataclass(frozen=True)
+class Look:
+    skin: RGB
+    hair: RGB
+    shirt: RGB
+    pants: RGB
+    shoes: RGB
+
+
+def person(
+    cv: Canvas,
+    x: float,
+    feet_y: float,
+    height: float,
+    look: Look,
+    arms: tuple[float, float, float, float] = (0.25, 0.1, 0.25, 0.1),
+    stance: float = 0.0,
+) -> list[tuple[float, float]]:
+    """Paint a simple figure facing the viewer and return its ten keypoints.
+
+    The keypoints are the joints the limbs were drawn between, so they are exact. The
+    figure faces the viewer, hence its left side (``l_*``) is on the image's right.
+    ``arms`` are the outward angles (radians) of the right upper arm, right forearm, left
+    upper arm and left forearm; ``stance`` spreads the feet.
+    """
+    u = height
+    head = (x, feet_y - 0.925 * u)
+    neck = (x, feet_y - 0.835 * u)
+    l_sh, r_sh = (x + 0.115 * u, feet_y - 0.8 * u), (x - 0.115 * u, feet_y - 0.8 * u)
+    l_hip, r_hip = (x + 0.062 * u, feet_y - 0.5 * u), (x - 0.062 * u, feet_y - 0.5 * u)
+    spread = stance * u
+    l_knee = (x + 0.07 * u + 0.5 * spread, feet_y - 0.27 * u)
+    r_knee = (x - 0.07 * u - 0.5 * spread, feet_y - 0.27 * u)
+    l_foot = (x + 0.075 * u + spread, feet_y - 0.035 * u)
+    r_foot = (x - 0.075 * u - spread, feet_y - 0.035 * u)
+
+    def arm_points(
+        shoulder: tuple[float, float], side: float, upper: float, fore: float
+    ) -> tuple[tuple[float, float], tuple[float, float]]:
+        elbow = (
+            shoulder[0] + side * math.sin(upper) * 0.16 * u,
+            shoulder[1] + math.cos(upper) * 0.16 * u,
+        )
+        hand = (
+            elbow[0] + side * math.sin(fore) * 0.15 * u,
+            elbow[1] + math.cos(fore) * 0.15 * u,
+        )
+        return elbow, hand
+
+    r_elbow, r_hand = arm_points(r_sh, -1.0, arms[0], arms[1])
+    l_elbow, l_hand = arm_points(l_sh, 1.0, arms[2], arms[3])
+
+    ground = ellipse_ring(x, feet_y - 0.01 * u, 0.2 * u + spread, 0.03 * u)
+    cv.shadow(ground, 0.03 * u, 0.0, 0.02 * u, 0.35)
+    for hip, knee, foot in ((r_hip, r_knee, r_foot), (l_hip, l_knee, l_foot)):
+        thigh = capsule_ring(hip, knee, 0.05 * u, 0.04 * u)
+        shin = capsule_ring(knee, foot, 0.04 * u, 0.03 * u)
+        cv.paint(thigh, limb_shader(hip, knee, 0.05 * u, look.pants))
+        cv.paint(shin, limb_shader(knee, foot, 0.04 * u, look.pants))
+        shoe = ellipse_ring(foot[0], foot[1] + 0.012 * u, 0.045 * u, 0.025 * u)
+        cv.paint(shoe, dome_shader(foot[0], foot[1], 0.05 * u, 0.04 * u, look.shoes, gloss=0.2))
+    pelvis = np.array(
+        [
+            (x - 0.105 * u, feet_y - 0.56 * u),
+            (x + 0.105 * u, feet_y - 0.56 * u),
+            (x + 0.11 * u, feet_y - 0.47 * u),
+            (x, feet_y - 0.44 * u),
+            (x - 0.11 * u, feet_y - 0.47 * u),
+        ]
+    )
+    cv.paint(pelvis, flat(look.pants))
+    torso = np.array(
+        [
+            (x - 0.13 * u, feet_y - 0.805 * u),
+            (x + 0.13 * u, feet_y - 0.805 * u),
+            (x + 0.09 * u, feet_y - 0.62 * u),
+            (x + 0.105 * u, feet_y - 0.52 * u),
+            (x - 0.105 * u, feet_y - 0.52 * u),
+            (x - 0.09 * u, feet_y - 0.62 * u),
+        ]
+    )
+    shirt_shade = flat(look.shirt, 1.08, 0.85, feet_y - 0.82 * u, feet_y - 0.52 * u)
+    cv.paint(torso, shirt_shade)
+    for shoulder in (l_sh, r_sh):
+        cv.paint(ellipse_ring(*shoulder, 0.045 * u), shirt_shade)
+    cv.paint(
+        capsule_ring(neck, (x, feet_y - 0.87 * u), 0.028 * u),
+        limb_shader(neck, head, 0.028 * u, look.skin),
+    )
+    for shoulder, elbow, hand in ((r_sh, r_elbow, r_hand), (l_sh, l_elbow, l_hand)):
+        cv.paint(
+            capsule_ring(shoulder, elbow, 0.037 * u, 0.032 * u),
+            limb_shader(shoulder, elbow, 0.037 * u, look.shirt),
+        )
+        cv.paint(
+            capsule_ring(elbow, hand, 0.032 * u, 0.026 * u),
+            limb_shader(elbow, hand, 0.032 * u, look.shirt),
+        )
+        cv.paint(ellipse_ring(*hand, 0.027 * u), dome_shader(*hand, 0.03 * u, 0.03 * u, look.skin))
+    hx, hy = head
+    cv.paint(
+        ellipse_ring(hx, hy, 0.056 * u, 0.066 * u),
+        dome_shader(hx, hy, 0.06 * u, 0.07 * u, look.skin, gloss=0.1),
+    )
+    hair = ellipse_ring(hx, hy - 0.022 * u, 0.062 * u, 0.052 * u)
+    hair = hair[hair[:, 1] <= hy - 0.012 * u]
+    cv.paint(hair, dome_shader(hx, hy - 0.02 * u, 0.065 * u, 0.06 * u, look.hair, gloss=0.15))
+    for side in (-1, 1):
+        cv.paint(ellipse_ring(hx + side * 0.021 * u, hy + 0.005 * u, 0.007 * u), (0.1, 0.08, 0.07))
+    cv.paint(
+        ellipse_ring(hx, hy + 0.034 * u, 0.016 * u, 0.006 * u), (0.55, 0.25, 0.22), opacity=0.7
+    )
+    return [head, neck, l_sh, r_sh, l_hip, r_hip, l_knee, r_knee, l_foot, r_foot]
+
+
+def tree(cv: Canvas, x: float, ground: float, size: float, rng: np.random.Generator) -> None:
+    """A side-view tree: a tapered trunk and a crown of shaded overlapping balls."""
+    trunk = np.array(
+        [
+            (x - 0.09 * size, ground),
+            (x + 0.09 * size, ground),
+            (x + 0.05 * size, ground - 1.05 * size),
+            (x - 0.05 * size, ground - 1.05 * size),
+        ]
+    )
+    cv.shadow(ellipse_ring(x, ground, 0.5 * size, 0.07 * size), 0.15 * size, 0, 0.05 * size, 0.3)
+    cv.paint(trunk, limb_shader((x, ground), (x, ground - size), 0.09 * size, (0.36, 0.25, 0.16)))
+    cy = ground - 1.35 * size
+    greens = [(0.2, 0.42, 0.16), (0.26, 0.5, 0.2), (0.3, 0.55, 0.22), (0.22, 0.46, 0.18)]
+    balls = []
+    for _ in range(11):
+        a = rng.uniform(0, 2 * math.pi)
+        d = rng.uniform(0.0, 0.42) * size
+        r = rng.uniform(0.3, 0.45) * size
+        balls.append((x + math.cos(a) * d * 1.2, cy + math.sin(a) * d * 0.8, r))
+    balls.sort(key=lambda b: -b[1])  # back (higher) balls first... lower ones drawn first
+    for bx, by, r in sorted(balls, key=lambda b: b[1]):
+        colour = greens[rng.integers(len(greens))]
+        cv.paint(ellipse_ring(bx, by, r), dome_shader(bx, by, r, r, colour, gloss=0.04))
+
+
+# ============================================================================= fruit table
+
+
+def wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """Planks of a wooden table top seen from above, running left to right."""
+    img = np.zeros((h, w, 3), np.float32)
+    edges = [0]
+    while edges[-1] < h:
+        edges.append(edges[-1] + int(rng.integers(150, 200)))
+    warp = smooth_noise(rng, h, w, 90, octaves=3, stretch=6.0)
+    fine = smooth_noise(rng, h, w, 6, octaves=2, stretch=10.0)
+    ys = np.arange(h, dtype=np.float32)[:, None]
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    for top, bottom in zip(edges, edges[1:], strict=False):
+        bottom = min(bottom, h)
+        tint = np.array([0.62, 0.42, 0.25]) * rng.uniform(0.85, 1.08)
+        tint[1] *= rng.uniform(0.95, 1.05)
+        freq = rng.uniform(0.045, 0.07)
+        phase = rng.uniform(0, 100)
+        sl = slice(top, bottom)
+        rings = np.sin(
+            (ys[sl] * freq + warp[sl] * 9.0 + phase + 0.0008 * xs * rng.uniform(-1, 1)) * math.pi
+        )
+        grain = 0.5 + 0.5 * np.sign(rings) * np.abs(rings) ** 0.6
+        shade = 0.8 + 0.14 * grain + 0.12 * (fine[sl] - 0.5)
+        img[sl] = tint[None, None, :] * shade[..., None]
+        img[top : top + 3] *= 0.55  # seam between planks
+        img[top + 3 : top + 6] *= 0.85
+    return img
+
+
+def fruit_table() -> Scene:
+    rng = np.random.default_rng(101)
+    w, h = 1024, 768
+    cv = Canvas(w, h)
+    cv.px[:] = wood(rng, w, h)
+    scene = Scene("fruit_table.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
+
+    # A plate with two donuts.
+    plate = ellipse_ring(565, 420, 190)
+    cv.shadow(plate, 14, 18, 12, 0.45)
+    cv.paint(plate, dome_shader(565, 420, 400, 400, (0.95, 0.95, 0.93), gloss=0.1))
+    cv.paint(ellipse_ring(565, 420, 150), (0.9, 0.9, 0.88), feather=5)
+    cv.paint(ellipse_ring(565, 420, 140), dome_shader(565, 420, 600, 600, (0.97, 0.97, 0.96)))
+    donuts = []
+    for (cx, cy, r, icing, seed) in (
+        (505, 370, 88, (0.96, 0.55, 0.7), 1),
+        (640, 490, 82, (0.36, 0.2, 0.12), 2),
+    ):
+        drng = np.random.default_rng(seed)
+        outer = wobbly_ring(cx, cy, r, drng, amp=0.05, n=96)
+        inner = wobbly_ring(cx, cy, r * 0.34, drng, amp=0.06, n=48)
+        donuts.append((outer, inner))
+        cv.shadow([outer, inner], 9, 12, 7, 0.45)
+        ring_r, tube = r * 0.67, r * 0.33
+
+        def torus(
+            xs: np.ndarray, ys: np.ndarray, cx: float = cx, cy: float = cy,
+            ring_r: float = ring_r, tube: float = tube,
+        ) -> np.ndarray:
+            dx, dy = xs - cx, ys - cy
+            rho = np.sqrt(dx * dx + dy * dy) + 1e-6
+            t = np.clip((rho - ring_r) / tube, -1.0, 1.0)
+            nz = np.sqrt(1.0 - t * t)
+            base = np.array((0.82, 0.55, 0.28), np.float32)
+            return lit(t * dx / rho, t * dy / rho, nz, base, ambient=0.4, gloss=0.1)
+
+        cv.paint([outer, inner], torus)
+        icing_outer = wobbly_ring(cx, cy, r * 0.86, drng, amp=0.12, n=96)
+        icing_inner = wobbly_ring(cx, cy, r * 0.45, drng, amp=0.1, n=48)
+
+        def glaze(
+            xs: np.ndarray, ys: np.ndarray, cx: float = cx, cy: float = cy,
+            ring_r: float = ring_r, tube: float = tube, icing: RGB = icing,
+        ) -> np.ndarray:
+            dx, dy = xs - cx, ys - cy
+            rho = np.sqrt(dx * dx + dy * dy) + 1e-6
+            t = np.clip((rho - ring_r) / (tube * 1.15), -1.0, 1.0)
+            nz = np.sqrt(1.0 - t * t)
+            base = np.array(icing, np.float32)
+            return lit(t * dx / rho, t * dy / rho, nz, base, ambient=0.5, gloss=0.45)
+
+        cv.paint([icing_outer, icing_inner], glaze)
+        colours = [(0.95, 0.9, 0.2), (0.3, 0.7, 0.95), (0.98, 0.98, 0.95), (0.4, 0.85, 0.4)]
+        for _ in range(26):
+            a = drng.uniform(0, 2 * math.pi)
+            d = drng.uniform(0.5, 0.8) * r
+            sx, sy = cx + d * math.cos(a), cy + d * math.sin(a)
+            angle = drng.uniform(0, math.pi)
+            piece = place(rounded_rect_ring(-5, -1.6, 5, 1.6, 1.6, 4), angle, sx, sy)
+            cv.paint(piece, colours[drng.integers(len(colours))])
+    scene.annotations.append(polygon_label("donut", donuts[0]))
+
+    def apple_skin(cx: float, cy: float, r: float, seed: int) -> Callable[..., np.ndarray]:
+        arng = np.random.default_rng(seed)
+        phases = arng.uniform(0, 2 * math.pi, 3)
+        blush = arng.uniform(0.1, 0.35)
+
+        def skin(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+            angle = np.arctan2(ys - cy, xs - cx)
+            streaks = 0.5 + 0.5 * np.sin(angle * 23 + phases[0]) * np.sin(angle * 7 + phases[1])
+            rho = np.hypot(xs - cx, ys - cy) / r
+            yellow = np.clip(blush + 0.25 * streaks * rho - 0.2 * (1 - rho), 0.0, 0.7)
+            red = np.array((0.78, 0.08, 0.07), np.float32)
+            gold = np.array((0.93, 0.62, 0.14), np.float32)
+            return red * (1 - yellow[..., None]) + gold * yellow[..., None]
+
+        return skin
+
+    apples = [(190, 235, 70, 11), (300, 580, 76, 12), (150, 455, 66, 13), (880, 190, 72, 14)]
+    apples.append((905, 625, 70, 15))
+    oranges = [(880, 410, 64, 21), (345, 120, 58, 22), (110, 690, 62, 23)]
+    for cx, cy, r, seed in oranges:
+        orng = np.random.default_rng(seed)
+        ring = ellipse_ring(cx, cy, r, r * 0.97, orng.uniform(0, math.pi))
+        cv.shadow(ring, 10, 14, 9, 0.5)
+        pores = smooth_noise(orng, 2 * r + 8, 2 * r + 8, 2.5, octaves=2)
+
+        def peel(
+            xs: np.ndarray, ys: np.ndarray, cx: float = cx, cy: float = cy, r: float = r,
+            pores: np.ndarray = pores,
+        ) -> np.ndarray:
+            ix = np.clip((xs - cx + r + 4).astype(int), 0, pores.shape[1] - 1)
+            iy = np.clip((ys - cy + r + 4).astype(int), 0, pores.shape[0] - 1)
+            dimple = pores[iy, ix][..., None]
+            return np.array((0.98, 0.52, 0.06), np.float32) * (0.88 + 0.22 * dimple)
+
+        cv.paint(ring, dome_shader(cx, cy, r, r, peel, gloss=0.25, shininess=18))
+        cv.paint(ellipse_ring(cx + 0.08 * r, cy - 0.05 * r, 3.5), (0.45, 0.35, 0.1), feather=1)
+    for cx, cy, r, seed in apples:
+        ring = ellipse_ring(cx, cy, r, r * 0.93, 0.3)
+        cv.shadow(ring, 11, 15, 9, 0.5)
+        cv.paint(ring, dome_shader(cx, cy, r, r * 0.93, apple_skin(cx, cy, r, seed), gloss=0.55))
+        sx, sy = cx + 0.1 * r, cy - 0.08 * r
+        cv.paint(ellipse_ring(sx, sy, 0.2 * r), (0.35, 0.25, 0.1), opacity=0.35, feather=4)
+        stem = capsule_ring((sx, sy), (sx + 0.18 * r, sy - 0.3 * r), 2.6, 2.0)
+        cv.paint(stem, (0.32, 0.2, 0.1))
+    leaf = place(ellipse_ring(0, 0, 30, 12), -0.6, 918, 142)
+    cv.paint(leaf, dome_shader(918, 142, 40, 40, (0.25, 0.55, 0.15), gloss=0.2))
+    cv.paint(
+        capsule_ring((895, 158), (942, 126), 0.9), (0.18, 0.4, 0.1), opacity=0.7
+    )
+
+    # Label most fruit, as someone halfway through the image would have.
+    for cx, cy, r, _ in apples[:4]:
+        scene.annotations.append(box_label("apple", ellipse_ring(cx, cy, r, r * 0.93, 0.3), w, h))
+    for cx, cy, r, seed in oranges[:2]:
+        orng = np.random.default_rng(seed)
+        ring = ellipse_ring(cx, cy, r, r * 0.97, orng.uniform(0, math.pi))
+        scene.annotations.append(box_label("orange", ring, w, h))
+    vignette(cv, 0.25)
+    scene.pixels = cv.to_uint8()
+    return scene
+
+
+def vignette(cv: Canvas, strength: float) -> None:
+    """Darken the corners a little, as real lenses do; it makes flat renders look shot."""
+    h, w = cv.height, cv.width
+    ys, xs = np.ogrid[:h, :w]
+    d = ((xs - w / 2) / (w / 2)) ** 2 + ((ys - h / 2) / (h / 2)) ** 2
+    cv.px *= (1.0 - strength * np.clip(d / 2, 0, 1) ** 1.5)[..., None].astype(np.float32)
+
+
+
+# ================================================================================= street
+
+
+def chaikin(ring: np.ndarray, iterations: int = 2) -> np.ndarray:
+    """Round the corners of a closed polygon by corner cutting."""
+    for _ in range(iterations):
+        nxt = np.roll(ring, -1, axis=0)
+        ring = np.stack([0.75 * ring + 0.25 * nxt, 0.25 * ring + 0.75 * nxt], axis=1)
+        ring = ring.reshape(-1, 2)
+    return ring
+
+
+def car_side(
+    cv: Canvas, x0: float, ground: float, length: float, colour: RGB, facing: int
+) -> np.ndarray:
+    """Paint a car seen from the side and return the outline of all of it.
+
+    Parts are designed in units of the car's length, x from the rear (0) to the front
+    (1) and y upwards from the road, then mapped into the picture.
+    """
+
+    def to_img(ring: Sequence[Sequence[float]]) -> np.ndarray:
+        arr = np.asarray(ring, np.float64)
+        xs = arr[:, 0] if facing > 0 else 1.0 - arr[:, 0]
+        return np.stack([x0 + xs * length, ground - arr[:, 1] * length], axis=1)
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return tuple(to_img([(x, y)])[0])  # type: ignore[return-value]
+
+    body = to_img(
+        chaikin(
+            np.array(
+                [
+                    (0.02, 0.055), (0.0, 0.1), (0.012, 0.19), (0.13, 0.212), (0.78, 0.205),
+                    (0.95, 0.172), (1.0, 0.125), (0.99, 0.055),
+                ]
+            )
+        )
+    )
+    cabin = to_img(chaikin(np.array([(0.15, 0.205), (0.3, 0.31), (0.62, 0.315), (0.8, 0.2)])))
+    wheels = [(0.19, 0.073), (0.81, 0.073)]
+    tyre_r = 0.073
+    cv.shadow(ellipse_ring(x0 + 0.5 * length, ground, 0.52 * length, 0.03 * length), 0, 0,
+              0.012 * length, 0.6)
+    dark = tuple(c * 0.55 for c in colour)
+    cv.paint(cabin, flat(dark, 1.0, 0.85, *sorted((px(0, 0.315)[1], px(0, 0.2)[1]))))
+    windows = [
+        [(0.22, 0.215), (0.315, 0.293), (0.47, 0.298), (0.47, 0.215)],
+        [(0.5, 0.215), (0.5, 0.298), (0.61, 0.298), (0.745, 0.215)],
+    ]
+    top_y, bottom_y = px(0, 0.3)[1], px(0, 0.215)[1]
+    for window in windows:
+        cv.paint(
+            to_img(chaikin(np.array(window), 1)),
+            flat((0.55, 0.68, 0.8), 1.25, 0.6, top_y, bottom_y),
+        )
+    body_top, body_bottom = px(0, 0.215)[1], px(0, 0.05)[1]
+
+    def paintwork(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        t = np.clip((ys - body_top) / (body_bottom - body_top), 0, 1)
+        factor = 1.15 - 0.45 * t + 0.35 * np.exp(-(((t - 0.22) / 0.05) ** 2))
+        return np.array(colour, np.float32) * factor[..., None]
+
+    cv.paint(body, paintwork)
+    for wx, _ in wheels:
+        cv.paint(to_img(ellipse_ring(wx, 0.073, 0.09, n=64)), (0.06, 0.06, 0.07))
+    for wx, wy in wheels:
+        cx, cy = px(wx, wy)
+        r = tyre_r * length
+        cv.paint(ellipse_ring(cx, cy, r), (0.1, 0.1, 0.11))
+        cv.paint(ellipse_ring(cx, cy, 0.62 * r), dome_shader(cx, cy, r, r, (0.72, 0.73, 0.75)))
+        cv.paint(ellipse_ring(cx, cy, 0.2 * r), (0.35, 0.35, 0.38))
+        for k in range(5):
+            a = k * 2 * math.pi / 5
+            hole = (cx + 0.4 * r * math.cos(a), cy + 0.4 * r * math.sin(a))
+            cv.paint(ellipse_ring(*hole, 0.1 * r), (0.25, 0.25, 0.27))
+    seam = (0.1, 0.1, 0.1)
+    for x, y0_, y1_ in ((0.485, 0.06, 0.208), (0.27, 0.12, 0.208), (0.74, 0.1, 0.205)):
+        cv.paint(capsule_ring(px(x, y0_), px(x, y1_), 0.0018 * length), seam, opacity=0.6)
+    for x in (0.42, 0.67):
+        a, b = px(x, 0.175), px(x + 0.045, 0.175)
+        cv.paint(capsule_ring(a, b, 0.005 * length), tuple(c * 0.6 for c in colour))
+    cv.paint(to_img(ellipse_ring(0.965, 0.155, 0.03, 0.016)), (1.0, 0.95, 0.75))
+    cv.paint(to_img(ellipse_ring(0.018, 0.165, 0.016, 0.022)), (0.85, 0.08, 0.06))
+    sill = to_img(rounded_rect_ring(0.27, 0.05, 0.73, 0.068, 0.008))
+    cv.paint(sill, tuple(c * 0.45 for c in colour))
+    tyres = [to_img(ellipse_ring(wx, wy, tyre_r, n=64)) for wx, wy in wheels]
+    return silhouette([body, cabin, *tyres])
+
+
+def building(
+    cv: Canvas, x0: float, x1: float, top: float, ground: float, wall: RGB,
+    rng: np.random.Generator,
+) -> None:
+    """A city facade: wall, cornice, rows of windows, and a shop front with an awning."""
+    cv.paint(np.array([(x0, top), (x1, top), (x1, ground), (x0, ground)]),
+             flat(wall, 1.05, 0.9, top, ground))
+    cv.paint(np.array([(x0 - 6, top - 18), (x1 + 6, top - 18), (x1 + 6, top + 12),
+                       (x0 - 6, top + 12)]), tuple(c * 0.75 for c in wall))
+    shop_top = ground - 200
+    n_cols = max(2, int((x1 - x0 - 60) // 120))
+    step = (x1 - x0) / n_cols
+    row = top + 60
+    while row + 110 < shop_top - 40:
+        for c in range(n_cols):
+            wx = x0 + (c + 0.5) * step
+            frame = np.array([(wx - 34, row - 4), (wx + 34, row - 4), (wx + 34, row + 104),
+                              (wx - 34, row + 104)])
+            cv.paint(frame, (0.92, 0.9, 0.86))
+            glass = np.array([(wx - 28, row), (wx + 28, row), (wx + 28, row + 98),
+                              (wx - 28, row + 98)])
+            if rng.random() < 0.18:
+                cv.paint(glass, flat((1.0, 0.85, 0.5), 1.0, 0.8, row, row + 98))
+            else:
+                cv.paint(glass, flat((0.45, 0.58, 0.72), 1.3, 0.7, row, row + 98))
+            cv.paint(np.array([(wx - 40, row + 104), (wx + 40, row + 104), (wx + 40, row + 114),
+                               (wx - 40, row + 114)]), tuple(c * 0.8 for c in wall))
+        row += 165
+    shop = np.array([(x0 + 40, shop_top + 50), (x1 - 40, shop_top + 50), (x1 - 40, ground),
+                     (x0 + 40, ground)])
+    cv.paint(shop, flat((0.3, 0.38, 0.45), 1.2, 0.7, shop_top + 50, ground))
+    door_x = x0 + (x1 - x0) * rng.uniform(0.25, 0.75)
+    cv.paint(np.array([(door_x - 40, shop_top + 70), (door_x + 40, shop_top + 70),
+                       (door_x + 40, ground), (door_x - 40, ground)]), (0.22, 0.16, 0.12))
+    stripes = [(0.85, 0.2, 0.2), (0.95, 0.95, 0.9)] if rng.random() < 0.5 else [
+        (0.15, 0.45, 0.35), (0.95, 0.95, 0.9)]
+    n_stripes = int((x1 - x0 - 40) // 40)
+    sw = (x1 - x0 - 40) / n_stripes
+    for k in range(n_stripes):
+        sx = x0 + 20 + k * sw
+        cv.paint(np.array([(sx, shop_top), (sx + sw, shop_top), (sx + sw + 6, shop_top + 70),
+                           (sx + 6, shop_top + 70)]), flat(stripes[k % 2], 1.05, 0.8,
+                                                          shop_top, shop_top + 70))
+    cv.shadow(np.array([(x0 + 26, shop_top + 70), (x1 - 14, shop_top + 70),
+                        (x1 - 14, shop_top + 80), (x0 + 26, shop_top + 80)]), 0, 0, 6, 0.4)
+
+
+def street() -> Scene:
+    rng = np.random.default_rng(202)
+    w, h = 3000, 2000
+    cv = Canvas(w, h)
+    scene = Scene("street.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
+    cv.px[:] = vertical_gradient(h, w, [(0.0, (0.3, 0.52, 0.85)), (0.5, (0.72, 0.84, 0.95)),
+                                        (1.0, (0.85, 0.9, 0.95))])
+    clouds = smooth_noise(rng, h // 4, w // 4, 120, octaves=3, stretch=2.5)
+    clouds = cv2.resize(clouds, (w, h), interpolation=cv2.INTER_CUBIC)
+    cover = np.clip((clouds - 0.55) * 4.0, 0, 1)[..., None] * 0.85
+    cv.px = cv.px * (1 - cover) + cover * np.float32(0.98)
+
+    sidewalk_top, curb_top, road_top = 1040, 1130, 1148
+    road_bottom, near_top = 1700, 1722
+    x = -30.0
+    walls = [(0.78, 0.55, 0.42), (0.88, 0.82, 0.68), (0.62, 0.68, 0.6), (0.55, 0.6, 0.7),
+             (0.82, 0.7, 0.55), (0.7, 0.45, 0.38)]
+    k = 0
+    while x < w:
+        width = float(rng.integers(400, 620))
+        top = float(rng.integers(260, 620))
+        building(cv, x, min(x + width, w + 30), top, sidewalk_top, walls[k % len(walls)], rng)
+        x += width + float(rng.integers(0, 2)) * 30
+        k += 1
+    ground = np.array([(0, sidewalk_top), (w, sidewalk_top), (w, h), (0, h)], np.float64)
+    cv.paint(ground, flat((0.7, 0.69, 0.66), 1.05, 0.95, sidewalk_top, curb_top))
+    cv.paint(np.array([(0, curb_top), (w, curb_top), (w, road_top), (0, road_top)]),
+             (0.55, 0.54, 0.52))
+    asphalt = smooth_noise(rng, (road_bottom - road_top) // 4, w // 4, 40, octaves=2)
+    asphalt = cv2.resize(asphalt, (w, road_bottom - road_top), interpolation=cv2.INTER_CUBIC)
+    road = np.array([0.3, 0.3, 0.32], np.float32) * (0.95 + 0.1 * asphalt)[..., None]
+    cv.px[road_top:road_bottom] = road
+    for dash in range(0, w, 420):
+        cv.paint(rounded_rect_ring(dash + 40, 1412, dash + 300, 1428, 4), (0.92, 0.88, 0.7),
+                 opacity=0.9)
+    cv.paint(np.array([(0, road_bottom), (w, road_bottom), (w, near_top), (0, near_top)]),
+             (0.6, 0.59, 0.57))
+    cv.px[near_top:] = np.array([0.74, 0.72, 0.69], np.float32)
+    for jx in range(-60, w, 300):
+        cv.paint(np.array([(jx, near_top), (jx + 4, near_top), (jx + 4, h), (jx, h)]),
+                 (0.55, 0.54, 0.52), opacity=0.7)
+    cv.paint(np.array([(0, 1860), (w, 1860), (w, 1864), (0, 1864)]), (0.55, 0.54, 0.52),
+             opacity=0.7)
+
+    for tx in (420.0, 1850.0, 2560.0):
+        tree(cv, tx, 1090, 240, rng)
+    for lx in (1100.0, 2250.0):
+        cv.paint(capsule_ring((lx, 1100), (lx, 640), 9), (0.2, 0.22, 0.24))
+        cv.paint(capsule_ring((lx, 645), (lx + 70, 625), 7), (0.2, 0.22, 0.24))
+        cv.paint(ellipse_ring(lx + 75, 632, 26, 12), (0.95, 0.92, 0.8))
+
+    people = []
+    looks = [
+        Look((0.93, 0.76, 0.62), (0.25, 0.16, 0.1), (0.85, 0.3, 0.25), (0.2, 0.25, 0.4),
+             (0.15, 0.12, 0.1)),
+        Look((0.62, 0.43, 0.3), (0.08, 0.06, 0.05), (0.25, 0.55, 0.6), (0.3, 0.3, 0.32),
+             (0.9, 0.9, 0.9)),
+        Look((0.85, 0.65, 0.5), (0.6, 0.45, 0.2), (0.95, 0.8, 0.3), (0.25, 0.3, 0.5),
+             (0.3, 0.2, 0.12)),
+        Look((0.75, 0.55, 0.42), (0.3, 0.2, 0.12), (0.45, 0.35, 0.6), (0.15, 0.15, 0.18),
+             (0.1, 0.1, 0.1)),
+    ]
+    people.append(person(cv, 1330, 1108, 290, looks[1], arms=(0.15, 0.05, 0.35, 1.2)))
+    person(cv, 2420, 1112, 280, looks[3], arms=(0.2, 0.3, 0.15, 0.1), stance=0.02)
+    behind = person(cv, 700, 1425, 300, looks[2], arms=(0.3, 0.1, 0.25, 0.0))
+
+    cars = [
+        car_side(cv, 1500, 1395, 650, (0.12, 0.32, 0.62), -1),
+        car_side(cv, 280, 1655, 800, (0.78, 0.12, 0.1), 1),
+        car_side(cv, 1980, 1665, 780, (0.86, 0.86, 0.84), -1),
+    ]
+    people.insert(0, person(cv, 2780, 1955, 620, looks[0], arms=(0.2, 0.1, 2.3, 2.9),
+                            stance=0.03))
+
+    vignette(cv, 0.2)
+    scene.pixels = cv.to_uint8()
+    scene.annotations.append(polygon_label("car", [cars[1]]))
+    scene.annotations.append(polygon_label("car", [cars[0]]))
+    for joints in people:
+        scene.annotations.append(keypoint_label("person", [(x, y, 2) for x, y in joints]))
+    hidden = {"l_foot", "r_foot"}
+    scene.annotations.append(
+        keypoint_label(
+            "person",
+            [(x, y, 1 if name in hidden else 2)
+             for name, (x, y) in zip(SKELETON["names"], behind, strict=True)],
+        )
+    )
+    return scene
+
+
+# ============================================================================== main
+
+
+def write_labels(scenes: Sequence[Scene]) -> None:
+    """Write labels.json with coordinate lists kept on one line each, for diffs."""
+    doc = {
+        "classes": CLASSES,
+        "images": [
+            {"file": s.file, "status": s.status, "annotations": s.annotations} for s in scenes
+        ],
+    }
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    number_list = re.compile(r"\[\s*(-?[\d.]+(?:,\s*-?[\d.]+)*)\s*\]")
+    text = number_list.sub(lambda m: "[" + ", ".join(re.split(r",\s*", m.group(1))) + "]", text)
+    list_of_lists = re.compile(r"\[\s*(\[[^\[\]]*\](?:,\s*\[[^\[\]]*\])*)\s*\]")
+    text = list_of_lists.sub(lambda m: "[" + re.sub(r",\s+\[", ", [", m.group(1)) + "]", text)
+    (HERE / "labels.json").write_text(text + "\n", encoding="utf-8")
+
+
+def save_scene(scene: Scene) -> None:
+    Image.fromarray(scene.pixels).save(
+        HERE / scene.file, quality=JPEG_QUALITY, optimize=True, progressive=False
+    )
+    for rel, mask in scene.masks.items():
+        (HERE / rel).parent.mkdir(exist_ok=True)
+        Image.fromarray(mask).save(HERE / rel, optimize=True)
+
+
+SCENES: list[Callable[[], Scene]] = [fruit_table, street]
+
+
+def main() -> None:
+    scenes = [make() for make in SCENES]
+    for scene in scenes:
+        save_scene(scene)
+        size = (HERE / scene.file).stat().st_size
+        print(f"{scene.file}: {scene.pixels.shape[1]}x{scene.pixels.shape[0]}, {size // 1024} KB")
+    write_labels(scenes)
+
+
+if __name__ == "__main__":
+    main()

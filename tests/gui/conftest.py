@@ -1,0 +1,57 @@
+"""GUI fixtures: a real main window on a real project, offscreen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from models.store import ProjectStore
+
+
+@pytest.fixture
+def window(qtbot, project: ProjectStore) -> Iterator:
+    from app.main_window import MainWindow
+
+    win = MainWindow(project)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    win.editor.open_first()
+    yield win
+    win.close()
+
+
+def image_to_view(win, x: float, y: float) -> QPoint:
+    """Viewport position of an image coordinate."""
+    return win.canvas.mapFromScene(x, y)
+
+
+def drag(
+    widget, start: QPoint, end: QPoint, steps: int = 5, modifier=Qt.KeyboardModifier.NoModifier
+) -> None:
+    """A real press-move-release gesture with the left button."""
+    QTest.mousePress(widget, Qt.MouseButton.LeftButton, modifier, start)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        QTest.mouseMove(widget, point)
+    QTest.mouseRelease(widget, Qt.MouseButton.LeftButton, modifier, end)
+
+
+def info_in_new_process(path: Path) -> dict:
+    """``limner info --json`` in a fresh interpreter: what is on disk, not in memory."""
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "info", str(path), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return json.loads(out.stdout)

@@ -1,0 +1,110 @@
+"""Adding images from the window, bad files, and the paged image list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from models import queries, tx
+from models.imageio import ImageProbe
+from models.store import ProjectStore
+from tests.conftest import write_image
+from widgets.image_list import CACHED_PAGES, PAGE_SIZE, ImageListModel
+
+
+def make_bad_files(folder: Path) -> dict[str, str]:
+    """Each kind of bad file, with a word its reason must contain."""
+    folder.mkdir(parents=True, exist_ok=True)
+    good = folder / "good.jpg"
+    Image.fromarray(np.full((40, 50, 3), 128, np.uint8)).save(good, quality=90)
+    data = good.read_bytes()
+    (folder / "corrupt.jpg").write_bytes(data[: len(data) // 3] + b"\x00" * 200)
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "text.jpg").write_text("hello, I am not an image\n")
+    # 10000 x 10000 one-bit PNG: tiny on disk, 100 megapixels, above Pillow's bomb limit
+    Image.new("1", (10000, 10000)).save(folder / "bomb.png")
+    return {
+        "corrupt.jpg": "",
+        "empty.jpg": "empty",
+        "text.jpg": "not an image",
+        "bomb.png": "limit",
+    }
+
+
+def test_bad_images_are_listed_with_reasons_and_never_crash(qtbot, window, tmp_path: Path) -> None:
+    win = window
+    expected = make_bad_files(tmp_path / "bad")
+    worker = win.add_paths([tmp_path / "bad"])
+    assert worker is not None
+    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    with win.store.read() as conn:
+        for name, word in expected.items():
+            record = queries.image_by_name(conn, name)
+            assert record is not None, name
+            assert record.error, name
+            assert word in record.error.lower(), (name, record.error)
+        good = queries.image_by_name(conn, "good.jpg")
+        assert good is not None and good.error is None and (good.width, good.height) == (50, 40)
+    # the list can filter them, and opening each one shows its reason instead of failing
+    win.images.status_filter.setCurrentIndex(win.images.status_filter.findData("error"))
+    assert win.images.model.rowCount() == len(expected)
+    for row in range(len(expected)):
+        win.images.table.selectRow(row)
+        assert win.editor.image.error
+        assert win.editor.pixels is None
+        assert "cannot be shown" in win.statusBar().currentMessage()
+        assert win.images.model.index(row, 1).data() == "unreadable"
+
+
+def test_drop_folder_imports_it(qtbot, window, tmp_path: Path) -> None:
+    win = window
+    write_image(tmp_path / "dropped" / "x1.png", 20, 20, seed=50)
+    write_image(tmp_path / "dropped" / "sub" / "x2.png", 20, 20, seed=51)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped"))])
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    win.dropEvent(event)
+    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    assert win.images.model.rowCount() == 7
+    with win.store.read() as conn:
+        assert queries.image_by_name(conn, "x2.png") is not None
+
+
+def test_list_pages_instead_of_loading_every_row(qtbot, tmp_path: Path) -> None:
+    store = ProjectStore.create(tmp_path / "big")
+    probes = [
+        ImageProbe(
+            path=tmp_path / f"f{i:05d}.png",
+            name=f"f{i:05d}.png",
+            width=10,
+            height=10,
+            format="PNG",
+            content_hash=f"{i:064x}",
+            size_bytes=1,
+            orientation=1,
+            error=None,
+        )
+        for i in range(5000)
+    ]
+    with store.transaction() as (conn, changes):
+        tx.insert_images(conn, changes, probes)
+    model = ImageListModel(store)
+    assert model.rowCount() == 5000
+    assert model.pages_fetched == 0
+    assert model.index(4999, 0).data() == "f04999.png"
+    assert model.index(0, 0).data() == "f00000.png"
+    for row in range(0, 5000, 97):
+        model.index(row, 0).data()
+    assert model.cached_rows <= CACHED_PAGES * PAGE_SIZE
+    assert model.pages_fetched <= 5000 // PAGE_SIZE + 2
+    store.close()

@@ -1,0 +1,339 @@
+"""The canvas: a QGraphicsView showing the image and one item per annotation.
+
+It renders and forwards; it decides nothing. Pointer events become ``Pointer`` values in
+image coordinates (the scene's unit is one image pixel) and go to the active tool, a
+Qt-free state machine from ``models.tools``; the tool's preview is drawn here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QCursor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
+
+from models.entities import Annotation
+from models.geometry import Box
+from models.tools.base import Pointer, Preview, Tool
+from widgets.annotation_item import AnnotationItem, ItemStyle
+
+ZOOM_STEP = 1.25
+MIN_ZOOM = 1.0 / 64
+MAX_ZOOM = 64.0
+PREVIEW_Z = 1e6
+
+_CURSORS = {
+    "arrow": Qt.CursorShape.ArrowCursor,
+    "cross": Qt.CursorShape.CrossCursor,
+    "move": Qt.CursorShape.SizeAllCursor,
+    "size_fdiag": Qt.CursorShape.SizeFDiagCursor,
+    "size_bdiag": Qt.CursorShape.SizeBDiagCursor,
+    "size_ver": Qt.CursorShape.SizeVerCursor,
+    "size_hor": Qt.CursorShape.SizeHorCursor,
+    "pan": Qt.CursorShape.ClosedHandCursor,
+}
+
+_BUTTONS = {
+    Qt.MouseButton.LeftButton: "left",
+    Qt.MouseButton.RightButton: "right",
+    Qt.MouseButton.MiddleButton: "middle",
+}
+
+
+class CanvasView(QGraphicsView):
+    """Signals carry image coordinates; ``cursorMoved`` feeds the status bar."""
+
+    cursorMoved = Signal(float, float)
+    cursorLeft = Signal()
+    zoomChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setBackgroundBrush(QBrush(QColor(48, 48, 52)))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self._image_item = QGraphicsPixmapItem()
+        self._image_item.setZValue(-1e6)
+        self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._scene.addItem(self._image_item)
+        self._image_size: tuple[int, int] | None = None
+        self._items: dict[str, AnnotationItem] = {}
+        self._records: dict[str, Annotation] = {}
+        self._styles: dict[int | None, ItemStyle] = {}
+        self._selection: frozenset[str] = frozenset()
+        self._overridden: set[str] = set()
+        self._drawing_item: AnnotationItem | None = None
+        self._band_item = QGraphicsRectItem()
+        band_pen = QPen(QColor(120, 180, 255), 1.0, Qt.PenStyle.DashLine)
+        band_pen.setCosmetic(True)
+        self._band_item.setPen(band_pen)
+        self._band_item.setBrush(QBrush(QColor(120, 180, 255, 40)))
+        self._band_item.setZValue(PREVIEW_Z)
+        self._band_item.hide()
+        self._scene.addItem(self._band_item)
+        self.tool: Tool | None = None
+        self._pan_from: QPoint | None = None
+        self._space_down = False
+        self._fit_pending = False
+
+    # -- image -----------------------------------------------------------------------
+    def set_image(self, image: QImage | None) -> None:
+        """Show ``image`` (or nothing) and fit it into the view."""
+        if image is None or image.isNull():
+            self._image_item.setPixmap(QPixmap())
+            self._image_size = None
+            self._scene.setSceneRect(QRectF())
+            return
+        self._image_item.setPixmap(QPixmap.fromImage(image))
+        self._image_size = (image.width(), image.height())
+        margin = max(image.width(), image.height()) * 0.5
+        self._scene.setSceneRect(
+            QRectF(-margin, -margin, image.width() + 2 * margin, image.height() + 2 * margin)
+        )
+        self.fit()
+
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        return self._image_size
+
+    # -- annotations -----------------------------------------------------------------
+    def set_styles(self, styles: Mapping[int | None, ItemStyle]) -> None:
+        self._styles = dict(styles)
+        for uuid, item in self._items.items():
+            item.set_style(self._style_for(self._records[uuid]))
+
+    def _style_for(self, ann: Annotation) -> ItemStyle:
+        style = self._styles.get(ann.class_id)
+        if style is None:
+            style = self._styles.get(None) or ItemStyle(QColor(200, 200, 200), "")
+        return style
+
+    def set_annotations(self, annotations: Iterable[Annotation]) -> None:
+        """Replace the shown annotations, reusing items whose uuid stays."""
+        records = {a.uuid: a for a in annotations}
+        for uuid in list(self._items):
+            if uuid not in records:
+                self._scene.removeItem(self._items.pop(uuid))
+        for uuid, ann in records.items():
+            item = self._items.get(uuid)
+            style = self._style_for(ann)
+            if item is None:
+                item = AnnotationItem(uuid, ann.geometry, style, ann.z)
+                self._items[uuid] = item
+                self._scene.addItem(item)
+            else:
+                item.set_geometry(ann.geometry)
+                item.set_style(style)
+                item.setZValue(float(ann.z))
+            item.setVisible(not ann.hidden)
+            item.set_highlighted(uuid in self._selection)
+        self._records = records
+        self._overridden.clear()
+
+    def items_by_uuid(self) -> Mapping[str, AnnotationItem]:
+        return self._items
+
+    def set_selection(self, uuids: Iterable[str]) -> None:
+        self._selection = frozenset(uuids)
+        for uuid, item in self._items.items():
+            item.set_highlighted(uuid in self._selection)
+
+    # -- tool preview ----------------------------------------------------------------
+    def show_preview(self, preview: Preview) -> None:
+        for uuid in self._overridden - set(preview.overrides):
+            if uuid in self._items:
+                self._items[uuid].set_geometry(self._records[uuid].geometry)
+        for uuid, geometry in preview.overrides.items():
+            if uuid in self._items:
+                self._items[uuid].set_geometry(geometry)
+        self._overridden = set(preview.overrides)
+        if preview.drawing is not None:
+            if self._drawing_item is None:
+                style = self._styles.get(self._active_class_hint) or ItemStyle(QColor("yellow"))
+                self._drawing_item = AnnotationItem("", preview.drawing, style, 0)
+                self._drawing_item.setZValue(PREVIEW_Z)
+                self._scene.addItem(self._drawing_item)
+            else:
+                self._drawing_item.set_geometry(preview.drawing)
+        elif self._drawing_item is not None:
+            self._scene.removeItem(self._drawing_item)
+            self._drawing_item = None
+        band = preview.band
+        if isinstance(band, Box):
+            self._band_item.setRect(QRectF(band.x0, band.y0, band.width, band.height))
+            self._band_item.show()
+        else:
+            self._band_item.hide()
+
+    _active_class_hint: int | None = None
+
+    def set_active_class_hint(self, class_id: int | None) -> None:
+        """The class a shape being drawn will get, to color its preview."""
+        self._active_class_hint = class_id
+
+    # -- zoom and pan ----------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom keeping the image point under ``anchor`` (viewport pixels) where it is."""
+        zoom = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
+        if anchor is None:
+            anchor = QPointF(self.viewport().rect().center())
+        target = self.mapToScene(anchor.toPoint())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        factor = zoom / self.zoom
+        self.scale(factor, factor)
+        drift = self.mapFromScene(target) - anchor.toPoint()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        self._update_smoothing()
+        self.zoomChanged.emit(self.zoom)
+
+    def fit(self) -> None:
+        if self._image_size is None:
+            return
+        w, h = self._image_size
+        if self.viewport().width() < 10 or self.viewport().height() < 10:
+            self._fit_pending = True
+            return
+        self.fitInView(QRectF(0, 0, w, h), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit_pending = False
+        self._update_smoothing()
+        self.zoomChanged.emit(self.zoom)
+
+    def actual_size(self) -> None:
+        self.set_zoom(1.0)
+
+    def _update_smoothing(self) -> None:
+        # Below 100% smooth scaling reads better; above it labelers want to see pixels.
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if self.zoom < 1.0
+            else Qt.TransformationMode.FastTransformation
+        )
+        self._image_item.setTransformationMode(mode)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        if self._fit_pending:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps == 0:
+            return
+        self.set_zoom(self.zoom * math.pow(ZOOM_STEP, steps), anchor=event.position())
+
+    # -- pointer ---------------------------------------------------------------------
+    def _pointer(self, event: QMouseEvent, button: str | None = None) -> Pointer:
+        pos = self.mapToScene(event.position().toPoint())
+        mods = event.modifiers()
+        return Pointer(
+            x=pos.x(),
+            y=pos.y(),
+            button=button or _BUTTONS.get(event.button(), "none"),
+            shift=bool(mods & Qt.KeyboardModifier.ShiftModifier),
+            ctrl=bool(mods & Qt.KeyboardModifier.ControlModifier),
+            alt=bool(mods & Qt.KeyboardModifier.AltModifier),
+            scale=self.zoom,
+        )
+
+    def _start_pan(self, event: QMouseEvent) -> None:
+        self._pan_from = event.position().toPoint()
+        self.viewport().setCursor(QCursor(_CURSORS["pan"]))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus()
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and self._space_down
+        ):
+            self._start_pan(event)
+            return
+        if self.tool is not None and self._image_size is not None:
+            self.tool.press(self._pointer(event))
+            self.show_preview(self.tool.preview)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            delta = event.position().toPoint() - self._pan_from
+            self._pan_from = event.position().toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            return
+        pointer = self._pointer(event, button="none")
+        self.cursorMoved.emit(pointer.x, pointer.y)
+        if self.tool is None or self._image_size is None:
+            return
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self.tool.move(pointer)
+            self.show_preview(self.tool.preview)
+        else:
+            self.viewport().setCursor(QCursor(_CURSORS.get(self.tool.cursor(pointer))))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None and event.button() in (
+            Qt.MouseButton.MiddleButton,
+            Qt.MouseButton.LeftButton,
+        ):
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            return
+        if self.tool is not None and self._image_size is not None:
+            self.tool.release(self._pointer(event))
+            self.show_preview(self.tool.preview)
+
+    def leaveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().leaveEvent(event)
+        self.cursorLeft.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = True
+            self.viewport().setCursor(QCursor(Qt.CursorShape.OpenHandCursor))
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def cancel_gesture(self) -> bool:
+        """Esc: abort the tool's gesture; False when there was none to abort."""
+        if self.tool is not None and self.tool.busy:
+            self.tool.cancel()
+            self.show_preview(self.tool.preview)
+            return True
+        return False
