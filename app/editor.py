@@ -94,6 +94,12 @@ class Editor(QObject):
     def active_class_id(self) -> int | None:
         return self._active_class
 
+    def active_class(self) -> LabelClass | None:
+        return self.class_by_id(self._active_class)
+
+    def image_pixels(self) -> np.ndarray | None:
+        return self.pixels
+
     def commit(self, command: Command) -> bool:
         try:
             self.history.execute(command)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+import numpy as np
 
 from models.commands import Command
-from models.entities import Annotation
+from models.entities import Annotation, LabelClass
 from models.geometry import Box, Geometry
 
 HANDLE_SCREEN_PX = 6.0
@@ -33,15 +35,32 @@ class Pointer:
 
 @dataclass(slots=True)
 class Preview:
-    """What the canvas draws while a gesture is under way."""
+    """What the canvas draws while a gesture is under way.
+
+    ``overrides`` replace the drawn geometry of existing annotations (a drag); ``drawing`` is
+    a finished-looking new shape; ``polyline`` an open chain of vertices still being placed
+    (a polygon in progress, or a skeleton's placed points); ``ring`` the brush cursor
+    (x, y, radius); ``hint`` a short text for the status bar ("next: left knee");
+    ``mask_layer`` a live raster the canvas redraws by dirty rectangle while painting.
+    """
 
     overrides: dict[str, Geometry] = field(default_factory=dict)
     drawing: Geometry | None = None
     band: Box | None = None
+    polyline: tuple[tuple[float, float], ...] = ()
+    ring: tuple[float, float, float] | None = None
+    hint: str = ""
+    mask_layer: Any = None
 
     @property
     def empty(self) -> bool:
-        return not self.overrides and self.drawing is None and self.band is None
+        return (
+            not self.overrides
+            and self.drawing is None
+            and self.band is None
+            and not self.polyline
+            and self.mask_layer is None
+        )
 
 
 class ToolHost(Protocol):
@@ -61,7 +80,13 @@ class ToolHost(Protocol):
 
     def active_class_id(self) -> int | None: ...
 
-    def commit(self, command: Command) -> None: ...
+    def active_class(self) -> LabelClass | None: ...
+
+    def image_pixels(self) -> np.ndarray | None:
+        """The decoded image (H, W, 3|4 uint8), for tools that look at pixels (wand, GrabCut)."""
+        ...
+
+    def commit(self, command: Command) -> bool: ...
 
 
 class Tool:
@@ -84,6 +109,15 @@ class Tool:
     def move(self, p: Pointer) -> None: ...
 
     def release(self, p: Pointer) -> None: ...
+
+    def double_click(self, p: Pointer) -> None: ...
+
+    def key(self, name: str) -> bool:
+        """A key pressed while this tool is active ("Enter", "Backspace", "[", "]", "O"...).
+
+        Returns True when the tool used it, so the window does not act on it as well.
+        """
+        return False
 
     def cursor(self, p: Pointer) -> str:
         """A cursor name for the pointer position: arrow, cross, move, size_fdiag..."""

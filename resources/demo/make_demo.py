@@ -780,7 +780,7 @@ def car_side(
             hole = (cx + 0.4 * r * math.cos(a), cy + 0.4 * r * math.sin(a))
             cv.paint(ellipse_ring(*hole, 0.1 * r), (0.25, 0.25, 0.27))
     seam = (0.1, 0.1, 0.1)
-    for x, y0_, y1_ in ((0.485, 0.06, 0.208), (0.27, 0.12, 0.208), (0.74, 0.1, 0.205)):
+    for x, y0_, y1_ in ((0.485, 0.06, 0.208), (0.27, 0.1, 0.208), (0.695, 0.1, 0.205)):
         cv.paint(capsule_ring(px(x, y0_), px(x, y1_), 0.0018 * length), seam, opacity=0.6)
     for x in (0.42, 0.67):
         a, b = px(x, 0.175), px(x + 0.045, 0.175)
@@ -803,7 +803,7 @@ def building(
     cv.paint(np.array([(x0 - 6, top - 18), (x1 + 6, top - 18), (x1 + 6, top + 12),
                        (x0 - 6, top + 12)]), tuple(c * 0.75 for c in wall))
     shop_top = ground - 200
-    n_cols = max(2, int((x1 - x0 - 60) // 120))
+    n_cols = max(2, int((x1 - x0 - 60) // 135))
     step = (x1 - x0) / n_cols
     row = top + 60
     while row + 110 < shop_top - 40:
@@ -818,9 +818,7 @@ def building(
                 cv.paint(glass, flat((1.0, 0.85, 0.5), 1.0, 0.8, row, row + 98))
             else:
                 cv.paint(glass, flat((0.45, 0.58, 0.72), 1.3, 0.7, row, row + 98))
-            cv.paint(np.array([(wx - 40, row + 104), (wx + 40, row + 104), (wx + 40, row + 114),
-                               (wx - 40, row + 114)]), tuple(c * 0.8 for c in wall))
-        row += 165
+        row += 175
     shop = np.array([(x0 + 40, shop_top + 50), (x1 - 40, shop_top + 50), (x1 - 40, ground),
                      (x0 + 40, ground)])
     cv.paint(shop, flat((0.3, 0.38, 0.45), 1.2, 0.7, shop_top + 50, ground))
@@ -829,7 +827,7 @@ def building(
                        (door_x + 40, ground), (door_x - 40, ground)]), (0.22, 0.16, 0.12))
     stripes = [(0.85, 0.2, 0.2), (0.95, 0.95, 0.9)] if rng.random() < 0.5 else [
         (0.15, 0.45, 0.35), (0.95, 0.95, 0.9)]
-    n_stripes = int((x1 - x0 - 40) // 40)
+    n_stripes = int((x1 - x0 - 40) // 60)
     sw = (x1 - x0 - 40) / n_stripes
     for k in range(n_stripes):
         sx = x0 + 20 + k * sw
@@ -904,7 +902,7 @@ def street() -> Scene:
     ]
     people.append(person(cv, 1330, 1108, 290, looks[1], arms=(0.15, 0.05, 0.35, 1.2)))
     person(cv, 2420, 1112, 280, looks[3], arms=(0.2, 0.3, 0.15, 0.1), stance=0.02)
-    behind = person(cv, 700, 1425, 300, looks[2], arms=(0.3, 0.1, 0.25, 0.0))
+    behind = person(cv, 700, 1500, 300, looks[2], arms=(0.3, 0.1, 0.25, 0.0))
 
     cars = [
         car_side(cv, 1500, 1395, 650, (0.12, 0.32, 0.62), -1),
@@ -915,12 +913,13 @@ def street() -> Scene:
                             stance=0.03))
 
     vignette(cv, 0.2)
+    cv.px = cv2.GaussianBlur(cv.px, (0, 0), 0.6)  # lens softness, and a lighter JPEG
     scene.pixels = cv.to_uint8()
     scene.annotations.append(polygon_label("car", [cars[1]]))
     scene.annotations.append(polygon_label("car", [cars[0]]))
     for joints in people:
         scene.annotations.append(keypoint_label("person", [(x, y, 2) for x, y in joints]))
-    hidden = {"l_foot", "r_foot"}
+    hidden = {"l_knee", "r_knee", "l_foot", "r_foot"}
     scene.annotations.append(
         keypoint_label(
             "person",
