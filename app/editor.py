@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.bridge import StoreBridge
 from models import queries
+from models.attributes import SchemaError, coerce_attributes, parse_schema
+from models.clipboard import ClipItem, copy_items, paste_command
 from models.commands import (
     AddClass,
     Command,
@@ -57,6 +59,7 @@ class Editor(QObject):
         self._classes: list[LabelClass] = []
         self._active_class: int | None = None
         self.image_filter = ImageFilter()
+        self.clipboard: tuple[ClipItem, ...] = ()
         self.tools: dict[str, Tool] = {"select": SelectTool(self), "box": BoxTool(self)}
         self.tool: Tool = self.tools["select"]
         self._reload_classes()
@@ -239,6 +242,92 @@ class Editor(QObject):
 
     def delete_class(self, class_id: int) -> bool:
         return self.commit(DeleteClass(class_id))
+
+    # -- clipboard, order, visibility ----------------------------------------------------
+    def selected_annotations(self) -> list[Annotation]:
+        return [a for a in self._annotations if a.uuid in self._selection]
+
+    def copy(self) -> int:
+        self.clipboard = copy_items(self.selected_annotations())
+        return len(self.clipboard)
+
+    def paste(self, offset: tuple[float, float] = (0.0, 0.0), text: str = "Paste") -> int:
+        """Paste the clipboard on the current image; returns how many shapes were added."""
+        if not self.clipboard or self.image is None or self.image_size is None:
+            return 0
+        base_z = max((a.z for a in self._annotations), default=-1) + 1
+        command, skipped = paste_command(
+            self.clipboard, self.image.id, self.image_size, offset=offset, base_z=base_z, text=text
+        )
+        if skipped:
+            self.failed.emit(
+                "Some shapes were not pasted",
+                f"{skipped} of {len(self.clipboard)} copied shapes lie outside this image.",
+            )
+        if command is None or not self.commit(command):
+            return 0
+        self.set_selection(i.uuid for i in command.items)
+        return len(command.items)
+
+    def duplicate(self) -> int:
+        if not self.copy():
+            return 0
+        return self.paste(offset=(10.0, 10.0), text="Duplicate")
+
+    def paste_into_next(self) -> int:
+        """Copy the selection, go to the next image and paste it there (one undo step)."""
+        if not self.copy() or not self.step(+1):
+            return 0
+        return self.paste(text="Paste into next image")
+
+    def change_z(self, to_front: bool) -> None:
+        chosen = self.selected_annotations()
+        if not chosen:
+            return
+        others = [a.z for a in self._annotations if a.uuid not in self._selection]
+        if to_front:
+            start = max(others, default=-1) + 1
+        else:
+            start = min(others, default=len(chosen)) - len(chosen)
+        changes = [(a, {"z": start + i}) for i, a in enumerate(sorted(chosen, key=lambda a: a.z))]
+        command = EditAnnotations.from_records(
+            "Bring to front" if to_front else "Send to back", changes
+        )
+        if command.edits:
+            self.commit(command)
+
+    def toggle_flag(self, flag: str) -> None:
+        """Hide or lock the selection (``flag`` is "hidden" or "locked")."""
+        chosen = self.selected_annotations()
+        if not chosen:
+            return
+        value = not all(getattr(a, flag) for a in chosen)
+        text = {"hidden": "Hide" if value else "Show", "locked": "Lock" if value else "Unlock"}
+        command = EditAnnotations.from_records(text[flag], [(a, {flag: value}) for a in chosen])
+        if command.edits and self.commit(command) and value and flag == "hidden":
+            self.set_selection([])
+
+    def set_attributes(self, values: dict) -> bool:
+        """The attribute editor's new values for the one selected annotation."""
+        chosen = self.selected_annotations()
+        if len(chosen) != 1:
+            return False
+        ann = chosen[0]
+        cls = self.class_by_id(ann.class_id)
+        try:
+            clean = coerce_attributes(parse_schema(cls.attribute_schema) if cls else (), values)
+        except SchemaError as exc:
+            self.failed.emit("Invalid attribute", str(exc))
+            return False
+        command = EditAnnotations.from_records("Edit attributes", [(ann, {"attributes": clean})])
+        return bool(command.edits) and self.commit(command)
+
+    def show_all(self) -> None:
+        hidden = [a for a in self._annotations if a.hidden]
+        if hidden:
+            self.commit(
+                EditAnnotations.from_records("Show all", [(a, {"hidden": False}) for a in hidden])
+            )
 
     # -- undo ----------------------------------------------------------------------------
     def _follow(self, command: Command | None) -> None:

@@ -28,12 +28,15 @@ from PySide6.QtWidgets import (
 from app.editor import Editor
 from app.errors import show_error
 from app.import_worker import ImportWorker
+from models.attributes import parse_schema
 from models.imageio import SUPPORTED_SUFFIXES
 from models.project import ImportReport
 from models.store import ProjectStore
 from widgets.annotation_item import ItemStyle
 from widgets.annotation_list import AnnotationList
+from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import CanvasView
+from widgets.class_dialog import ClassDialog
 from widgets.class_panel import ClassPanel
 from widgets.image_list import ImageListPanel
 from widgets.qt_convert import qimage_from_array
@@ -57,6 +60,7 @@ class MainWindow(QMainWindow):
         self.images = ImageListPanel(store, self)
         self.classes = ClassPanel(self)
         self.annotation_list = AnnotationList(self)
+        self.attribute_editor = AttributeEditor(self)
         self._dock("Images", self.images, Qt.DockWidgetArea.LeftDockWidgetArea, "imagesDock")
         self._dock("Classes", self.classes, Qt.DockWidgetArea.RightDockWidgetArea, "classesDock")
         self._dock(
@@ -64,6 +68,9 @@ class MainWindow(QMainWindow):
             self.annotation_list,
             Qt.DockWidgetArea.RightDockWidgetArea,
             "annotationsDock",
+        )
+        self._dock(
+            "Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea, "attrDock"
         )
         self._build_status_bar()
         self._build_actions()
@@ -148,6 +155,21 @@ class MainWindow(QMainWindow):
         self.act_next = a("Next image", lambda: self.step(+1), ["D"], "Next image")
         self.act_prev = a("Previous image", lambda: self.step(-1), ["A"], "Previous image")
         self.act_shortcuts = a("Keyboard shortcuts", self.show_shortcuts, ["F1"])
+        ed = self.editor
+        self.act_copy = a("Copy", ed.copy, ["Ctrl+C"], "Copy the selection")
+        self.act_paste = a("Paste", lambda: ed.paste(), ["Ctrl+V"], "Paste on this image")
+        self.act_duplicate = a("Duplicate", ed.duplicate, ["Ctrl+D"], "Duplicate the selection")
+        self.act_paste_next = a(
+            "Paste into next image",
+            ed.paste_into_next,
+            ["Ctrl+Shift+V"],
+            "Copy the selection onto the next image",
+        )
+        self.act_front = a("Bring to front", lambda: ed.change_z(True), ["Ctrl+]"])
+        self.act_back = a("Send to back", lambda: ed.change_z(False), ["Ctrl+["])
+        self.act_hide = a("Hide/show selection", lambda: ed.toggle_flag("hidden"), ["H"])
+        self.act_show_all = a("Show all", ed.show_all, ["Shift+H"])
+        self.act_lock = a("Lock/unlock selection", lambda: ed.toggle_flag("locked"), ["L"])
         self.class_actions = [
             a(f"Class {n}", lambda _=False, n=n: self.pick_class_key(str(n)), [str(n)])
             for n in range(1, 10)
@@ -160,6 +182,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_quit)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addActions(
+            [self.act_copy, self.act_paste, self.act_duplicate, self.act_paste_next]
+        )
+        edit_menu.addSeparator()
+        edit_menu.addActions(
+            [self.act_front, self.act_back, self.act_hide, self.act_show_all, self.act_lock]
+        )
         edit_menu.addSeparator()
         edit_menu.addAction(self.act_delete)
         view_menu = menu.addMenu("&View")
@@ -198,6 +228,11 @@ class MainWindow(QMainWindow):
         self.classes.renameRequested.connect(lambda cid, name: ed.update_class(cid, name=name))
         self.classes.recolorRequested.connect(lambda cid, col: ed.update_class(cid, color=col))
         self.classes.deleteRequested.connect(ed.delete_class)
+        self.classes.editRequested.connect(self.edit_class)
+        self.classes.flagRequested.connect(
+            lambda cid, flag, value: ed.update_class(cid, **{flag: value})
+        )
+        self.attribute_editor.attributesEdited.connect(ed.set_attributes)
         self.annotation_list.selectionEdited.connect(ed.set_selection)
         self.canvas.cursorMoved.connect(self._cursor_moved)
         self.canvas.cursorLeft.connect(lambda: self.cursor_label.setText(""))
@@ -225,15 +260,39 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
 
     def _annotations_changed(self) -> None:
-        self.canvas.set_annotations(self.editor.annotations)
+        hidden = frozenset(c.id for c in self.editor.classes if c.hidden)
+        self.canvas.set_annotations(self.editor.annotations, hidden_classes=hidden)
         self.canvas.set_selection(self.editor.selection())
         classes = {c.id: c for c in self.editor.classes}
         self.annotation_list.set_annotations(self.editor.annotations, classes)
         self.annotation_list.set_selection(self.editor.selection())
+        self._show_attributes()
 
     def _selection_changed(self, selection: frozenset[str]) -> None:
         self.canvas.set_selection(selection)
         self.annotation_list.set_selection(selection)
+        self._show_attributes()
+
+    def _show_attributes(self) -> None:
+        chosen = self.editor.selected_annotations()
+        if len(chosen) != 1:
+            self.attribute_editor.show_message(
+                "Select one annotation to edit its attributes."
+                if not chosen
+                else f"{len(chosen)} annotations selected."
+            )
+            return
+        ann = chosen[0]
+        cls = self.editor.class_by_id(ann.class_id)
+        specs = parse_schema(cls.attribute_schema) if cls else ()
+        self.attribute_editor.set_target(specs, ann.attributes)
+
+    def edit_class(self, class_id: int) -> None:
+        cls = self.editor.class_by_id(class_id)
+        dialog = ClassDialog(cls, self)
+        dialog.accepted.connect(lambda: self.editor.update_class(class_id, **dialog.fields()))
+        dialog.open()
+        self._class_dialog = dialog
 
     def _classes_changed(self) -> None:
         self.classes.set_classes(self.editor.classes)

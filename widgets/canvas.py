@@ -135,7 +135,9 @@ class CanvasView(QGraphicsView):
             style = self._styles.get(None) or ItemStyle(QColor(200, 200, 200), "")
         return style
 
-    def set_annotations(self, annotations: Iterable[Annotation]) -> None:
+    def set_annotations(
+        self, annotations: Iterable[Annotation], hidden_classes: frozenset[int] = frozenset()
+    ) -> None:
         """Replace the shown annotations, reusing items whose uuid stays."""
         records = {a.uuid: a for a in annotations}
         for uuid in list(self._items):
@@ -152,7 +154,7 @@ class CanvasView(QGraphicsView):
                 item.set_geometry(ann.geometry)
                 item.set_style(style)
                 item.setZValue(float(ann.z))
-            item.setVisible(not ann.hidden)
+            item.setVisible(not ann.hidden and ann.class_id not in hidden_classes)
             item.set_highlighted(uuid in self._selection)
         self._records = records
         self._overridden.clear()

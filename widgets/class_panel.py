@@ -36,6 +36,8 @@ class ClassPanel(QWidget):
     renameRequested = Signal(int, str)
     recolorRequested = Signal(int, str)
     deleteRequested = Signal(int)
+    editRequested = Signal(int)
+    flagRequested = Signal(int, str, bool)  # class id, "hidden" | "locked", value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,7 +49,22 @@ class ClassPanel(QWidget):
         self.rename_button = self._button("Rename", "Rename the class", self._ask_rename)
         self.color_button = self._button("Color", "Change the class color", self._ask_color)
         self.delete_button = self._button("−", "Delete the class", self._ask_delete)
-        for b in (self.add_button, self.rename_button, self.color_button, self.delete_button):
+        self.edit_button = self._button(
+            "Edit…", "Kind, hotkey, attributes and skeleton of the class", self._ask_edit
+        )
+        self.hide_button = self._button("Hide", "Hide the class's shapes", self._toggle_hidden)
+        self.lock_button = self._button("Lock", "Lock the class's shapes", self._toggle_locked)
+        for b in (self.hide_button, self.lock_button):
+            b.setCheckable(True)
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.rename_button,
+            self.color_button,
+            self.hide_button,
+            self.lock_button,
+            self.delete_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -57,6 +74,7 @@ class ClassPanel(QWidget):
         self._classes: list[LabelClass] = []
         self._active: int | None = None
         self.list.currentRowChanged.connect(self._row_changed)
+        self.list.itemDoubleClicked.connect(lambda _item: self._ask_edit())
 
     def _button(self, text: str, tip: str, slot) -> QToolButton:  # type: ignore[no-untyped-def]
         button = QToolButton()
@@ -75,6 +93,10 @@ class ClassPanel(QWidget):
             text = f"{hotkey}  {cls.name}" if hotkey else f"    {cls.name}"
             if cls.kind != "any":
                 text += f"   ({cls.kind})"
+            if cls.hidden:
+                text += "  · hidden"
+            if cls.locked:
+                text += "  · locked"
             item = QListWidgetItem(color_icon(cls.color), text)
             item.setData(Qt.ItemDataRole.UserRole, cls.id)
             self.list.addItem(item)
@@ -106,6 +128,31 @@ class ClassPanel(QWidget):
                 return cls
         return None
 
+    def _show_flags(self) -> None:
+        cls = self._current()
+        for button, on in (
+            (self.hide_button, bool(cls and cls.hidden)),
+            (self.lock_button, bool(cls and cls.locked)),
+        ):
+            button.blockSignals(True)
+            button.setChecked(on)
+            button.blockSignals(False)
+
+    def _toggle_hidden(self) -> None:
+        cls = self._current()
+        if cls is not None:
+            self.flagRequested.emit(cls.id, "hidden", not cls.hidden)
+
+    def _toggle_locked(self) -> None:
+        cls = self._current()
+        if cls is not None:
+            self.flagRequested.emit(cls.id, "locked", not cls.locked)
+
+    def _ask_edit(self) -> None:
+        cls = self._current()
+        if cls is not None:
+            self.editRequested.emit(cls.id)
+
     def _show_active(self) -> None:
         self.list.blockSignals(True)
         for row in range(self.list.count()):
@@ -115,6 +162,7 @@ class ClassPanel(QWidget):
         else:
             self.list.setCurrentRow(-1)
         self.list.blockSignals(False)
+        self._show_flags()
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self._classes):

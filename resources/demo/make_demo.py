@@ -18,6 +18,7 @@ the top-left pixel, and pixel (i, j) covers [j, j + 1] x [i, i + 1].
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -241,7 +242,7 @@ class Canvas:
         """Darken the ground under a shape: its outline moved, blurred and multiplied in."""
         if isinstance(rings, np.ndarray):
             rings = [rings]
-        moved = [r + (dx, dy) for r in rings]
+        moved = [r + np.array((dx, dy)) for r in rings]
         found = self.coverage(moved, pad=2 + math.ceil(3 * blur))
         if found is None:
             return
@@ -285,7 +286,7 @@ def silhouette(shapes: Sequence[np.ndarray], ss: int = 4, eps: float = 0.4) -> n
 
 LIGHT = np.array([-0.45, -0.6, 0.66])
 LIGHT /= np.linalg.norm(LIGHT)
-HALF = LIGHT + (0.0, 0.0, 1.0)
+HALF = LIGHT + np.array((0.0, 0.0, 1.0))
 HALF /= np.linalg.norm(HALF)
 
 
@@ -533,8 +534,7 @@ def tree(cv: Canvas, x: float, ground: float, size: float, rng: np.random.Genera
         d = rng.uniform(0.0, 0.42) * size
         r = rng.uniform(0.3, 0.45) * size
         balls.append((x + math.cos(a) * d * 1.2, cy + math.sin(a) * d * 0.8, r))
-    balls.sort(key=lambda b: -b[1])  # back (higher) balls first... lower ones drawn first
-    for bx, by, r in sorted(balls, key=lambda b: b[1]):
+    for bx, by, r in sorted(balls, key=lambda b: b[1]):  # lower balls overlap higher ones
         colour = greens[rng.integers(len(greens))]
         cv.paint(ellipse_ring(bx, by, r), dome_shader(bx, by, r, r, colour, gloss=0.04))
 
@@ -552,7 +552,7 @@ def wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     fine = smooth_noise(rng, h, w, 6, octaves=2, stretch=10.0)
     ys = np.arange(h, dtype=np.float32)[:, None]
     xs = np.arange(w, dtype=np.float32)[None, :]
-    for top, bottom in zip(edges, edges[1:], strict=False):
+    for top, bottom in itertools.pairwise(edges):
         bottom = min(bottom, h)
         tint = np.array([0.62, 0.42, 0.25]) * rng.uniform(0.85, 1.08)
         tint[1] *= rng.uniform(0.95, 1.05)
@@ -570,127 +570,127 @@ def wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     return img
 
 
+def torus_shader(
+    cx: float, cy: float, ring_r: float, tube: float, base: RGB, **light: float
+) -> Shader:
+    """Shading of a ring-shaped object lying flat (a donut), seen from above."""
+
+    def shader(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        dx, dy = xs - cx, ys - cy
+        rho = np.sqrt(dx * dx + dy * dy) + 1e-6
+        t = np.clip((rho - ring_r) / tube, -1.0, 1.0)  # -1 inner edge, 0 top, 1 outer edge
+        nz = np.sqrt(1.0 - t * t)
+        return lit(t * dx / rho, t * dy / rho, nz, np.array(base, np.float32), **light)
+
+    return shader
+
+
+def donut(cv: Canvas, cx: float, cy: float, r: float, icing: RGB, seed: int) -> list[np.ndarray]:
+    """Paint a glazed donut with sprinkles; return its outline and hole rings."""
+    rng = np.random.default_rng(seed)
+    outer = wobbly_ring(cx, cy, r, rng, amp=0.05, n=96)
+    inner = wobbly_ring(cx, cy, r * 0.34, rng, amp=0.06, n=48)
+    cv.shadow([outer, inner], 9, 12, 7, 0.45)
+    ring_r, tube = r * 0.67, r * 0.33
+    dough = torus_shader(cx, cy, ring_r, tube, (0.82, 0.55, 0.28), ambient=0.4, gloss=0.1)
+    cv.paint([outer, inner], dough)
+    glaze = [
+        wobbly_ring(cx, cy, r * 0.86, rng, amp=0.12, n=96),
+        wobbly_ring(cx, cy, r * 0.45, rng, amp=0.1, n=48),
+    ]
+    cv.paint(glaze, torus_shader(cx, cy, ring_r, tube * 1.15, icing, ambient=0.5, gloss=0.45))
+    colours = [(0.95, 0.9, 0.2), (0.3, 0.7, 0.95), (0.98, 0.98, 0.95), (0.4, 0.85, 0.4)]
+    sprinkle = rounded_rect_ring(-5, -1.6, 5, 1.6, 1.6, 4)
+    for _ in range(26):
+        a = rng.uniform(0, 2 * math.pi)
+        d = rng.uniform(0.5, 0.8) * r
+        piece = place(sprinkle, rng.uniform(0, math.pi), cx + d * math.cos(a), cy + d * math.sin(a))
+        cv.paint(piece, colours[rng.integers(len(colours))])
+    return [outer, inner]
+
+
+def apple(cv: Canvas, cx: float, cy: float, r: float, seed: int) -> np.ndarray:
+    """Paint a red apple with golden streaks seen from above; return its outline."""
+    rng = np.random.default_rng(seed)
+    phases = rng.uniform(0, 2 * math.pi, 2)
+    blush = rng.uniform(0.1, 0.35)
+
+    def skin(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        angle = np.arctan2(ys - cy, xs - cx)
+        streaks = 0.5 + 0.5 * np.sin(angle * 23 + phases[0]) * np.sin(angle * 7 + phases[1])
+        rho = np.hypot(xs - cx, ys - cy) / r
+        yellow = np.clip(blush + 0.25 * streaks * rho - 0.2 * (1 - rho), 0.0, 0.7)[..., None]
+        red = np.array((0.78, 0.08, 0.07), np.float32)
+        gold = np.array((0.93, 0.62, 0.14), np.float32)
+        return red * (1 - yellow) + gold * yellow
+
+    ring = ellipse_ring(cx, cy, r, r * 0.93, 0.3)
+    cv.shadow(ring, 11, 15, 9, 0.5)
+    cv.paint(ring, dome_shader(cx, cy, r, r * 0.93, skin, gloss=0.55))
+    sx, sy = cx + 0.1 * r, cy - 0.08 * r
+    cv.paint(ellipse_ring(sx, sy, 0.2 * r), (0.35, 0.25, 0.1), opacity=0.35, feather=4)
+    cv.paint(capsule_ring((sx, sy), (sx + 0.18 * r, sy - 0.3 * r), 2.6, 2.0), (0.32, 0.2, 0.1))
+    return ring
+
+
+def orange(cv: Canvas, cx: float, cy: float, r: float, seed: int) -> np.ndarray:
+    """Paint an orange with a dimpled peel; return its outline."""
+    rng = np.random.default_rng(seed)
+    ring = ellipse_ring(cx, cy, r, r * 0.97, rng.uniform(0, math.pi))
+    pores = smooth_noise(rng, 2 * round(r) + 8, 2 * round(r) + 8, 2.5, octaves=2)
+
+    def peel(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        ix = np.clip((xs - cx + r + 4).astype(int), 0, pores.shape[1] - 1)
+        iy = np.clip((ys - cy + r + 4).astype(int), 0, pores.shape[0] - 1)
+        dimples = pores[iy, ix][..., None]
+        return np.array((0.98, 0.52, 0.06), np.float32) * (0.88 + 0.22 * dimples)
+
+    cv.shadow(ring, 10, 14, 9, 0.5)
+    cv.paint(ring, dome_shader(cx, cy, r, r, peel, gloss=0.25, shininess=18))
+    cv.paint(ellipse_ring(cx + 0.08 * r, cy - 0.05 * r, 3.5), (0.45, 0.35, 0.1), feather=1)
+    return ring
+
+
 def fruit_table() -> Scene:
+    """Fruit and donuts on a wooden table, from above: boxes and a polygon with a hole."""
     rng = np.random.default_rng(101)
     w, h = 1024, 768
     cv = Canvas(w, h)
     cv.px[:] = wood(rng, w, h)
     scene = Scene("fruit_table.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
 
-    # A plate with two donuts.
     plate = ellipse_ring(565, 420, 190)
     cv.shadow(plate, 14, 18, 12, 0.45)
     cv.paint(plate, dome_shader(565, 420, 400, 400, (0.95, 0.95, 0.93), gloss=0.1))
     cv.paint(ellipse_ring(565, 420, 150), (0.9, 0.9, 0.88), feather=5)
     cv.paint(ellipse_ring(565, 420, 140), dome_shader(565, 420, 600, 600, (0.97, 0.97, 0.96)))
-    donuts = []
-    for (cx, cy, r, icing, seed) in (
-        (505, 370, 88, (0.96, 0.55, 0.7), 1),
-        (640, 490, 82, (0.36, 0.2, 0.12), 2),
-    ):
-        drng = np.random.default_rng(seed)
-        outer = wobbly_ring(cx, cy, r, drng, amp=0.05, n=96)
-        inner = wobbly_ring(cx, cy, r * 0.34, drng, amp=0.06, n=48)
-        donuts.append((outer, inner))
-        cv.shadow([outer, inner], 9, 12, 7, 0.45)
-        ring_r, tube = r * 0.67, r * 0.33
+    pink = donut(cv, 505, 370, 88, (0.96, 0.55, 0.7), seed=1)
+    donut(cv, 640, 490, 82, (0.36, 0.2, 0.12), seed=2)
 
-        def torus(
-            xs: np.ndarray, ys: np.ndarray, cx: float = cx, cy: float = cy,
-            ring_r: float = ring_r, tube: float = tube,
-        ) -> np.ndarray:
-            dx, dy = xs - cx, ys - cy
-            rho = np.sqrt(dx * dx + dy * dy) + 1e-6
-            t = np.clip((rho - ring_r) / tube, -1.0, 1.0)
-            nz = np.sqrt(1.0 - t * t)
-            base = np.array((0.82, 0.55, 0.28), np.float32)
-            return lit(t * dx / rho, t * dy / rho, nz, base, ambient=0.4, gloss=0.1)
-
-        cv.paint([outer, inner], torus)
-        icing_outer = wobbly_ring(cx, cy, r * 0.86, drng, amp=0.12, n=96)
-        icing_inner = wobbly_ring(cx, cy, r * 0.45, drng, amp=0.1, n=48)
-
-        def glaze(
-            xs: np.ndarray, ys: np.ndarray, cx: float = cx, cy: float = cy,
-            ring_r: float = ring_r, tube: float = tube, icing: RGB = icing,
-        ) -> np.ndarray:
-            dx, dy = xs - cx, ys - cy
-            rho = np.sqrt(dx * dx + dy * dy) + 1e-6
-            t = np.clip((rho - ring_r) / (tube * 1.15), -1.0, 1.0)
-            nz = np.sqrt(1.0 - t * t)
-            base = np.array(icing, np.float32)
-            return lit(t * dx / rho, t * dy / rho, nz, base, ambient=0.5, gloss=0.45)
-
-        cv.paint([icing_outer, icing_inner], glaze)
-        colours = [(0.95, 0.9, 0.2), (0.3, 0.7, 0.95), (0.98, 0.98, 0.95), (0.4, 0.85, 0.4)]
-        for _ in range(26):
-            a = drng.uniform(0, 2 * math.pi)
-            d = drng.uniform(0.5, 0.8) * r
-            sx, sy = cx + d * math.cos(a), cy + d * math.sin(a)
-            angle = drng.uniform(0, math.pi)
-            piece = place(rounded_rect_ring(-5, -1.6, 5, 1.6, 1.6, 4), angle, sx, sy)
-            cv.paint(piece, colours[drng.integers(len(colours))])
-    scene.annotations.append(polygon_label("donut", donuts[0]))
-
-    def apple_skin(cx: float, cy: float, r: float, seed: int) -> Callable[..., np.ndarray]:
-        arng = np.random.default_rng(seed)
-        phases = arng.uniform(0, 2 * math.pi, 3)
-        blush = arng.uniform(0.1, 0.35)
-
-        def skin(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-            angle = np.arctan2(ys - cy, xs - cx)
-            streaks = 0.5 + 0.5 * np.sin(angle * 23 + phases[0]) * np.sin(angle * 7 + phases[1])
-            rho = np.hypot(xs - cx, ys - cy) / r
-            yellow = np.clip(blush + 0.25 * streaks * rho - 0.2 * (1 - rho), 0.0, 0.7)
-            red = np.array((0.78, 0.08, 0.07), np.float32)
-            gold = np.array((0.93, 0.62, 0.14), np.float32)
-            return red * (1 - yellow[..., None]) + gold * yellow[..., None]
-
-        return skin
-
-    apples = [(190, 235, 70, 11), (300, 580, 76, 12), (150, 455, 66, 13), (880, 190, 72, 14)]
-    apples.append((905, 625, 70, 15))
-    oranges = [(880, 410, 64, 21), (345, 120, 58, 22), (110, 690, 62, 23)]
-    for cx, cy, r, seed in oranges:
-        orng = np.random.default_rng(seed)
-        ring = ellipse_ring(cx, cy, r, r * 0.97, orng.uniform(0, math.pi))
-        cv.shadow(ring, 10, 14, 9, 0.5)
-        pores = smooth_noise(orng, 2 * r + 8, 2 * r + 8, 2.5, octaves=2)
-
-        def peel(
-            xs: np.ndarray, ys: np.ndarray, cx: float = cx, cy: float = cy, r: float = r,
-            pores: np.ndarray = pores,
-        ) -> np.ndarray:
-            ix = np.clip((xs - cx + r + 4).astype(int), 0, pores.shape[1] - 1)
-            iy = np.clip((ys - cy + r + 4).astype(int), 0, pores.shape[0] - 1)
-            dimple = pores[iy, ix][..., None]
-            return np.array((0.98, 0.52, 0.06), np.float32) * (0.88 + 0.22 * dimple)
-
-        cv.paint(ring, dome_shader(cx, cy, r, r, peel, gloss=0.25, shininess=18))
-        cv.paint(ellipse_ring(cx + 0.08 * r, cy - 0.05 * r, 3.5), (0.45, 0.35, 0.1), feather=1)
-    for cx, cy, r, seed in apples:
-        ring = ellipse_ring(cx, cy, r, r * 0.93, 0.3)
-        cv.shadow(ring, 11, 15, 9, 0.5)
-        cv.paint(ring, dome_shader(cx, cy, r, r * 0.93, apple_skin(cx, cy, r, seed), gloss=0.55))
-        sx, sy = cx + 0.1 * r, cy - 0.08 * r
-        cv.paint(ellipse_ring(sx, sy, 0.2 * r), (0.35, 0.25, 0.1), opacity=0.35, feather=4)
-        stem = capsule_ring((sx, sy), (sx + 0.18 * r, sy - 0.3 * r), 2.6, 2.0)
-        cv.paint(stem, (0.32, 0.2, 0.1))
+    oranges = [
+        orange(cv, cx, cy, r, seed)
+        for cx, cy, r, seed in ((880, 410, 64, 21), (345, 120, 58, 22), (110, 690, 62, 23))
+    ]
+    apples = [
+        apple(cv, cx, cy, r, seed)
+        for cx, cy, r, seed in (
+            (190, 235, 70, 11),
+            (300, 580, 76, 12),
+            (150, 455, 66, 13),
+            (880, 190, 72, 14),
+            (905, 625, 70, 15),
+        )
+    ]
     leaf = place(ellipse_ring(0, 0, 30, 12), -0.6, 918, 142)
     cv.paint(leaf, dome_shader(918, 142, 40, 40, (0.25, 0.55, 0.15), gloss=0.2))
-    cv.paint(
-        capsule_ring((895, 158), (942, 126), 0.9), (0.18, 0.4, 0.1), opacity=0.7
-    )
-
-    # Label most fruit, as someone halfway through the image would have.
-    for cx, cy, r, _ in apples[:4]:
-        scene.annotations.append(box_label("apple", ellipse_ring(cx, cy, r, r * 0.93, 0.3), w, h))
-    for cx, cy, r, seed in oranges[:2]:
-        orng = np.random.default_rng(seed)
-        ring = ellipse_ring(cx, cy, r, r * 0.97, orng.uniform(0, math.pi))
-        scene.annotations.append(box_label("orange", ring, w, h))
+    cv.paint(capsule_ring((895, 158), (942, 126), 0.9), (0.18, 0.4, 0.1), opacity=0.7)
     vignette(cv, 0.25)
     scene.pixels = cv.to_uint8()
+
+    # Label most of it, as someone halfway through the image would have.
+    scene.annotations.append(polygon_label("donut", pink))
+    scene.annotations.extend(box_label("apple", ring, w, h) for ring in apples[:4])
+    scene.annotations.extend(box_label("orange", ring, w, h) for ring in oranges[:2])
     return scene
 
 
@@ -700,7 +700,6 @@ def vignette(cv: Canvas, strength: float) -> None:
     ys, xs = np.ogrid[:h, :w]
     d = ((xs - w / 2) / (w / 2)) ** 2 + ((ys - h / 2) / (h / 2)) ** 2
     cv.px *= (1.0 - strength * np.clip(d / 2, 0, 1) ** 1.5)[..., None].astype(np.float32)
-
 
 
 # ================================================================================= street
@@ -736,17 +735,28 @@ def car_side(
         chaikin(
             np.array(
                 [
-                    (0.02, 0.055), (0.0, 0.1), (0.012, 0.19), (0.13, 0.212), (0.78, 0.205),
-                    (0.95, 0.172), (1.0, 0.125), (0.99, 0.055),
+                    (0.02, 0.055),
+                    (0.0, 0.1),
+                    (0.012, 0.19),
+                    (0.13, 0.212),
+                    (0.78, 0.205),
+                    (0.95, 0.172),
+                    (1.0, 0.125),
+                    (0.99, 0.055),
                 ]
             )
         )
     )
-    cabin = to_img(chaikin(np.array([(0.15, 0.205), (0.3, 0.31), (0.62, 0.315), (0.8, 0.2)])))
+    cabin = to_img(chaikin(np.array([(0.16, 0.19), (0.3, 0.31), (0.62, 0.315), (0.8, 0.19)])))
     wheels = [(0.19, 0.073), (0.81, 0.073)]
     tyre_r = 0.073
-    cv.shadow(ellipse_ring(x0 + 0.5 * length, ground, 0.52 * length, 0.03 * length), 0, 0,
-              0.012 * length, 0.6)
+    cv.shadow(
+        ellipse_ring(x0 + 0.5 * length, ground, 0.52 * length, 0.03 * length),
+        0,
+        0,
+        0.012 * length,
+        0.6,
+    )
     dark = tuple(c * 0.55 for c in colour)
     cv.paint(cabin, flat(dark, 1.0, 0.85, *sorted((px(0, 0.315)[1], px(0, 0.2)[1]))))
     windows = [
@@ -794,14 +804,23 @@ def car_side(
 
 
 def building(
-    cv: Canvas, x0: float, x1: float, top: float, ground: float, wall: RGB,
+    cv: Canvas,
+    x0: float,
+    x1: float,
+    top: float,
+    ground: float,
+    wall: RGB,
     rng: np.random.Generator,
 ) -> None:
     """A city facade: wall, cornice, rows of windows, and a shop front with an awning."""
-    cv.paint(np.array([(x0, top), (x1, top), (x1, ground), (x0, ground)]),
-             flat(wall, 1.05, 0.9, top, ground))
-    cv.paint(np.array([(x0 - 6, top - 18), (x1 + 6, top - 18), (x1 + 6, top + 12),
-                       (x0 - 6, top + 12)]), tuple(c * 0.75 for c in wall))
+    cv.paint(
+        np.array([(x0, top), (x1, top), (x1, ground), (x0, ground)]),
+        flat(wall, 1.05, 0.9, top, ground),
+    )
+    cv.paint(
+        np.array([(x0 - 6, top - 18), (x1 + 6, top - 18), (x1 + 6, top + 12), (x0 - 6, top + 12)]),
+        tuple(c * 0.75 for c in wall),
+    )
     shop_top = ground - 200
     n_cols = max(2, int((x1 - x0 - 60) // 135))
     step = (x1 - x0) / n_cols
@@ -809,33 +828,68 @@ def building(
     while row + 110 < shop_top - 40:
         for c in range(n_cols):
             wx = x0 + (c + 0.5) * step
-            frame = np.array([(wx - 34, row - 4), (wx + 34, row - 4), (wx + 34, row + 104),
-                              (wx - 34, row + 104)])
+            frame = np.array(
+                [(wx - 34, row - 4), (wx + 34, row - 4), (wx + 34, row + 104), (wx - 34, row + 104)]
+            )
             cv.paint(frame, (0.92, 0.9, 0.86))
-            glass = np.array([(wx - 28, row), (wx + 28, row), (wx + 28, row + 98),
-                              (wx - 28, row + 98)])
+            glass = np.array(
+                [(wx - 28, row), (wx + 28, row), (wx + 28, row + 98), (wx - 28, row + 98)]
+            )
             if rng.random() < 0.18:
                 cv.paint(glass, flat((1.0, 0.85, 0.5), 1.0, 0.8, row, row + 98))
             else:
                 cv.paint(glass, flat((0.45, 0.58, 0.72), 1.3, 0.7, row, row + 98))
         row += 175
-    shop = np.array([(x0 + 40, shop_top + 50), (x1 - 40, shop_top + 50), (x1 - 40, ground),
-                     (x0 + 40, ground)])
+    shop = np.array(
+        [(x0 + 40, shop_top + 50), (x1 - 40, shop_top + 50), (x1 - 40, ground), (x0 + 40, ground)]
+    )
     cv.paint(shop, flat((0.3, 0.38, 0.45), 1.2, 0.7, shop_top + 50, ground))
     door_x = x0 + (x1 - x0) * rng.uniform(0.25, 0.75)
-    cv.paint(np.array([(door_x - 40, shop_top + 70), (door_x + 40, shop_top + 70),
-                       (door_x + 40, ground), (door_x - 40, ground)]), (0.22, 0.16, 0.12))
-    stripes = [(0.85, 0.2, 0.2), (0.95, 0.95, 0.9)] if rng.random() < 0.5 else [
-        (0.15, 0.45, 0.35), (0.95, 0.95, 0.9)]
+    cv.paint(
+        np.array(
+            [
+                (door_x - 40, shop_top + 70),
+                (door_x + 40, shop_top + 70),
+                (door_x + 40, ground),
+                (door_x - 40, ground),
+            ]
+        ),
+        (0.22, 0.16, 0.12),
+    )
+    stripes = (
+        [(0.85, 0.2, 0.2), (0.95, 0.95, 0.9)]
+        if rng.random() < 0.5
+        else [(0.15, 0.45, 0.35), (0.95, 0.95, 0.9)]
+    )
     n_stripes = int((x1 - x0 - 40) // 60)
     sw = (x1 - x0 - 40) / n_stripes
     for k in range(n_stripes):
         sx = x0 + 20 + k * sw
-        cv.paint(np.array([(sx, shop_top), (sx + sw, shop_top), (sx + sw + 6, shop_top + 70),
-                           (sx + 6, shop_top + 70)]), flat(stripes[k % 2], 1.05, 0.8,
-                                                          shop_top, shop_top + 70))
-    cv.shadow(np.array([(x0 + 26, shop_top + 70), (x1 - 14, shop_top + 70),
-                        (x1 - 14, shop_top + 80), (x0 + 26, shop_top + 80)]), 0, 0, 6, 0.4)
+        cv.paint(
+            np.array(
+                [
+                    (sx, shop_top),
+                    (sx + sw, shop_top),
+                    (sx + sw + 6, shop_top + 70),
+                    (sx + 6, shop_top + 70),
+                ]
+            ),
+            flat(stripes[k % 2], 1.05, 0.8, shop_top, shop_top + 70),
+        )
+    cv.shadow(
+        np.array(
+            [
+                (x0 + 26, shop_top + 70),
+                (x1 - 14, shop_top + 70),
+                (x1 - 14, shop_top + 80),
+                (x0 + 26, shop_top + 80),
+            ]
+        ),
+        0,
+        0,
+        6,
+        0.4,
+    )
 
 
 def street() -> Scene:
@@ -843,8 +897,9 @@ def street() -> Scene:
     w, h = 3000, 2000
     cv = Canvas(w, h)
     scene = Scene("street.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
-    cv.px[:] = vertical_gradient(h, w, [(0.0, (0.3, 0.52, 0.85)), (0.5, (0.72, 0.84, 0.95)),
-                                        (1.0, (0.85, 0.9, 0.95))])
+    cv.px[:] = vertical_gradient(
+        h, w, [(0.0, (0.3, 0.52, 0.85)), (0.5, (0.72, 0.84, 0.95)), (1.0, (0.85, 0.9, 0.95))]
+    )
     clouds = smooth_noise(rng, h // 4, w // 4, 120, octaves=3, stretch=2.5)
     clouds = cv2.resize(clouds, (w, h), interpolation=cv2.INTER_CUBIC)
     cover = np.clip((clouds - 0.55) * 4.0, 0, 1)[..., None] * 0.85
@@ -853,8 +908,14 @@ def street() -> Scene:
     sidewalk_top, curb_top, road_top = 1040, 1130, 1148
     road_bottom, near_top = 1700, 1722
     x = -30.0
-    walls = [(0.78, 0.55, 0.42), (0.88, 0.82, 0.68), (0.62, 0.68, 0.6), (0.55, 0.6, 0.7),
-             (0.82, 0.7, 0.55), (0.7, 0.45, 0.38)]
+    walls = [
+        (0.78, 0.55, 0.42),
+        (0.88, 0.82, 0.68),
+        (0.62, 0.68, 0.6),
+        (0.55, 0.6, 0.7),
+        (0.82, 0.7, 0.55),
+        (0.7, 0.45, 0.38),
+    ]
     k = 0
     while x < w:
         width = float(rng.integers(400, 620))
@@ -864,23 +925,31 @@ def street() -> Scene:
         k += 1
     ground = np.array([(0, sidewalk_top), (w, sidewalk_top), (w, h), (0, h)], np.float64)
     cv.paint(ground, flat((0.7, 0.69, 0.66), 1.05, 0.95, sidewalk_top, curb_top))
-    cv.paint(np.array([(0, curb_top), (w, curb_top), (w, road_top), (0, road_top)]),
-             (0.55, 0.54, 0.52))
+    cv.paint(
+        np.array([(0, curb_top), (w, curb_top), (w, road_top), (0, road_top)]), (0.55, 0.54, 0.52)
+    )
     asphalt = smooth_noise(rng, (road_bottom - road_top) // 4, w // 4, 40, octaves=2)
     asphalt = cv2.resize(asphalt, (w, road_bottom - road_top), interpolation=cv2.INTER_CUBIC)
     road = np.array([0.3, 0.3, 0.32], np.float32) * (0.95 + 0.1 * asphalt)[..., None]
     cv.px[road_top:road_bottom] = road
     for dash in range(0, w, 420):
-        cv.paint(rounded_rect_ring(dash + 40, 1412, dash + 300, 1428, 4), (0.92, 0.88, 0.7),
-                 opacity=0.9)
-    cv.paint(np.array([(0, road_bottom), (w, road_bottom), (w, near_top), (0, near_top)]),
-             (0.6, 0.59, 0.57))
+        cv.paint(
+            rounded_rect_ring(dash + 40, 1412, dash + 300, 1428, 4), (0.92, 0.88, 0.7), opacity=0.9
+        )
+    cv.paint(
+        np.array([(0, road_bottom), (w, road_bottom), (w, near_top), (0, near_top)]),
+        (0.6, 0.59, 0.57),
+    )
     cv.px[near_top:] = np.array([0.74, 0.72, 0.69], np.float32)
     for jx in range(-60, w, 300):
-        cv.paint(np.array([(jx, near_top), (jx + 4, near_top), (jx + 4, h), (jx, h)]),
-                 (0.55, 0.54, 0.52), opacity=0.7)
-    cv.paint(np.array([(0, 1860), (w, 1860), (w, 1864), (0, 1864)]), (0.55, 0.54, 0.52),
-             opacity=0.7)
+        cv.paint(
+            np.array([(jx, near_top), (jx + 4, near_top), (jx + 4, h), (jx, h)]),
+            (0.55, 0.54, 0.52),
+            opacity=0.7,
+        )
+    cv.paint(
+        np.array([(0, 1860), (w, 1860), (w, 1864), (0, 1864)]), (0.55, 0.54, 0.52), opacity=0.7
+    )
 
     for tx in (420.0, 1850.0, 2560.0):
         tree(cv, tx, 1090, 240, rng)
@@ -891,14 +960,34 @@ def street() -> Scene:
 
     people = []
     looks = [
-        Look((0.93, 0.76, 0.62), (0.25, 0.16, 0.1), (0.85, 0.3, 0.25), (0.2, 0.25, 0.4),
-             (0.15, 0.12, 0.1)),
-        Look((0.62, 0.43, 0.3), (0.08, 0.06, 0.05), (0.25, 0.55, 0.6), (0.3, 0.3, 0.32),
-             (0.9, 0.9, 0.9)),
-        Look((0.85, 0.65, 0.5), (0.6, 0.45, 0.2), (0.95, 0.8, 0.3), (0.25, 0.3, 0.5),
-             (0.3, 0.2, 0.12)),
-        Look((0.75, 0.55, 0.42), (0.3, 0.2, 0.12), (0.45, 0.35, 0.6), (0.15, 0.15, 0.18),
-             (0.1, 0.1, 0.1)),
+        Look(
+            (0.93, 0.76, 0.62),
+            (0.25, 0.16, 0.1),
+            (0.85, 0.3, 0.25),
+            (0.2, 0.25, 0.4),
+            (0.15, 0.12, 0.1),
+        ),
+        Look(
+            (0.62, 0.43, 0.3),
+            (0.08, 0.06, 0.05),
+            (0.25, 0.55, 0.6),
+            (0.3, 0.3, 0.32),
+            (0.9, 0.9, 0.9),
+        ),
+        Look(
+            (0.85, 0.65, 0.5),
+            (0.6, 0.45, 0.2),
+            (0.95, 0.8, 0.3),
+            (0.25, 0.3, 0.5),
+            (0.3, 0.2, 0.12),
+        ),
+        Look(
+            (0.75, 0.55, 0.42),
+            (0.3, 0.2, 0.12),
+            (0.45, 0.35, 0.6),
+            (0.15, 0.15, 0.18),
+            (0.1, 0.1, 0.1),
+        ),
     ]
     people.append(person(cv, 1330, 1108, 290, looks[1], arms=(0.15, 0.05, 0.35, 1.2)))
     person(cv, 2420, 1112, 280, looks[3], arms=(0.2, 0.3, 0.15, 0.1), stance=0.02)
@@ -909,8 +998,7 @@ def street() -> Scene:
         car_side(cv, 280, 1655, 800, (0.78, 0.12, 0.1), 1),
         car_side(cv, 1980, 1665, 780, (0.86, 0.86, 0.84), -1),
     ]
-    people.insert(0, person(cv, 2780, 1955, 620, looks[0], arms=(0.2, 0.1, 2.3, 2.9),
-                            stance=0.03))
+    people.insert(0, person(cv, 2780, 1955, 620, looks[0], arms=(0.2, 0.1, 2.3, 2.9), stance=0.03))
 
     vignette(cv, 0.2)
     cv.px = cv2.GaussianBlur(cv.px, (0, 0), 0.6)  # lens softness, and a lighter JPEG
@@ -923,11 +1011,393 @@ def street() -> Scene:
     scene.annotations.append(
         keypoint_label(
             "person",
-            [(x, y, 1 if name in hidden else 2)
-             for name, (x, y) in zip(SKELETON["names"], behind, strict=True)],
+            [
+                (x, y, 1 if name in hidden else 2)
+                for name, (x, y) in zip(SKELETON["names"], behind, strict=True)
+            ],
         )
     )
     return scene
+
+
+# ============================================================================ parking lot
+
+
+def car_top(
+    cv: Canvas, cx: float, cy: float, angle: float, length: float, colour: RGB
+) -> np.ndarray:
+    """Paint a car seen from above, its front towards ``angle``; return its outline."""
+    half_l, half_w = length / 2, length * 0.205
+
+    def put(ring: np.ndarray) -> np.ndarray:
+        return place(ring, angle, cx, cy)
+
+    def part(points: Sequence[tuple[float, float]], rounding: int = 2) -> np.ndarray:
+        """A part given in fractions of the half length (along) and half width (across)."""
+        return put(chaikin(np.array(points) * (half_l, half_w), rounding))
+
+    body = put(rounded_rect_ring(-half_l, -half_w, half_l, half_w, half_w * 0.5, 8))
+    mirrors = [
+        put(
+            ellipse_ring(
+                0.3 * half_l, side * (half_w + 0.025 * length), 0.03 * length, 0.02 * length, n=24
+            )
+        )
+        for side in (-1, 1)
+    ]
+    outline = silhouette([body, *mirrors])
+    cv.shadow(outline, 0.05 * length, 0.07 * length, 0.03 * length, 0.55)
+    c, s = math.cos(angle), math.sin(angle)
+
+    def paintwork(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        across = (-(xs - cx) * s + (ys - cy) * c) / half_w  # -1..1 from side to side
+        along = ((xs - cx) * c + (ys - cy) * s) / half_l
+        nz = np.sqrt(np.clip(1 - 0.6 * across**2, 0, 1))
+        nx, ny = -across * s * 0.7, across * c * 0.7
+        base = np.array(colour, np.float32) * (1 - 0.08 * np.abs(along))[..., None]
+        return lit(nx, ny, nz, base, ambient=0.55, gloss=0.25, shininess=12)
+
+    for mirror in mirrors:
+        cv.paint(mirror, tuple(v * 0.8 for v in colour))
+    cv.paint(body, paintwork)
+    glass = (0.13, 0.16, 0.22)
+    cv.paint(part([(0.14, -0.76), (0.5, -0.86), (0.56, 0), (0.5, 0.86), (0.14, 0.76)], 1), glass)
+    cv.paint(part([(-0.76, -0.7), (-0.5, -0.78), (-0.5, 0.78), (-0.76, 0.7), (-0.79, 0)], 1), glass)
+    for side in (-1, 1):
+        cv.paint(
+            part(
+                [
+                    (-0.46, side * 0.8),
+                    (0.08, side * 0.82),
+                    (0.08, side * 0.95),
+                    (-0.46, side * 0.93),
+                ],
+                1,
+            ),
+            glass,
+            opacity=0.85,
+        )
+    roof = part([(-0.5, -0.78), (0.12, -0.8), (0.12, 0.8), (-0.5, 0.78)], 1)
+    cv.paint(roof, paintwork)
+    cv.paint(roof, (1.0, 1.0, 1.0), opacity=0.07)
+    for side in (-1, 1):
+        lamp = put(
+            ellipse_ring(0.93 * half_l, side * 0.68 * half_w, 0.018 * length, 0.045 * length, n=24)
+        )
+        cv.paint(lamp, (1.0, 0.97, 0.85))
+        tail = put(
+            ellipse_ring(-0.96 * half_l, side * 0.7 * half_w, 0.012 * length, 0.045 * length, n=24)
+        )
+        cv.paint(tail, (0.75, 0.08, 0.06))
+    return outline
+
+
+def tree_top(cv: Canvas, x: float, y: float, r: float, rng: np.random.Generator) -> None:
+    """A tree crown from above: clustered shaded balls with a long soft shadow."""
+    balls = [(x, y, r)]
+    for _ in range(7):
+        a = rng.uniform(0, 2 * math.pi)
+        balls.append(
+            (x + 0.45 * r * math.cos(a), y + 0.45 * r * math.sin(a), r * rng.uniform(0.45, 0.65))
+        )
+    for bx, by, br in balls:
+        cv.shadow(ellipse_ring(bx, by, br), 0.35 * r, 0.5 * r, 0.15 * r, 0.35)
+    greens = [(0.2, 0.45, 0.17), (0.28, 0.52, 0.2), (0.24, 0.48, 0.15)]
+    for bx, by, br in balls:
+        colour = greens[rng.integers(len(greens))]
+        cv.paint(ellipse_ring(bx, by, br), dome_shader(bx, by, br, br, colour, gloss=0.05))
+
+
+def parking_lot() -> Scene:
+    rng = np.random.default_rng(303)
+    w, h = 1024, 768
+    cv = Canvas(w, h)
+    scene = Scene("parking_lot.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
+    tone = smooth_noise(rng, h, w, 60, octaves=4)
+    cv.px[:] = np.array([0.36, 0.36, 0.37], np.float32) * (0.9 + 0.2 * tone)[..., None]
+    for _ in range(7):
+        sx, sy = rng.uniform(60, w - 60), rng.uniform(120, h - 120)
+        stain = wobbly_ring(sx, sy, rng.uniform(8, 22), rng, amp=0.4)
+        cv.paint(stain, (0.2, 0.2, 0.21), opacity=0.35, feather=3)
+
+    # Grass verge with trees along the top, a kerb, and a pavement along the bottom.
+    grass_tone = smooth_noise(rng, 70, w, 12, octaves=3)
+    cv.px[:62] = np.array([0.3, 0.52, 0.2], np.float32) * (0.85 + 0.3 * grass_tone[:62])[..., None]
+    cv.px[62:70] = np.array([0.72, 0.71, 0.68], np.float32)
+    cv.px[722:730] = np.array([0.72, 0.71, 0.68], np.float32)
+    cv.px[730:] = np.array([0.66, 0.64, 0.6], np.float32)
+    for jx in range(0, w, 64):
+        cv.paint(np.array([(jx, 730), (jx + 2, 730), (jx + 2, h), (jx, h)]), (0.5, 0.49, 0.46))
+
+    stall_w = 92.0
+    first = 46.0
+    rows = [(78.0, 318.0, 1), (476.0, 716.0, -1)]  # y range, direction the cars face
+    paint_white = (0.93, 0.93, 0.9)
+    for y0, y1, _ in rows:
+        for k in range(11):
+            lx = first + k * stall_w
+            cv.paint(
+                np.array([(lx - 2.5, y0), (lx + 2.5, y0), (lx + 2.5, y1), (lx - 2.5, y1)]),
+                paint_white,
+                opacity=0.85,
+            )
+    cv.paint(
+        np.array(
+            [
+                (first, 318 - 2.5),
+                (first + 10 * stall_w, 318 - 2.5),
+                (first + 10 * stall_w, 318 + 2.5),
+                (first, 318 + 2.5),
+            ]
+        ),
+        paint_white,
+        opacity=0.4,
+    )
+    arrow = np.array([(0, -9), (60, -9), (60, -24), (95, 0), (60, 24), (60, 9), (0, 9)], float)
+    for ax in (180.0, 640.0):
+        cv.paint(arrow + np.array((ax, 397.0)), paint_white, opacity=0.8)
+
+    colours = [
+        (0.75, 0.1, 0.1),
+        (0.9, 0.9, 0.88),
+        (0.15, 0.3, 0.6),
+        (0.1, 0.1, 0.12),
+        (0.6, 0.62, 0.65),
+        (0.85, 0.65, 0.15),
+        (0.2, 0.45, 0.35),
+        (0.55, 0.1, 0.35),
+    ]
+    labelled: list[np.ndarray] = []
+    for row_index, (y0, y1, facing) in enumerate(rows):
+        for k in range(10):
+            if rng.random() < 0.2:
+                continue  # an empty stall
+            cx = first + (k + 0.5) * stall_w + rng.uniform(-6, 6)
+            cy = (y0 + y1) / 2 + rng.uniform(-8, 8) + facing * 10
+            angle = -facing * math.pi / 2 + rng.uniform(-0.06, 0.06)  # parked nose first
+            colour = colours[int(rng.integers(len(colours)))]
+            outline = car_top(cv, cx, cy, angle, rng.uniform(165, 182), colour)
+            if (row_index, k) in {(0, 1), (0, 2), (0, 6), (1, 3), (1, 4), (1, 8), (1, 9)}:
+                labelled.append(outline)
+    driving = car_top(cv, 420, 398, 0.03, 178, (0.95, 0.95, 0.93))
+    labelled.append(driving)
+    for tx in (90.0, 330.0, 600.0, 880.0):
+        tree_top(cv, tx + rng.uniform(-20, 20), 30 + rng.uniform(-8, 8), 46, rng)
+    vignette(cv, 0.15)
+    scene.pixels = cv.to_uint8()
+    for outline in labelled:
+        scene.annotations.append(polygon_label("car", [outline]))
+    return scene
+
+
+# =============================================================================== park walk
+
+
+def park_walk() -> Scene:
+    rng = np.random.default_rng(404)
+    w, h = 768, 1024
+    horizon = 430
+    cv = Canvas(w, h)
+    scene = Scene("park_walk.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
+    cv.px[:] = vertical_gradient(
+        h, w, [(0.0, (0.38, 0.6, 0.9)), (0.42, (0.8, 0.89, 0.97)), (1.0, (0.8, 0.89, 0.97))]
+    )
+    clouds = smooth_noise(rng, h, w, 110, octaves=4, stretch=2.0)
+    cover = (np.clip((clouds - 0.52) * 3.5, 0, 1) * 0.9)[..., None]
+    cv.px = cv.px * (1 - cover) + cover * np.float32(0.99)
+
+    # Distant wood: a bumpy band of dark balls on the horizon.
+    for _ in range(60):
+        bx = rng.uniform(-30, w + 30)
+        r = rng.uniform(25, 55)
+        by = horizon - rng.uniform(0, 45)
+        colour = (0.17, 0.33, 0.2) if rng.random() < 0.6 else (0.22, 0.4, 0.22)
+        cv.paint(
+            ellipse_ring(bx, by, r, r * 0.9),
+            dome_shader(bx, by, r, r, colour, gloss=0.0, ambient=0.55),
+        )
+    lawn = vertical_gradient(h - horizon, w, [(0.0, (0.45, 0.62, 0.3)), (1.0, (0.3, 0.55, 0.18))])
+    patches = smooth_noise(rng, h - horizon, w, 80, octaves=4)
+    lawn *= (0.86 + 0.28 * patches)[..., None]
+    cv.px[horizon:] = lawn
+
+    # A gravel path winding from the bottom edge towards the wood.
+    ts = np.linspace(0.0, 1.0, 60)
+    centre = 395 + 120 * np.sin(ts * 2.6 + 0.4) * (1 - ts) ** 1.2 - 30 * ts
+    ys = horizon + 6 + (h + 10 - horizon - 6) * ts**1.6
+    half = 10 + 300 * ts**1.6
+    path = np.concatenate(
+        [np.stack([centre - half, ys], axis=1), np.stack([centre + half, ys], axis=1)[::-1]]
+    )
+    gravel = smooth_noise(rng, h, w, 5, octaves=2)
+
+    def path_colour(xs: np.ndarray, ys_: np.ndarray) -> np.ndarray:
+        grain = gravel[ys_.astype(int).clip(0, h - 1), xs.astype(int).clip(0, w - 1)]
+        return np.array((0.8, 0.72, 0.58), np.float32) * (0.9 + 0.14 * grain)[..., None]
+
+    cv.shadow(path, 0, 0, 3, 0.25)
+    cv.paint(path, path_colour)
+
+    tree(cv, 640, 610, 150, rng)
+    tree(cv, 120, 560, 110, rng)
+    # A bench beside the path, to the right.
+    bx0, by0 = 560.0, 700.0
+    wood_c = (0.55, 0.36, 0.2)
+    cv.shadow(
+        np.array(
+            [(bx0, by0 + 80), (bx0 + 170, by0 + 80), (bx0 + 175, by0 + 95), (bx0 - 5, by0 + 95)]
+        ),
+        10,
+        0,
+        6,
+        0.4,
+    )
+    for lx in (bx0 + 12, bx0 + 150):
+        cv.paint(
+            np.array([(lx, by0 + 20), (lx + 10, by0 + 20), (lx + 10, by0 + 88), (lx, by0 + 88)]),
+            (0.15, 0.15, 0.16),
+        )
+    for k in range(3):
+        y = by0 - 30 + 15 * k
+        cv.paint(
+            rounded_rect_ring(bx0, y, bx0 + 172, y + 10, 3), flat(wood_c, 1.1, 0.85, y, y + 10)
+        )
+    for k in range(2):
+        y = by0 + 22 + 12 * k
+        cv.paint(
+            rounded_rect_ring(bx0 - 6, y, bx0 + 178, y + 11, 3), flat(wood_c, 1.15, 0.8, y, y + 11)
+        )
+
+    walker_look = Look(
+        (0.9, 0.72, 0.58),
+        (0.45, 0.25, 0.12),
+        (0.18, 0.55, 0.55),
+        (0.22, 0.26, 0.38),
+        (0.4, 0.25, 0.15),
+    )
+    far_look = Look(
+        (0.6, 0.42, 0.3), (0.1, 0.08, 0.07), (0.85, 0.35, 0.2), (0.2, 0.2, 0.22), (0.1, 0.1, 0.1)
+    )
+    person(cv, 470, 505, 120, far_look, arms=(0.15, 0.1, 0.15, 0.1))
+    walker = person(cv, 390, 975, 560, walker_look, arms=(0.12, 0.35, 0.22, 0.55), stance=0.02)
+    vignette(cv, 0.25)
+    scene.pixels = cv.to_uint8()
+    scene.annotations.append(keypoint_label("person", [(x, y, 2) for x, y in walker]))
+    return scene
+
+
+# =================================================================================== cells
+
+
+@dataclass
+class Cell:
+    outline: np.ndarray
+    nucleus: np.ndarray
+    second_nucleus: np.ndarray | None
+
+
+def scatter_cells(rng: np.random.Generator, w: int, h: int, count: int) -> list[Cell]:
+    """Place non-overlapping cells of organic shapes, some of them dividing."""
+    cells: list[Cell] = []
+    centres: list[tuple[float, float, float]] = []
+    attempts = 0
+    while len(cells) < count and attempts < 5000:
+        attempts += 1
+        r = rng.uniform(24, 44)
+        x, y = rng.uniform(-10, w + 10), rng.uniform(-10, h + 10)
+        if any(math.hypot(x - cx, y - cy) < (r + cr) * 1.08 for cx, cy, cr in centres):
+            continue
+        centres.append((x, y, r))
+        outline = wobbly_ring(x, y, r, rng, amp=0.35)
+        dividing = rng.random() < 0.12
+        off = rng.uniform(0, 0.25 * r)
+        a = rng.uniform(0, 2 * math.pi)
+        nx, ny = x + off * math.cos(a), y + off * math.sin(a)
+        if dividing:
+            d = 0.32 * r
+            nucleus = wobbly_ring(nx + d * math.cos(a), ny + d * math.sin(a), 0.27 * r, rng, 0.2)
+            second = wobbly_ring(nx - d * math.cos(a), ny - d * math.sin(a), 0.27 * r, rng, 0.2)
+        else:
+            nucleus = wobbly_ring(nx, ny, rng.uniform(0.38, 0.5) * r, rng, amp=0.2)
+            second = None
+        cells.append(Cell(outline, nucleus, second))
+    return cells
+
+
+def fluorescence(seed: int, file: str) -> tuple[Scene, list[Cell]]:
+    """Cells under a fluorescence microscope: green cytoplasm, blue nuclei, dark field."""
+    rng = np.random.default_rng(seed)
+    w, h = 1024, 768
+    emission = Canvas(w, h)
+    haze = smooth_noise(rng, h, w, 200, octaves=3)
+    emission.px[:] = np.array([0.01, 0.025, 0.03], np.float32) * (0.6 + 0.8 * haze)[..., None]
+    texture = smooth_noise(rng, h, w, 7, octaves=3)
+    chromatin = smooth_noise(rng, h, w, 3, octaves=2)
+
+    def textured(base: RGB, tex: np.ndarray, depth: float) -> Shader:
+        def shader(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+            t = tex[ys.astype(int).clip(0, h - 1), xs.astype(int).clip(0, w - 1)]
+            return np.array(base, np.float32) * (1 - depth + 2 * depth * t)[..., None]
+
+        return shader
+
+    cells = scatter_cells(rng, w, h, 34)
+    blurred = Canvas(w, h)
+    for cell in cells[:8]:  # out-of-focus cells behind the focal plane
+        ring = cell.outline * 1.0 + rng.uniform(-30, 30, size=2)
+        blurred.paint(ring, (0.05, 0.16, 0.08), feather=9)
+    emission.px += blurred.px
+    for cell in cells:
+        brightness = rng.uniform(0.55, 1.0)
+        green = (0.18 * brightness, 0.72 * brightness, 0.3 * brightness)
+        emission.paint(cell.outline, textured(green, texture, 0.3), feather=0.8)
+        for nucleus in (cell.nucleus, cell.second_nucleus):
+            if nucleus is not None:
+                emission.paint(nucleus, textured((0.3, 0.55, 1.0), chromatin, 0.25), feather=1.2)
+    glow = cv2.GaussianBlur(emission.px, (0, 0), 7)
+    image = emission.px + 0.45 * glow
+    image += rng.normal(0, 0.012, size=image.shape).astype(np.float32)
+    emission.px = cv2.GaussianBlur(image, (0, 0), 0.7)
+    scene = Scene(file, emission.to_uint8())
+    return scene, cells
+
+
+def cells_01() -> Scene:
+    scene, cells = fluorescence(505, "cells_01.jpg")
+    h, w = scene.pixels.shape[:2]
+    scene.status = "in_progress"
+    inside = [
+        c
+        for c in cells
+        if c.outline[:, 0].min() > 2
+        and c.outline[:, 1].min() > 2
+        and c.outline[:, 0].max() < w - 2
+        and c.outline[:, 1].max() < h - 2
+    ]
+    for cell in inside[:9]:
+        scene.add_mask("cell", cell.outline)
+    return scene
+
+
+def cells_02() -> Scene:
+    """A stained tissue section in bright field; left unlabelled for the user to try."""
+    rng = np.random.default_rng(606)
+    w, h = 1024, 768
+    fibres = smooth_noise(rng, h, w, 40, octaves=4, stretch=4.0)
+    density = Canvas(w, h)
+    density.px[:] = np.array([0.25, 0.55, 0.3], np.float32) * (0.4 + 0.9 * fibres)[..., None]
+    texture = smooth_noise(rng, h, w, 4, octaves=2)
+    for cell in scatter_cells(rng, w, h, 40):
+        density.paint(cell.outline, (0.35, 0.75, 0.45), opacity=0.8, feather=1.0)
+        for nucleus in (cell.nucleus, cell.second_nucleus):
+            if nucleus is not None:
+                density.paint(nucleus, (1.25, 1.45, 0.75), feather=1.0)
+    density.px *= (0.85 + 0.3 * texture)[..., None]
+    light = np.array([0.97, 0.95, 0.96], np.float32)
+    image = light * np.exp(-density.px)
+    image += rng.normal(0, 0.01, size=image.shape).astype(np.float32)
+    density.px = cv2.GaussianBlur(image, (0, 0), 0.8)
+    return Scene("cells_02.jpg", density.to_uint8(), status="new")
 
 
 # ============================================================================== main
@@ -958,7 +1428,14 @@ def save_scene(scene: Scene) -> None:
         Image.fromarray(mask).save(HERE / rel, optimize=True)
 
 
-SCENES: list[Callable[[], Scene]] = [fruit_table, street]
+SCENES: list[Callable[[], Scene]] = [
+    fruit_table,
+    street,
+    parking_lot,
+    park_walk,
+    cells_01,
+    cells_02,
+]
 
 
 def main() -> None:
