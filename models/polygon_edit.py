@@ -45,6 +45,9 @@ __all__ = [
 # the cache can never grow with the number of shapes on screen.
 _CACHE_SIZE = 8
 
+# Largest points-by-edges matrix built at once by :func:`points_in_ring` (8 MB of floats).
+_MATRIX_CELLS = 1_000_000
+
 
 class VertexRef(NamedTuple):
     """One vertex: ``parts[part]``, ring 0 = outer / k = hole k-1, position in that ring."""
@@ -168,12 +171,19 @@ def points_in_ring(points: np.ndarray, ring: Sequence[Point] | np.ndarray) -> np
     r = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
     xi, yi = r[:, 0], r[:, 1]
     xj, yj = np.roll(xi, 1), np.roll(yi, 1)
+    dy = yj - yi
+    # Horizontal edges never cross a scan line; dividing by 1 instead of 0 keeps the
+    # arithmetic quiet, and ``crosses`` discards those edges anyway.
+    slope = (xj - xi) / np.where(dy == 0.0, 1.0, dy)
     inside = np.zeros(len(pts), dtype=bool)
-    for k, (px, py) in enumerate(pts):
+    # Points x edges is a matrix; chunking the points bounds its memory for big inputs.
+    step = max(1, _MATRIX_CELLS // max(len(r), 1))
+    for start in range(0, len(pts), step):
+        px = pts[start : start + step, 0:1]
+        py = pts[start : start + step, 1:2]
         crosses = (yi > py) != (yj > py)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            at = xi + (py - yi) * (xj - xi) / (yj - yi)
-        inside[k] = bool(np.count_nonzero(crosses & (px < at)) % 2)
+        at = xi + (py - yi) * slope
+        inside[start : start + step] = np.count_nonzero(crosses & (px < at), axis=1) % 2 == 1
     return inside
 
 
