@@ -101,18 +101,18 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, indent=2, sort_keys=True))
         return 0
-    print(f"project      {name}")
-    print(f"images       {stats['images']}")
+    print(f"project        {name}")
+    print(f"images         {stats['images']}")
     for status, n in sorted(stats["by_status"].items()):
-        print(f"  {status:<11}{n}")
+        print(f"  {status:<13}{n}")
     if stats["unreadable_images"]:
-        print(f"  unreadable {stats['unreadable_images']}")
-    print(f"annotations  {stats['annotations']}")
+        print(f"  unreadable   {stats['unreadable_images']}")
+    print(f"annotations    {stats['annotations']}")
     for kind, n in sorted(stats["by_kind"].items()):
-        print(f"  {kind:<11}{n}")
+        print(f"  {kind:<13}{n}")
     print("classes")
     for cls_name, n in stats["by_class"].items():
-        print(f"  {cls_name:<11}{n}")
+        print(f"  {cls_name:<13}{n}")
     return 0
 
 

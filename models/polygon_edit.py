@@ -37,6 +37,7 @@ __all__ = [
     "nearest_vertex",
     "points_in_ring",
     "ring_at",
+    "vertex_array",
     "vertex_index",
 ]
 

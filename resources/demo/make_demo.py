@@ -351,6 +351,11 @@ def flat(base: RGB, top: float = 1.08, bottom: float = 0.9, y0: float = 0, y1: f
     return shader
 
 
+def scaled(colour: RGB, factor: float) -> RGB:
+    """A colour made darker (factor < 1) or lighter."""
+    return (colour[0] * factor, colour[1] * factor, colour[2] * factor)
+
+
 # ============================================================================= annotations
 
 
@@ -729,7 +734,8 @@ def car_side(
         return np.stack([x0 + xs * length, ground - arr[:, 1] * length], axis=1)
 
     def px(x: float, y: float) -> tuple[float, float]:
-        return tuple(to_img([(x, y)])[0])  # type: ignore[return-value]
+        point = to_img([(x, y)])[0]
+        return float(point[0]), float(point[1])
 
     body = to_img(
         chaikin(
@@ -757,8 +763,8 @@ def car_side(
         0.012 * length,
         0.6,
     )
-    dark = tuple(c * 0.55 for c in colour)
-    cv.paint(cabin, flat(dark, 1.0, 0.85, *sorted((px(0, 0.315)[1], px(0, 0.2)[1]))))
+    dark = scaled(colour, 0.55)
+    cv.paint(cabin, flat(dark, 1.0, 0.85, px(0, 0.315)[1], px(0, 0.2)[1]))
     windows = [
         [(0.22, 0.215), (0.315, 0.293), (0.47, 0.298), (0.47, 0.215)],
         [(0.5, 0.215), (0.5, 0.298), (0.61, 0.298), (0.745, 0.215)],
@@ -794,11 +800,11 @@ def car_side(
         cv.paint(capsule_ring(px(x, y0_), px(x, y1_), 0.0018 * length), seam, opacity=0.6)
     for x in (0.42, 0.67):
         a, b = px(x, 0.175), px(x + 0.045, 0.175)
-        cv.paint(capsule_ring(a, b, 0.005 * length), tuple(c * 0.6 for c in colour))
+        cv.paint(capsule_ring(a, b, 0.005 * length), scaled(colour, 0.6))
     cv.paint(to_img(ellipse_ring(0.965, 0.155, 0.03, 0.016)), (1.0, 0.95, 0.75))
     cv.paint(to_img(ellipse_ring(0.018, 0.165, 0.016, 0.022)), (0.85, 0.08, 0.06))
     sill = to_img(rounded_rect_ring(0.27, 0.05, 0.73, 0.068, 0.008))
-    cv.paint(sill, tuple(c * 0.45 for c in colour))
+    cv.paint(sill, scaled(colour, 0.45))
     tyres = [to_img(ellipse_ring(wx, wy, tyre_r, n=64)) for wx, wy in wheels]
     return silhouette([body, cabin, *tyres])
 
@@ -819,7 +825,7 @@ def building(
     )
     cv.paint(
         np.array([(x0 - 6, top - 18), (x1 + 6, top - 18), (x1 + 6, top + 12), (x0 - 6, top + 12)]),
-        tuple(c * 0.75 for c in wall),
+        scaled(wall, 0.75),
     )
     shop_top = ground - 200
     n_cols = max(2, int((x1 - x0 - 60) // 135))
@@ -892,22 +898,59 @@ def building(
     )
 
 
+def band(cv: Canvas, y0: float, y1: float, colour: RGB | Shader, opacity: float = 1.0) -> None:
+    """Paint a full-width horizontal strip (pavement, kerb, paint line)."""
+    w = cv.width
+    cv.paint(np.array([(0, y0), (w, y0), (w, y1), (0, y1)], np.float64), colour, opacity)
+
+
+STREET_LOOKS = [
+    Look(
+        skin=(0.93, 0.76, 0.62),
+        hair=(0.25, 0.16, 0.1),
+        shirt=(0.85, 0.3, 0.25),
+        pants=(0.2, 0.25, 0.4),
+        shoes=(0.15, 0.12, 0.1),
+    ),
+    Look(
+        skin=(0.62, 0.43, 0.3),
+        hair=(0.08, 0.06, 0.05),
+        shirt=(0.25, 0.55, 0.6),
+        pants=(0.3, 0.3, 0.32),
+        shoes=(0.9, 0.9, 0.9),
+    ),
+    Look(
+        skin=(0.85, 0.65, 0.5),
+        hair=(0.6, 0.45, 0.2),
+        shirt=(0.95, 0.8, 0.3),
+        pants=(0.25, 0.3, 0.5),
+        shoes=(0.3, 0.2, 0.12),
+    ),
+    Look(
+        skin=(0.75, 0.55, 0.42),
+        hair=(0.3, 0.2, 0.12),
+        shirt=(0.45, 0.35, 0.6),
+        pants=(0.15, 0.15, 0.18),
+        shoes=(0.1, 0.1, 0.1),
+    ),
+]
+
+
 def street() -> Scene:
+    """A city street from the kerb: car polygons and person skeletons, one partly hidden."""
     rng = np.random.default_rng(202)
     w, h = 3000, 2000
     cv = Canvas(w, h)
     scene = Scene("street.jpg", np.zeros((h, w, 3), np.uint8), status="in_progress")
-    cv.px[:] = vertical_gradient(
-        h, w, [(0.0, (0.3, 0.52, 0.85)), (0.5, (0.72, 0.84, 0.95)), (1.0, (0.85, 0.9, 0.95))]
-    )
+    sky = [(0.0, (0.3, 0.52, 0.85)), (0.5, (0.72, 0.84, 0.95)), (1.0, (0.85, 0.9, 0.95))]
+    cv.px[:] = vertical_gradient(h, w, sky)
     clouds = smooth_noise(rng, h // 4, w // 4, 120, octaves=3, stretch=2.5)
     clouds = cv2.resize(clouds, (w, h), interpolation=cv2.INTER_CUBIC)
     cover = np.clip((clouds - 0.55) * 4.0, 0, 1)[..., None] * 0.85
     cv.px = cv.px * (1 - cover) + cover * np.float32(0.98)
 
-    sidewalk_top, curb_top, road_top = 1040, 1130, 1148
-    road_bottom, near_top = 1700, 1722
-    x = -30.0
+    # Facades along the far pavement, then pavement, kerb, road, kerb, near pavement.
+    far_top, kerb_top, road_top, road_bottom, near_top = 1040, 1130, 1148, 1700, 1722
     walls = [
         (0.78, 0.55, 0.42),
         (0.88, 0.82, 0.68),
@@ -916,104 +959,61 @@ def street() -> Scene:
         (0.82, 0.7, 0.55),
         (0.7, 0.45, 0.38),
     ]
-    k = 0
+    x, k = -30.0, 0
     while x < w:
         width = float(rng.integers(400, 620))
         top = float(rng.integers(260, 620))
-        building(cv, x, min(x + width, w + 30), top, sidewalk_top, walls[k % len(walls)], rng)
-        x += width + float(rng.integers(0, 2)) * 30
+        building(cv, x, min(x + width, w + 30), top, far_top, walls[k % len(walls)], rng)
+        x += width + float(rng.integers(0, 2)) * 30  # an alley now and then
         k += 1
-    ground = np.array([(0, sidewalk_top), (w, sidewalk_top), (w, h), (0, h)], np.float64)
-    cv.paint(ground, flat((0.7, 0.69, 0.66), 1.05, 0.95, sidewalk_top, curb_top))
-    cv.paint(
-        np.array([(0, curb_top), (w, curb_top), (w, road_top), (0, road_top)]), (0.55, 0.54, 0.52)
-    )
+    band(cv, far_top, h, flat((0.7, 0.69, 0.66), 1.05, 0.95, far_top, kerb_top))
+    band(cv, kerb_top, road_top, (0.55, 0.54, 0.52))
     asphalt = smooth_noise(rng, (road_bottom - road_top) // 4, w // 4, 40, octaves=2)
     asphalt = cv2.resize(asphalt, (w, road_bottom - road_top), interpolation=cv2.INTER_CUBIC)
     road = np.array([0.3, 0.3, 0.32], np.float32) * (0.95 + 0.1 * asphalt)[..., None]
     cv.px[road_top:road_bottom] = road
     for dash in range(0, w, 420):
-        cv.paint(
-            rounded_rect_ring(dash + 40, 1412, dash + 300, 1428, 4), (0.92, 0.88, 0.7), opacity=0.9
-        )
-    cv.paint(
-        np.array([(0, road_bottom), (w, road_bottom), (w, near_top), (0, near_top)]),
-        (0.6, 0.59, 0.57),
-    )
-    cv.px[near_top:] = np.array([0.74, 0.72, 0.69], np.float32)
+        centre_line = rounded_rect_ring(dash + 40, 1412, dash + 300, 1428, 4)
+        cv.paint(centre_line, (0.92, 0.88, 0.7), opacity=0.9)
+    band(cv, road_bottom, near_top, (0.6, 0.59, 0.57))
+    band(cv, near_top, h, (0.74, 0.72, 0.69))
+    joint = (0.55, 0.54, 0.52)
     for jx in range(-60, w, 300):
-        cv.paint(
-            np.array([(jx, near_top), (jx + 4, near_top), (jx + 4, h), (jx, h)]),
-            (0.55, 0.54, 0.52),
-            opacity=0.7,
-        )
-    cv.paint(
-        np.array([(0, 1860), (w, 1860), (w, 1864), (0, 1864)]), (0.55, 0.54, 0.52), opacity=0.7
-    )
+        cv.paint(np.array([(jx, near_top), (jx + 4, near_top), (jx + 4, h), (jx, h)]), joint, 0.7)
+    band(cv, 1860, 1864, joint, opacity=0.7)
 
     for tx in (420.0, 1850.0, 2560.0):
         tree(cv, tx, 1090, 240, rng)
-    for lx in (1100.0, 2250.0):
+    for lx in (1100.0, 2250.0):  # street lamps
         cv.paint(capsule_ring((lx, 1100), (lx, 640), 9), (0.2, 0.22, 0.24))
         cv.paint(capsule_ring((lx, 645), (lx + 70, 625), 7), (0.2, 0.22, 0.24))
         cv.paint(ellipse_ring(lx + 75, 632, 26, 12), (0.95, 0.92, 0.8))
 
-    people = []
-    looks = [
-        Look(
-            (0.93, 0.76, 0.62),
-            (0.25, 0.16, 0.1),
-            (0.85, 0.3, 0.25),
-            (0.2, 0.25, 0.4),
-            (0.15, 0.12, 0.1),
-        ),
-        Look(
-            (0.62, 0.43, 0.3),
-            (0.08, 0.06, 0.05),
-            (0.25, 0.55, 0.6),
-            (0.3, 0.3, 0.32),
-            (0.9, 0.9, 0.9),
-        ),
-        Look(
-            (0.85, 0.65, 0.5),
-            (0.6, 0.45, 0.2),
-            (0.95, 0.8, 0.3),
-            (0.25, 0.3, 0.5),
-            (0.3, 0.2, 0.12),
-        ),
-        Look(
-            (0.75, 0.55, 0.42),
-            (0.3, 0.2, 0.12),
-            (0.45, 0.35, 0.6),
-            (0.15, 0.15, 0.18),
-            (0.1, 0.1, 0.1),
-        ),
-    ]
-    people.append(person(cv, 1330, 1108, 290, looks[1], arms=(0.15, 0.05, 0.35, 1.2)))
+    # Back to front: people on the far pavement, one crossing behind the red car, the cars,
+    # and someone waving on the near pavement.
+    looks = STREET_LOOKS
+    far = person(cv, 1330, 1108, 290, looks[1], arms=(0.15, 0.05, 0.35, 1.2))
     person(cv, 2420, 1112, 280, looks[3], arms=(0.2, 0.3, 0.15, 0.1), stance=0.02)
-    behind = person(cv, 700, 1500, 300, looks[2], arms=(0.3, 0.1, 0.25, 0.0))
-
-    cars = [
-        car_side(cv, 1500, 1395, 650, (0.12, 0.32, 0.62), -1),
-        car_side(cv, 280, 1655, 800, (0.78, 0.12, 0.1), 1),
-        car_side(cv, 1980, 1665, 780, (0.86, 0.86, 0.84), -1),
-    ]
-    people.insert(0, person(cv, 2780, 1955, 620, looks[0], arms=(0.2, 0.1, 2.3, 2.9), stance=0.03))
+    crossing = person(cv, 700, 1500, 300, looks[2], arms=(0.3, 0.1, 0.25, 0.0))
+    blue = car_side(cv, 1500, 1395, 650, (0.12, 0.32, 0.62), -1)
+    red = car_side(cv, 280, 1655, 800, (0.78, 0.12, 0.1), 1)
+    car_side(cv, 1980, 1665, 780, (0.86, 0.86, 0.84), -1)
+    waving = person(cv, 2780, 1955, 620, looks[0], arms=(0.2, 0.1, 2.3, 2.9), stance=0.03)
 
     vignette(cv, 0.2)
     cv.px = cv2.GaussianBlur(cv.px, (0, 0), 0.6)  # lens softness, and a lighter JPEG
     scene.pixels = cv.to_uint8()
-    scene.annotations.append(polygon_label("car", [cars[1]]))
-    scene.annotations.append(polygon_label("car", [cars[0]]))
-    for joints in people:
+    scene.annotations.append(polygon_label("car", [red]))
+    scene.annotations.append(polygon_label("car", [blue]))
+    for joints in (waving, far):
         scene.annotations.append(keypoint_label("person", [(x, y, 2) for x, y in joints]))
-    hidden = {"l_knee", "r_knee", "l_foot", "r_foot"}
+    hidden = {"l_knee", "r_knee", "l_foot", "r_foot"}  # behind the red car: visibility 1
     scene.annotations.append(
         keypoint_label(
             "person",
             [
                 (x, y, 1 if name in hidden else 2)
-                for name, (x, y) in zip(SKELETON["names"], behind, strict=True)
+                for name, (x, y) in zip(SKELETON["names"], crossing, strict=True)
             ],
         )
     )
@@ -1058,7 +1058,7 @@ def car_top(
         return lit(nx, ny, nz, base, ambient=0.55, gloss=0.25, shininess=12)
 
     for mirror in mirrors:
-        cv.paint(mirror, tuple(v * 0.8 for v in colour))
+        cv.paint(mirror, scaled(colour, 0.8))
     cv.paint(body, paintwork)
     glass = (0.13, 0.16, 0.22)
     cv.paint(part([(0.14, -0.76), (0.5, -0.86), (0.56, 0), (0.5, 0.86), (0.14, 0.76)], 1), glass)
@@ -1280,9 +1280,19 @@ def park_walk() -> Scene:
     )
     person(cv, 470, 505, 120, far_look, arms=(0.15, 0.1, 0.15, 0.1))
     walker = person(cv, 390, 975, 560, walker_look, arms=(0.12, 0.35, 0.22, 0.55), stance=0.02)
+    cut_look = Look(
+        skin=(0.7, 0.5, 0.38),
+        hair=(0.15, 0.1, 0.08),
+        shirt=(0.9, 0.75, 0.2),
+        pants=(0.35, 0.3, 0.25),
+        shoes=(0.2, 0.2, 0.2),
+    )
+    cut = person(cv, 92, 1210, 620, cut_look, arms=(0.1, 0.1, 0.3, 0.6))
     vignette(cv, 0.25)
     scene.pixels = cv.to_uint8()
     scene.annotations.append(keypoint_label("person", [(x, y, 2) for x, y in walker]))
+    # Joints below the bottom edge are not labelled at all: visibility 0, as in COCO.
+    scene.annotations.append(keypoint_label("person", [(x, y, 2 if y < h else 0) for x, y in cut]))
     return scene
 
 

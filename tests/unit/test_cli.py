@@ -38,7 +38,7 @@ def test_new_then_info_json(tmp_path: Path, image_dir: Path, capsys: pytest.Capt
     assert info["by_kind"] == {}
     assert info["by_class"] == {"a": 0, "b": 0, "c": 0}
     assert main(["info", str(tmp_path / "p")]) == 0
-    assert "images       5" in capsys.readouterr().out
+    assert "images         5" in capsys.readouterr().out
 
 
 def test_errors_are_one_line_and_nonzero(tmp_path: Path) -> None:
