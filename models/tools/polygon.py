@@ -183,9 +183,7 @@ class PolygonTool(Tool):
             self.host.set_selection([item.uuid])
 
     def _commit_edit(self, ring: tuple[Point, ...]) -> None:
-        target = next(
-            (a for a in self.host.editable_annotations() if a.uuid == self._target), None
-        )
+        target = next((a for a in self.host.editable_annotations() if a.uuid == self._target), None)
         if target is None or not isinstance(target.geometry, Polygon):
             self._refuse("the polygon this ring was meant for is gone; press Esc")
             return

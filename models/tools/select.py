@@ -1,7 +1,12 @@
 """Select tool: click and Shift+click to select, drag to move, handles to resize, band select.
 
-A move or a resize previews on every pointer move and commits one ``EditAnnotations`` on
-release, so a whole drag is one undo step.
+With exactly one shape selected its own handles come first: a box's eight resize handles,
+a polygon's vertices (drag to move one, Alt+click to delete it, double-click an edge to
+insert one) and a skeleton's labeled points (drag to move one). Editing needs a single
+selection so that a click on a vertex shared by two overlapping shapes is never ambiguous.
+
+A move, a resize or a vertex drag previews on every pointer move and commits one
+``EditAnnotations`` on release, so a whole drag is one undo step.
 """
 
 from __future__ import annotations
@@ -11,8 +16,19 @@ from dataclasses import dataclass
 from models.commands import EditAnnotations
 from models.entities import Annotation
 from models.errors import GeometryError
-from models.geometry import Box, Geometry, bounds, translate
+from models.geometry import Box, Geometry, Keypoints, Polygon, bounds, translate
 from models.hit import HANDLE_EDGES, handle_at, topmost_at
+from models.polygon_edit import (
+    VertexRef,
+    delete_vertex,
+    insert_vertex,
+    keypoint_at,
+    move_keypoint,
+    move_vertex,
+    nearest_edge,
+    nearest_vertex,
+    ring_at,
+)
 from models.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool
 
 _HANDLE_CURSORS = ("size_fdiag", "size_ver", "size_bdiag", "size_hor") * 2
@@ -32,6 +48,19 @@ class _Resize:
 
 
 @dataclass(slots=True)
+class _VertexDrag:
+    """Dragging one polygon vertex (``ref``) or one keypoint (``point``)."""
+
+    original: Annotation
+    start: tuple[float, float]
+    # vertex position minus press position, so the vertex does not jump to the pointer
+    offset: tuple[float, float]
+    ref: VertexRef | None = None
+    point: int | None = None
+    moved: bool = False
+
+
+@dataclass(slots=True)
 class _Band:
     start: tuple[float, float]
     additive: bool
@@ -43,7 +72,7 @@ class SelectTool(Tool):
 
     def __init__(self, host) -> None:  # type: ignore[no-untyped-def]
         super().__init__(host)
-        self._gesture: _Move | _Resize | _Band | None = None
+        self._gesture: _Move | _Resize | _VertexDrag | _Band | None = None
 
     @property
     def busy(self) -> bool:
@@ -53,19 +82,41 @@ class SelectTool(Tool):
     def _by_uuid(self) -> dict[str, Annotation]:
         return {a.uuid: a for a in self.host.editable_annotations()}
 
-    def _single_selected_box(self) -> Annotation | None:
+    def _single_selected(self) -> Annotation | None:
         selection = self.host.selection()
         if len(selection) != 1:
             return None
-        ann = self._by_uuid().get(next(iter(selection)))
-        return ann if ann is not None and isinstance(ann.geometry, Box) else None
+        uuid = next(iter(selection))
+        return next((a for a in self.host.editable_annotations() if a.uuid == uuid), None)
+
+    def _vertex_drag_at(self, ann: Annotation, p: Pointer) -> _VertexDrag | None:
+        """A drag of the polygon vertex or keypoint of ``ann`` under the pointer, if any."""
+        g = ann.geometry
+        if isinstance(g, Polygon):
+            ref = nearest_vertex(g, p.x, p.y, p.tolerance)
+            if ref is None:
+                return None
+            vx, vy = ring_at(g, ref.part, ref.ring)[ref.index]
+            offset = (vx - p.x, vy - p.y)
+            return _VertexDrag(original=ann, start=(p.x, p.y), offset=offset, ref=ref)
+        if isinstance(g, Keypoints):
+            point = keypoint_at(g, p.x, p.y, p.tolerance)
+            if point is None:
+                return None
+            px, py, _v = g.points[point]
+            offset = (px - p.x, py - p.y)
+            return _VertexDrag(original=ann, start=(p.x, p.y), offset=offset, point=point)
+        return None
 
     def cursor(self, p: Pointer) -> str:
-        box = self._single_selected_box()
-        if box is not None:
-            handle = handle_at(box.geometry, p.x, p.y, p.tolerance)  # type: ignore[arg-type]
-            if handle is not None:
-                return _HANDLE_CURSORS[handle]
+        single = self._single_selected()
+        if single is not None:
+            if isinstance(single.geometry, Box):
+                handle = handle_at(single.geometry, p.x, p.y, p.tolerance)
+                if handle is not None:
+                    return _HANDLE_CURSORS[handle]
+            elif self._vertex_drag_at(single, p) is not None:
+                return "cross"
         hit = topmost_at(self.host.editable_annotations(), p.x, p.y, p.tolerance)
         return "move" if hit is not None else "arrow"
 
@@ -73,12 +124,22 @@ class SelectTool(Tool):
     def press(self, p: Pointer) -> None:
         if p.button != "left":
             return
-        box = self._single_selected_box()
-        if box is not None and not p.shift:
-            handle = handle_at(box.geometry, p.x, p.y, p.tolerance)  # type: ignore[arg-type]
-            if handle is not None:
-                self._gesture = _Resize(original=box, handle=handle)
-                return
+        self.preview = Preview()
+        single = self._single_selected()
+        if single is not None and not p.shift:
+            if isinstance(single.geometry, Box):
+                handle = handle_at(single.geometry, p.x, p.y, p.tolerance)
+                if handle is not None:
+                    self._gesture = _Resize(original=single, handle=handle)
+                    return
+            else:
+                drag = self._vertex_drag_at(single, p)
+                if drag is not None and p.alt and drag.ref is not None:
+                    self._delete_vertex(single, drag.ref)
+                    return
+                if drag is not None:
+                    self._gesture = drag
+                    return
         hit = topmost_at(self.host.editable_annotations(), p.x, p.y, p.tolerance)
         selection = set(self.host.selection())
         if hit is None:
@@ -117,6 +178,14 @@ class SelectTool(Tool):
             box = self._resized(gesture, p)
             if box is not None:
                 self.preview = Preview(overrides={gesture.original.uuid: box})
+        elif isinstance(gesture, _VertexDrag):
+            dx, dy = p.x - gesture.start[0], p.y - gesture.start[1]
+            if not gesture.moved and max(abs(dx), abs(dy)) * p.scale < MIN_DRAG_SCREEN_PX:
+                return
+            gesture.moved = True
+            dragged = self._dragged(gesture, p)
+            if dragged is not None:
+                self.preview = Preview(overrides={gesture.original.uuid: dragged})
         elif isinstance(gesture, _Band):
             try:
                 band = Box.from_corners(gesture.start[0], gesture.start[1], p.x, p.y)
@@ -128,6 +197,8 @@ class SelectTool(Tool):
         if p.button != "left":
             return
         gesture, self._gesture = self._gesture, None
+        if gesture is None:
+            return  # keep a hint left by a click that started no gesture (Alt+click)
         preview, self.preview = self.preview, Preview()
         if isinstance(gesture, _Move) and gesture.moved and preview.overrides:
             changes = [
@@ -143,6 +214,14 @@ class SelectTool(Tool):
             )
             if command.edits:
                 self.host.commit(command)
+        elif isinstance(gesture, _VertexDrag) and gesture.moved and preview.overrides:
+            geometry = preview.overrides[gesture.original.uuid]
+            text = "Move vertex" if gesture.ref is not None else "Move keypoint"
+            command = EditAnnotations.from_records(
+                text, [(gesture.original, {"geometry": geometry})]
+            )
+            if command.edits:
+                self.host.commit(command)
         elif isinstance(gesture, _Band) and preview.band is not None:
             band = preview.band
             inside = {
@@ -154,9 +233,53 @@ class SelectTool(Tool):
                 inside |= set(self.host.selection())
             self.host.set_selection(inside)
 
+    def double_click(self, p: Pointer) -> None:
+        """Double-click on an edge of the selected polygon inserts a vertex there.
+
+        The presses of the double-click may have started a move of the polygon; one that
+        has not moved yet is dropped so that its release does nothing.
+        """
+        if p.button != "left":
+            return
+        if isinstance(self._gesture, _Move | _VertexDrag) and not self._gesture.moved:
+            self._gesture = None
+            self.preview = Preview()
+        if self._gesture is not None:
+            return
+        single = self._single_selected()
+        if single is None or not isinstance(single.geometry, Polygon):
+            return
+        polygon = single.geometry
+        if nearest_vertex(polygon, p.x, p.y, p.tolerance) is not None:
+            return  # a vertex is there already
+        edge = nearest_edge(polygon, p.x, p.y, p.tolerance)
+        if edge is None:
+            return
+        after, (x, y) = edge
+        try:
+            grown = insert_vertex(polygon, after, x, y)
+        except GeometryError as error:
+            self.preview = Preview(hint=f"cannot insert a vertex: {error}")
+            return
+        command = EditAnnotations.from_records("Insert vertex", [(single, {"geometry": grown})])
+        if command.edits:
+            self.host.commit(command)
+
     def cancel(self) -> None:
         self._gesture = None
         super().cancel()
+
+    def _delete_vertex(self, ann: Annotation, ref: VertexRef) -> None:
+        polygon = ann.geometry
+        assert isinstance(polygon, Polygon)
+        try:
+            smaller = delete_vertex(polygon, ref)
+        except GeometryError as error:
+            self.preview = Preview(hint=str(error))
+            return
+        command = EditAnnotations.from_records("Delete vertex", [(ann, {"geometry": smaller})])
+        if command.edits:
+            self.host.commit(command)
 
     # -- geometry of gestures --------------------------------------------------------
     def _clamp_shift(self, anns: object, dx: float, dy: float) -> tuple[float, float]:
@@ -175,6 +298,23 @@ class SelectTool(Tool):
         dx = min(max(dx, -x0), w - x1)
         dy = min(max(dy, -y0), h - y1)
         return dx, dy
+
+    def _dragged(self, gesture: _VertexDrag, p: Pointer) -> Geometry | None:
+        """The dragged shape with its vertex under the pointer; None if that is invalid.
+
+        Only the dragged ring is rebuilt (and re-validated), which is what keeps dragging a
+        vertex of a 10,000-vertex outline fluid.
+        """
+        x, y = self.clamp(p.x + gesture.offset[0], p.y + gesture.offset[1])
+        g = gesture.original.geometry
+        try:
+            if gesture.ref is not None and isinstance(g, Polygon):
+                return move_vertex(g, gesture.ref, x, y)
+            if gesture.point is not None and isinstance(g, Keypoints):
+                return move_keypoint(g, gesture.point, x, y)
+        except GeometryError:
+            return None  # e.g. a triangle made flat: keep the last valid preview
+        return None
 
     def _resized(self, gesture: _Resize, p: Pointer) -> Box | None:
         box = gesture.original.geometry

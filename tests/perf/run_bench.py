@@ -27,7 +27,8 @@ BENCH_MODULES = (
 
 def machine() -> str:
     cpus = os.cpu_count() or 0
-    return f"{platform.system()} {platform.machine()}, {cpus} cores, Python {platform.python_version()}"
+    python = platform.python_version()
+    return f"{platform.system()} {platform.machine()}, {cpus} cores, Python {python}"
 
 
 def collect(only: str | None = None) -> dict[str, dict[str, Any]]:
