@@ -23,9 +23,17 @@ XCB_LIBRARIES: tuple[tuple[str, str], ...] = (
     ("libxcb-xkb.so.1", "libxcb-xkb1"),
     ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0"),
     ("libxkbcommon.so.0", "libxkbcommon0"),
+    ("libxcb-render.so.0", "libxcb-render0"),
+    ("libxcb-shm.so.0", "libxcb-shm0"),
+    ("libxcb-sync.so.1", "libxcb-sync1"),
+    ("libxcb-util.so.1", "libxcb-util1"),
+    ("libxcb-xfixes.so.0", "libxcb-xfixes0"),
+    ("libX11-xcb.so.1", "libx11-xcb1"),
+    ("libxcb.so.1", "libxcb1"),
     ("libEGL.so.1", "libegl1"),
     ("libGL.so.1", "libgl1"),
     ("libfontconfig.so.1", "libfontconfig1"),
+    ("libfreetype.so.6", "libfreetype6"),
     ("libdbus-1.so.3", "libdbus-1-3"),
 )
 

@@ -331,33 +331,29 @@ def _part_raster(part: PolygonPart, width: int, height: int) -> tuple[int, int, 
     if c0 >= c1 or r0 >= r1:
         return None
     w, h = c1 - c0, r1 - r0
-    rows_list: list[np.ndarray] = []
-    cols_list: list[np.ndarray] = []
-    for ring in (outer, *(_ring_array(hole) for hole in part.holes)):
-        a = ring
-        b = np.roll(ring, -1, axis=0)
-        sloped = a[:, 1] != b[:, 1]
-        a, b = a[sloped], b[sloped]
-        y_lo = np.minimum(a[:, 1], b[:, 1])
-        y_hi = np.maximum(a[:, 1], b[:, 1])
-        first = np.maximum(np.ceil(y_lo - 0.5).astype(np.int64), r0)
-        stop = np.minimum(np.ceil(y_hi - 0.5).astype(np.int64), r1)
-        count = np.maximum(stop - first, 0)
-        total = int(count.sum())
-        if total == 0:
-            continue
-        edge = np.repeat(np.arange(count.size), count)
-        offsets = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        row = first[edge] + offsets
-        centre_y = row + 0.5
-        ax, ay, bx, by = a[edge, 0], a[edge, 1], b[edge, 0], b[edge, 1]
-        x = ax + (centre_y - ay) * (bx - ax) / (by - ay)
-        col = np.clip(np.ceil(x - 0.5).astype(np.int64), c0, c1) - c0
-        rows_list.append(row - r0)
-        cols_list.append(col)
-    if not rows_list:
+    rings = [outer, *(_ring_array(hole) for hole in part.holes)]
+    a = np.concatenate(rings)
+    # Each vertex's successor within its own ring (the last one wraps to the first).
+    following = np.arange(1, a.shape[0] + 1)
+    ends = np.cumsum([ring.shape[0] for ring in rings])
+    following[ends - 1] = ends - np.array([ring.shape[0] for ring in rings])
+    b = a[following]
+    sloped = a[:, 1] != b[:, 1]
+    a, b = a[sloped], b[sloped]
+    y_lo = np.minimum(a[:, 1], b[:, 1])
+    y_hi = np.maximum(a[:, 1], b[:, 1])
+    first = np.maximum(np.ceil(y_lo - 0.5).astype(np.int64), r0)
+    stop = np.minimum(np.ceil(y_hi - 0.5).astype(np.int64), r1)
+    count = np.maximum(stop - first, 0)
+    total = int(count.sum())
+    if total == 0:
         return None
-    flat = np.concatenate(rows_list) * (w + 1) + np.concatenate(cols_list)
+    edge = np.repeat(np.arange(count.size), count)
+    row = first[edge] + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
+    ax, ay, bx, by = a[edge, 0], a[edge, 1], b[edge, 0], b[edge, 1]
+    x = ax + (row + 0.5 - ay) * (bx - ax) / (by - ay)
+    col = np.clip(np.ceil(x - 0.5).astype(np.int64), c0, c1) - c0
+    flat = (row - r0) * (w + 1) + col
     ids, counts = np.unique(flat, return_counts=True)
     toggles = np.zeros(h * (w + 1), dtype=np.uint8)
     toggles[ids[counts % 2 == 1]] = 1
