@@ -196,6 +196,26 @@ def polygon_area(ring: Iterable[Sequence[float]]) -> float:
     return abs(_signed_area(points))
 
 
+def _plain_float_pairs(items: list[Any]) -> bool:
+    """True when every item is already a ``(float, float)`` tuple of finite numbers.
+
+    Rings rebuilt from an existing shape (a dragged vertex, a moved polygon) arrive in this
+    form. Recognizing it with exact type tests skips the per-coordinate ``numbers.Real``
+    checks, which dominate re-validating a 10,000-vertex outline on every pointer move.
+    Anything else (lists, ints, numpy scalars, NaN) takes the careful path, which converts
+    it and names the offending point.
+    """
+    return all(
+        type(p) is tuple
+        and len(p) == 2
+        and type(p[0]) is float
+        and type(p[1]) is float
+        and math.isfinite(p[0])
+        and math.isfinite(p[1])
+        for p in items
+    )
+
+
 def _ring(points: object, what: str) -> Ring:
     """Normalize and validate one ring: float tuples, not closed, >= 3 points, area > 0."""
     if isinstance(points, str | bytes | Mapping):
@@ -204,17 +224,23 @@ def _ring(points: object, what: str) -> Ring:
         items = list(points)  # type: ignore[call-overload]
     except TypeError:
         raise GeometryError(f"{what} must be a list of (x, y) points, got {points!r}") from None
-    ring: list[Point] = []
-    for index, point in enumerate(items):
-        if isinstance(point, str | bytes | Mapping):
-            raise GeometryError(f"{what} point {index} must be an (x, y) pair, got {point!r}")
-        try:
-            x, y = point
-        except (TypeError, ValueError):
-            raise GeometryError(
-                f"{what} point {index} must be an (x, y) pair, got {point!r}"
-            ) from None
-        ring.append((_finite(x, f"{what} point {index} x"), _finite(y, f"{what} point {index} y")))
+    ring: list[Point]
+    if _plain_float_pairs(items):
+        ring = items
+    else:
+        ring = []
+        for index, point in enumerate(items):
+            if isinstance(point, str | bytes | Mapping):
+                raise GeometryError(f"{what} point {index} must be an (x, y) pair, got {point!r}")
+            try:
+                x, y = point
+            except (TypeError, ValueError):
+                raise GeometryError(
+                    f"{what} point {index} must be an (x, y) pair, got {point!r}"
+                ) from None
+            x = _finite(x, f"{what} point {index} x")
+            y = _finite(y, f"{what} point {index} y")
+            ring.append((x, y))
     # Callers coming from GeoJSON, shapely or OpenCV often repeat the first point at the
     # end; storing it would double a vertex, so the canonical ring is the open one.
     if len(ring) >= 2 and ring[0] == ring[-1]:

@@ -725,6 +725,10 @@ def magic_wand(
         return np.zeros((h, w), dtype=bool)
     t = float(min(max(int(tolerance), 0), 255))
     diff = (t,) * (1 if image.ndim == 2 else 3)
+    if not image.flags.writeable:
+        # The binding insists on a writable image even with FLOODFILL_MASK_ONLY, which
+        # leaves it untouched; only a read-only image (a shared decoded frame) is copied.
+        image = image.copy()
     flood = np.zeros((h + 2, w + 2), dtype=np.uint8)
     flags = connectivity | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (1 << 8)
     cv2.floodFill(image, flood, (col, row), 0, diff, diff, flags)

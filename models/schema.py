@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -108,4 +109,87 @@ event = Table(
     Column("action", String, nullable=False),
     Column("detail", Text, nullable=False, server_default="{}"),
     Index("ix_event_time", "time"),
+)
+
+remote = Table(
+    "remote",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("base_url", Text, nullable=False),
+    Column("project_ref", String, nullable=False),
+    Column("name", String, nullable=False, server_default=""),
+    Column("settings", Text, nullable=False, server_default="{}"),
+    Column("created_at", String(32), nullable=False),
+)
+
+remote_image = Table(
+    "remote_image",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE"), nullable=False),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("remote_key", String, nullable=False),
+    Column("remote_version", String, nullable=False, server_default=""),
+    Column("container_key", String),
+    Column("container_version", String),
+    Column("source_url", Text),
+    Column("synced_rev", Integer, nullable=False, server_default="0"),
+    Column("remote_status", String(16)),
+    Column("deleted_remotely", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("remote_id", "remote_key", name="uq_remote_image_key"),
+    UniqueConstraint("remote_id", "image_id", name="uq_remote_image_image"),
+)
+
+remote_ref = Table(
+    "remote_ref",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE"), nullable=False),
+    Column("entity", String(16), nullable=False),
+    Column("local_key", String, nullable=False),
+    Column("remote_key", String),
+    Column("remote_version", String),
+    Column("synced_rev", Integer, nullable=False, server_default="0"),
+    Column("synced_hash", String(64)),
+    UniqueConstraint("remote_id", "entity", "local_key", name="uq_remote_ref_local"),
+    Index("ix_remote_ref_remote_key", "remote_id", "entity", "remote_key"),
+)
+
+sync_cursor = Table(
+    "sync_cursor",
+    metadata,
+    Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+conflict = Table(
+    "conflict",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE"), nullable=False),
+    Column("entity", String(16), nullable=False),
+    Column("local_key", String, nullable=False),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE")),
+    Column("remote_payload", Text, nullable=False),
+    Column("remote_version", String),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("created_at", String(32), nullable=False),
+    Column("resolved_at", String(32)),
+    Column("resolution", String(16)),
+    Index("ix_conflict_open", "remote_id", "resolved_at"),
+)
+
+sync_issue = Table(
+    "sync_issue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE"), nullable=False),
+    Column("entity", String(16), nullable=False),
+    Column("local_key", String, nullable=False),
+    Column("rev", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("remote_id", "entity", "local_key", name="uq_sync_issue_entity"),
 )

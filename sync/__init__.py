@@ -1,0 +1,1 @@
+"""Qt-free sync engine, HTTP transport and one adapter per remote annotation server."""

@@ -74,7 +74,7 @@ class KeypointTool(Tool):
         if not self._bind_class():
             return
         x, y = self.clamp(p.x, p.y)
-        self._place((x, y, 1 if p.shift else 2))
+        self._place((float(x), float(y), 1 if p.shift else 2))
 
     def move(self, p: Pointer) -> None:
         # Nothing follows the pointer, but the active class may have changed since the

@@ -73,7 +73,7 @@ class PolygonTool(Tool):
     def press(self, p: Pointer) -> None:
         if p.button != "left" or self.host.image_size is None:
             return
-        x, y = self.clamp(p.x, p.y)
+        x, y = self._clamped(p)
         self._pointer = (x, y)
         if not self._points:
             self._start(p)
@@ -92,13 +92,13 @@ class PolygonTool(Tool):
         self._refresh()
 
     def move(self, p: Pointer) -> None:
-        self._pointer = self.clamp(p.x, p.y)
+        self._pointer = self._clamped(p)
         self._refresh()
 
     def double_click(self, p: Pointer) -> None:
         if p.button != "left" or not self._points:
             return
-        x, y = self.clamp(p.x, p.y)
+        x, y = self._clamped(p)
         # The press of this double-click normally placed the vertex already.
         if not _near(self._points[-1], p.x, p.y, p.tolerance):
             self._points.append((x, y))
@@ -123,6 +123,11 @@ class PolygonTool(Tool):
         self._reset()
 
     # -- internals ---------------------------------------------------------------------
+    def _clamped(self, p: Pointer) -> Point:
+        """The pointer inside the image, as floats (vertices compare and print as floats)."""
+        x, y = self.clamp(p.x, p.y)
+        return float(x), float(y)
+
     def _selected_polygon(self) -> Annotation | None:
         selection = self.host.selection()
         if len(selection) != 1:

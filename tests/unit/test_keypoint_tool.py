@@ -149,9 +149,7 @@ def test_escape_cancels_the_instance(host: StoreHost, person: LabelClass) -> Non
     assert tool.placed == ((30.0, 30.0, 2),)  # a new instance starts at the nose again
 
 
-def test_the_instance_keeps_the_class_it_started_with(
-    host: StoreHost, person: LabelClass
-) -> None:
+def test_the_instance_keeps_the_class_it_started_with(host: StoreHost, person: LabelClass) -> None:
     tool = KeypointTool(host)
     click(tool, 10, 12)
     host.set_active_class(host.class_named("cat").id)

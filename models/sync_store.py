@@ -1,0 +1,383 @@
+"""Rows of the sync tables, read and written by the sync engine (which has no SQL of its own).
+
+``remote`` says where a project syncs to (never a secret); ``remote_image`` links a local
+image to its remote object and keeps the remote versions last seen; ``remote_ref`` keeps,
+per annotation, the revision and content hash last synced, which is what "dirty" and
+"changed remotely" are measured against; ``conflict`` and ``sync_issue`` hold what sync
+could not settle alone, so nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from models import schema
+from models.geometry import Geometry, geometry_to_json
+from models.tx import now_iso
+
+rem = schema.remote
+rimg = schema.remote_image
+ref = schema.remote_ref
+cur = schema.sync_cursor
+con = schema.conflict
+iss = schema.sync_issue
+img = schema.image
+ann = schema.annotation
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRecord:
+    id: int
+    kind: str
+    base_url: str
+    project_ref: str
+    name: str
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteImageLink:
+    image_id: int
+    remote_key: str
+    remote_version: str
+    container_key: str | None
+    container_version: str | None
+    source_url: str | None
+    synced_rev: int
+    remote_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefRecord:
+    local_key: str
+    remote_key: str | None
+    remote_version: str | None
+    synced_rev: int
+    synced_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRecord:
+    id: int
+    remote_id: int
+    entity: str
+    local_key: str
+    image_id: int | None
+    remote_payload: Mapping[str, Any]
+    remote_version: str | None
+    detail: str
+    created_at: str
+
+
+def content_hash(geometry: Geometry | None, class_name: str | None, attributes: Mapping) -> str:
+    """A stable fingerprint of what an annotation says (None geometry = deleted)."""
+    payload = {
+        "g": geometry_to_json(geometry) if geometry is not None else None,
+        "c": class_name,
+        "a": dict(attributes),
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- remotes -------------------------------------------------------------------------------
+def add_remote(
+    conn: Connection,
+    kind: str,
+    base_url: str,
+    project_ref: str,
+    name: str = "",
+    settings: Mapping[str, Any] | None = None,
+) -> int:
+    result = conn.execute(
+        rem.insert().values(
+            kind=kind,
+            base_url=base_url.rstrip("/"),
+            project_ref=str(project_ref),
+            name=name,
+            settings=json.dumps(dict(settings or {})),
+            created_at=now_iso(),
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def remotes(conn: Connection) -> list[RemoteRecord]:
+    return [
+        RemoteRecord(r.id, r.kind, r.base_url, r.project_ref, r.name, json.loads(r.settings))
+        for r in conn.execute(select(rem).order_by(rem.c.id))
+    ]
+
+
+def update_remote_settings(conn: Connection, remote_id: int, settings: Mapping[str, Any]) -> None:
+    conn.execute(rem.update().where(rem.c.id == remote_id).values(settings=json.dumps(settings)))
+
+
+# -- cursors -------------------------------------------------------------------------------
+def get_cursor(conn: Connection, remote_id: int, name: str) -> str | None:
+    return conn.execute(
+        select(cur.c.value).where(cur.c.remote_id == remote_id, cur.c.name == name)
+    ).scalar_one_or_none()
+
+
+def set_cursor(conn: Connection, remote_id: int, name: str, value: str) -> None:
+    conn.execute(cur.delete().where(cur.c.remote_id == remote_id, cur.c.name == name))
+    conn.execute(cur.insert().values(remote_id=remote_id, name=name, value=value))
+
+
+# -- images --------------------------------------------------------------------------------
+def _link(row: Any) -> RemoteImageLink:
+    return RemoteImageLink(
+        row.image_id,
+        row.remote_key,
+        row.remote_version,
+        row.container_key,
+        row.container_version,
+        row.source_url,
+        row.synced_rev,
+        row.remote_status,
+    )
+
+
+def link_by_key(conn: Connection, remote_id: int, remote_key: str) -> RemoteImageLink | None:
+    row = conn.execute(
+        select(rimg).where(rimg.c.remote_id == remote_id, rimg.c.remote_key == remote_key)
+    ).first()
+    return _link(row) if row else None
+
+
+def link_by_image(conn: Connection, remote_id: int, image_id: int) -> RemoteImageLink | None:
+    row = conn.execute(
+        select(rimg).where(rimg.c.remote_id == remote_id, rimg.c.image_id == image_id)
+    ).first()
+    return _link(row) if row else None
+
+
+def all_links(conn: Connection, remote_id: int) -> list[RemoteImageLink]:
+    return [_link(r) for r in conn.execute(select(rimg).where(rimg.c.remote_id == remote_id))]
+
+
+def save_link(conn: Connection, remote_id: int, image_id: int, **values: Any) -> None:
+    exists = conn.execute(
+        select(rimg.c.id).where(rimg.c.remote_id == remote_id, rimg.c.image_id == image_id)
+    ).scalar_one_or_none()
+    if exists is None:
+        conn.execute(rimg.insert().values(remote_id=remote_id, image_id=image_id, **values))
+    else:
+        conn.execute(rimg.update().where(rimg.c.id == exists).values(**values))
+
+
+def mark_deleted_remotely(conn: Connection, remote_id: int, image_ids: Iterable[int]) -> None:
+    ids = list(image_ids)
+    if ids:
+        conn.execute(
+            rimg.update()
+            .where(rimg.c.remote_id == remote_id, rimg.c.image_id.in_(ids))
+            .values(deleted_remotely=1)
+        )
+
+
+# -- annotation refs -----------------------------------------------------------------------
+def refs_for_image(conn: Connection, remote_id: int, image_id: int) -> dict[str, RefRecord]:
+    query = (
+        select(ref)
+        .join(ann, and_(ann.c.uuid == ref.c.local_key, ref.c.entity == "annotation"))
+        .where(ref.c.remote_id == remote_id, ann.c.image_id == image_id)
+    )
+    return {
+        r.local_key: RefRecord(
+            r.local_key, r.remote_key, r.remote_version, r.synced_rev, r.synced_hash
+        )
+        for r in conn.execute(query)
+    }
+
+
+def save_ref(
+    conn: Connection,
+    remote_id: int,
+    entity: str,
+    local_key: str,
+    *,
+    synced_rev: int,
+    synced_hash: str | None,
+    remote_key: str | None = None,
+    remote_version: str | None = None,
+) -> None:
+    conn.execute(
+        ref.delete().where(
+            ref.c.remote_id == remote_id, ref.c.entity == entity, ref.c.local_key == local_key
+        )
+    )
+    conn.execute(
+        ref.insert().values(
+            remote_id=remote_id,
+            entity=entity,
+            local_key=local_key,
+            remote_key=remote_key,
+            remote_version=remote_version,
+            synced_rev=synced_rev,
+            synced_hash=synced_hash,
+        )
+    )
+
+
+def dirty_image_ids(conn: Connection, remote_id: int, limit: int | None = None) -> list[int]:
+    """Linked images with an annotation or a status changed since it was last synced."""
+    refs = ref.alias("r")
+    dirty_ann = (
+        select(ann.c.image_id)
+        .select_from(
+            ann.outerjoin(
+                refs,
+                and_(
+                    refs.c.local_key == ann.c.uuid,
+                    refs.c.entity == "annotation",
+                    refs.c.remote_id == remote_id,
+                ),
+            )
+        )
+        .where(
+            or_(
+                and_(refs.c.id.is_(None), ann.c.deleted == 0),
+                and_(refs.c.id.is_not(None), ann.c.rev > refs.c.synced_rev),
+            )
+        )
+    )
+    dirty_status = (
+        select(rimg.c.image_id)
+        .join(img, img.c.id == rimg.c.image_id)
+        .where(rimg.c.remote_id == remote_id, img.c.rev > rimg.c.synced_rev)
+    )
+    query = (
+        select(rimg.c.image_id)
+        .where(
+            rimg.c.remote_id == remote_id,
+            rimg.c.deleted_remotely == 0,
+            or_(rimg.c.image_id.in_(dirty_ann), rimg.c.image_id.in_(dirty_status)),
+        )
+        .order_by(rimg.c.image_id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query).scalars())
+
+
+def pending_count(conn: Connection, remote_id: int) -> int:
+    return len(dirty_image_ids(conn, remote_id))
+
+
+# -- conflicts and issues ------------------------------------------------------------------
+def add_conflict(
+    conn: Connection,
+    remote_id: int,
+    entity: str,
+    local_key: str,
+    image_id: int | None,
+    remote_payload: Mapping[str, Any],
+    remote_version: str | None,
+    detail: str,
+) -> None:
+    """Record (or refresh) the open conflict of one entity."""
+    conn.execute(
+        con.delete().where(
+            con.c.remote_id == remote_id,
+            con.c.entity == entity,
+            con.c.local_key == local_key,
+            con.c.resolved_at.is_(None),
+        )
+    )
+    conn.execute(
+        con.insert().values(
+            remote_id=remote_id,
+            entity=entity,
+            local_key=local_key,
+            image_id=image_id,
+            remote_payload=json.dumps(dict(remote_payload), default=str),
+            remote_version=remote_version,
+            detail=detail,
+            created_at=now_iso(),
+        )
+    )
+
+
+def open_conflicts(conn: Connection, remote_id: int | None = None) -> list[ConflictRecord]:
+    query = select(con).where(con.c.resolved_at.is_(None)).order_by(con.c.id)
+    if remote_id is not None:
+        query = query.where(con.c.remote_id == remote_id)
+    return [
+        ConflictRecord(
+            r.id,
+            r.remote_id,
+            r.entity,
+            r.local_key,
+            r.image_id,
+            json.loads(r.remote_payload),
+            r.remote_version,
+            r.detail,
+            r.created_at,
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def open_conflict_keys(conn: Connection, remote_id: int) -> set[str]:
+    return set(
+        conn.execute(
+            select(con.c.local_key).where(con.c.remote_id == remote_id, con.c.resolved_at.is_(None))
+        ).scalars()
+    )
+
+
+def close_conflict(conn: Connection, conflict_id: int, resolution: str) -> None:
+    conn.execute(
+        con.update()
+        .where(con.c.id == conflict_id)
+        .values(resolved_at=now_iso(), resolution=resolution)
+    )
+
+
+def park_issue(
+    conn: Connection, remote_id: int, entity: str, local_key: str, rev: int, message: str
+) -> None:
+    conn.execute(
+        iss.delete().where(
+            iss.c.remote_id == remote_id, iss.c.entity == entity, iss.c.local_key == local_key
+        )
+    )
+    conn.execute(
+        iss.insert().values(
+            remote_id=remote_id,
+            entity=entity,
+            local_key=local_key,
+            rev=rev,
+            message=message,
+            created_at=now_iso(),
+        )
+    )
+
+
+def clear_issue(conn: Connection, remote_id: int, entity: str, local_key: str) -> None:
+    conn.execute(
+        iss.delete().where(
+            iss.c.remote_id == remote_id, iss.c.entity == entity, iss.c.local_key == local_key
+        )
+    )
+
+
+def issues(conn: Connection, remote_id: int | None = None) -> list[tuple[str, str, str]]:
+    query = select(iss.c.entity, iss.c.local_key, iss.c.message).order_by(iss.c.id)
+    if remote_id is not None:
+        query = query.where(iss.c.remote_id == remote_id)
+    return [(r.entity, r.local_key, r.message) for r in conn.execute(query)]
+
+
+def count_open_conflicts(conn: Connection) -> int:
+    return conn.execute(
+        select(func.count()).select_from(con).where(con.c.resolved_at.is_(None))
+    ).scalar_one()

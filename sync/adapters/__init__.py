@@ -1,0 +1,1 @@
+"""One adapter per remote annotation API, all speaking ``sync.adapters.base``."""
