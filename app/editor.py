@@ -31,7 +31,7 @@ from models.palette import color_for_index
 from models.project import resolve_image_path
 from models.queries import ImageFilter
 from models.store import ChangeSet, ProjectStore
-from models.tools import BoxTool, SelectTool, Tool
+from models.tools import BoxTool, KeypointTool, PolygonTool, SelectTool, Tool
 
 
 class Editor(QObject):
@@ -60,7 +60,15 @@ class Editor(QObject):
         self._active_class: int | None = None
         self.image_filter = ImageFilter()
         self.clipboard: tuple[ClipItem, ...] = ()
-        self.tools: dict[str, Tool] = {"select": SelectTool(self), "box": BoxTool(self)}
+        self.tools: dict[str, Tool] = {
+            tool.name: tool
+            for tool in (
+                SelectTool(self),
+                BoxTool(self),
+                PolygonTool(self),
+                KeypointTool(self),
+            )
+        }
         self.tool: Tool = self.tools["select"]
         self._reload_classes()
 
@@ -203,11 +211,14 @@ class Editor(QObject):
             return
         self.tool.cancel()
         self.tool = self.tools[name]
+        self.tool.activate()
         self.toolChanged.emit(name)
 
     def set_active_class(self, class_id: int | None) -> None:
         if class_id != self._active_class:
             self._active_class = class_id
+            if not self.tool.busy:
+                self.tool.activate()
             self.activeClassChanged.emit(class_id)
 
     def pick_class(self, class_id: int) -> None:

@@ -143,6 +143,22 @@ class MainWindow(QMainWindow):
             "Select", lambda: self.editor.set_tool("select"), ["V"], "Select and edit", True
         )
         self.act_box = a("Box", lambda: self.editor.set_tool("box"), ["B"], "Draw boxes", True)
+        self.act_polygon = a(
+            "Polygon", lambda: self.editor.set_tool("polygon"), ["P"], "Draw polygons", True
+        )
+        self.act_keypoints = a(
+            "Keypoints",
+            lambda: self.editor.set_tool("keypoints"),
+            ["K"],
+            "Place skeleton keypoints",
+            True,
+        )
+        self.tool_actions = {
+            "select": self.act_select,
+            "box": self.act_box,
+            "polygon": self.act_polygon,
+            "keypoints": self.act_keypoints,
+        }
         self.act_select.setChecked(True)
         self.act_fit = a("Fit", self.canvas.fit, ["F"], "Fit the image in the window")
         self.act_actual = a("100%", self.canvas.actual_size, ["Ctrl+1"], "Show at 100%")
@@ -195,7 +211,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addActions([self.act_fit, self.act_actual, self.act_zoom_in, self.act_zoom_out])
         tools_menu = menu.addMenu("&Tools")
-        tools_menu.addActions([self.act_select, self.act_box])
+        tools_menu.addActions(list(self.tool_actions.values()))
         go_menu = menu.addMenu("&Go")
         go_menu.addActions([self.act_next, self.act_prev])
         help_menu = menu.addMenu("&Help")
@@ -205,7 +221,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.addActions([self.act_add_images, self.act_undo, self.act_redo])
         toolbar.addSeparator()
-        toolbar.addActions([self.act_select, self.act_box])
+        toolbar.addActions(list(self.tool_actions.values()))
         toolbar.addSeparator()
         toolbar.addActions([self.act_prev, self.act_next, self.act_fit])
         self._update_undo_actions()
@@ -237,6 +253,7 @@ class MainWindow(QMainWindow):
         self.canvas.cursorMoved.connect(self._cursor_moved)
         self.canvas.cursorLeft.connect(lambda: self.cursor_label.setText(""))
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.canvas.hintChanged.connect(self._show_hint)
 
     # -- editor -> widgets ---------------------------------------------------------------
     def _show_pixels(self, pixels: np.ndarray | None) -> None:
@@ -312,6 +329,7 @@ class MainWindow(QMainWindow):
     def _active_class_changed(self, class_id: int | None) -> None:
         self.classes.set_active(class_id)
         self.canvas.set_active_class_hint(class_id)
+        self.canvas.show_preview(self.editor.tool.preview)
 
     def _panel_picked_class(self, class_id: int | None) -> None:
         if class_id is not None and class_id != self.editor.active_class_id():
@@ -320,9 +338,16 @@ class MainWindow(QMainWindow):
     def _tool_changed(self, name: str) -> None:
         self.canvas.tool = self.editor.tool
         self.canvas.show_preview(self.editor.tool.preview)
-        self.act_select.setChecked(name == "select")
-        self.act_box.setChecked(name == "box")
-        self.statusBar().showMessage(f"Tool: {name}", 2000)
+        for tool_name, action in self.tool_actions.items():
+            action.setChecked(tool_name == name)
+        if not self.editor.tool.preview.hint:
+            self.statusBar().showMessage(f"Tool: {name}", 2000)
+
+    def _show_hint(self, hint: str) -> None:
+        if hint:
+            self.statusBar().showMessage(hint)
+        else:
+            self.statusBar().clearMessage()
 
     def _update_undo_actions(self) -> None:
         h = self.editor.history

@@ -510,7 +510,7 @@ def _trace_rings(m: np.ndarray) -> list[tuple[np.ndarray, int]]:
     OpenCV's contours, and unset regions by 4-connectivity, so rings never cross and each
     bounds exactly one component.
     """
-    h, w = m.shape
+    w = m.shape[1]
     sx, sy, d = _boundary_edges(m)
     if sx.size == 0:
         return []
@@ -542,8 +542,7 @@ def _trace_rings(m: np.ndarray) -> list[tuple[np.ndarray, int]]:
     prev[starts] = ends - 1
     corner = d != d[prev]
 
-    labels_count, labels = cv2.connectedComponents(m.astype(np.uint8), connectivity=8)
-    del labels_count
+    _, labels = cv2.connectedComponents(m.astype(np.uint8), connectivity=8)
     # The set pixel on the right of each ring's first edge names the ring's component.
     first = starts
     fd = d[first]
@@ -595,7 +594,7 @@ def mask_to_polygons(mask: Mask | np.ndarray) -> Polygon | None:
     holes: dict[int, list[Ring]] = {}
     for points, label in rings:
         ring: Ring = tuple(
-            (float(x), float(y)) for x, y in (points + (left, top)).tolist()
+            (float(x), float(y)) for x, y in (points + np.array([left, top])).tolist()
         )  # integers stay exact as floats
         if _shoelace(points) > 0:
             if label in outers:
@@ -735,9 +734,7 @@ def magic_wand(
     return flood[1:-1, 1:-1].astype(bool)
 
 
-def grabcut(
-    pixels: np.ndarray, box: Box, iterations: int = 5, max_side: int = 1024
-) -> np.ndarray:
+def grabcut(pixels: np.ndarray, box: Box, iterations: int = 5, max_side: int = 1024) -> np.ndarray:
     """Foreground inside ``box`` by OpenCV's GrabCut, as a full-size bool array.
 
     GrabCut's cost grows with the pixels it models, so it runs on a crop around the box

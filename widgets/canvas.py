@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -19,11 +20,14 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPen,
     QPixmap,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsPathItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -35,6 +39,8 @@ from models.entities import Annotation
 from models.geometry import Box
 from models.tools.base import Pointer, Preview, Tool
 from widgets.annotation_item import AnnotationItem, ItemStyle
+from widgets.keys import key_name
+from widgets.mask_layer_item import MaskLayerItem
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 1.0 / 64
@@ -65,6 +71,7 @@ class CanvasView(QGraphicsView):
     cursorMoved = Signal(float, float)
     cursorLeft = Signal()
     zoomChanged = Signal(float)
+    hintChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +105,24 @@ class CanvasView(QGraphicsView):
         self._band_item.setZValue(PREVIEW_Z)
         self._band_item.hide()
         self._scene.addItem(self._band_item)
+        self._polyline_item = QGraphicsPathItem()
+        line_pen = QPen(QColor(255, 230, 90), 1.5)
+        line_pen.setCosmetic(True)
+        self._polyline_item.setPen(line_pen)
+        self._polyline_item.setZValue(PREVIEW_Z)
+        self._scene.addItem(self._polyline_item)
+        self._ring_item = QGraphicsEllipseItem()
+        ring_pen = QPen(QColor(255, 255, 255), 1.0)
+        ring_pen.setCosmetic(True)
+        self._ring_item.setPen(ring_pen)
+        self._ring_item.setZValue(PREVIEW_Z)
+        self._ring_item.hide()
+        self._scene.addItem(self._ring_item)
+        self._mask_item = MaskLayerItem()
+        self._mask_item.setZValue(PREVIEW_Z - 1)
+        self._scene.addItem(self._mask_item)
+        self._hint = ""
+        self._consumed_key: int | None = None
         self.tool: Tool | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
@@ -193,6 +218,32 @@ class CanvasView(QGraphicsView):
             self._band_item.show()
         else:
             self._band_item.hide()
+        self._show_polyline(preview.polyline)
+        if preview.ring is not None:
+            x, y, r = preview.ring
+            self._ring_item.setRect(QRectF(x - r, y - r, 2 * r, 2 * r))
+            self._ring_item.show()
+        else:
+            self._ring_item.hide()
+        self._mask_item.show_layer(preview.mask_layer, self._hint_color())
+        if preview.hint != self._hint:
+            self._hint = preview.hint
+            self.hintChanged.emit(preview.hint)
+
+    def _hint_color(self) -> QColor:
+        style = self._styles.get(self._active_class_hint)
+        return QColor(style.color) if style else QColor(255, 230, 90)
+
+    def _show_polyline(self, points: tuple[tuple[float, float], ...]) -> None:
+        path = QPainterPath()
+        if points:
+            path.moveTo(QPointF(*points[0]))
+            for x, y in points[1:]:
+                path.lineTo(QPointF(x, y))
+            half = 3.0 / max(self.zoom, 1e-6)
+            for x, y in points[:-1] if len(points) > 1 else points:
+                path.addRect(QRectF(x - half, y - half, 2 * half, 2 * half))
+        self._polyline_item.setPath(path)
 
     _active_class_hint: int | None = None
 
@@ -295,10 +346,13 @@ class CanvasView(QGraphicsView):
         self.cursorMoved.emit(pointer.x, pointer.y)
         if self.tool is None or self._image_size is None:
             return
-        if event.buttons() & Qt.MouseButton.LeftButton:
-            self.tool.move(pointer)
-            self.show_preview(self.tool.preview)
-        else:
+        self.tool.move(
+            replace(pointer, button="left")
+            if event.buttons() & Qt.MouseButton.LeftButton
+            else pointer
+        )
+        self.show_preview(self.tool.preview)
+        if not event.buttons() & Qt.MouseButton.LeftButton:
             self.viewport().setCursor(QCursor(_CURSORS.get(self.tool.cursor(pointer))))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -313,11 +367,38 @@ class CanvasView(QGraphicsView):
             self.tool.release(self._pointer(event))
             self.show_preview(self.tool.preview)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.tool is not None and self._image_size is not None:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.tool.double_click(self._pointer(event))
+                self.show_preview(self.tool.preview)
+                return
+        super().mouseDoubleClickEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # Keys a tool uses while active (Enter, Backspace, [ ], X...) must reach it before
+        # the window's shortcuts; the tool says whether it took the key.
+        if event.type() == QEvent.Type.ShortcutOverride and self.tool is not None:
+            name = key_name(event)  # type: ignore[arg-type]
+            if name and self.tool.key(name):
+                self._consumed_key = event.key()  # type: ignore[attr-defined]
+                self.show_preview(self.tool.preview)
+                event.accept()
+                return True
+        return super().event(event)
+
     def leaveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().leaveEvent(event)
         self.cursorLeft.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._consumed_key is not None and event.key() == self._consumed_key:
+            self._consumed_key = None
+            return
+        name = key_name(event)
+        if name and self.tool is not None and self.tool.key(name):
+            self.show_preview(self.tool.preview)
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = True
             self.viewport().setCursor(QCursor(Qt.CursorShape.OpenHandCursor))

@@ -6,6 +6,17 @@ command handed to ``ToolHost.commit`` (one gesture, one undo step).
 
 from models.tools.base import Pointer, Preview, Tool, ToolHost
 from models.tools.box import BoxTool
+from models.tools.keypoints import KeypointTool
+from models.tools.polygon import PolygonTool
 from models.tools.select import SelectTool
 
-__all__ = ["BoxTool", "Pointer", "Preview", "SelectTool", "Tool", "ToolHost"]
+__all__ = [
+    "BoxTool",
+    "KeypointTool",
+    "Pointer",
+    "PolygonTool",
+    "Preview",
+    "SelectTool",
+    "Tool",
+    "ToolHost",
+]

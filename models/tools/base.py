@@ -104,6 +104,9 @@ class Tool:
         """True in the middle of a gesture (Esc cancels it instead of clearing selection)."""
         return not self.preview.empty
 
+    def activate(self) -> None:
+        """Called when the tool becomes active or the active class changes (refresh hints)."""
+
     def press(self, p: Pointer) -> None: ...
 
     def move(self, p: Pointer) -> None: ...

@@ -76,6 +76,9 @@ class KeypointTool(Tool):
         x, y = self.clamp(p.x, p.y)
         self._place((float(x), float(y), 1 if p.shift else 2))
 
+    def activate(self) -> None:
+        self._refresh()
+
     def move(self, p: Pointer) -> None:
         # Nothing follows the pointer, but the active class may have changed since the
         # last event, and the hint must say so.

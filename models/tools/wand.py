@@ -63,8 +63,9 @@ def commit_region(
     after = before | window if mode == "add" else before & ~window
     if np.array_equal(before, after):
         return False
-    command = MaskStroke.from_crops(target.uuid, image_id, rect, before, after, (width, height))
-    command.text = text
+    command = MaskStroke.from_crops(
+        target.uuid, image_id, rect, before, after, (width, height), text=text
+    )
     return host.commit(command)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 import time
@@ -35,14 +36,18 @@ def reference_capsules(
 ) -> np.ndarray:
     """Pixels whose centre is within ``radius`` of the polyline through ``points``."""
     out = np.zeros((height, width), dtype=bool)
-    segments = list(zip(points, points[1:], strict=False)) or [(points[0], points[0])]
+    segments = list(itertools.pairwise(points)) or [(points[0], points[0])]
     for r in range(height):
         for c in range(width):
             cx, cy = c + 0.5, r + 0.5
             for (ax, ay), (bx, by) in segments:
                 vx, vy = bx - ax, by - ay
                 norm = vx * vx + vy * vy
-                t = 0.0 if norm == 0 else max(0.0, min(1.0, ((cx - ax) * vx + (cy - ay) * vy) / norm))
+                t = (
+                    0.0
+                    if norm == 0
+                    else max(0.0, min(1.0, ((cx - ax) * vx + (cy - ay) * vy) / norm))
+                )
                 if math.hypot(cx - (ax + t * vx), cy - (ay + t * vy)) <= radius:
                     out[r, c] = True
                     break
@@ -118,7 +123,7 @@ def test_dab_refuses_bad_radius() -> None:
 def test_segment_is_a_capsule_without_gaps() -> None:
     layer = MaskLayer(120, 90)
     points = [(10.2, 12.9), (95.7, 70.1), (30.4, 80.6)]
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         layer.segment(*a, *b, 4.3, True)
     assert np.array_equal(layer.array, reference_capsules(120, 90, points, 4.3))
 
@@ -449,3 +454,12 @@ def test_paste_crop_grows_shrinks_and_empties() -> None:
     assert paste_crop(mask, (10, 10, 10, 10), np.zeros((10, 10), dtype=bool)) is None
     with pytest.raises(GeometryError):
         paste_crop(mask, (55, 0, 10, 10), np.zeros((10, 10), dtype=bool))
+
+
+def test_magic_wand_compares_with_the_seed_not_the_neighbour() -> None:
+    # A soft gradient: neighbours differ by 2, the ends by 198. A floating range would
+    # leak across the whole row; the fixed range stops at the tolerance from the seed.
+    gradient = np.tile((np.arange(100) * 2).astype(np.uint8), (5, 1))
+    region = magic_wand(gradient, 50.5, 2.5, 10)
+    assert region.all(axis=0)[45:56].all()
+    assert region.sum() == 5 * 11

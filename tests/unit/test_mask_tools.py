@@ -425,9 +425,7 @@ def test_polygon_with_hole_becomes_a_mask_and_back(project: ProjectStore) -> Non
     polygon = Polygon((PolygonPart(outer, (hole,)),))
     uuid = new_uuid()
     host.commit(
-        AddAnnotations(
-            (NewAnnotation(uuid, host._image_id, host.classes[2].id, polygon, z=3),)
-        )
+        AddAnnotations((NewAnnotation(uuid, host._image_id, host.classes[2].id, polygon, z=3),))
     )
     host.set_selection([uuid])
     fill_selected_polygons_into_mask(host)
