@@ -25,13 +25,29 @@ from models.commands import (
 )
 from models.entities import Annotation, ImageRecord, LabelClass
 from models.errors import ImageReadError, LimnerError
+from models.geometry import Polygon
 from models.history import History
 from models.imageio import load_rgb
+from models.mask_ops import simplify_polygon
 from models.palette import color_for_index
 from models.project import resolve_image_path
 from models.queries import ImageFilter
 from models.store import ChangeSet, ProjectStore
-from models.tools import BoxTool, KeypointTool, PolygonTool, SelectTool, Tool
+from models.tools import (
+    BoxTool,
+    BrushTool,
+    EraserTool,
+    GrabCutTool,
+    KeypointTool,
+    PolygonTool,
+    SelectTool,
+    Tool,
+    WandTool,
+)
+from models.tools.convert import (
+    convert_selected_masks_to_polygons,
+    fill_selected_polygons_into_mask,
+)
 
 
 class Editor(QObject):
@@ -66,6 +82,10 @@ class Editor(QObject):
                 SelectTool(self),
                 BoxTool(self),
                 PolygonTool(self),
+                BrushTool(self),
+                EraserTool(self),
+                WandTool(self),
+                GrabCutTool(self),
                 KeypointTool(self),
             )
         }
@@ -332,6 +352,26 @@ class Editor(QObject):
             return False
         command = EditAnnotations.from_records("Edit attributes", [(ann, {"attributes": clean})])
         return bool(command.edits) and self.commit(command)
+
+    def polygons_to_mask(self) -> None:
+        try:
+            fill_selected_polygons_into_mask(self)
+        except LimnerError as exc:
+            self.failed.emit("Could not convert", str(exc))
+
+    def masks_to_polygons(self, tolerance: float = 0.0) -> None:
+        try:
+            convert_selected_masks_to_polygons(self, tolerance)
+        except LimnerError as exc:
+            self.failed.emit("Could not convert", str(exc))
+
+    def simplify_selection(self, tolerance: float) -> None:
+        """Douglas–Peucker on the selected polygons; one undo step."""
+        chosen = [a for a in self.selected_annotations() if isinstance(a.geometry, Polygon)]
+        changes = [(a, {"geometry": simplify_polygon(a.geometry, tolerance)}) for a in chosen]
+        command = EditAnnotations.from_records("Simplify polygon", changes)
+        if command.edits:
+            self.commit(command)
 
     def show_all(self) -> None:
         hidden = [a for a in self._annotations if a.hidden]

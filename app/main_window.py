@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -153,10 +154,21 @@ class MainWindow(QMainWindow):
             "Place skeleton keypoints",
             True,
         )
+        tool_defs = [
+            ("brush", "Brush", "M", "Paint a mask ([ and ] change the size)"),
+            ("eraser", "Eraser", "E", "Erase from the selected mask"),
+            ("wand", "Magic wand", "W", "Select a region of similar color"),
+            ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
+        ]
+        extra = {
+            name: a(text, lambda _=False, n=name: self.editor.set_tool(n), [key], tip, True)
+            for name, text, key, tip in tool_defs
+        }
         self.tool_actions = {
             "select": self.act_select,
             "box": self.act_box,
             "polygon": self.act_polygon,
+            **extra,
             "keypoints": self.act_keypoints,
         }
         self.act_select.setChecked(True)
@@ -186,6 +198,18 @@ class MainWindow(QMainWindow):
         self.act_hide = a("Hide/show selection", lambda: ed.toggle_flag("hidden"), ["H"])
         self.act_show_all = a("Show all", ed.show_all, ["Shift+H"])
         self.act_lock = a("Lock/unlock selection", lambda: ed.toggle_flag("locked"), ["L"])
+        self.act_to_mask = a(
+            "Polygons to mask", ed.polygons_to_mask, [], "Fill the selected polygons into masks"
+        )
+        self.act_to_polygons = a(
+            "Masks to polygons",
+            lambda: ed.masks_to_polygons(0.0),
+            [],
+            "Trace the selected masks (holes and parts kept)",
+        )
+        self.act_simplify = a(
+            "Simplify polygons…", self.ask_simplify, [], "Douglas–Peucker with a tolerance"
+        )
         self.class_actions = [
             a(f"Class {n}", lambda _=False, n=n: self.pick_class_key(str(n)), [str(n)])
             for n in range(1, 10)
@@ -206,6 +230,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions(
             [self.act_front, self.act_back, self.act_hide, self.act_show_all, self.act_lock]
         )
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.act_to_mask, self.act_to_polygons, self.act_simplify])
         edit_menu.addSeparator()
         edit_menu.addAction(self.act_delete)
         view_menu = menu.addMenu("&View")
@@ -385,6 +411,13 @@ class MainWindow(QMainWindow):
     def escape(self) -> None:
         if not self.canvas.cancel_gesture():
             self.editor.set_selection([])
+
+    def ask_simplify(self) -> None:
+        value, ok = QInputDialog.getDouble(
+            self, "Simplify polygons", "Tolerance in image pixels:", 1.0, 0.01, 1000.0, 2
+        )
+        if ok:
+            self.editor.simplify_selection(value)
 
     def show_shortcuts(self) -> None:
         lines = [

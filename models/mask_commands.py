@@ -1,7 +1,7 @@
 """Undo steps of mask edits that store only what changed.
 
 A brush stroke on a 50-megapixel mask changes a few thousand pixels; keeping two copies
-of the whole mask per stroke would make a long painting session cost gigabytes of undo
+of the whole mask per stroke would make an afternoon of painting cost gigabytes of undo
 history. :class:`MaskStroke` keeps the bit-packed before and after pixels of the
 stroke's bounding rectangle only, and rebuilds the stored mask from the annotation's
 current geometry when it is applied or reverted.

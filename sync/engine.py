@@ -496,6 +496,7 @@ class SyncEngine:
                 status=status,
                 container_key=link.container_key,
                 container_version=link.container_version,
+                remote_status=link.remote_status,
             ),
         )
 

@@ -6,12 +6,18 @@ command handed to ``ToolHost.commit`` (one gesture, one undo step).
 
 from models.tools.base import Pointer, Preview, Tool, ToolHost
 from models.tools.box import BoxTool
+from models.tools.brush import BrushTool, EraserTool
+from models.tools.grabcut import GrabCutTool
 from models.tools.keypoints import KeypointTool
 from models.tools.polygon import PolygonTool
 from models.tools.select import SelectTool
+from models.tools.wand import WandTool
 
 __all__ = [
     "BoxTool",
+    "BrushTool",
+    "EraserTool",
+    "GrabCutTool",
     "KeypointTool",
     "Pointer",
     "PolygonTool",
@@ -19,4 +25,5 @@ __all__ = [
     "SelectTool",
     "Tool",
     "ToolHost",
+    "WandTool",
 ]

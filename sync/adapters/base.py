@@ -93,6 +93,7 @@ class ImagePush:
     container_key: str | None
     container_version: str | None
     review: Mapping[str, Any] | None = None
+    remote_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
