@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     p_info = sub.add_parser("info", help="print counts of a project")
     p_info.add_argument("path", type=Path)
     p_info.add_argument("--json", action="store_true", help="machine-readable output")
+    from app.cli_sync import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
@@ -143,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args.command, args.path = "demo", None
-    handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo}
+    from app.cli_sync import HANDLERS
+
+    handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
     try:
         return handlers[args.command](args)
     except LimnerError as exc:

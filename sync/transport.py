@@ -190,6 +190,7 @@ class Transport:
         url = self.url(path)
         refreshed = False
         for _hop in range(max_redirects + 1):
+            shown = redact_url(str(httpx.URL(url, params=params)) if params else url)
             request_id = uuid.uuid4().hex[:12]
             headers = {"X-Request-ID": request_id, "Accept": "application/json"}
             if use_auth and self.auth is not None and self.same_origin(url):
@@ -201,26 +202,28 @@ class Transport:
                     method, url, json=json, params=params, files=files, data=data, headers=headers
                 )
             except httpx.ConnectError as exc:
-                log.info("req=%s %s %s -> unreachable", request_id, method, redact_url(url))
+                log.info("req=%s %s %s -> unreachable", request_id, method, shown)
                 raise OfflineError(f"cannot reach {self._host()}: {exc}") from exc
             except httpx.TimeoutException as exc:
-                log.info("req=%s %s %s -> timeout", request_id, method, redact_url(url))
+                log.info("req=%s %s %s -> timeout", request_id, method, shown)
                 raise TransientError(f"{self._host()} did not answer in time") from exc
             except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                log.info("req=%s %s %s -> %s", request_id, method, redact_url(url), exc)
+                log.info("req=%s %s %s -> %s", request_id, method, shown, exc)
                 raise TransientError(f"connection to {self._host()} failed: {exc}") from exc
             elapsed = (time.perf_counter() - started) * 1000
             log.info(
                 "req=%s %s %s -> %d in %.0f ms",
                 request_id,
                 method,
-                redact_url(url),
+                shown,
                 response.status_code,
                 elapsed,
             )
             if response.is_redirect and "location" in response.headers:
                 url = urljoin(url, response.headers["location"])
-                method = "GET" if response.status_code == 303 else method
+                params = None  # the new location carries its own query
+                if response.status_code == 303:
+                    method, json, files, data = "GET", None, None, None
                 continue
             if response.status_code == 401 and not refreshed and self.auth is not None:
                 refreshed = True

@@ -122,36 +122,40 @@ def encode_mask(mask: np.ndarray) -> list[int]:
         | run_values[run_of_chunk]
     )
     code_bits = field_bits + 11
-    offsets = _HEADER_BITS + np.cumsum(code_bits) - code_bits
-    total_bits = _HEADER_BITS + int(code_bits.sum())
-    total_bits += 8 - total_bits % 8
-    out = _pack_codes(codes, code_bits, offsets, total_bits // 8)
-
     header = 4 * pixels
     header = (header << 5) | 7  # 8-bit words
     for size in _LS_RUN_SIZES:
         header = (header << 4) | (size - 1)
-    head = np.frombuffer((header << (56 - _HEADER_BITS)).to_bytes(7, "big"), dtype=np.uint8)
-    out[:7] += head  # the header and the first chunk never set the same bit
-    return out.astype(np.uint8).tolist()
+    return _pack(header, codes, code_bits).tolist()
 
 
-def _pack_codes(
-    codes: np.ndarray, code_bits: np.ndarray, offsets: np.ndarray, n_bytes: int
-) -> np.ndarray:
-    """Lay variable-length codes (at most 33 bits each) end to end, MSB first.
+def _pack(header: int, codes: np.ndarray, code_bits: np.ndarray) -> np.ndarray:
+    """The 53-bit header then the codes (14 to 27 bits each), MSB first, zero padded.
 
-    Each code is shifted into a 5-byte window that starts at its first byte, and the five
-    window bytes are summed into the output with ``bincount``: codes never share a bit,
-    so summing equals OR-ing, and no byte can exceed 255.
+    Every output byte is computed independently: the code holding the byte's first bit
+    ("owner") and the code after it together cover all eight bits, because no code is
+    shorter than 8 bits. A zero code after the last one supplies the padding. Padding is
+    1 to 8 bits, as in the SDK (whose byte-aligned streams end with an extra zero byte).
     """
-    first_byte = offsets >> 3
-    window = codes << (40 - (offsets & 7) - code_bits)
-    out = np.zeros(n_bytes + 5, dtype=np.int64)
-    for i in range(5):
-        part = (window >> (32 - 8 * i)) & 0xFF
-        out += np.bincount(first_byte + i, weights=part, minlength=n_bytes + 5).astype(np.int64)
-    return out[:n_bytes]
+    offsets = _HEADER_BITS + np.cumsum(code_bits) - code_bits
+    ends = offsets + code_bits
+    total_bits = int(ends[-1])
+    out = np.zeros(total_bits // 8 + 1, dtype=np.uint8)
+    # Bytes 0..6 hold the header's 53 bits and the first 3 bits of the first code.
+    first_code_top = int(codes[0]) >> (int(code_bits[0]) - 3)
+    out[:7] = np.frombuffer(((header << 3) | first_code_top).to_bytes(7, "big"), np.uint8)
+
+    first_byte = -(-offsets // 8)  # bytes whose first bit lies inside each code
+    owned = -(-ends // 8) - first_byte
+    owner = np.repeat(np.arange(codes.size), owned)
+    next_code = np.append(codes[1:], 0)
+    next_bits = np.append(code_bits[1:], 8)
+    pair = (codes[owner] << next_bits[owner]) | next_code[owner]
+    pair_bits = code_bits[owner] + next_bits[owner]
+    byte_index = np.arange(7, 7 + owner.size, dtype=np.int64)
+    inside = 8 * byte_index - offsets[owner]  # where the byte starts within the pair
+    out[7 : 7 + owner.size] = (pair >> (pair_bits - inside - 8)) & 0xFF
+    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+"""The sync commands: ``clone``, ``remote add``, ``sync``, ``token set``, ``conflicts``.
+
+Tokens never come from the command line: they are read from the OS keyring (saved by
+``limner token set`` or the Connect dialog) or from the environment variable named by
+``--token-env``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from models import sync_store
+from models.errors import LimnerError
+from models.store import ProjectStore
+from sync import credentials
+from sync.engine import CHOICES, SyncEngine, SyncReport, resolve_conflict
+from sync.factory import KINDS, make_adapter
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    def remote_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--kind", choices=KINDS, required=True)
+        p.add_argument("--url", required=True, help="server address, e.g. http://localhost:8080")
+        p.add_argument("--project", required=True, help="the remote project's id")
+        p.add_argument("--token-env", help="read the token from this environment variable")
+
+    p_clone = sub.add_parser("clone", help="a new local project from a remote project")
+    remote_args(p_clone)
+    p_clone.add_argument("path", type=Path)
+    p_clone.add_argument("--json", action="store_true")
+
+    p_remote = sub.add_parser("remote", help="connect a project to a remote")
+    remote_sub = p_remote.add_subparsers(dest="remote_command", required=True)
+    p_add = remote_sub.add_parser("add", help="connect PATH to a remote project")
+    p_add.add_argument("path", type=Path)
+    remote_args(p_add)
+    p_list = remote_sub.add_parser("list", help="the remotes of PATH")
+    p_list.add_argument("path", type=Path)
+
+    p_sync = sub.add_parser("sync", help="synchronize a project with its remote")
+    p_sync.add_argument("path", type=Path)
+    p_sync.add_argument("--once", action="store_true", help="one run, then exit")
+    p_sync.add_argument("--interval", type=float, default=30.0, help="seconds between runs")
+    p_sync.add_argument("--json", action="store_true", help="print the report as JSON")
+    p_sync.add_argument("--token-env", help="read the token from this environment variable")
+
+    p_token = sub.add_parser("token", help="save a server token in the OS keyring")
+    token_sub = p_token.add_subparsers(dest="token_command", required=True)
+    p_set = token_sub.add_parser("set", help="read a token from stdin and save it")
+    p_set.add_argument("--kind", choices=KINDS, required=True)
+    p_set.add_argument("--url", required=True)
+
+    p_conf = sub.add_parser("conflicts", help="list or resolve sync conflicts")
+    p_conf.add_argument("path", type=Path)
+    p_conf.add_argument("--resolve", type=int, metavar="ID")
+    p_conf.add_argument("--take", choices=CHOICES, help="mine, theirs or both")
+
+
+def _token(kind: str, url: str, env_name: str | None) -> str:
+    if env_name:
+        value = os.environ.get(env_name, "").strip()
+        if not value:
+            raise LimnerError(f"the environment variable {env_name} is empty or not set")
+        return value
+    value = credentials.load_token(kind, url)
+    if not value:
+        raise LimnerError(
+            f"no token saved for {url}: run 'limner token set --kind {kind} --url {url}' "
+            "or pass --token-env NAME"
+        )
+    return value
+
+
+def _progress(stage: str, done: int, total: int | None) -> None:
+    if not sys.stderr.isatty():
+        return
+    text = f"{stage} {done}/{total}" if total else f"{stage} {done}"
+    print(f"\r{text:<40}", end="", file=sys.stderr, flush=True)
+
+
+def _print_report(report: SyncReport, as_json: bool) -> None:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2, sort_keys=True))
+        return
+    print(
+        f"{report.state}: pulled {report.pulled_images} images "
+        f"(+{report.created} ~{report.updated} -{report.deleted} annotations), "
+        f"pushed {report.pushed_images}, downloaded {report.downloaded}, "
+        f"pending {report.pending}, conflicts {report.conflicts}"
+    )
+    if report.message:
+        print(f"  {report.message}")
+    for issue in report.issues:
+        print(f"  not synced: {issue}")
+
+
+def _run(store: ProjectStore, remote: sync_store.RemoteRecord, token: str) -> SyncReport:
+    adapter = make_adapter(remote.kind, remote.base_url, remote.project_ref, token)
+    try:
+        return SyncEngine(store, remote.id, adapter).run_once(progress=_progress)
+    finally:
+        adapter.close()
+
+
+def _exit_code(report: SyncReport) -> int:
+    if report.state != "up_to_date":
+        return 3 if report.state in ("offline", "auth") else 2
+    return 0 if report.ok and report.pending == 0 else 1
+
+
+def _only_remote(store: ProjectStore) -> sync_store.RemoteRecord:
+    with store.read() as conn:
+        found = sync_store.remotes(conn)
+    if not found:
+        raise LimnerError(f"{store.folder} has no remote: use 'limner remote add'")
+    return found[0]
+
+
+def cmd_clone(args: argparse.Namespace) -> int:
+    token = _token(args.kind, args.url, args.token_env)
+    store = ProjectStore.create(args.path)
+    with store.transaction(origin="settings") as (conn, _changes):
+        sync_store.add_remote(conn, args.kind, args.url, args.project)
+    remote = _only_remote(store)
+    report = _run(store, remote, token)
+    _print_report(report, args.json)
+    store.close()
+    return _exit_code(report)
+
+
+def cmd_remote(args: argparse.Namespace) -> int:
+    with ProjectStore.open(args.path) as store:
+        if args.remote_command == "list":
+            with store.read() as conn:
+                for r in sync_store.remotes(conn):
+                    print(f"{r.id}  {r.kind}  {r.base_url}  project {r.project_ref}")
+            return 0
+        _token(args.kind, args.url, args.token_env)
+        with store.read() as conn:
+            if sync_store.remotes(conn):
+                raise LimnerError("this project has a remote already")
+        with store.transaction(origin="settings") as (conn, _changes):
+            sync_store.add_remote(conn, args.kind, args.url, args.project)
+        print(f"{args.path} now syncs with {args.url} project {args.project}")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    with ProjectStore.open(args.path) as store:
+        remote = _only_remote(store)
+        token = _token(remote.kind, remote.base_url, args.token_env)
+        while True:
+            report = _run(store, remote, token)
+            _print_report(report, args.json)
+            if args.once or report.state == "auth":
+                return _exit_code(report)
+            time.sleep(args.interval)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"token for {args.url}: ")
+    else:
+        value = sys.stdin.readline()
+    value = value.strip()
+    if not value:
+        raise LimnerError("no token given")
+    where = credentials.store_token(args.kind, args.url, value)
+    print(f"token saved ({where})")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    with ProjectStore.open(args.path) as store:
+        if args.resolve is not None:
+            if not args.take:
+                raise LimnerError("say which version to keep with --take mine|theirs|both")
+            resolve_conflict(store, args.resolve, args.take)
+            print(f"conflict {args.resolve} resolved: {args.take}")
+            return 0
+        with store.read() as conn:
+            for c in sync_store.open_conflicts(conn):
+                print(f"{c.id}  {c.entity} {c.local_key}  {c.detail}")
+    return 0
+
+
+HANDLERS = {
+    "clone": cmd_clone,
+    "remote": cmd_remote,
+    "sync": cmd_sync,
+    "token": cmd_token,
+    "conflicts": cmd_conflicts,
+}
