@@ -26,13 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connect_dialog import ConnectDialog
 from app.editor import Editor
 from app.errors import show_error
 from app.import_worker import ImportWorker
+from app.sync_controller import SyncController
+from models import queries, sync_store
 from models.attributes import parse_schema
+from models.errors import LimnerError
 from models.imageio import SUPPORTED_SUFFIXES
 from models.project import ImportReport
 from models.store import ProjectStore
+from sync import credentials
+from sync.engine import resolve_conflict
 from widgets.annotation_item import ItemStyle
 from widgets.annotation_list import AnnotationList
 from widgets.attribute_editor import AttributeEditor
@@ -41,6 +47,7 @@ from widgets.class_dialog import ClassDialog
 from widgets.class_panel import ClassPanel
 from widgets.image_list import ImageListPanel
 from widgets.qt_convert import qimage_from_array
+from widgets.sync_widgets import ConflictRow, ConflictsPanel, SyncIndicator
 
 APP_TITLE = "limner"
 
@@ -73,9 +80,16 @@ class MainWindow(QMainWindow):
         self._dock(
             "Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea, "attrDock"
         )
+        self.conflicts = ConflictsPanel(self)
+        self._dock(
+            "Conflicts", self.conflicts, Qt.DockWidgetArea.RightDockWidgetArea, "conflictDock"
+        )
+        self.sync: SyncController | None = None
+        self._sync_progress: QProgressDialog | None = None
         self._build_status_bar()
         self._build_actions()
         self._connect()
+        self.start_sync(SyncController.for_project(store, self))
         self.classes.set_classes(self.editor.classes)
         self._sync_styles()
         self.canvas.tool = self.editor.tool
@@ -99,7 +113,10 @@ class MainWindow(QMainWindow):
         self.cursor_label.setMinimumWidth(300)
         self.zoom_label = QLabel("")
         self.zoom_label.setObjectName("zoomLabel")
+        self.sync_indicator = SyncIndicator(self)
+        self.sync_indicator.clicked.connect(self.show_sync_details)
         bar = self.statusBar()
+        bar.addPermanentWidget(self.sync_indicator)
         bar.addPermanentWidget(self.cursor_label)
         bar.addPermanentWidget(self.zoom_label)
         bar.addPermanentWidget(self.position_label)
@@ -134,6 +151,8 @@ class MainWindow(QMainWindow):
             "Add folder…", self.ask_add_folder, ["Ctrl+Shift+I"], "Add a folder of images"
         )
         self.act_quit = a("Quit", self.close, [QKeySequence.StandardKey.Quit])
+        self.act_connect = a("Connect to server…", self.ask_connect, [], "Sync with a server")
+        self.act_sync_now = a("Sync now", self.sync_now, ["F5"], "Synchronize with the server")
         self.act_undo = a("Undo", self.editor.undo, ["Ctrl+Z"], "Undo the last edit")
         self.act_redo = a("Redo", self.editor.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo")
         self.act_delete = a(
@@ -219,6 +238,8 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addActions([self.act_add_images, self.act_add_folder])
         file_menu.addSeparator()
+        file_menu.addActions([self.act_connect, self.act_sync_now])
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
@@ -275,6 +296,8 @@ class MainWindow(QMainWindow):
             lambda cid, flag, value: ed.update_class(cid, **{flag: value})
         )
         self.attribute_editor.attributesEdited.connect(ed.set_attributes)
+        self.conflicts.resolveRequested.connect(self.resolve_conflict)
+        self.conflicts.showRequested.connect(self._show_conflict)
         self.annotation_list.selectionEdited.connect(ed.set_selection)
         self.canvas.cursorMoved.connect(self._cursor_moved)
         self.canvas.cursorLeft.connect(lambda: self.cursor_label.setText(""))
@@ -509,8 +532,128 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.add_paths(paths)
 
+    # -- sync ------------------------------------------------------------------------------
+    def start_sync(self, controller: SyncController | None) -> None:
+        if self.sync is not None:
+            self.sync.shutdown()
+        self.sync = controller
+        self.act_sync_now.setEnabled(controller is not None)
+        self.refresh_conflicts()
+        if controller is None:
+            self.sync_indicator.show_state("never", message="This project has no server.")
+            self.sync_indicator.setText("local project")
+            return
+        controller.started.connect(self._sync_started)
+        controller.progressed.connect(self._sync_progressed)
+        controller.finished.connect(self._sync_finished)
+        self.sync_indicator.show_state("never", pending=controller.pending())
+        if self.images.model.rowCount() == 0:
+            progress = QProgressDialog(
+                "Downloading the project for offline work…", "Cancel", 0, 0, self
+            )
+            progress.setObjectName("syncProgress")
+            progress.setWindowTitle("First sync")
+            progress.setMinimumDuration(300)
+            progress.canceled.connect(controller.cancel)
+            self._sync_progress = progress
+        controller.sync_now()
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    def _sync_started(self) -> None:
+        self.sync_indicator.show_state("syncing")
+
+    def _sync_progressed(self, stage: str, done: int, total: object) -> None:
+        if self._sync_progress is not None:
+            if isinstance(total, int):
+                self._sync_progress.setMaximum(total)
+            self._sync_progress.setValue(done)
+            self._sync_progress.setLabelText(f"{stage}: {done}" + (f" of {total}" if total else ""))
+
+    def _sync_finished(self, report: object) -> None:
+        if self._sync_progress is not None:
+            self._sync_progress.reset()
+            self._sync_progress.deleteLater()
+            self._sync_progress = None
+        r = report  # SyncReport
+        self.sync_indicator.show_state(
+            r.state,  # type: ignore[attr-defined]
+            pending=r.pending,  # type: ignore[attr-defined]
+            last=(r.finished_at or "")[11:16],  # type: ignore[attr-defined]
+            issues=len(r.issues),  # type: ignore[attr-defined]
+            conflicts=r.conflicts,  # type: ignore[attr-defined]
+            message=r.message,  # type: ignore[attr-defined]
+        )
+        self.refresh_conflicts()
+        if self.editor.image is None:
+            self.editor.open_first()
+
+    def refresh_conflicts(self) -> None:
+        with self.store.read() as conn:
+            rows = []
+            for c in sync_store.open_conflicts(conn):
+                record = queries.image_by_id(conn, c.image_id) if c.image_id else None
+                rows.append(
+                    ConflictRow(
+                        c.id, c.image_id, record.name if record else "?", c.local_key, c.detail
+                    )
+                )
+        self.conflicts.set_rows(rows)
+
+    def resolve_conflict(self, conflict_id: int, choice: str) -> None:
+        try:
+            resolve_conflict(self.store, conflict_id, choice)
+        except (LimnerError, ValueError) as exc:
+            show_error(self, "Could not resolve the conflict", exc)
+            return
+        self.refresh_conflicts()
+        self.sync_now()
+
+    def _show_conflict(self, image_id: object, local_key: str) -> None:
+        if isinstance(image_id, int):
+            if self.editor.image is None or self.editor.image.id != image_id:
+                self.editor.open_image(image_id)
+            self.editor.set_selection([local_key])
+
+    def show_sync_details(self) -> None:
+        report = self.sync.last_report if self.sync else None
+        if report is None:
+            text = "No sync has run yet." if self.sync else "This project has no server."
+        else:
+            lines = [f"State: {report.state}", f"Last sync: {report.finished_at}"]
+            if report.message:
+                lines.append(report.message)
+            lines.append(f"Pending images: {report.pending}; conflicts: {report.conflicts}")
+            lines.extend(f"• {issue}" for issue in report.issues[:30])
+            text = "\n".join(lines)
+        box = QMessageBox(self)
+        box.setWindowTitle("Sync details")
+        box.setText(text)
+        box.open()
+
+    def ask_connect(self) -> None:
+        dialog = ConnectDialog(self)
+        dialog.accepted.connect(lambda: self._connect_remote(*dialog.values()))
+        dialog.open()
+        self._connect_dialog = dialog
+
+    def _connect_remote(self, kind: str, url: str, token: str, project: str) -> None:
+        with self.store.read() as conn:
+            if sync_store.remotes(conn):
+                show_error(self, "Already connected", "This project syncs with a server already.")
+                return
+        credentials.store_token(kind, url, token)
+        with self.store.transaction(origin="settings") as (conn, _changes):
+            sync_store.add_remote(conn, kind, url, project)
+        self.start_sync(SyncController.for_project(self.store, self))
+
     # -- lifecycle -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.sync is not None:
+            self.sync.shutdown()
+            self.sync = None
         if self._import_worker is not None:
             self._import_worker.cancel()
             self._import_worker.wait(10000)

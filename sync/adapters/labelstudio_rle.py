@@ -39,10 +39,6 @@ _LS_RUN_SIZES = (3, 4, 8, 16)
 _MAX_CHUNK = 1 << 16
 # The value count is a 32-bit field; four values per pixel bound the image size.
 _MAX_VALUES = (1 << 32) - 1
-# Bit positions whose chunk headers are computed in one vectorized batch while walking
-# the chain of chunks. Small enough that a stream of long literal chunks (which jump over
-# many positions) wastes little work, large enough to amortize numpy call overhead.
-_WALK_BLOCK = 1 << 14
 
 
 class LabelStudioFormatError(LimnerError, ValueError):
@@ -94,32 +90,30 @@ def encode_mask(mask: np.ndarray) -> list[int]:
         )
     flat = m.ravel()
     starts = np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))
-    run_pixels = np.diff(np.concatenate((starts, [pixels])))
-    run_values = np.where(flat[starts], 255, 0).astype(np.int64)
-    lengths = 4 * run_pixels.astype(np.int64)  # each pixel is four equal RGBA values
+    lengths = 4 * np.diff(np.append(starts, pixels))  # each pixel is four equal RGBA values
+    words = np.where(flat[starts], 255, 0)
 
     # Runs longer than 256 values always end with a 16-bit chunk, preceded by as many
     # full 65536-value chunks as needed to leave 1..65536 values for it.
-    long_run = lengths > 256
-    full_chunks = np.where(long_run, (lengths - 1) // _MAX_CHUNK, 0)
-    last_length = lengths - full_chunks * _MAX_CHUNK
-    last_index = np.where(long_run, 3, np.where(lengths <= 8, 0, np.where(lengths <= 16, 1, 2)))
-
-    per_run = full_chunks + 1
-    run_of_chunk = np.repeat(np.arange(lengths.size), per_run)
-    first_chunk = np.cumsum(per_run) - per_run
-    rank = np.arange(run_of_chunk.size) - first_chunk[run_of_chunk]
-    is_last = rank == full_chunks[run_of_chunk]
-    size_index = np.where(is_last, last_index[run_of_chunk], 3).astype(np.int64)
-    chunk_length = np.where(is_last, last_length[run_of_chunk], _MAX_CHUNK)
+    split = np.maximum(lengths - 1, 0) // _MAX_CHUNK
+    size_index = (lengths > 8).astype(np.int64) + (lengths > 16) + (lengths > 256)
+    if split.any():
+        last = np.cumsum(split + 1) - 1  # the chunk that ends each run
+        words = np.repeat(words, split + 1)
+        full_index = np.full(words.size, 3, dtype=np.int64)
+        full_index[last] = size_index
+        size_index = full_index
+        chunk_lengths = np.full(words.size, _MAX_CHUNK, dtype=np.int64)
+        chunk_lengths[last] = lengths - split * _MAX_CHUNK
+        lengths = chunk_lengths
     field_bits = np.asarray(_LS_RUN_SIZES, dtype=np.int64)[size_index]
 
     # One run chunk: flag 1, the 2-bit size index, length - 1, then the 8-bit word.
     codes = (
         (np.int64(1) << (field_bits + 10))
         | (size_index << (field_bits + 8))
-        | ((chunk_length - 1) << 8)
-        | run_values[run_of_chunk]
+        | ((lengths - 1) << 8)
+        | words
     )
     code_bits = field_bits + 11
     header = 4 * pixels
@@ -224,7 +218,7 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
     if count == 0:
         return np.zeros(0, dtype=dtype)
 
-    starts = _chunk_starts(padded, n_bits, count, word_bits, sizes)
+    starts = _chunk_starts(data, count, word_bits, [int(size) for size in sizes])
     flags = _read(padded, starts, 1)
     size_bits = sizes[_read(padded, starts + 1, 2)]
     lengths = _read(padded, starts + 3, size_bits) + 1
@@ -245,41 +239,36 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
 
 
 def _chunk_starts(
-    padded: np.ndarray, n_bits: int, count: int, word_bits: int, sizes: np.ndarray
+    data: np.ndarray, count: int, word_bits: int, sizes: Sequence[int]
 ) -> np.ndarray:
     """Bit positions of the chunks that produce the first ``count`` values.
 
-    Where a chunk starts depends on every header before it, so the chain is walked in
-    Python, but each step is two list look-ups: for a block of candidate positions at a
-    time, the size and value count a chunk *would* have if it started there are computed
-    with array operations.
+    Where a chunk starts depends on every header before it, so this one step walks the
+    chain in Python; it only reads each chunk's 19-bit header (flag, size index and up to
+    16 length bits) and jumps over the words, which are read later with array operations.
+    Its cost is proportional to the number of chunks: a few thousand for real masks.
     """
+    n_bits = data.size * 8
+    buffer = data.tobytes() + bytes(4)
+    field_masks = [(1 << size) - 1 for size in sizes]
+    from_bytes = int.from_bytes
     starts: list[int] = []
+    append = starts.append
     produced = 0
     position = _HEADER_BITS
-    block_start = block_end = 0
-    next_of: list[int] = []
-    count_of: list[int] = []
     while produced < count:
-        if position >= block_end:
-            if position + 3 > n_bits:
-                raise LabelStudioFormatError(
-                    f"brush RLE is truncated: it ends after {produced} of {count} values"
-                )
-            block_start = position
-            block_end = min(position + _WALK_BLOCK, n_bits)
-            candidates = np.arange(block_start, block_end, dtype=np.int64)
-            header = _read(padded, candidates, 19)  # flag, index, and up to 16 length bits
-            field = sizes[(header >> 16) & 3]
-            length = ((header >> (16 - field)) & ((1 << field) - 1)) + 1
-            is_run = (header >> 18) == 1
-            size = 3 + field + word_bits * np.where(is_run, 1, length)
-            next_of = (candidates + size).tolist()
-            count_of = length.tolist()
-        index = position - block_start
-        starts.append(position)
-        produced += count_of[index]
-        position = next_of[index]
+        if position + 3 > n_bits:
+            raise LabelStudioFormatError(
+                f"brush RLE is truncated: it ends after {produced} of {count} values"
+            )
+        byte = position >> 3
+        header = (from_bytes(buffer[byte : byte + 4], "big") >> (13 - (position & 7))) & 0x7FFFF
+        index = (header >> 16) & 3
+        field = sizes[index]
+        length = ((header >> (16 - field)) & field_masks[index]) + 1
+        append(position)
+        produced += length
+        position += 3 + field + (word_bits if header >> 18 else word_bits * length)
     return np.asarray(starts, dtype=np.int64)
 
 

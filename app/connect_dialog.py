@@ -1,0 +1,101 @@
+"""Connect to server…: kind, address, token, test the connection, pick the project."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from sync.errors import SyncError
+from sync.factory import make_adapter
+from sync.retry import RetryPolicy
+
+KIND_NAMES = {"labelstudio": "Label Studio"}
+
+
+class ConnectDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to server")
+        self.setObjectName("connectDialog")
+        self.kind = QComboBox()
+        for kind, name in KIND_NAMES.items():
+            self.kind.addItem(name, kind)
+        self.url = QLineEdit("http://localhost:8080")
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("access token (kept in the OS keyring)")
+        self.test_button = QPushButton("Test connection")
+        self.test_button.clicked.connect(self.test_connection)
+        self.project = QComboBox()
+        self.project.setEnabled(False)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Server", self.kind)
+        form.addRow("Address", self.url)
+        form.addRow("Token", self.token)
+        form.addRow("", self.test_button)
+        form.addRow("Project", self.project)
+        form.addRow(self.status)
+        form.addRow(self.buttons)
+
+    def test_connection(self) -> bool:
+        """Sign in and list the projects; say plainly what went wrong otherwise."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            adapter = make_adapter(
+                self.kind.currentData(),
+                self.url.text().strip(),
+                "0",
+                self.token.text().strip(),
+                policy=RetryPolicy(attempts=1),
+                timeout=10.0,
+            )
+            try:
+                projects = adapter.projects()  # type: ignore[attr-defined]
+            finally:
+                adapter.close()
+        except SyncError as exc:
+            self.status.setText(f"Could not connect: {exc}")
+            self.project.clear()
+            self.project.setEnabled(False)
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.project.clear()
+        for project_id, title in projects:
+            self.project.addItem(f"{title} (#{project_id})", project_id)
+        self.project.setEnabled(bool(projects))
+        self.status.setText(
+            f"Connected: {len(projects)} project{'s' if len(projects) != 1 else ''}."
+            if projects
+            else "Connected, but this account sees no project."
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(projects))
+        return True
+
+    def values(self) -> tuple[str, str, str, str]:
+        """(kind, url, token, project id)."""
+        return (
+            self.kind.currentData(),
+            self.url.text().strip().rstrip("/"),
+            self.token.text().strip(),
+            str(self.project.currentData()),
+        )

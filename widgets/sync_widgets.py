@@ -1,0 +1,152 @@
+"""Sync in the window: the status-bar indicator and the conflicts panel.
+
+They show what the app hands them (states, counts, conflict rows) and emit what the user
+asks for; the app talks to the sync engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+STATE_TEXT = {
+    "never": "not synced yet",
+    "syncing": "syncing…",
+    "up_to_date": "up to date",
+    "offline": "offline",
+    "auth": "sign-in needed",
+    "error": "sync error",
+    "cancelled": "sync cancelled",
+}
+STATE_MARK = {
+    "syncing": "⟳",
+    "up_to_date": "✓",
+    "offline": "○",
+    "auth": "⚠",
+    "error": "⚠",
+    "cancelled": "○",
+    "never": "○",
+}
+
+
+class SyncIndicator(QToolButton):
+    """ "✓ up to date · 14:03", "○ offline · 3 pending", "⚠ 2 issues"; click for details."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncIndicator")
+        self.setAutoRaise(True)
+        self.state = "never"
+        self.show_state("never")
+
+    def show_state(
+        self,
+        state: str,
+        *,
+        pending: int = 0,
+        last: str = "",
+        issues: int = 0,
+        conflicts: int = 0,
+        message: str = "",
+    ) -> None:
+        self.state = state
+        parts = [f"{STATE_MARK.get(state, '')} {STATE_TEXT.get(state, state)}".strip()]
+        if pending:
+            parts.append(f"{pending} pending")
+        if conflicts:
+            parts.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
+        if issues:
+            parts.append(f"{issues} not synced")
+        if last and state == "up_to_date":
+            parts.append(last)
+        self.setText(" · ".join(parts))
+        self.setToolTip(message or "Click for sync details")
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRow:
+    id: int
+    image_id: int | None
+    image_name: str
+    local_key: str
+    detail: str
+
+
+class ConflictsPanel(QWidget):
+    """Open conflicts; each can be settled as keep mine, take theirs or keep both."""
+
+    resolveRequested = Signal(int, str)  # conflict id, "mine" | "theirs" | "both"
+    showRequested = Signal(object, str)  # image id, local key
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictsPanel")
+        self.list = QListWidget()
+        self.list.setObjectName("conflictList")
+        self.list.itemActivated.connect(self._show)
+        self.list.currentItemChanged.connect(lambda item, _prev: self._show(item))
+        self.mine = QPushButton("Keep mine")
+        self.theirs = QPushButton("Take theirs")
+        self.both = QPushButton("Keep both")
+        self.mine.clicked.connect(lambda: self._resolve("mine"))
+        self.theirs.clicked.connect(lambda: self._resolve("theirs"))
+        self.both.clicked.connect(lambda: self._resolve("both"))
+        self.empty = QLabel("No conflicts.")
+        buttons = QHBoxLayout()
+        for b in (self.mine, self.theirs, self.both):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+        self._rows: list[ConflictRow] = []
+        self.set_rows([])
+
+    def set_rows(self, rows: Sequence[ConflictRow]) -> None:
+        self._rows = list(rows)
+        self.list.blockSignals(True)
+        self.list.clear()
+        for row in self._rows:
+            item = QListWidgetItem(f"{row.image_name}: {row.detail}")
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
+            item.setToolTip(row.local_key)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        has = bool(self._rows)
+        self.empty.setVisible(not has)
+        for b in (self.mine, self.theirs, self.both):
+            b.setEnabled(has)
+        if has:
+            self.list.setCurrentRow(0)
+
+    def _current(self) -> ConflictRow | None:
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        wanted = item.data(Qt.ItemDataRole.UserRole)
+        return next((r for r in self._rows if r.id == wanted), None)
+
+    def _resolve(self, choice: str) -> None:
+        row = self._current()
+        if row is not None:
+            self.resolveRequested.emit(row.id, choice)
+
+    def _show(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        row = self._current()
+        if row is not None:
+            self.showRequested.emit(row.image_id, row.local_key)
