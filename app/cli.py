@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     from app.cli_sync import add_parsers
 
     add_parsers(sub)
+    from app.cli_review import add_parsers as add_review_parsers
+
+    add_review_parsers(sub)
     return parser
 
 
@@ -116,6 +119,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("classes")
     for cls_name, n in stats["by_class"].items():
         print(f"  {cls_name:<13}{n}")
+    from app.cli_review import print_info
+
+    print_info(stats)
     return 0
 
 
@@ -146,9 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args.command, args.path = "demo", None
+    from app.cli_review import HANDLERS as REVIEW_HANDLERS
     from app.cli_sync import HANDLERS
 
     handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
+    handlers.update(REVIEW_HANDLERS)
     try:
         return handlers[args.command](args)
     except LimnerError as exc:

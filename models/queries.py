@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Select, and_, func, select
 
 from models import schema
 from models.entities import Annotation, ImageRecord, LabelClass
+from models.queues import queue_status_counts
+from models.review import status_change_count
 from models.rows import annotation_from_row, class_from_row, image_from_row
 
 img = schema.image
@@ -27,8 +29,15 @@ ERROR_FILTER = "error"
 class ImageFilter:
     status: str | None = None
     search: str | None = None
+    queue_id: int | None = None
+    """Only images in this queue (in project order; ``models.queues`` pages queue order)."""
 
     def apply(self, query: Select[Any]) -> Select[Any]:
+        if self.queue_id is not None:
+            members = select(schema.queue_item.c.image_id).where(
+                schema.queue_item.c.queue_id == self.queue_id
+            )
+            query = query.where(img.c.id.in_(members))
         if self.status == ERROR_FILTER:
             query = query.where(img.c.error.is_not(None))
         elif self.status:
@@ -140,7 +149,7 @@ def annotation_by_uuid(
 
 # -- statistics ----------------------------------------------------------------------------
 def project_stats(conn: Connection) -> dict[str, Any]:
-    """The numbers ``limner info`` prints: counts by status, kind and class."""
+    """The numbers ``limner info`` prints: counts by status, kind, class and queue."""
     by_status = {
         status: n
         for status, n in conn.execute(select(img.c.status, func.count()).group_by(img.c.status))
@@ -171,4 +180,6 @@ def project_stats(conn: Connection) -> dict[str, Any]:
         "annotations": sum(by_kind.values()),
         "by_kind": by_kind,
         "by_class": by_class,
+        "queues": queue_status_counts(conn),
+        "status_changes": status_change_count(conn),
     }

@@ -193,3 +193,78 @@ sync_issue = Table(
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("remote_id", "entity", "local_key", name="uq_sync_issue_entity"),
 )
+
+# -- review workflow (migration 0004) ------------------------------------------------------
+status_change = Table(
+    "status_change",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("from_status", String(16), nullable=False),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String, nullable=False),
+    Column("time", String(32), nullable=False),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("kind", String(16), nullable=False),
+    Index("ix_status_change_image", "image_id", "id"),
+    Index("ix_status_change_to", "to_status", "image_id"),
+)
+
+queue = Table(
+    "queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("assignee", String),
+    Column("source", String(16), nullable=False, server_default="local"),
+    Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE")),
+    Column("remote_key", String),
+    Column("created_at", String(32), nullable=False),
+)
+
+queue_item = Table(
+    "queue_item",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("queue_id", Integer, ForeignKey("queue.id", ondelete="CASCADE"), nullable=False),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("queue_id", "image_id", name="uq_queue_item_image"),
+    Index("ix_queue_item_position", "queue_id", "position"),
+    Index("ix_queue_item_image", "image_id"),
+)
+
+remark = Table(
+    "remark",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("annotation_uuid", String(36)),
+    Column("x", Float),
+    Column("y", Float),
+    Column("text", Text, nullable=False),
+    Column("author", String, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("resolved", Integer, nullable=False, server_default="0"),
+    Column("resolved_by", String),
+    Column("resolved_at", String(32)),
+    Column("rev", Integer, nullable=False, server_default="1"),
+    Column("deleted", Integer, nullable=False, server_default="0"),
+    Index("ix_remark_image_live", "image_id", "deleted"),
+)
+
+review_snapshot = Table(
+    "review_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("status_change_id", Integer, ForeignKey("status_change.id", ondelete="SET NULL")),
+    Column("reviewed_at", String(32), nullable=False),
+    Column("reviewer", String, nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("annotations", Text, nullable=False, server_default="{}"),
+    Index("ix_review_snapshot_image", "image_id", "id"),
+)

@@ -278,10 +278,12 @@ def _alpha_to_uint8(alpha: np.ndarray) -> np.ndarray:
 
 def _cmyk_to_rgb(cmyk: np.ndarray) -> np.ndarray:
     """Naive CMYK -> RGB, the same formula as Pillow's ``convert("RGB")``."""
-    c, m, y, k = (cmyk[..., i].astype(np.uint32) for i in range(4))
-    nk = 255 - k
-    rgb = [nk - (ch * nk + 127) // 255 for ch in (c, m, y)]
-    return np.stack(rgb, axis=-1).astype(np.uint8)
+    nk = 255 - cmyk[..., 3].astype(np.uint32)
+    rgb = np.empty((*cmyk.shape[:2], 3), dtype=np.uint8)
+    for i in range(3):
+        tmp = cmyk[..., i].astype(np.uint32) * nk + 128
+        rgb[..., i] = nk - (((tmp >> 8) + tmp) >> 8)  # Pillow's rounded division by 255
+    return rgb
 
 
 @dataclass(slots=True)

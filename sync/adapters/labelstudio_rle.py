@@ -19,7 +19,7 @@ chunk starts in Python, reading every header and every word with array operation
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -159,9 +159,9 @@ def _pack(header: int, codes: np.ndarray, code_bits: np.ndarray) -> np.ndarray:
 
 def _rle_bytes(rle: object) -> np.ndarray:
     """The stream as a uint8 array, refusing anything that is not a list of bytes."""
-    if isinstance(rle, str | bytes | bytearray | dict):
-        if isinstance(rle, bytes | bytearray):
-            return np.frombuffer(bytes(rle), dtype=np.uint8)
+    if isinstance(rle, bytes | bytearray):
+        return np.frombuffer(bytes(rle), dtype=np.uint8)
+    if isinstance(rle, str | Mapping):
         raise LabelStudioFormatError(f"brush RLE must be a list of bytes, got {type(rle).__name__}")
     try:
         raw = np.asarray(rle)
@@ -238,9 +238,7 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
     return np.repeat(values.astype(dtype), repeats)[:count]
 
 
-def _chunk_starts(
-    data: np.ndarray, count: int, word_bits: int, sizes: Sequence[int]
-) -> np.ndarray:
+def _chunk_starts(data: np.ndarray, count: int, word_bits: int, sizes: Sequence[int]) -> np.ndarray:
     """Bit positions of the chunks that produce the first ``count`` values.
 
     Where a chunk starts depends on every header before it, so this one step walks the

@@ -85,9 +85,22 @@ def first_view(path: Path, cache_dir: Path | None = None) -> dict[str, float]:
     _decode_all(source, level, source.tiles_for_view(level, 0, 0, source.width, source.height))
     elapsed = time.perf_counter() - started
     source.close()
+    return {"seconds": elapsed, "rss_mb": _peak_rss_mb(), "level": level}
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    On Linux ``ru_maxrss`` survives ``exec``, so a child started by a big parent would
+    report the parent's peak; the kernel's VmHWM belongs to the new program alone.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak_mb = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-    return {"seconds": elapsed, "rss_mb": peak_mb, "level": level}
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def _first_view_in_child(path: Path, cache_dir: Path | None = None) -> dict[str, float]:

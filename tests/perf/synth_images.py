@@ -14,6 +14,7 @@ import io
 import math
 import struct
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -33,6 +34,7 @@ __all__ = [
 _NOISE_SIDE = 512
 
 
+@lru_cache(maxsize=4)
 def _noise(seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return rng.integers(-12, 13, size=(_NOISE_SIDE, _NOISE_SIDE, 3), dtype=np.int16)
@@ -48,17 +50,20 @@ def pattern(
     Waves of several sizes make every zoom level show structure, and a checkerboard of
     4096-pixel squares makes misplaced tiles obvious.
     """
-    xs = (x0 + np.arange(width, dtype=np.float32) + 0.5) * step
-    ys = (y0 + np.arange(height, dtype=np.float32) + 0.5) * step
-    red = 128 + 100 * np.outer(np.cos(ys / 2100), np.sin(xs / 1500))
-    green = (np.add.outer(ys, xs) / 160.0) % 256
-    checker = ((np.floor(ys / 4096)[:, None] + np.floor(xs / 4096)[None, :]) % 2) * 120
-    blue = 60 + checker + 40 * np.sin(xs / 37)[None, :] * np.cos(ys / 53)[:, None]
-    rgb = np.stack([red, green, blue], axis=-1).astype(np.int16)
+    xs = (x0 + np.arange(width, dtype=np.float32) + 0.5) * np.float32(step)
+    ys = (y0 + np.arange(height, dtype=np.float32) + 0.5) * np.float32(step)
+    rgb = np.empty((height, width, 3), dtype=np.int16)
+    rgb[..., 0] = 128 + 100 * np.outer(np.cos(ys / 2100), np.sin(xs / 1500))
+    rgb[..., 1] = np.add.outer((ys / 160) % 256, (xs / 160) % 256).astype(np.int16) & 255
+    checker = np.bitwise_xor.outer(
+        (ys // 4096).astype(np.int16) & 1, (xs // 4096).astype(np.int16) & 1
+    )
+    rgb[..., 2] = 60 + 40 * np.outer(np.cos(ys / 53), np.sin(xs / 37))
+    rgb[..., 2] += checker * 120
     noise = _noise(seed)
-    oy, ox = int(y0 * step) % _NOISE_SIDE, int(x0 * step) % _NOISE_SIDE
-    reps = (height // _NOISE_SIDE + 2, width // _NOISE_SIDE + 2, 1)
-    rgb += np.tile(noise, reps)[oy : oy + height, ox : ox + width]
+    rows = (y0 + np.arange(height)) % _NOISE_SIDE
+    cols = (x0 + np.arange(width)) % _NOISE_SIDE
+    rgb += noise[rows[:, None], cols[None, :]]
     return np.clip(rgb, 0, 255).astype(np.uint8)
 
 

@@ -1,0 +1,258 @@
+"""The review commands: ``images``, ``status`` and ``queue``.
+
+They work on a closed project from a shell or a script, without a window: every change
+goes through the same commands as the GUI (so the status history records who did it and
+when), and listings page through SQL so a 100,000-image project prints without being
+loaded whole. This module must not import Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from models import queries, tx
+from models import queues as qs
+from models import review as rv
+from models.entities import ImageRecord, ImageStatus
+from models.errors import LimnerError
+from models.history import History
+from models.review_commands import AssignToQueue, ChangeStatus, CreateQueue, RemoveFromQueue, Review
+from models.store import ProjectStore
+
+PAGE = 500
+STATUSES = tuple(s.value for s in ImageStatus)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p_images = sub.add_parser("images", help="list the images of a project")
+    p_images.add_argument("path", type=Path)
+    p_images.add_argument(
+        "--status", choices=(*STATUSES, queries.ERROR_FILTER), help="only images in this status"
+    )
+    p_images.add_argument("--queue", help="only the images of this queue, in queue order")
+    p_images.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p_status = sub.add_parser("status", help="show or set the status of an image")
+    p_status.add_argument("path", type=Path)
+    p_status.add_argument("image", help="the image's name as 'limner images' lists it")
+    p_status.add_argument("--set", choices=STATUSES, dest="to_status", help="the new status")
+    p_status.add_argument("--comment", default="", help="why (required to reject)")
+    p_status.add_argument("--json", action="store_true", help="print the status history as JSON")
+
+    p_queue = sub.add_parser("queue", help="make local work queues and assign images")
+    p_queue.add_argument("path", type=Path)
+    queue_sub = p_queue.add_subparsers(dest="queue_command", required=True)
+    p_add = queue_sub.add_parser("add", help="create a queue")
+    p_add.add_argument("name")
+    p_add.add_argument("--role", choices=qs.ROLES, required=True)
+    p_add.add_argument("--assignee", help="who works on it")
+    p_assign = queue_sub.add_parser("assign", help="append images to a queue")
+    p_assign.add_argument("name")
+    p_assign.add_argument("images", nargs="+", metavar="IMAGE")
+    p_unassign = queue_sub.add_parser("unassign", help="take images out of a queue")
+    p_unassign.add_argument("name")
+    p_unassign.add_argument("images", nargs="+", metavar="IMAGE")
+    p_list = queue_sub.add_parser("list", help="queues with counts by status")
+    p_list.add_argument("--json", action="store_true")
+
+
+# -- helpers -------------------------------------------------------------------------------
+def find_image(conn: Connection, name: str) -> ImageRecord:
+    """The image called ``name`` (its file name, as ``limner images`` lists it).
+
+    A bare number that matches no name is taken as an image id, so the id column of the
+    listing works too.
+    """
+    record = queries.image_by_name(conn, name)
+    if record is None and name.isdigit():
+        record = queries.image_by_id(conn, int(name))
+    if record is None:
+        raise LimnerError(f"no image named {name!r} in this project (see 'limner images')")
+    return record
+
+
+def _pages(fetch: Callable[[int, int], list[ImageRecord]]) -> Iterator[ImageRecord]:
+    offset = 0
+    while True:
+        page = fetch(offset, PAGE)
+        yield from page
+        if len(page) < PAGE:
+            return
+        offset += PAGE
+
+
+def _image_json(record: ImageRecord) -> dict[str, object]:
+    return {
+        "name": record.name,
+        "id": record.id,
+        "status": record.status,
+        "annotations": record.annotation_count,
+    }
+
+
+# -- commands ------------------------------------------------------------------------------
+def cmd_images(args: argparse.Namespace) -> int:
+    with ProjectStore.open(args.path) as store, store.read() as conn:
+        if args.queue:
+            queue_id = qs.require_queue(conn, args.queue).id
+            status = None if args.status == queries.ERROR_FILTER else args.status
+
+            def fetch(offset: int, limit: int) -> list[ImageRecord]:
+                return qs.queue_page(conn, queue_id, offset, limit, status)
+
+            if args.status == queries.ERROR_FILTER:
+                records = (r for r in _pages(fetch) if r.error is not None)
+            else:
+                records = _pages(fetch)
+        else:
+            flt = queries.ImageFilter(status=args.status)
+            records = _pages(lambda offset, limit: queries.image_page(conn, offset, limit, flt))
+        out = sys.stdout
+        if args.json:
+            # streamed element by element: valid JSON without holding the whole list
+            out.write("[")
+            for n, record in enumerate(records):
+                out.write(",\n " if n else "\n ")
+                out.write(json.dumps(_image_json(record)))
+            out.write("\n]\n")
+            return 0
+        count = 0
+        for record in records:
+            if count == 0:
+                out.write(f"{'name':<32} {'id':>7}  {'status':<12} {'annotations':>11}\n")
+            count += 1
+            out.write(
+                f"{record.name:<32} {record.id:>7}  {record.status:<12} "
+                f"{record.annotation_count:>11}\n"
+            )
+        if count == 0:
+            print("no images", file=sys.stderr)
+    return 0
+
+
+def _history_line(change: rv.StatusChange) -> str:
+    line = f"{change.time}  {change.actor:<12} {change.from_status} -> {change.to_status}"
+    return f"{line}  ({change.comment})" if change.comment else line
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with ProjectStore.open(args.path) as store:
+        with store.read() as conn:
+            record = find_image(conn, args.image)
+        if args.to_status is not None:
+            command: ChangeStatus
+            if args.to_status == ImageStatus.APPROVED:
+                command = Review(record.id, "approve", args.comment, actor=tx.current_user())
+            elif args.to_status == ImageStatus.REJECTED:
+                command = Review(record.id, "reject", args.comment, actor=tx.current_user())
+            else:
+                command = ChangeStatus(
+                    (record.id,), args.to_status, args.comment, actor=tx.current_user()
+                )
+            History(store).execute(command)
+            if not args.json:
+                print(f"{record.name}: {record.status} -> {args.to_status}")
+        with store.read() as conn:
+            history = rv.status_history(conn, record.id)
+            status = rv.image_status(conn, record.id)
+    if args.json:
+        payload = {
+            "name": record.name,
+            "id": record.id,
+            "status": status,
+            "history": [
+                {
+                    "from": c.from_status,
+                    "to": c.to_status,
+                    "actor": c.actor,
+                    "time": c.time,
+                    "comment": c.comment,
+                    "kind": c.kind,
+                }
+                for c in history
+            ],
+        }
+        print(json.dumps(payload, indent=2))
+    elif args.to_status is None:
+        print(f"{record.name}: {status}")
+        for change in history:
+            print(f"  {_history_line(change)}")
+    return 0
+
+
+def _image_ids(conn: Connection, names: list[str]) -> tuple[int, ...]:
+    return tuple(find_image(conn, name).id for name in names)
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    with ProjectStore.open(args.path) as store:
+        history = History(store)
+        if args.queue_command == "add":
+            history.execute(CreateQueue(args.name, args.role, args.assignee))
+            who = f" for {args.assignee}" if args.assignee else ""
+            print(f"queue {args.name!r} created ({args.role}{who})")
+            return 0
+        if args.queue_command in ("assign", "unassign"):
+            with store.read() as conn:
+                qs.require_queue(conn, args.name)
+                ids = _image_ids(conn, args.images)
+            if args.queue_command == "assign":
+                done = history.execute(AssignToQueue(args.name, ids))
+                assert isinstance(done, AssignToQueue)
+                n, verb = len(done.added), "added to"
+            else:
+                undone = history.execute(RemoveFromQueue(args.name, ids))
+                assert isinstance(undone, RemoveFromQueue)
+                n, verb = len(undone.removed), "removed from"
+            with store.read() as conn:
+                size = qs.require_queue(conn, args.name).size
+            print(f"{n} image{'s' if n != 1 else ''} {verb} {args.name!r} ({size} in the queue)")
+            return 0
+        with store.read() as conn:
+            records = qs.queues(conn)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "name": r.name,
+                            "role": r.role,
+                            "assignee": r.assignee,
+                            "source": r.source,
+                            "images": r.size,
+                            "by_status": dict(r.by_status),
+                        }
+                        for r in records
+                    ],
+                    indent=2,
+                )
+            )
+            return 0
+        if not records:
+            print("no queues", file=sys.stderr)
+        for r in records:
+            counts = ", ".join(f"{s} {n}" for s, n in sorted(r.by_status.items()))
+            who = f" @{r.assignee}" if r.assignee else ""
+            print(f"{r.name}  [{r.role}{who}, {r.source}]  {r.size} images  {counts}".rstrip())
+    return 0
+
+
+def print_info(stats: dict[str, object]) -> None:
+    """The review lines of ``limner info``: queue counts and the length of the history."""
+    queue_counts = stats.get("queues") or {}
+    assert isinstance(queue_counts, dict)
+    if queue_counts:
+        print("queues")
+        for name, counts in sorted(queue_counts.items()):
+            detail = ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) or "empty"
+            print(f"  {name:<13}{detail}")
+    print(f"status changes {stats.get('status_changes', 0)}")
+
+
+HANDLERS = {"images": cmd_images, "status": cmd_status, "queue": cmd_queue}

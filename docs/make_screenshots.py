@@ -1,0 +1,107 @@
+"""Renders the README's screenshots from the demo project: each tool in the middle of use.
+
+Run ``QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py``; it makes a
+fresh demo project in a temporary folder and writes PNGs next to this file.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from app.main_window import MainWindow  # noqa: E402
+from models import queries  # noqa: E402
+from models.demo import create_demo_project  # noqa: E402
+
+NONE = Qt.KeyboardModifier.NoModifier
+LEFT = Qt.MouseButton.LeftButton
+
+
+def view(win: MainWindow, x: float, y: float) -> QPoint:
+    return win.canvas.mapFromScene(x, y)
+
+
+def open_image(win: MainWindow, name: str) -> None:
+    with win.store.read() as conn:
+        record = queries.image_by_name(conn, name)
+    assert record is not None
+    win.editor.open_image(record.id)
+    win.canvas.fit()
+    QApplication.processEvents()
+
+
+def key(win: MainWindow, k: Qt.Key, mods=NONE) -> None:
+    QTest.keyClick(win.canvas, k, mods)
+    QApplication.processEvents()
+
+
+def shoot(win: MainWindow, name: str) -> None:
+    QApplication.processEvents()
+    win.grab().save(str(HERE / name))
+    print("wrote", HERE / name)
+
+
+def pick_class(win: MainWindow, name: str) -> None:
+    cls = next(c for c in win.editor.classes if c.name == name)
+    win.editor.set_active_class(cls.id)
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        store = create_demo_project(Path(tmp) / "demo")
+        win = MainWindow(store)
+        win.resize(1400, 860)
+        win.show()
+        vp = win.canvas.viewport()
+
+        open_image(win, "parking_lot.jpg")
+        pick_class(win, "car")
+        key(win, Qt.Key.Key_P)
+        for x, y in [(610, 420), (690, 418), (700, 470), (615, 476)]:
+            QTest.mouseClick(vp, LEFT, NONE, view(win, x, y))
+        QTest.mouseMove(vp, view(win, 640, 500))
+        shoot(win, "tool-polygon.png")
+        key(win, Qt.Key.Key_Escape)
+
+        open_image(win, "cells_02.jpg")
+        pick_class(win, "cell")
+        key(win, Qt.Key.Key_M)
+        QTest.mousePress(vp, LEFT, NONE, view(win, 300, 300))
+        for i in range(1, 30):
+            QTest.mouseMove(vp, view(win, 300 + i * 8, 300 + (i % 7) * 6))
+        QTest.mouseRelease(vp, LEFT, NONE, view(win, 532, 318))
+        QTest.mouseMove(vp, view(win, 560, 330))
+        shoot(win, "tool-brush.png")
+
+        open_image(win, "street.jpg")
+        pick_class(win, "person")
+        key(win, Qt.Key.Key_K)
+        for x, y in [(2424, 880), (2424, 915), (2398, 930), (2450, 930)]:
+            QTest.mouseClick(vp, LEFT, NONE, view(win, x, y))
+        shoot(win, "tool-keypoints.png")
+        key(win, Qt.Key.Key_Escape)
+
+        open_image(win, "fruit_table.jpg")
+        pick_class(win, "orange")
+        key(win, Qt.Key.Key_G)
+        QTest.mousePress(vp, LEFT, NONE, view(win, 32, 585))
+        QTest.mouseMove(vp, view(win, 168, 718))
+        QTest.mouseRelease(vp, LEFT, NONE, view(win, 168, 718))
+        key(win, Qt.Key.Key_V)
+        shoot(win, "tool-grabcut-result.png")
+        win.close()
+        store.close()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main()
