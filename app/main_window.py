@@ -442,20 +442,34 @@ class MainWindow(QMainWindow):
         if ok:
             self.editor.simplify_selection(value)
 
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(action, keys) for every action with a shortcut, for the F1 cheat sheet."""
+        rows = []
+        for action in self.actions():
+            keys = ", ".join(k.toString() for k in action.shortcuts())
+            if keys:
+                rows.append((action.text().replace("&", ""), keys))
+        rows.extend(
+            [
+                ("Pan", "Middle-drag, Space+drag"),
+                ("Zoom at the cursor", "Wheel"),
+                ("Brush size / wand tolerance", "[ and ]"),
+                ("Polygon: close / remove last vertex", "Enter / Backspace"),
+                ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
+                ("Keypoints: occluded / skip", "Shift+click / X"),
+            ]
+        )
+        return rows
+
     def show_shortcuts(self) -> None:
-        lines = [
-            "V  select · B  box",
-            "1–9  pick class (and set the class of the selection)",
-            "A / D  previous / next image",
-            "F  fit · Ctrl+1  100% · wheel  zoom at cursor",
-            "Middle-drag or Space+drag  pan",
-            "Delete  delete selection · Esc  cancel",
-            "Ctrl+Z  undo · Ctrl+Shift+Z / Ctrl+Y  redo",
-            "Ctrl+I  add images · Ctrl+Shift+I  add folder",
-        ]
+        rows = "".join(
+            f"<tr><td>{text}</td><td><b>{keys}</b></td></tr>" for text, keys in self.shortcut_rows()
+        )
         box = QMessageBox(self)
+        box.setObjectName("shortcutsBox")
         box.setWindowTitle("Keyboard shortcuts")
-        box.setText("\n".join(lines))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing='4'>{rows}</table>")
         box.open()
 
     # -- images ----------------------------------------------------------------------------

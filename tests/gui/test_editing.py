@@ -133,3 +133,24 @@ def test_class_dialog_sets_schema_and_skeleton(qtbot, window) -> None:
     assert updated.kind == "keypoints"
     assert updated.skeleton is not None and updated.skeleton.names == ("head", "tail")
     assert updated.attribute_schema[0]["options"] == ["s", "m", "l"]
+
+
+def test_f1_lists_every_tool_letter(qtbot, window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QTest.keyClick(window, Qt.Key.Key_F1)
+    box = window.findChild(QMessageBox, "shortcutsBox")
+    assert box is not None and box.isVisible()
+    text = box.text()
+    for name, key in [
+        ("Select", "V"),
+        ("Polygon", "P"),
+        ("Brush", "M"),
+        ("Eraser", "E"),
+        ("Magic wand", "W"),
+        ("GrabCut", "G"),
+        ("Keypoints", "K"),
+        ("Box", "B"),
+    ]:
+        assert f"<td>{name}</td><td><b>{key}</b></td>" in text
+    box.close()
