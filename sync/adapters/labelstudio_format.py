@@ -15,8 +15,10 @@ Classes. One limner class per (control, label) pair: ``RectangleLabels`` gives b
 keypoints class whose skeleton points are the control's labels, in ``model_index`` order
 when the labels carry it. When the same name occurs twice (a "Car" box and a "Car"
 polygon) the first, in document order, keeps the plain name and the later ones get the
-kind appended, "Car (polygon)", then the control name if that is still taken, "Car
-(polygon, poly2)". Per-region ``Choices`` (single: ``choice``, multiple: ``multi``),
+kind appended, "Car (polygon)"; when that is taken, or when the earlier class has the same
+kind (two RectangleLabels with "Car"), the control name too: "Car (box, bbox2)". The
+first keeps its name so that adding a control to a project does not rename its classes.
+Per-region ``Choices`` (single: ``choice``, multiple: ``multi``),
 ``TextArea`` (``text``) and ``Number`` (``number``) become attributes of every class they
 apply to (``whenTagName`` / ``whenLabelValue`` restrict them, as in Label Studio).
 
@@ -223,10 +225,11 @@ class LSConfig:
         order, so the same config always gives the same names.
         """
         taken: set[str] = set()
+        kinds_of: dict[str, set[str]] = {}  # base name -> kinds already using it
         out: list[LSClassSpec] = []
         for control in self.controls:
             kind = control.kind
-            if kind is None:
+            if kind is None or not control.labels:
                 continue
             if kind == "keypoints":
                 entries = [(control.name, None, _first_color(control.label_colors))]
@@ -236,8 +239,10 @@ class LSConfig:
                     for label, color in zip(control.labels, control.label_colors, strict=True)
                 ]
             for base, label, color in entries:
-                name = _unique_name(base, kind, control.name, taken)
+                same_kind = kind in kinds_of.get(base, set())
+                name = _unique_name(base, kind, control.name, taken, same_kind)
                 taken.add(name)
+                kinds_of.setdefault(base, set()).add(kind)
                 skeleton = None
                 if kind == "keypoints":
                     skeleton = {"names": list(control.labels), "edges": []}
@@ -282,9 +287,16 @@ def _first_color(colors: Iterable[str | None]) -> str | None:
     return next((color for color in colors if color), None)
 
 
-def _unique_name(base: str, kind: str, control: str, taken: set[str]) -> str:
-    """``base``, else ``base (kind)``, else ``base (kind, control)``, else numbered."""
-    for candidate in (base, f"{base} ({kind})", f"{base} ({kind}, {control})"):
+def _unique_name(base: str, kind: str, control: str, taken: set[str], same_kind: bool) -> str:
+    """``base``, else ``base (kind)``, else ``base (kind, control)``, else numbered.
+
+    ``base (kind)`` is skipped when a class of the same kind already has the name (two
+    RectangleLabels controls both with "Car"): it would not say which one is meant.
+    """
+    candidates = [base, f"{base} ({kind}, {control})"]
+    if not same_kind:
+        candidates.insert(1, f"{base} ({kind})")
+    for candidate in candidates:
         if candidate not in taken:
             return candidate
     number = 2
@@ -294,7 +306,7 @@ def _unique_name(base: str, kind: str, control: str, taken: set[str]) -> str:
 
 
 def _attr(element: ET.Element, name: str) -> str | None:
-    """An attribute looked up case-insensitively (Label Studio accepts ``toname``)."""
+    """An attribute looked up case-insensitively, so hand-written ``toname`` still works."""
     if name in element.attrib:
         return element.attrib[name]
     lowered = name.lower()
@@ -358,7 +370,7 @@ def parse_label_config(xml: str) -> LSConfig:
             or tag == "relations"
         ):
             control_elements.append((original, element))
-        elif tag in _FOREIGN_GEOMETRY_CONTROLS or (tag.endswith("labels") and tag != "labels"):
+        elif tag in _FOREIGN_GEOMETRY_CONTROLS or tag.endswith("labels"):
             raise LabelStudioFormatError(
                 f"the label config uses <{original}>, a tool limner does not have; limner "
                 "syncs RectangleLabels, PolygonLabels, BrushLabels and KeyPointLabels"
@@ -393,7 +405,6 @@ def parse_label_config(xml: str) -> LSConfig:
         )
     image_key = value[1:]
 
-    targets: set[str] = set()
     controls: list[LSControl] = []
     seen_names: set[str] = set()
     for original, element in control_elements:
@@ -406,7 +417,6 @@ def parse_label_config(xml: str) -> LSConfig:
                 "needs control names to be unique"
             )
         seen_names.add(control.name)
-        targets.add(control.to_name)
         controls.append(control)
 
     for original, element in objects:
@@ -455,39 +465,34 @@ def _parse_control(
 
     if tag in _GEOMETRY_CONTROLS:
         return _parse_labels_control(original, element, name, tag, image_tag, warnings)
-    if tag in _OTHER_CONTROLS or not per_region:
+    if tag in _OTHER_CONTROLS:
         scope = "per-region" if per_region else "whole-image"
-        warnings.append(
-            f"{scope} <{original} name={name!r}> is ignored: limner keeps no "
-            f"{'such attribute' if per_region else 'whole-image labels'}"
-        )
+        warnings.append(f"{scope} <{original} name={name!r}> is ignored: limner has no such data")
         return None
-
-    when_tag = _attr(element, "whenTagName")
-    when_labels = _split_list(_attr(element, "whenLabelValue"))
+    if not per_region:
+        # Kept in ``controls`` so that its answers in results are recognised (and
+        # reported as whole-image answers), but it gives no attribute.
+        warnings.append(
+            f"whole-image <{original} name={name!r}> is ignored: limner keeps no whole-image labels"
+        )
+    options: tuple[str, ...] = ()
+    choice = "single"
     if tag == "choices":
         options = _option_values(element, "choice")
-        if not options:
+        if not options and per_region:
             warnings.append(f"per-region <{original} name={name!r}> has no <Choice>; ignored")
             return None
-        choice = "multiple" if (_attr(element, "choice") or "").lower() == "multiple" else "single"
-        return LSControl(
-            name=name,
-            type="choices",
-            to_name=image_tag,
-            per_region=True,
-            options=options,
-            choice=choice,
-            when_tag_name=when_tag,
-            when_label_value=when_labels,
-        )
+        if (_attr(element, "choice") or "").lower() == "multiple":
+            choice = "multiple"
     return LSControl(
         name=name,
         type=tag,
         to_name=image_tag,
-        per_region=True,
-        when_tag_name=when_tag,
-        when_label_value=when_labels,
+        per_region=per_region,
+        options=options,
+        choice=choice,
+        when_tag_name=_attr(element, "whenTagName"),
+        when_label_value=_split_list(_attr(element, "whenLabelValue")),
     )
 
 

@@ -20,6 +20,7 @@ chunk starts in Python, reading every header and every word with array operation
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,6 +40,13 @@ _LS_RUN_SIZES = (3, 4, 8, 16)
 _MAX_CHUNK = 1 << 16
 # The value count is a 32-bit field; four values per pixel bound the image size.
 _MAX_VALUES = (1 << 32) - 1
+# Streams longer than this many bits (after the header) are walked block by block in
+# parallel; shorter ones, a few thousand chunks at most, are faster to walk directly.
+_PARALLEL_MIN_BITS = 1 << 18
+_WALK_BLOCK_BITS = 1 << 15
+# Longest chunk a guessed chain jumps over in the parallel walk (see there); the chunks
+# of masks encoded like the SDK's are at most 27 bits.
+_LONG_CHUNK_BITS = 64
 
 
 class LabelStudioFormatError(LimnerError, ValueError):
@@ -184,16 +192,75 @@ def _rle_bytes(rle: object) -> np.ndarray:
 def _read(padded: np.ndarray, positions: np.ndarray, widths: np.ndarray | int) -> np.ndarray:
     """Unsigned big-endian fields of ``widths`` (<= 32) bits at bit ``positions``.
 
-    A field of 32 bits at bit offset 7 spans five bytes, so a 40-bit window starting at
-    the field's first byte always holds it. ``padded`` carries 5 zero bytes past the end.
+    A field of w bits at bit offset o within its first byte spans ``ceil((o + w) / 8)``
+    bytes; the window gathers that many bytes (at most five) from the field's first byte.
+    ``padded`` carries 5 zero bytes past the end of the stream.
     """
+    longest = int(np.max(widths))
+    n_bytes = (longest + 7 + 7) // 8
     first = positions >> 3
-    window = padded[first] << np.uint64(32)
-    for i in range(1, 5):
-        window |= padded[first + i] << np.uint64(32 - 8 * i)
-    shift = (40 - (positions & 7) - widths).astype(np.uint64)
+    window = padded[first]
+    for i in range(1, n_bytes):
+        window = (window << np.uint64(8)) | padded[first + i]
+    shift = (8 * n_bytes - (positions & 7) - widths).astype(np.uint64)
     mask = (np.uint64(1) << np.asarray(widths, dtype=np.uint64)) - np.uint64(1)
     return ((window >> shift) & mask).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """A stream's bytes in the forms the decoder reads, and its header fields."""
+
+    n_bits: int
+    padded: np.ndarray  # uint64 per byte, 5 zero bytes appended, for vectorized reads
+    buffer: bytes  # the bytes, 4 zero bytes appended, for the Python walk
+    count: int
+    word_bits: int
+    sizes: np.ndarray  # the four run-length field sizes
+
+    def chunks(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(is_run, field_bits, length)`` of chunks starting at ``starts``."""
+        header = _read(self.padded, starts, 19)  # flag, index, and up to 16 length bits
+        field = self.sizes[(header >> 16) & 3]
+        length = ((header >> (16 - field)) & ((1 << field) - 1)) + 1
+        return (header >> 18) == 1, field, length
+
+    def chunk_bits(self, starts: np.ndarray) -> np.ndarray:
+        is_run, field, length = self.chunks(starts)
+        return 3 + field + self.word_bits * np.where(is_run, 1, length)
+
+    def next_chunk(self, position: int) -> tuple[int, int]:
+        """Start of the chunk after the one at ``position``, and that chunk's length."""
+        byte = position >> 3
+        header = int.from_bytes(self.buffer[byte : byte + 4], "big") >> (13 - (position & 7))
+        index = (header >> 16) & 3
+        field = int(self.sizes[index])
+        length = ((header >> (16 - field)) & ((1 << field) - 1)) + 1
+        words = 1 if header & (1 << 18) else length
+        return position + 3 + field + self.word_bits * words, length
+
+    def truncated(self, produced: int) -> LabelStudioFormatError:
+        return LabelStudioFormatError(
+            f"brush RLE is truncated: it ends after {produced} of {self.count} values"
+        )
+
+
+def _stream(data: np.ndarray) -> _Stream:
+    n_bits = data.size * 8
+    if n_bits < _HEADER_BITS:
+        raise LabelStudioFormatError(
+            f"brush RLE is truncated: {data.size} bytes cannot hold its 53-bit header"
+        )
+    padded = np.concatenate((data, np.zeros(5, dtype=np.uint8))).astype(np.uint64)
+    head = _read(padded, np.array([0, 32, 37, 41, 45, 49]), np.array([32, 5, 4, 4, 4, 4]))
+    return _Stream(
+        n_bits=n_bits,
+        padded=padded,
+        buffer=data.tobytes() + bytes(4),
+        count=int(head[0]),
+        word_bits=int(head[1]) + 1,
+        sizes=head[2:] + 1,
+    )
 
 
 def decode_values(rle: Sequence[int]) -> np.ndarray:
@@ -203,71 +270,126 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
     sizes, run and literal chunks of every size, with or without trailing padding. As in
     the reference decoders, a last chunk that overshoots the value count is cut at it.
     """
-    data = _rle_bytes(rle)
-    n_bits = data.size * 8
-    if n_bits < _HEADER_BITS:
-        raise LabelStudioFormatError(
-            f"brush RLE is truncated: {data.size} bytes cannot hold its 53-bit header"
-        )
-    padded = np.concatenate((data, np.zeros(5, dtype=np.uint8))).astype(np.uint64)
-    head = _read(padded, np.array([0, 32, 37, 41, 45, 49]), np.array([32, 5, 4, 4, 4, 4]))
-    count = int(head[0])
-    word_bits = int(head[1]) + 1
-    sizes = head[2:] + 1
+    stream = _stream(_rle_bytes(rle))
+    word_bits = stream.word_bits
     dtype = np.uint8 if word_bits <= 8 else np.uint16 if word_bits <= 16 else np.uint32
-    if count == 0:
+    if stream.count == 0:
         return np.zeros(0, dtype=dtype)
 
-    starts = _chunk_starts(data, count, word_bits, [int(size) for size in sizes])
-    flags = _read(padded, starts, 1)
-    size_bits = sizes[_read(padded, starts + 1, 2)]
-    lengths = _read(padded, starts + 3, size_bits) + 1
-    data_start = starts + 3 + size_bits
-    words = np.where(flags == 1, 1, lengths)
+    if stream.n_bits - _HEADER_BITS <= _PARALLEL_MIN_BITS:
+        starts = _walk(stream)
+    else:
+        starts = _walk_in_parallel(stream, _WALK_BLOCK_BITS)
+    is_run, field, lengths = stream.chunks(starts)
+    # Keep the chunks up to the one that reaches the count; a parallel walk may have read
+    # a few past it (into the padding).
+    starts = starts[: int(np.searchsorted(np.cumsum(lengths), stream.count)) + 1]
+    n = starts.size
+    is_run, field, lengths = is_run[:n], field[:n], lengths[:n]
+    data_start = starts + 3 + field
+    words = np.where(is_run, 1, lengths)
     end = int(data_start[-1] + words[-1] * word_bits)
-    if end > n_bits:
+    if end > stream.n_bits:
         raise LabelStudioFormatError(
-            f"brush RLE is truncated: its last chunk needs {end} bits but the stream has {n_bits}"
+            f"brush RLE is truncated: its last chunk needs {end} bits but the stream has "
+            f"{stream.n_bits}"
         )
     # One segment per word: a run chunk is one word repeated ``length`` times, a literal
     # chunk is ``length`` words shown once each.
-    chunk_of_word = np.repeat(np.arange(starts.size), words)
-    word_rank = np.arange(chunk_of_word.size) - (np.cumsum(words) - words)[chunk_of_word]
-    values = _read(padded, data_start[chunk_of_word] + word_rank * word_bits, word_bits)
-    repeats = np.where(flags == 1, lengths, 1)[chunk_of_word]
-    return np.repeat(values.astype(dtype), repeats)[:count]
+    if is_run.all():
+        values = _read(stream.padded, data_start, word_bits)
+        repeats = lengths
+    else:
+        chunk_of_word = np.repeat(np.arange(n), words)
+        word_rank = np.arange(chunk_of_word.size) - (np.cumsum(words) - words)[chunk_of_word]
+        values = _read(stream.padded, data_start[chunk_of_word] + word_rank * word_bits, word_bits)
+        repeats = np.where(is_run, lengths, 1)[chunk_of_word]
+    return np.repeat(values.astype(dtype), repeats)[: stream.count]
 
 
-def _chunk_starts(data: np.ndarray, count: int, word_bits: int, sizes: Sequence[int]) -> np.ndarray:
-    """Bit positions of the chunks that produce the first ``count`` values.
+def _walk(stream: _Stream) -> np.ndarray:
+    """Chunk starts, found one after the other from the first chunk.
 
-    Where a chunk starts depends on every header before it, so this one step walks the
-    chain in Python; it only reads each chunk's 19-bit header (flag, size index and up to
-    16 length bits) and jumps over the words, which are read later with array operations.
-    Its cost is proportional to the number of chunks: a few thousand for real masks.
+    Where a chunk starts depends on every header before it; this loop only reads each
+    chunk's header and jumps over its words, which are read later with array operations.
+    Its cost is proportional to the number of chunks, a few thousand for real masks.
     """
-    n_bits = data.size * 8
-    buffer = data.tobytes() + bytes(4)
-    field_masks = [(1 << size) - 1 for size in sizes]
-    from_bytes = int.from_bytes
     starts: list[int] = []
     append = starts.append
+    next_chunk = stream.next_chunk
+    count = stream.count
+    limit = stream.n_bits - 3
     produced = 0
     position = _HEADER_BITS
     while produced < count:
-        if position + 3 > n_bits:
-            raise LabelStudioFormatError(
-                f"brush RLE is truncated: it ends after {produced} of {count} values"
-            )
-        byte = position >> 3
-        header = (from_bytes(buffer[byte : byte + 4], "big") >> (13 - (position & 7))) & 0x7FFFF
-        index = (header >> 16) & 3
-        field = sizes[index]
-        length = ((header >> (16 - field)) & field_masks[index]) + 1
+        if position > limit:
+            raise stream.truncated(produced)
         append(position)
+        position, length = next_chunk(position)
         produced += length
-        position += 3 + field + (word_bits if header >> 18 else word_bits * length)
     return np.asarray(starts, dtype=np.int64)
+
+
+def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
+    """Chunk starts of a long stream, found for all blocks of ``block`` bits at once.
+
+    Each block gets a guessed chain of chunk starts, all blocks advancing together one
+    array step at a time: start at the block's first bit, read a header, jump to the end
+    of that chunk. A guess that starts mid-chunk reads nonsense headers but usually falls
+    into step with the real chunks after a few of them, since variable-length codes
+    resynchronize; to keep guesses from leaping out of their block on a nonsense header,
+    a chunk longer than ``_LONG_CHUNK_BITS`` is stepped over as if it were a run.
+
+    The guesses are never trusted: joining the blocks in order, the real chain enters
+    each block at a known start, and a stretch of the guess is taken only where each
+    guessed start is the real successor of the one before it (checked for all starts at
+    once). Starts the guess misses are walked one at a time, so the result is exact for
+    any stream and the Python work is small for the streams real masks produce.
+    """
+    n_bits = stream.n_bits
+    origins = np.arange(_HEADER_BITS, n_bits - 3, block, dtype=np.int64)
+    limits = np.minimum(origins + block, n_bits - 2)
+    position = origins.copy()
+    columns: list[np.ndarray] = []
+    live = np.ones(origins.size, dtype=bool)
+    while live.any():
+        columns.append(np.where(live, position - origins, block).astype(np.int32))
+        is_run, field, length = stream.chunks(np.where(live, position, origins))
+        bits = 3 + field + stream.word_bits * np.where(is_run, 1, length)
+        short = 3 + field + stream.word_bits
+        position = np.where(
+            live, position + np.where(bits > _LONG_CHUNK_BITS, short, bits), position
+        )
+        live = position < limits
+    # Row j: guessed starts of block j (relative to its origin), ``block`` when done.
+    guesses = np.stack(columns, axis=1)
+
+    parts: list[np.ndarray] = []
+    produced = 0
+    current = _HEADER_BITS  # the next real chunk start
+    while produced < stream.count:
+        if current > n_bits - 3:
+            raise stream.truncated(produced)
+        j = (current - _HEADER_BITS) // block
+        row = guesses[j]
+        guess = row[row < block].astype(np.int64) + origins[j]
+        successor = guess + stream.chunk_bits(guess)
+        breaks = np.flatnonzero(successor[:-1] != guess[1:])  # where the chain is broken
+        found: list[np.ndarray] = []
+        while current < limits[j]:
+            k = int(np.searchsorted(guess, current))
+            if k < guess.size and guess[k] == current:
+                b = int(np.searchsorted(breaks, k))
+                last = int(breaks[b]) if b < breaks.size else guess.size - 1
+                found.append(guess[k : last + 1])
+                current = int(successor[last])
+            else:
+                found.append(np.array([current], dtype=np.int64))
+                current = stream.next_chunk(current)[0]
+        part = np.concatenate(found)
+        produced += int(stream.chunks(part)[2].sum())
+        parts.append(part)
+    return np.concatenate(parts)
 
 
 def decode_mask(rle: Sequence[int], width: int, height: int) -> np.ndarray:

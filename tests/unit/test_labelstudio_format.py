@@ -91,7 +91,10 @@ def close(a: float, b: float) -> bool:
 def assert_same_geometry(a: Any, b: Any) -> None:
     assert type(a) is type(b)
     if isinstance(a, Box):
-        assert all(close(p, q) for p, q in zip((a.x0, a.y0, a.x1, a.y1), (b.x0, b.y0, b.x1, b.y1)))
+        assert all(
+            close(p, q)
+            for p, q in zip((a.x0, a.y0, a.x1, a.y1), (b.x0, b.y0, b.x1, b.y1), strict=True)
+        )
     elif isinstance(a, Polygon):
         assert len(a.parts) == len(b.parts) == 1
         assert len(a.parts[0].outer) == len(b.parts[0].outer)
@@ -138,6 +141,7 @@ def test_config_image_and_controls(config: LSConfig) -> None:
         "note": "textarea",
         "count": "number",
         "make": "choices",
+        "scene": "choices",
         "relations": "relations",
     }
     bbox = config.control("bbox")
@@ -152,7 +156,8 @@ def test_config_image_and_controls(config: LSConfig) -> None:
     assert occluded is not None and occluded.choice == "single"
     relations = config.control("relations")
     assert relations is not None and relations.labels == ("bone", "near")
-    assert config.control("scene") is None  # whole-image: ignored, with a warning
+    scene = config.control("scene")  # whole-image: no attribute, and a warning
+    assert scene is not None and not scene.per_region and scene.options == ("day", "night")
 
 
 def test_config_warnings(config: LSConfig) -> None:
@@ -274,7 +279,8 @@ def test_labels_control_without_labels_is_reported() -> None:
         ),
         (
             '<View><Image name="i" value="$i"/>'
-            '<RectangleLabels name="r" toName="i,other"><Label value="A"/></RectangleLabels></View>',
+            '<RectangleLabels name="r" toName="i,other"><Label value="A"/></RectangleLabels>'
+            "</View>",
             "<RectangleLabels name='r'> labels 'other'",
         ),
         (
@@ -438,7 +444,9 @@ def test_polygon_round_trip(config: LSConfig, classes: dict[str, LSClassSpec]) -
     for n in (3, 4, 17, 500):
         angles = np.sort(rng.uniform(0, 2 * np.pi, n))
         radii = rng.uniform(20, 150, n)
-        points = [(320 + r * np.cos(a), 210 + r * np.sin(a)) for a, r in zip(angles, radii)]
+        points = [
+            (320 + r * np.cos(a), 210 + r * np.sin(a)) for a, r in zip(angles, radii, strict=True)
+        ]
         polygon = Polygon.from_points([(float(x), float(y)) for x, y in points])
         items, regions, warnings = round_trip("p", polygon, classes["Car (polygon)"], config)
         assert warnings == []
@@ -446,8 +454,10 @@ def test_polygon_round_trip(config: LSConfig, classes: dict[str, LSClassSpec]) -
         assert item["type"] == "polygonlabels" and item["from_name"] == "poly"
         assert item["value"]["closed"] is True
         assert item["value"]["polygonlabels"] == ["Car"]
-        assert item["value"]["points"][0] == [polygon.parts[0].outer[0][0] / W * 100,
-                                              polygon.parts[0].outer[0][1] / H * 100]
+        assert item["value"]["points"][0] == [
+            polygon.parts[0].outer[0][0] / W * 100,
+            polygon.parts[0].outer[0][1] / H * 100,
+        ]
         assert len(item["value"]["points"]) == n  # the first point is not repeated
         (region,) = regions
         assert region.class_name == "Car (polygon)"
@@ -477,7 +487,11 @@ def test_open_polygon_is_read_with_a_warning(config: LSConfig) -> None:
         "type": "polygonlabels",
         "from_name": "poly",
         "to_name": "img",
-        "value": {"points": [[0, 0], [50, 0], [50, 50]], "closed": False, "polygonlabels": ["Road"]},
+        "value": {
+            "points": [[0, 0], [50, 0], [50, 50]],
+            "closed": False,
+            "polygonlabels": ["Road"],
+        },
     }
     (region,), warnings = results_to_regions([item], config, W, H)
     assert region.class_name == "Road"
@@ -545,7 +559,11 @@ def test_empty_or_broken_brush_is_reported(config: LSConfig) -> None:
         "to_name": "img",
         "original_width": 4,
         "original_height": 2,
-        "value": {"format": "rle", "rle": encode_mask(np.zeros((2, 4), bool)), "brushlabels": ["Sky"]},
+        "value": {
+            "format": "rle",
+            "rle": encode_mask(np.zeros((2, 4), bool)),
+            "brushlabels": ["Sky"],
+        },
     }
     broken = copy.deepcopy(empty)
     broken["id"] = "b"
@@ -642,7 +660,9 @@ def test_skeleton_edges_as_relations(config: LSConfig, classes: dict[str, LSClas
     )
     relations = [item for item in items if item["type"] == "relation"]
     # Only the edge between two labeled points has items to join.
-    assert relations == [{"type": "relation", "from_id": "s:0", "to_id": "s:2", "direction": "right"}]
+    assert relations == [
+        {"type": "relation", "from_id": "s:0", "to_id": "s:2", "direction": "right"}
+    ]
     assert warnings == []
     assert region.skeleton_edges == ((0, 2),)
 
@@ -651,7 +671,13 @@ def test_edge_relations_with_labels(config: LSConfig, classes: dict[str, LSClass
     keypoints = Keypoints(((1.0, 2.0, 2), (3.0, 4.0, 2), (5.0, 6.0, 2)))
     items = region_to_results("s", keypoints, classes["pose"], {}, W, H)
     items += [
-        {"type": "relation", "from_id": "s:0", "to_id": "s:1", "direction": "bi", "labels": ["bone"]},
+        {
+            "type": "relation",
+            "from_id": "s:0",
+            "to_id": "s:1",
+            "direction": "bi",
+            "labels": ["bone"],
+        },
         {"type": "relation", "from_id": "s:1", "to_id": "s:0", "direction": "right"},  # same edge
         {"type": "relation", "from_id": "s:1", "to_id": "s:2", "labels": ["near"]},
     ]
@@ -662,9 +688,7 @@ def test_edge_relations_with_labels(config: LSConfig, classes: dict[str, LSClass
 
 def test_keypoints_refusals(classes: dict[str, LSClassSpec]) -> None:
     with pytest.raises(LabelStudioFormatError, match="no labeled point"):
-        region_to_results(
-            "k", Keypoints(((0.0, 0.0, 0),) * 3), classes["pose"], {}, W, H
-        )
+        region_to_results("k", Keypoints(((0.0, 0.0, 0),) * 3), classes["pose"], {}, W, H)
     with pytest.raises(LabelStudioFormatError, match="2 points but class 'pose' has 3"):
         region_to_results("k", Keypoints(((1.0, 1.0, 2),) * 2), classes["pose"], {}, W, H)
     with pytest.raises(LabelStudioFormatError, match="point the class 'pose' does not have"):
@@ -710,7 +734,8 @@ def test_bad_keypoint_items_are_reported(config: LSConfig) -> None:
 
 
 # The SDK's YOLO keypoint export fixture (tests/custom/converter/data/test_export_yolo in
-# label-studio-sdk): points whose parentID is a person box, plus relations from and to it.
+# label-studio-sdk), its skeleton cut to five points: points whose parentID is a person
+# box, plus relations from and to that box.
 SDK_KEYPOINT_CONFIG = """<View>
   <Image name="image" value="$image"/>
   <KeyPointLabels name="keypoints" toName="image">
@@ -774,7 +799,7 @@ SDK_KEYPOINT_RESULT = [
 def test_sdk_keypoint_fixture() -> None:
     config = parse_label_config(SDK_KEYPOINT_CONFIG)
     regions, warnings = results_to_regions(SDK_KEYPOINT_RESULT, config, 216, 174)
-    box, pose = regions
+    pose, box = regions  # in the order of their first item
     assert (box.uuid, box.class_name) == ("hplPm0Szvc", "person")
     assert_same_geometry(
         box.geometry,
@@ -797,9 +822,7 @@ def test_sdk_keypoint_fixture() -> None:
     assert pose.geometry.points[3:] == ((0.0, 0.0, 0), (0.0, 0.0, 0))
     # Point-to-box relations repeat parentID; only the box-to-itself relation is foreign.
     assert len(warnings) == 1 and "from 'hplPm0Szvc' to 'hplPm0Szvc'" in warnings[0]
-    assert unrepresented_results(SDK_KEYPOINT_RESULT, config, 216, 174) == [
-        SDK_KEYPOINT_RESULT[5]
-    ]
+    assert unrepresented_results(SDK_KEYPOINT_RESULT, config, 216, 174) == [SDK_KEYPOINT_RESULT[5]]
 
     # Written back with its parent, the instance is read again under the same uuid.
     classes = {c.name: c for c in config.classes()}
@@ -850,7 +873,11 @@ def test_attributes_round_trip(config: LSConfig, classes: dict[str, LSClassSpec]
         ("Person", Box(1.0, 2.0, 30.0, 40.0), {"tags": ["small", "blurry"], "count": 0}),
         ("Road", Polygon.from_points([(1, 1), (50, 1), (25, 40)]), {"note": "wet"}),
         ("Sky", Mask.from_array(_blob()), {"occluded": "yes", "tags": ["cut"]}),
-        ("pose", Keypoints(((0, 0, 0), (3.0, 4.0, 1), (5.0, 6.0, 2))), {"note": "x", "occluded": "no"}),
+        (
+            "pose",
+            Keypoints(((0, 0, 0), (3.0, 4.0, 1), (5.0, 6.0, 2))),
+            {"note": "x", "occluded": "no"},
+        ),
     ]
     for number, (name, geometry, attributes) in enumerate(cases):
         _, regions, warnings = round_trip(f"r{number}", geometry, classes[name], config, attributes)
@@ -899,7 +926,9 @@ def test_attribute_refusals(
         region_to_results("x", Box(0.0, 0.0, 1.0, 1.0), classes[name], attributes, W, H)
 
 
-def test_attribute_items_that_cannot_be_read(config: LSConfig, classes: dict[str, LSClassSpec]) -> None:
+def test_attribute_items_that_cannot_be_read(
+    config: LSConfig, classes: dict[str, LSClassSpec]
+) -> None:
     items = region_to_results("a", Box(1.0, 2.0, 3.0, 4.0), classes["Person"], {}, W, H)
     base = {"to_name": "img", "type": "choices", "value": {"x": 1, "y": 1, "width": 1, "height": 1}}
     extra = [
@@ -922,15 +951,18 @@ def test_attribute_items_that_cannot_be_read(config: LSConfig, classes: dict[str
     assert "kept ['small']" in warnings[5]
 
 
-def test_textarea_with_several_entries_is_joined(config: LSConfig, classes: dict[str, LSClassSpec]) -> None:
-    items = region_to_results("t", Box(1.0, 2.0, 3.0, 4.0), classes["Road"].__class__(
-        **{**classes["Car"].__dict__} if False else {}
-    ) if False else classes["Car"], {}, W, H) if False else region_to_results(
-        "t", Box(1.0, 2.0, 3.0, 4.0), classes["Car"], {}, W, H
-    )
+def test_textarea_with_several_entries_is_joined(
+    config: LSConfig, classes: dict[str, LSClassSpec]
+) -> None:
+    items = region_to_results("t", Box(1.0, 2.0, 3.0, 4.0), classes["Car"], {}, W, H)
     items.append(
-        {"id": "t", "type": "textarea", "from_name": "note", "to_name": "img",
-         "value": {"text": ["first", "second"]}}
+        {
+            "id": "t",
+            "type": "textarea",
+            "from_name": "note",
+            "to_name": "img",
+            "value": {"text": ["first", "second"]},
+        }
     )
     (region,), warnings = results_to_regions(items, config, W, H)
     assert warnings == []
@@ -942,25 +974,67 @@ def test_textarea_with_several_entries_is_joined(config: LSConfig, classes: dict
 # ---------------------------------------------------------------------------------------
 
 
-def test_foreign_items_are_reported_and_kept(config: LSConfig, classes: dict[str, LSClassSpec]) -> None:
+def test_foreign_items_are_reported_and_kept(
+    config: LSConfig, classes: dict[str, LSClassSpec]
+) -> None:
     box_items = region_to_results("b", Box(1.0, 2.0, 3.0, 4.0), classes["Car"], {}, W, H)
     foreign = [
-        {"id": "c1", "from_name": "scene", "to_name": "img", "type": "choices",
-         "value": {"choices": ["night"]}},
-        {"id": "e1", "from_name": "ell", "to_name": "img", "type": "ellipselabels",
-         "value": {"x": 1, "y": 1, "radiusX": 2, "radiusY": 2, "ellipselabels": ["Car"]}},
-        {"id": "x1", "from_name": "bbox", "to_name": "img", "type": "rectanglelabels",
-         "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Bus"]}},
-        {"id": "x2", "from_name": "gone", "to_name": "img", "type": "rectanglelabels",
-         "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]}},
-        {"id": "x3", "from_name": "poly", "to_name": "img", "type": "rectanglelabels",
-         "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]}},
-        {"id": "x4", "from_name": "bbox", "to_name": "img", "type": "rectanglelabels",
-         "value": {"x": "1", "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]}},
-        {"id": "x5", "from_name": "bbox", "to_name": "img", "type": "rectanglelabels",
-         "value": {"x": 1, "y": 1, "width": 0, "height": 2, "rectanglelabels": ["Car"]}},
-        {"id": "b", "from_name": "bbox", "to_name": "img", "type": "rectanglelabels",
-         "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]}},
+        {
+            "id": "c1",
+            "from_name": "scene",
+            "to_name": "img",
+            "type": "choices",
+            "value": {"choices": ["night"]},
+        },
+        {
+            "id": "e1",
+            "from_name": "ell",
+            "to_name": "img",
+            "type": "ellipselabels",
+            "value": {"x": 1, "y": 1, "radiusX": 2, "radiusY": 2, "ellipselabels": ["Car"]},
+        },
+        {
+            "id": "x1",
+            "from_name": "bbox",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Bus"]},
+        },
+        {
+            "id": "x2",
+            "from_name": "gone",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]},
+        },
+        {
+            "id": "x3",
+            "from_name": "poly",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]},
+        },
+        {
+            "id": "x4",
+            "from_name": "bbox",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "value": {"x": "1", "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]},
+        },
+        {
+            "id": "x5",
+            "from_name": "bbox",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "value": {"x": 1, "y": 1, "width": 0, "height": 2, "rectanglelabels": ["Car"]},
+        },
+        {
+            "id": "b",
+            "from_name": "bbox",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "value": {"x": 1, "y": 1, "width": 2, "height": 2, "rectanglelabels": ["Car"]},
+        },
         {"type": "relation", "from_id": "b", "to_id": "c1", "direction": "right"},
         "not an object",
     ]
@@ -969,7 +1043,7 @@ def test_foreign_items_are_reported_and_kept(config: LSConfig, classes: dict[str
     assert [r.uuid for r in regions] == ["b"]
     assert len(warnings) == len(foreign)
     expected_fragments = [
-        "result item 9 is str",
+        "result item 10 is str",
         "'x1'",
         "'x2'",
         "'x3'",
@@ -992,7 +1066,9 @@ def test_region_types() -> None:
 
 def test_kind_mismatch_and_bad_sizes(classes: dict[str, LSClassSpec]) -> None:
     with pytest.raises(LabelStudioFormatError, match="is a polygon but class 'Car' holds box"):
-        region_to_results("x", Polygon.from_points([(0, 0), (1, 0), (0, 1)]), classes["Car"], {}, W, H)
+        region_to_results(
+            "x", Polygon.from_points([(0, 0), (1, 0), (0, 1)]), classes["Car"], {}, W, H
+        )
     with pytest.raises(LabelStudioFormatError, match="does not come from a Label Studio config"):
         region_to_results("x", Box(0.0, 0.0, 1.0, 1.0), ClassSpec("Car", "box"), {}, W, H)  # type: ignore[arg-type]
     with pytest.raises(LabelStudioFormatError, match="width must be a positive integer"):

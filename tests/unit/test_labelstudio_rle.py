@@ -116,6 +116,37 @@ def test_encode_matches_the_documented_example() -> None:
     assert encode_mask(mask.astype(bool)) == DIGEST_EXAMPLE
 
 
+def _field_edges_row() -> np.ndarray:
+    lengths = [1, 2, 3, 4, 5, 64, 65, 66]
+    return np.concatenate([np.full(n, i % 2 == 1) for i, n in enumerate(lengths)])[None, :]
+
+
+def _long_runs() -> np.ndarray:
+    mask = np.zeros((2, 16385), bool)
+    mask[1] = True
+    return mask
+
+
+# Bytes of label-studio-sdk 2.1.2's mask2rle, kept here so that byte equality is checked
+# even where the SDK is not installed: runs at the edges of the 3-, 4-, 8- and 16-bit
+# fields, and runs longer than one 65536-value chunk.
+SDK_BYTES = [
+    (
+        _field_edges_row,
+        "00 00 03 48 39 1b fc 60 13 ff db 00 bf ff 84 c0 37 ff ff 01 03 00 e0 20 ff e0",
+    ),
+    (_long_runs, "00 02 00 08 39 1b ff ff ff 00 e0 00 60 1f ff ff ff 80 01 ff 80"),
+]
+
+
+@pytest.mark.parametrize(("make", "expected_hex"), SDK_BYTES, ids=["field edges", "long runs"])
+def test_encode_matches_recorded_sdk_bytes(make: Any, expected_hex: str) -> None:
+    expected = list(bytes.fromhex(expected_hex))
+    mask = make()
+    assert encode_mask(mask) == expected
+    assert np.array_equal(decode_mask(expected, mask.shape[1], mask.shape[0]), mask)
+
+
 def test_decode_of_the_documented_example() -> None:
     assert decode_mask(DIGEST_EXAMPLE, 4, 2).tolist() == [[False, False, True, True]] * 2
     assert decode_values(DIGEST_EXAMPLE).tolist() == [0] * 8 + [255] * 8 + [0] * 8 + [255] * 8

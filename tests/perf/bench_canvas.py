@@ -1,0 +1,177 @@
+"""Canvas benchmarks: frames of dense scenes, a brush dab on screen, switching images.
+
+These drive the real widgets offscreen and time what a user waits for: the repaint of
+the view (``viewport().repaint()`` paints synchronously), or the switch to the next image.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+def dense_annotations(image_id: int, size: int, polygons: int, boxes: int, seed: int = 1):
+    """Deterministic 32-vertex polygons and boxes spread over a size x size image."""
+    from models.entities import Annotation
+    from models.geometry import Box, Polygon
+
+    rng = np.random.default_rng(seed)
+    out = []
+    angles = np.linspace(0, 2 * math.pi, 32, endpoint=False)
+    for i in range(polygons):
+        cx, cy = rng.uniform(40, size - 40, 2)
+        r = rng.uniform(8, 30)
+        ring = [(float(cx + r * math.cos(a)), float(cy + r * math.sin(a))) for a in angles]
+        out.append(Annotation(i + 1, f"p{i}", image_id, 1, Polygon.from_points(ring), z=i))
+    for j in range(boxes):
+        x, y = rng.uniform(0, size - 60, 2)
+        w, h = rng.uniform(10, 60, 2)
+        out.append(
+            Annotation(polygons + j + 1, f"b{j}", image_id, 2, Box(x, y, x + w, y + h), z=j)
+        )
+    return out
+
+
+def _canvas(size: int):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QImage
+
+    from widgets.annotation_item import ItemStyle
+    from widgets.canvas import CanvasView
+
+    canvas = CanvasView()
+    canvas.resize(1400, 860)
+    canvas.show()
+    image = QImage(size, size, QImage.Format.Format_RGB888)
+    image.fill(QColor(90, 100, 110))
+    canvas.set_image(image)
+    canvas.set_styles(
+        {1: ItemStyle(QColor("#3cb44b"), "car"), 2: ItemStyle(QColor("#e6194b"), "apple")}
+    )
+    return canvas
+
+
+def _median_frame(canvas, frames: int = 15) -> float:  # type: ignore[no-untyped-def]
+    app = _app()
+    times = []
+    for _ in range(frames):
+        canvas.viewport().update()
+        started = time.perf_counter()
+        canvas.viewport().repaint()
+        app.processEvents()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bench_frame_10k_polygons() -> dict[str, dict[str, Any]]:
+    _app()
+    canvas = _canvas(4096)
+    canvas.set_annotations(dense_annotations(1, 4096, 10_000, 2_000))
+    canvas.fit()
+    fit = _median_frame(canvas)
+    canvas.set_zoom(4.0)
+    zoomed = _median_frame(canvas)
+    canvas.close()
+    return {
+        "frame_10k_polygons_ms": {"median": fit, "unit": "ms", "target": "<= 16"},
+        "frame_10k_polygons_4x_ms": {"median": zoomed, "unit": "ms", "target": "<= 16"},
+    }
+
+
+def bench_brush_dab_on_screen() -> dict[str, dict[str, Any]]:
+    """One brush dab on an 8192x8192 image including the overlay update and the repaint."""
+    from models.mask_ops import MaskLayer
+    from models.tools.base import Preview
+
+    app = _app()
+    canvas = _canvas(8192)
+    canvas.set_zoom(1.0)
+    layer = MaskLayer(8192, 8192)
+    canvas.show_preview(Preview(mask_layer=layer))
+    center = canvas.mapToScene(canvas.viewport().rect().center())
+    times = []
+    for i in range(200):
+        x = center.x() - 300 + i * 3
+        y = center.y() + 40 * math.sin(i / 10)
+        started = time.perf_counter()
+        layer.dab(x, y, 20, True)
+        canvas.show_preview(Preview(mask_layer=layer, ring=(x, y, 20)))
+        canvas.viewport().repaint()
+        app.processEvents()
+        times.append((time.perf_counter() - started) * 1000)
+    canvas.close()
+    return {
+        "brush_dab_8192_screen_ms": {
+            "median": statistics.median(times),
+            "unit": "ms",
+            "target": "<= 5",
+        }
+    }
+
+
+def bench_next_image() -> dict[str, dict[str, Any]]:
+    """Switching to the next image in the window (3000x2000 JPEGs), first and second time."""
+    from PIL import Image
+
+    from app.main_window import MainWindow
+    from models.project import create_project
+
+    app = _app()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "images"
+        folder.mkdir()
+        rng = np.random.default_rng(3)
+        for i in range(12):
+            base = rng.integers(0, 255, (200, 300, 3), dtype=np.uint8)
+            Image.fromarray(base).resize((3000, 2000)).save(folder / f"im{i:02d}.jpg", quality=85)
+        store, _ = create_project(Path(tmp) / "p", images=[folder], classes=["a"])
+        win = MainWindow(store)
+        win.resize(1400, 860)
+        win.show()
+        win.editor.open_first()
+        app.processEvents()
+
+        def walk() -> list[float]:
+            times = []
+            for _ in range(10):
+                started = time.perf_counter()
+                win.editor.step(+1)
+                win.canvas.viewport().repaint()
+                app.processEvents()
+                times.append((time.perf_counter() - started) * 1000)
+            return times
+
+        first = walk()
+        for _ in range(10):
+            win.editor.step(-1)
+        cached = walk()
+        win.close()
+        store.close()
+    return {
+        "next_image_uncached_ms": {"median": statistics.median(first), "unit": "ms"},
+        "next_image_cached_ms": {
+            "median": statistics.median(cached),
+            "unit": "ms",
+            "target": "<= 50",
+        },
+    }
+
+
+if __name__ == "__main__":
+    print(bench_frame_10k_polygons())
+    print(bench_brush_dab_on_screen())
+    print(bench_next_image())
