@@ -81,6 +81,13 @@ def main() -> None:
         QTest.mouseRelease(vp, LEFT, NONE, view(win, 532, 318))
         QTest.mouseMove(vp, view(win, 560, 330))
         shoot(win, "tool-brush.png")
+        key(win, Qt.Key.Key_E)
+        QTest.mousePress(vp, LEFT, NONE, view(win, 380, 280))
+        for i in range(1, 20):
+            QTest.mouseMove(vp, view(win, 400 + i * 2, 260 + i * 4))
+        QTest.mouseRelease(vp, LEFT, NONE, view(win, 494, 320))
+        QTest.mouseMove(vp, view(win, 500, 322))
+        shoot(win, "tool-eraser.png")
 
         open_image(win, "street.jpg")
         pick_class(win, "person")
@@ -90,7 +97,22 @@ def main() -> None:
         shoot(win, "tool-keypoints.png")
         key(win, Qt.Key.Key_Escape)
 
+
+        open_image(win, "cells_01.jpg")
+        pick_class(win, "cell")
+        key(win, Qt.Key.Key_W)
+        QTest.mouseClick(vp, LEFT, NONE, view(win, 775, 377))
+        QTest.mouseMove(vp, view(win, 790, 390))
+        shoot(win, "tool-wand.png")
+
         open_image(win, "fruit_table.jpg")
+        pick_class(win, "apple")
+        key(win, Qt.Key.Key_B)
+        QTest.mousePress(vp, LEFT, NONE, view(win, 880, 560))
+        QTest.mouseMove(vp, view(win, 1000, 680))
+        shoot(win, "tool-box.png")
+        QTest.mouseRelease(vp, LEFT, NONE, view(win, 1000, 680))
+
         pick_class(win, "orange")
         key(win, Qt.Key.Key_G)
         QTest.mousePress(vp, LEFT, NONE, view(win, 32, 585))

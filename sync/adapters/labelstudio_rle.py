@@ -337,8 +337,9 @@ def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
     array step at a time: start at the block's first bit, read a header, jump to the end
     of that chunk. A guess that starts mid-chunk reads nonsense headers but usually falls
     into step with the real chunks after a few of them, since variable-length codes
-    resynchronize; to keep guesses from leaping out of their block on a nonsense header,
-    a chunk longer than ``_LONG_CHUNK_BITS`` is stepped over as if it were a run.
+    resynchronize. To keep a guess from leaping out of its block on a nonsense header,
+    or from staying out of step in a periodic stream, a chunk longer than
+    ``_LONG_CHUNK_BITS`` is not jumped over: the guess moves on by one bit instead.
 
     The guesses are never trusted: joining the blocks in order, the real chain enters
     each block at a known start, and a stretch of the guess is taken only where each
@@ -356,10 +357,8 @@ def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
         columns.append(np.where(live, position - origins, block).astype(np.int32))
         is_run, field, length = stream.chunks(np.where(live, position, origins))
         bits = 3 + field + stream.word_bits * np.where(is_run, 1, length)
-        short = 3 + field + stream.word_bits
-        position = np.where(
-            live, position + np.where(bits > _LONG_CHUNK_BITS, short, bits), position
-        )
+        step = np.where(bits > _LONG_CHUNK_BITS, 1, bits)
+        position = np.where(live, position + step, position)
         live = position < limits
     # Row j: guessed starts of block j (relative to its origin), ``block`` when done.
     guesses = np.stack(columns, axis=1)
@@ -376,6 +375,7 @@ def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
         successor = guess + stream.chunk_bits(guess)
         breaks = np.flatnonzero(successor[:-1] != guess[1:])  # where the chain is broken
         found: list[np.ndarray] = []
+        members: set[int] | None = None
         while current < limits[j]:
             k = int(np.searchsorted(guess, current))
             if k < guess.size and guess[k] == current:
@@ -383,9 +383,15 @@ def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
                 last = int(breaks[b]) if b < breaks.size else guess.size - 1
                 found.append(guess[k : last + 1])
                 current = int(successor[last])
-            else:
-                found.append(np.array([current], dtype=np.int64))
+                continue
+            # Off the guess: walk until a guessed start or the end of the block.
+            if members is None:
+                members = set(guess.tolist())
+            walked: list[int] = []
+            while current < limits[j] and current not in members:
+                walked.append(current)
                 current = stream.next_chunk(current)[0]
+            found.append(np.asarray(walked, dtype=np.int64))
         part = np.concatenate(found)
         produced += int(stream.chunks(part)[2].sum())
         parts.append(part)

@@ -13,11 +13,14 @@ as a template (``template_dir``) and copied, which makes a fresh server ready in
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import ctypes
 import io
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +67,17 @@ DEFAULT_LABEL_CONFIG = """<View>
 _INHERITED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 _AuthMode = Literal["token", "bearer", "none"]
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM the server when the test process dies.
+
+    Without this a crashed or killed pytest leaves servers holding ports and CPU on a 2-core CI
+    machine. (Linux ties this to the thread that started the server.) No-op without prctl.
+    """
+    with contextlib.suppress(Exception):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 class LabelStudioServerError(RuntimeError):
@@ -294,7 +308,9 @@ class LabelStudioServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
+        atexit.register(self.stop)
         try:
             self._wait_ready()
             self._check_legacy_token()
@@ -339,6 +355,7 @@ class LabelStudioServer:
     def stop(self, timeout: float = 10.0) -> None:
         """Terminate the server (SIGTERM, then SIGKILL); the data dir is kept for ``start()``."""
         proc, self._proc = self._proc, None
+        atexit.unregister(self.stop)
         if proc is None or proc.poll() is not None:
             return
         proc.terminate()
