@@ -7,6 +7,7 @@ scale at paint time, so shapes read the same at every zoom level.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
@@ -17,6 +18,7 @@ from models.hit import box_handles
 from widgets.qt_convert import mask_qimage
 
 HANDLE_PX = 5.0
+MARGIN_PX = 12.0
 FILL_ALPHA = 40
 SELECTED_FILL_ALPHA = 70
 MASK_ALPHA = 110
@@ -42,7 +44,15 @@ def polygon_path(polygon: Polygon) -> QPainterPath:
 
 
 class AnnotationItem(QGraphicsItem):
-    """Draws one annotation; the canvas swaps its geometry during a drag preview."""
+    """Draws one annotation; the canvas swaps its geometry during a drag preview.
+
+    ``view_zoom`` (the canvas's zoom) sizes the margin that labels and handles need around
+    the shape; ``fill_unselected`` is turned off in dense scenes, where filling thousands of
+    large translucent areas would dominate the frame.
+    """
+
+    view_zoom: ClassVar[float] = 1.0
+    fill_unselected: ClassVar[bool] = True
 
     def __init__(self, uuid: str, geometry: Geometry, style: ItemStyle, z: int) -> None:
         super().__init__()
@@ -52,6 +62,7 @@ class AnnotationItem(QGraphicsItem):
         self._selected = False
         self._path: QPainterPath | None = None
         self._mask_image: QImage | None = None
+        self._rect = QRectF()
         self.setZValue(float(z))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rebuild()
@@ -70,6 +81,8 @@ class AnnotationItem(QGraphicsItem):
         self.update()
 
     def set_style(self, style: ItemStyle) -> None:
+        if style == self._style:
+            return
         self._style = style
         self._mask_image = None
         self._rebuild()
@@ -86,21 +99,20 @@ class AnnotationItem(QGraphicsItem):
 
     def _rebuild(self) -> None:
         g = self._geometry
+        x0, y0, x1, y1 = bounds(g)
+        self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self._path = polygon_path(g) if isinstance(g, Polygon) else None
         if isinstance(g, Mask):
             self._mask_image = mask_qimage(g.crop_array(), self._style.color, MASK_ALPHA)
 
     # -- QGraphicsItem ---------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        x0, y0, x1, y1 = bounds(self._geometry)
-        margin = 12.0 / max(self._scale_hint(), 1e-3)
-        return QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-margin, -margin, margin, margin)
+        margin = MARGIN_PX / AnnotationItem.view_zoom
+        return self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
 
-    def _scale_hint(self) -> float:
-        scene = self.scene()
-        if scene is None or not scene.views():
-            return 1.0
-        return max(scene.views()[0].transform().m11(), 1e-3)
+    def refresh_margin(self) -> None:
+        """The zoom changed a lot: the label margin in image pixels changes with it."""
+        self.prepareGeometryChange()
 
     def paint(
         self,
@@ -115,7 +127,10 @@ class AnnotationItem(QGraphicsItem):
         fill = QColor(color)
         fill.setAlpha(SELECTED_FILL_ALPHA if self._selected else FILL_ALPHA)
         painter.setPen(pen)
-        painter.setBrush(QBrush(fill))
+        if self._selected or AnnotationItem.fill_unselected:
+            painter.setBrush(QBrush(fill))
+        else:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
         g = self._geometry
         if isinstance(g, Box):
             painter.drawRect(QRectF(g.x0, g.y0, g.width, g.height))

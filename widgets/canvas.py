@@ -39,10 +39,16 @@ from models.entities import Annotation
 from models.geometry import Box
 from models.tools.base import Pointer, Preview, Tool
 from widgets.annotation_item import AnnotationItem, ItemStyle
+from widgets.dense_layer import DenseLayerItem, render_scale
 from widgets.keys import key_name
 from widgets.mask_layer_item import MaskLayerItem
 
 ZOOM_STEP = 1.25
+DENSE_THRESHOLD = 1500
+"""Above this many shapes on an image, zoomed-out views draw them as one raster."""
+DETAIL_ZOOM = 1.0
+FILL_LIMIT = 400
+"""Up to this many shapes, unselected ones get a translucent fill too."""
 MIN_ZOOM = 1.0 / 64
 MAX_ZOOM = 64.0
 PREVIEW_Z = 1e6
@@ -105,6 +111,12 @@ class CanvasView(QGraphicsView):
         self._band_item.setZValue(PREVIEW_Z)
         self._band_item.hide()
         self._scene.addItem(self._band_item)
+        self._dense_item = DenseLayerItem()
+        self._dense_item.setZValue(-1e5)
+        self._dense_item.hide()
+        self._scene.addItem(self._dense_item)
+        self._dense_mode = False
+        self._hidden_classes: frozenset[int] = frozenset()
         self._polyline_item = QGraphicsPathItem()
         line_pen = QPen(QColor(255, 230, 90), 1.5)
         line_pen.setCosmetic(True)
@@ -153,6 +165,8 @@ class CanvasView(QGraphicsView):
         self._styles = dict(styles)
         for uuid, item in self._items.items():
             item.set_style(self._style_for(self._records[uuid]))
+        if self._dense_mode:
+            self._update_lod(force=True)
 
     def _style_for(self, ann: Annotation) -> ItemStyle:
         style = self._styles.get(ann.class_id)
@@ -179,18 +193,68 @@ class CanvasView(QGraphicsView):
                 item.set_geometry(ann.geometry)
                 item.set_style(style)
                 item.setZValue(float(ann.z))
-            item.setVisible(not ann.hidden and ann.class_id not in hidden_classes)
             item.set_highlighted(uuid in self._selection)
         self._records = records
+        self._hidden_classes = hidden_classes
         self._overridden.clear()
+        self._update_lod(force=True)
 
     def items_by_uuid(self) -> Mapping[str, AnnotationItem]:
         return self._items
 
     def set_selection(self, uuids: Iterable[str]) -> None:
-        self._selection = frozenset(uuids)
+        selection = frozenset(uuids)
+        changed = selection != self._selection
+        self._selection = selection
         for uuid, item in self._items.items():
             item.set_highlighted(uuid in self._selection)
+        if changed and self._dense_mode:
+            self._update_lod(force=True)
+
+    # -- level of detail -------------------------------------------------------------
+    def _shown(self, ann: Annotation) -> bool:
+        return not ann.hidden and ann.class_id not in self._hidden_classes
+
+    @property
+    def dense_mode(self) -> bool:
+        return self._dense_mode
+
+    def _update_lod(self, force: bool = False) -> None:
+        """Many shapes zoomed out: draw them as one raster; else one item per shape."""
+        zoom = self.zoom
+        ratio = zoom / AnnotationItem.view_zoom
+        if ratio > 1.5 or ratio < 1 / 1.5:
+            AnnotationItem.view_zoom = zoom
+            for item in self._items.values():
+                item.refresh_margin()
+        AnnotationItem.fill_unselected = len(self._records) <= FILL_LIMIT
+        dense = (
+            self._image_size is not None
+            and len(self._records) > DENSE_THRESHOLD
+            and self.zoom < DETAIL_ZOOM
+        )
+        if dense:
+            assert self._image_size is not None
+            scale = render_scale(self.zoom)
+            if force or not self._dense_mode or scale != self._dense_item.scale_step:
+                colors = {cid: style.color for cid, style in self._styles.items()}
+                flat = [
+                    a
+                    for a in self._records.values()
+                    if self._shown(a) and a.uuid not in self._selection
+                ]
+                self._dense_item.render(self._image_size, flat, colors, scale)
+            self._dense_item.show()
+        else:
+            self._dense_item.hide()
+        self._dense_mode = dense
+        for uuid, item in self._items.items():
+            ann = self._records[uuid]
+            visible = self._shown(ann) and (
+                not dense or uuid in self._selection or uuid in self._overridden
+            )
+            if item.isVisible() != visible:
+                item.setVisible(visible)
 
     # -- tool preview ----------------------------------------------------------------
     def show_preview(self, preview: Preview) -> None:
@@ -200,6 +264,8 @@ class CanvasView(QGraphicsView):
         for uuid, geometry in preview.overrides.items():
             if uuid in self._items:
                 self._items[uuid].set_geometry(geometry)
+                if self._dense_mode:
+                    self._items[uuid].setVisible(True)
         self._overridden = set(preview.overrides)
         if preview.drawing is not None:
             if self._drawing_item is None:
@@ -269,6 +335,7 @@ class CanvasView(QGraphicsView):
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._update_smoothing()
+        self._update_lod()
         self.zoomChanged.emit(self.zoom)
 
     def fit(self) -> None:
@@ -281,6 +348,7 @@ class CanvasView(QGraphicsView):
         self.fitInView(QRectF(0, 0, w, h), Qt.AspectRatioMode.KeepAspectRatio)
         self._fit_pending = False
         self._update_smoothing()
+        self._update_lod()
         self.zoomChanged.emit(self.zoom)
 
     def actual_size(self) -> None:

@@ -11,10 +11,12 @@ channel. The stream is thi.ng ``rle-pack``: read MSB first, with no byte alignme
   run) or ``length`` words (a literal);
 * zero padding to a whole byte.
 
-The reference implementation in label-studio-sdk walks the stream one bit string at a
-time, which takes minutes for a 12-megapixel image. Here every step that can be is done
-on numpy arrays: encoding emits all chunks at once, and decoding only walks the chain of
-chunk starts in Python, reading every header and every word with array operations.
+The reference implementation in label-studio-sdk builds the stream as a string of "0"
+and "1" characters and walks it in Python, which grows slow with the number of runs.
+Here the work is done on numpy arrays: encoding emits all chunks at once; decoding reads
+every header and every word with array operations, and only the chain of chunk starts
+(each start depends on the chunk before) is followed in Python, for long streams with
+most of that search done on all blocks of the stream at once.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ _WALK_BLOCK_BITS = 1 << 15
 # Longest chunk a guessed chain jumps over in the parallel walk (see there); the chunks
 # of masks encoded like the SDK's are at most 27 bits.
 _LONG_CHUNK_BITS = 64
+# Average chunk size, in bits, that guessed chains are given steps for (SDK-encoded masks
+# have chunks of 14 to 27 bits).
+_MIN_GUESSED_CHUNK_BITS = 8
 
 
 class LabelStudioFormatError(LimnerError, ValueError):
@@ -217,6 +222,7 @@ class _Stream:
     count: int
     word_bits: int
     sizes: np.ndarray  # the four run-length field sizes
+    size_list: tuple[int, ...]  # the same, for the Python walk
 
     def chunks(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(is_run, field_bits, length)`` of chunks starting at ``starts``."""
@@ -234,7 +240,7 @@ class _Stream:
         byte = position >> 3
         header = int.from_bytes(self.buffer[byte : byte + 4], "big") >> (13 - (position & 7))
         index = (header >> 16) & 3
-        field = int(self.sizes[index])
+        field = self.size_list[index]
         length = ((header >> (16 - field)) & ((1 << field) - 1)) + 1
         words = 1 if header & (1 << 18) else length
         return position + 3 + field + self.word_bits * words, length
@@ -260,6 +266,7 @@ def _stream(data: np.ndarray) -> _Stream:
         count=int(head[0]),
         word_bits=int(head[1]) + 1,
         sizes=head[2:] + 1,
+        size_list=tuple(int(size) + 1 for size in head[2:]),
     )
 
 
@@ -348,12 +355,17 @@ def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
     any stream and the Python work is small for the streams real masks produce.
     """
     n_bits = stream.n_bits
-    origins = np.arange(_HEADER_BITS, n_bits - 3, block, dtype=np.int64)
+    origins = np.arange(_HEADER_BITS, n_bits - 2, block, dtype=np.int64)  # starts <= n_bits - 3
     limits = np.minimum(origins + block, n_bits - 2)
     position = origins.copy()
     columns: list[np.ndarray] = []
     live = np.ones(origins.size, dtype=bool)
-    while live.any():
+    # Guesses stop after a fixed number of steps, so a stream of long literals (where
+    # guesses move bit by bit) costs no more than one of short chunks; what a guess does
+    # not reach is walked during the joining.
+    for _ in range(max(1, block // _MIN_GUESSED_CHUNK_BITS)):
+        if not live.any():
+            break
         columns.append(np.where(live, position - origins, block).astype(np.int32))
         is_run, field, length = stream.chunks(np.where(live, position, origins))
         bits = 3 + field + stream.word_bits * np.where(is_run, 1, length)

@@ -22,6 +22,8 @@ BENCH_MODULES = (
     "tests.perf.bench_store",
     "tests.perf.bench_masks",
     "tests.perf.bench_polygon",
+    "tests.perf.bench_canvas",
+    "tests.perf.bench_tiles",
 )
 
 

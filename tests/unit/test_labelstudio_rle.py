@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sync.adapters import labelstudio_rle as rle_module
 from sync.adapters.labelstudio_rle import (
     LabelStudioFormatError,
     decode_mask,
@@ -294,6 +295,58 @@ def test_accepts_bytes_and_numpy_input() -> None:
     expected = [[False, False, True, True]] * 2
     assert decode_mask(bytes(DIGEST_EXAMPLE), 4, 2).tolist() == expected
     assert decode_mask(np.array(DIGEST_EXAMPLE, dtype=np.int64), 4, 2).tolist() == expected
+
+
+# ---------------------------------------------------------------------------------------
+# The block-parallel walk of long streams
+# ---------------------------------------------------------------------------------------
+
+
+def _walk_cases() -> list[tuple[str, list[int]]]:
+    rng = np.random.default_rng(21)
+    cases = [(name, encode_mask(mask)) for name, mask in MASKS if mask.size > 100]
+    yy, xx = np.mgrid[:40, :64]
+    cases.append(("periodic", encode_mask(((xx // 8 + yy // 8) % 2).astype(bool))))
+    cases.append(("noise", encode_mask(rng.random((50, 70)) < 0.5)))
+    for name, chunks, word_bits in STREAMS:
+        cases.append((name, write_stream(chunks, len(expand(chunks)), word_bits)))
+    literals = [("lit", 2, [int(v) for v in rng.integers(0, 256, 200)]) for _ in range(30)]
+    literals += [("run", 0, [1] * 5), ("lit", 0, [3])] * 40
+    cases.append(("literal heavy", write_stream(literals, len(expand(literals)))))
+    return cases
+
+
+WALK_CASES = _walk_cases()
+
+
+@pytest.mark.parametrize(("name", "rle"), WALK_CASES, ids=[c[0] for c in WALK_CASES])
+@pytest.mark.parametrize("block", [5, 16, 61, 256, 4096])
+def test_parallel_walk_finds_the_same_chunks(name: str, rle: list[int], block: int) -> None:
+    stream = rle_module._stream(rle_module._rle_bytes(rle))
+    expected = rle_module._walk(stream)
+    found = rle_module._walk_in_parallel(stream, block)
+    # It may read on past the last chunk into the padding; the decoder cuts those.
+    assert found[: expected.size].tolist() == expected.tolist()
+    assert np.all(np.diff(found) > 0)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1024])
+def test_parallel_walk_detects_truncation(block: int) -> None:
+    rng = np.random.default_rng(4)
+    rle = encode_mask(rng.random((30, 30)) < 0.5)
+    stream = rle_module._stream(rle_module._rle_bytes(rle[: len(rle) // 2]))
+    with pytest.raises(LabelStudioFormatError, match="truncated"):
+        rle_module._walk_in_parallel(stream, block)
+
+
+def test_long_streams_decode_through_the_parallel_walk() -> None:
+    rng = np.random.default_rng(9)
+    mask = rng.random((600, 600)) < 0.5
+    rle = encode_mask(mask)
+    assert len(rle) * 8 > rle_module._PARALLEL_MIN_BITS  # the parallel walk is used
+    assert np.array_equal(decode_mask(rle, 600, 600), mask)
+    with pytest.raises(LabelStudioFormatError, match="truncated"):
+        decode_mask(rle[:-1000], 600, 600)
 
 
 # ---------------------------------------------------------------------------------------
