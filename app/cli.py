@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"limner {_version()}")
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log what limner does (HTTP requests...) to stderr",
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="FILE",
         type=Path,
@@ -150,6 +156,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.command is None:
         args.command, args.path = "demo", None
     from app.cli_review import HANDLERS as REVIEW_HANDLERS

@@ -75,10 +75,21 @@ class ConflictRecord:
     created_at: str
 
 
+def _rounded(value: Any) -> Any:
+    """Floats to 1e-6: a round trip through a server's percentages may move the last bits."""
+    if isinstance(value, float):
+        return round(value, 6) + 0.0
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def content_hash(geometry: Geometry | None, class_name: str | None, attributes: Mapping) -> str:
     """A stable fingerprint of what an annotation says (None geometry = deleted)."""
     payload = {
-        "g": geometry_to_json(geometry) if geometry is not None else None,
+        "g": _rounded(geometry_to_json(geometry)) if geometry is not None else None,
         "c": class_name,
         "a": dict(attributes),
     }

@@ -137,17 +137,17 @@ class WindowLevel:
             # A lookup table is exact and several times faster than float arithmetic.
             lut = _window_lut(self.low, self.high, 256 if values.dtype == np.uint8 else 65536)
             return lut[values]
-        data = values.astype(np.float32 if values.dtype.itemsize <= 2 else np.float64)
-        scaled = (data - self.low) * (255.0 / (self.high - self.low))
+        data = values.astype(np.float64)
+        scaled = (data - self.low) * 255.0 / (self.high - self.low) + 0.5
         np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
         np.clip(scaled, 0.0, 255.0, out=scaled)
-        return np.rint(scaled).astype(np.uint8)
+        return scaled.astype(np.uint8)  # truncating after +0.5: rounds halves up
 
 
 @lru_cache(maxsize=8)
 def _window_lut(low: float, high: float, size: int) -> np.ndarray:
-    levels = (np.arange(size, dtype=np.float64) - low) * (255.0 / (high - low))
-    lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8)
+    levels = (np.arange(size, dtype=np.float64) - low) * 255.0 / (high - low) + 0.5
+    lut = np.clip(levels, 0, 255).astype(np.uint8)  # same rounding as the float path
     lut.setflags(write=False)
     return lut
 

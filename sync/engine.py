@@ -469,7 +469,9 @@ class SyncEngine:
             )
             why = self.adapter.capabilities.refuses(state.geometry.kind)
             if why is None and hasattr(self.adapter, "check_region"):
-                why = self.adapter.check_region(region)  # type: ignore[attr-defined]
+                why = self.adapter.check_region(  # type: ignore[attr-defined]
+                    region, record.width, record.height
+                )
             if why is not None:
                 refused[uuid] = (state.rev, why)
                 previous = refs.get(uuid)

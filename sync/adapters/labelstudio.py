@@ -47,6 +47,7 @@ from sync.adapters.labelstudio_format import (
     parse_label_config,
     region_to_results,
     results_to_regions,
+    unrepresented_results,
 )
 from sync.errors import (
     AuthError,
@@ -324,10 +325,10 @@ class LabelStudioAdapter(Adapter):
         return regions, list(warnings)
 
     # -- push -------------------------------------------------------------------------
-    def check_region(self, region: Region) -> str | None:
+    def check_region(self, region: Region, width: int, height: int) -> str | None:
         """Why this region cannot be sent (None when it can)."""
         try:
-            self._results(region, 100, 100)
+            self._results(region, width, height)
         except LabelStudioFormatError as exc:
             return str(exc)
         return None
@@ -365,6 +366,12 @@ class LabelStudioAdapter(Adapter):
                     raise RemoteConflictError(
                         f"annotation {container_key} changed on the server since the last sync"
                     )
+                # Items limner cannot represent (whole-image choices...) stay on the server.
+                assert self.config is not None
+                kept = unrepresented_results(
+                    list(current.get("result") or []), self.config, push.width, push.height
+                )
+                body = {**body, "result": body["result"] + list(kept)}
                 saved = self.t.request(
                     "PATCH", f"/api/annotations/{container_key}/", json=body
                 ).json()

@@ -16,15 +16,13 @@ import pytest
 
 from tests.integration.labelstudio_server import (
     DEFAULT_LABEL_CONFIG,
-    DEFAULT_VENV,
+    DEFAULT_TEMPLATE_DIR,
     LabelStudioServer,
     LabelStudioServerError,
     make_png,
 )
 
 INSTALL_SCRIPT = Path(__file__).with_name("install_labelstudio.sh")
-# Kept inside .venv-ls so that reinstalling Label Studio also discards the migrated template.
-TEMPLATE_DIR = DEFAULT_VENV / ".limner-data-template"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,7 +71,7 @@ def labelstudio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStudi
     _ensure_installed()
     server = LabelStudioServer(
         tmp_path_factory.mktemp("labelstudio") / "data",
-        template_dir=TEMPLATE_DIR,
+        template_dir=DEFAULT_TEMPLATE_DIR,
     )
     try:
         server.start()

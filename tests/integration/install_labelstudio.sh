@@ -22,8 +22,21 @@ if [[ "${1:-}" == "--force" ]]; then
     force=1
 fi
 
-if [[ $force -eq 0 && -f "$stamp" && -x "$venv/bin/label-studio" ]] \
-    && [[ "$(cat "$stamp")" == "$spec" ]]; then
+up_to_date() {
+    [[ $force -eq 0 && -f "$stamp" && -x "$venv/bin/label-studio" ]] \
+        && [[ "$(cat "$stamp")" == "$spec" ]]
+}
+
+if up_to_date; then
+    echo "label-studio already installed in $venv ($spec)"
+    exit 0
+fi
+
+# Serialize concurrent runs (two test sessions starting on a fresh checkout), then re-check.
+mkdir -p "$venv"
+exec 9>"$venv/.install.lock"
+flock 9
+if up_to_date; then
     echo "label-studio already installed in $venv ($spec)"
     exit 0
 fi

@@ -33,7 +33,10 @@ from typing import Any, Literal
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_VENV = REPO_ROOT / ".venv-ls"
+# Same override as install_labelstudio.sh, so both always agree on where the server lives.
+DEFAULT_VENV = Path(os.environ.get("LABEL_STUDIO_VENV") or REPO_ROOT / ".venv-ls")
+# Kept inside the venv so that reinstalling Label Studio also discards the migrated template.
+DEFAULT_TEMPLATE_DIR = DEFAULT_VENV / ".limner-data-template"
 
 DEFAULT_USERNAME = "limner-admin@example.com"
 DEFAULT_PASSWORD = "limner-test-password"
@@ -431,6 +434,21 @@ class LabelStudioServer:
         cache.write_text(self._pat)
         return self._pat
 
+    def new_personal_access_token(self) -> str:
+        """Revoke the remembered PAT (if any) and create a fresh one.
+
+        For tests that rotate or blacklist tokens: afterwards the remembered one is useless.
+        """
+        cache = self._data_dir / ".limner-pat"
+        old = self._pat or (cache.read_text().strip() if cache.exists() else None)
+        if old:
+            with self.client() as client:
+                # 404 means it was already blacklisted, which is just as good.
+                client.post("/api/token/blacklist/", json={"refresh": old})
+        self._pat = None
+        cache.unlink(missing_ok=True)
+        return self.personal_access_token()
+
     def access_token(self, refresh: str | None = None) -> str:
         """Exchange a PAT (refresh token) for a short-lived (5 min) access token."""
         response = httpx.post(
@@ -525,7 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args(argv)
-    with running_server(port=args.port, data_dir=args.data_dir) as server:
+    with running_server(
+        port=args.port, data_dir=args.data_dir, template_dir=DEFAULT_TEMPLATE_DIR
+    ) as server:
         print(f"url:          {server.url}")
         print(f"user:         {server.username} / {server.password}")
         print(f"legacy token: {server.legacy_token}")

@@ -111,6 +111,7 @@ def write_pyramid_tiff(
         "tile": (tile, tile),
         "photometric": _photometric(array),
         "compression": compression,
+        "compressionargs": {"level": 1} if compression == "zlib" else None,
     }
     if array.ndim == 3 and array.shape[2] == 4:
         options["extrasamples"] = ("unassalpha",)
