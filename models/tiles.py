@@ -482,10 +482,8 @@ class TileSource(ABC):
         with self._estimate_lock:
             if self._default_window is None:
                 coarsest = self.read_raw_tile(self.levels - 1, 0, 0)
-                colour = coarsest[..., : 3 if self.mode in ("RGB", "RGBA") else 1]
-                if self.mode == "CMYK":
-                    colour = coarsest
-                self._default_window = estimate_window(colour)
+                colour = {"RGB": 3, "RGBA": 3, "CMYK": 4}.get(self.mode, 1)  # alpha excluded
+                self._default_window = estimate_window(coarsest[..., :colour])
             return self._default_window
 
     def _forget_display_tiles(self) -> None:
@@ -1311,7 +1309,8 @@ def open_tile_source(
     * ``allow_huge``: open images above Pillow's decompression-bomb limit that must be
       decoded whole (tiled and stripped TIFFs are read piecewise and need no permission).
     * ``cache_dir``: where coarse tiles of big images without a usable pyramid are kept
-      between sessions, normally :func:`models.tile_cache.tile_cache_dir` of the project.
+      from one run of limner to the next, normally :func:`models.tile_cache.tile_cache_dir`
+      of the project.
     * ``memory_cache``: share one byte budget between several sources; otherwise each
       source gets its own cache of ``memory_bytes``.
     * ``content_key``: the image's content hash, if known, to key the disk cache; by

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from tests.integration.labelstudio_server import (
     DEFAULT_TEMPLATE_DIR,
     LabelStudioServer,
     LabelStudioServerError,
+    SeededProject,
     make_png,
 )
 
@@ -89,20 +89,6 @@ def labelstudio_running(labelstudio: LabelStudioServer) -> LabelStudioServer:
     if not labelstudio.running:
         labelstudio.start()
     return labelstudio
-
-
-@dataclass
-class SeededProject:
-    """A project on the session server with a few uploaded image tasks."""
-
-    server: LabelStudioServer
-    id: int
-    label_config: str
-    task_ids: list[int]
-    # task id -> the exact bytes uploaded, to compare downloads against.
-    images: dict[int, bytes] = field(default_factory=dict)
-    # task id -> (width, height) of the image, for result original_width/original_height.
-    sizes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 _IMAGES = {

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -523,6 +524,20 @@ class LabelStudioServer:
         if set(by_name) != set(images):
             raise LabelStudioServerError(f"uploaded {sorted(images)}, server has {sorted(by_name)}")
         return by_name
+
+
+@dataclass
+class SeededProject:
+    """A project on the session server with a few uploaded image tasks."""
+
+    server: LabelStudioServer
+    id: int
+    label_config: str
+    task_ids: list[int]
+    # task id -> the exact bytes uploaded, to compare downloads against.
+    images: dict[int, bytes] = field(default_factory=dict)
+    # task id -> (width, height) of the image, for result original_width/original_height.
+    sizes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 @contextlib.contextmanager

@@ -18,8 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import SeededProject
-from tests.integration.labelstudio_server import LabelStudioServer
+from tests.integration.labelstudio_server import LabelStudioServer, SeededProject
 
 # Exactly what `label_studio_sdk.converter.brush.mask2rle` gives for [[0,0,255,255],[0,0,255,255]].
 _RLE_4X2 = [0, 0, 0, 32, 57, 27, 252, 224, 19, 255, 206, 1, 63, 248]

@@ -41,9 +41,7 @@ def dense_annotations(image_id: int, size: int, polygons: int, boxes: int, seed:
     for j in range(boxes):
         x, y = rng.uniform(0, size - 60, 2)
         w, h = rng.uniform(10, 60, 2)
-        out.append(
-            Annotation(polygons + j + 1, f"b{j}", image_id, 2, Box(x, y, x + w, y + h), z=j)
-        )
+        out.append(Annotation(polygons + j + 1, f"b{j}", image_id, 2, Box(x, y, x + w, y + h), z=j))
     return out
 
 

@@ -24,6 +24,7 @@ BENCH_MODULES = (
     "tests.perf.bench_polygon",
     "tests.perf.bench_canvas",
     "tests.perf.bench_tiles",
+    "tests.perf.bench_sync",
 )
 
 

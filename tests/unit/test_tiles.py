@@ -174,12 +174,13 @@ def test_first_view_of_jpeg_never_decodes_full_resolution(
 ) -> None:
     path = tmp_path / "big.jpg"
     Image.fromarray(pattern(0, 0, 4000, 3000)).save(path, quality=85)
-    scales: list[int] = []
+    decoded: list[tuple[int, ...]] = []
     original = PillowTileSource._decode
 
     def spy(self: PillowTileSource, scale: int) -> np.ndarray:
-        scales.append(scale)
-        return original(self, scale)
+        result = original(self, scale)
+        decoded.append(result.shape)
+        return result
 
     monkeypatch.setattr(PillowTileSource, "_decode", spy)
     source = open_tile_source(path)
@@ -189,7 +190,7 @@ def test_first_view_of_jpeg_never_decodes_full_resolution(
         source.read_tile(level, col, row)
     coarsest = source.read_tile(source.levels - 1, 0, 0)
     assert coarsest.shape == (375, 500, 3)
-    assert scales == [2, 8]
+    assert decoded == [(1500, 2000, 3), (375, 500, 3)]  # 1/2 and 1/8 scale, nothing bigger
     assert source.stats.file_decodes == 2
 
 
@@ -263,7 +264,9 @@ def test_16bit_png_keeps_raw_values(tmp_path: Path) -> None:
     Image.fromarray(array).save(path)
     source = open_tile_source(path)
     assert source.dtype == np.uint16
+    assert source.pixel_value(49, 39, cached_only=True) is None  # nothing decoded yet
     assert source.pixel_value(49, 39) == (int(array[39, 49]),)
+    assert source.pixel_value(48.7, 39.2, cached_only=True) == (int(array[39, 48]),)
     assert source.read_tile(0, 0, 0).dtype == np.uint8
 
 
@@ -300,6 +303,26 @@ def test_tiff_without_pyramid_computes_levels(tmp_path: Path) -> None:
     for level, expected in enumerate(reference):
         # Sides stay even, so tile-wise averaging equals whole-image averaging.
         assert np.array_equal(stitch(source, level), expected), f"level {level}"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"tile": (64, 128), "planarconfig": "separate"},
+        {"tile": (96, 48), "predictor": True, "compression": "zlib"},
+        {"rowsperstrip": 7, "planarconfig": "separate", "compression": "zlib"},
+    ],
+    ids=["separate-tiles", "predictor", "separate-strips"],
+)
+def test_tiff_segment_layouts(tmp_path: Path, options: dict) -> None:
+    """Non-square tiles, planes stored separately and predictors all give the same pixels."""
+    path = tmp_path / "layout.tif"
+    array = pattern(0, 0, 500, 300)
+    stored = np.moveaxis(array, 2, 0) if options.get("planarconfig") == "separate" else array
+    tifffile.imwrite(path, stored, photometric="rgb", **options)
+    source = open_tile_source(path, tile_size=128)
+    assert isinstance(source, TiffTileSource)
+    assert np.array_equal(stitch(source, 0), array)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
