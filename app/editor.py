@@ -33,6 +33,8 @@ from models.palette import color_for_index
 from models.project import resolve_image_path
 from models.queries import ImageFilter
 from models.store import ChangeSet, ProjectStore
+from models.tile_cache import TileMemoryCache, tile_cache_dir
+from models.tiles import TileSource, open_tile_source
 from models.tools import (
     BoxTool,
     BrushTool,
@@ -49,10 +51,14 @@ from models.tools.convert import (
     fill_selected_polygons_into_mask,
 )
 
+PIXEL_TOOL_LIMIT = 120_000_000
+"""Up to this many pixels, the wand and GrabCut get the whole decoded image."""
+TILE_MEMORY_BYTES = 512 * 1024 * 1024
+
 
 class Editor(QObject):
     imageChanged = Signal(object)  # ImageRecord | None
-    pixelsChanged = Signal(object)  # np.ndarray | None
+    sourceChanged = Signal(object)  # TileSource | None
     annotationsChanged = Signal()
     selectionChanged = Signal(object)  # frozenset[str]
     classesChanged = Signal()
@@ -68,7 +74,9 @@ class Editor(QObject):
         self.bridge = StoreBridge(store, self)
         self.bridge.changed.connect(self._on_store_changed)
         self.image: ImageRecord | None = None
-        self.pixels: np.ndarray | None = None
+        self.source: TileSource | None = None
+        self._pixels: np.ndarray | None = None
+        self._tile_memory = TileMemoryCache(TILE_MEMORY_BYTES)
         self.image_error: str | None = None
         self._annotations: list[Annotation] = []
         self._selection: frozenset[str] = frozenset()
@@ -99,10 +107,30 @@ class Editor(QObject):
 
     @property
     def image_size(self) -> tuple[int, int] | None:
-        if self.pixels is None:
+        if self.source is None:
             return None
-        h, w = self.pixels.shape[:2]
-        return (w, h)
+        return (self.source.width, self.source.height)
+
+    @property
+    def pixels(self) -> np.ndarray | None:
+        """The whole decoded image, for tools that analyse pixels (wand, GrabCut).
+
+        Decoded on first use and only for images up to ``PIXEL_TOOL_LIMIT`` pixels: the
+        display itself never needs it.
+        """
+        if self._pixels is None and self.source is not None and self.image is not None:
+            if self.source.width * self.source.height <= PIXEL_TOOL_LIMIT:
+                try:
+                    self._pixels = load_rgb(resolve_image_path(self.store, self.image.path))
+                except ImageReadError as exc:
+                    self.failed.emit("Cannot read the image", str(exc))
+        return self._pixels
+
+    def pixel_value(self, x: float, y: float) -> tuple[int | float, ...] | None:
+        """The raw value under the cursor, if its tile is decoded (never waits)."""
+        if self.source is None:
+            return None
+        return self.source.pixel_value(x, y, cached_only=True)
 
     def editable_annotations(self) -> Sequence[Annotation]:
         locked_classes = {c.id for c in self._classes if c.locked or c.hidden}
@@ -154,7 +182,8 @@ class Editor(QObject):
     # -- images ------------------------------------------------------------------------
     def open_image(self, image_id: int | None) -> None:
         if image_id is None:
-            self.image, self.pixels, self.image_error = None, None, None
+            self._close_source()
+            self.image, self.image_error = None, None
             self._annotations = []
         else:
             with self.store.read() as conn:
@@ -164,18 +193,30 @@ class Editor(QObject):
             for tool in self.tools.values():
                 tool.cancel()
             self.image = record
-            self.pixels, self.image_error = None, record.error
+            self._close_source()
+            self.image_error = record.error
             if record.error is None:
                 try:
-                    self.pixels = load_rgb(resolve_image_path(self.store, record.path))
+                    self.source = open_tile_source(
+                        resolve_image_path(self.store, record.path),
+                        cache_dir=tile_cache_dir(self.store.folder),
+                        memory_cache=self._tile_memory,
+                        content_key=record.content_hash,
+                    )
                 except ImageReadError as exc:
                     self.image_error = str(exc)
             self._load_annotations()
         self._selection = frozenset()
         self.imageChanged.emit(self.image)
-        self.pixelsChanged.emit(self.pixels)
+        self.sourceChanged.emit(self.source)
         self.annotationsChanged.emit()
         self.selectionChanged.emit(self._selection)
+
+    def _close_source(self) -> None:
+        if self.source is not None:
+            self.source.close()
+        self.source = None
+        self._pixels = None
 
     def open_first(self) -> None:
         with self.store.read() as conn:

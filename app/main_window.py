@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
     QAction,
@@ -46,7 +45,6 @@ from widgets.canvas import CanvasView
 from widgets.class_dialog import ClassDialog
 from widgets.class_panel import ClassPanel
 from widgets.image_list import ImageListPanel
-from widgets.qt_convert import qimage_from_array
 from widgets.sync_widgets import ConflictRow, ConflictsPanel, SyncIndicator
 
 APP_TITLE = "limner"
@@ -275,7 +273,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         ed = self.editor
-        ed.pixelsChanged.connect(self._show_pixels)
+        ed.sourceChanged.connect(self._show_source)
         ed.imageChanged.connect(self._image_changed)
         ed.annotationsChanged.connect(self._annotations_changed)
         ed.selectionChanged.connect(self._selection_changed)
@@ -305,8 +303,8 @@ class MainWindow(QMainWindow):
         self.canvas.hintChanged.connect(self._show_hint)
 
     # -- editor -> widgets ---------------------------------------------------------------
-    def _show_pixels(self, pixels: np.ndarray | None) -> None:
-        self.canvas.set_image(qimage_from_array(pixels) if pixels is not None else None)
+    def _show_source(self, source: object) -> None:
+        self.canvas.set_source(self.editor.source)
         if self.editor.image is not None and self.editor.image_error:
             self.statusBar().showMessage(
                 f"{self.editor.image.name} cannot be shown: {self.editor.image_error}"
@@ -406,19 +404,15 @@ class MainWindow(QMainWindow):
         self.act_redo.setText(f"Redo {h.redo_text}" if h.can_redo else "Redo")
 
     def _cursor_moved(self, x: float, y: float) -> None:
-        pixels = self.editor.pixels
         text = f"x {x:.1f}  y {y:.1f}"
-        if pixels is not None:
-            col, row = int(np.floor(x)), int(np.floor(y))
-            h, w = pixels.shape[:2]
-            if 0 <= col < w and 0 <= row < h:
-                value = pixels[row, col]
-                if np.ndim(value) == 0:
-                    text += f"   value {int(value)}"
-                elif len(value) == 4:
-                    text += "   RGBA({}, {}, {}, {})".format(*(int(v) for v in value))
-                else:
-                    text += "   RGB({}, {}, {})".format(*(int(v) for v in value[:3]))
+        value = self.editor.pixel_value(x, y)
+        if value is not None:
+            shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in value]
+            mode = self.editor.source.mode if self.editor.source is not None else ""
+            if len(shown) == 1:
+                text += f"   value {shown[0]}"
+            else:
+                text += f"   {mode}({', '.join(shown)})"
         self.cursor_label.setText(text)
 
     # -- commands from the keyboard --------------------------------------------------------

@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
 
 from models.entities import Annotation
 from models.geometry import Box
+from models.tiles import TileSource
 from models.tools.base import Pointer, Preview, Tool
 from widgets.annotation_item import AnnotationItem, ItemStyle
 from widgets.dense_layer import DenseLayerItem, render_scale
 from widgets.keys import key_name
 from widgets.mask_layer_item import MaskLayerItem
+from widgets.tile_layer import TileLayerItem
 
 ZOOM_STEP = 1.25
 DENSE_THRESHOLD = 1500
@@ -96,6 +98,9 @@ class CanvasView(QGraphicsView):
         self._image_item.setZValue(-1e6)
         self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self._scene.addItem(self._image_item)
+        self._tile_item = TileLayerItem()
+        self._tile_item.setZValue(-1e6)
+        self._scene.addItem(self._tile_item)
         self._image_size: tuple[int, int] | None = None
         self._items: dict[str, AnnotationItem] = {}
         self._records: dict[str, Annotation] = {}
@@ -142,18 +147,33 @@ class CanvasView(QGraphicsView):
 
     # -- image -----------------------------------------------------------------------
     def set_image(self, image: QImage | None) -> None:
-        """Show ``image`` (or nothing) and fit it into the view."""
+        """Show a small in-memory ``image`` (or nothing) and fit it into the view."""
+        self._tile_item.set_source(None)
         if image is None or image.isNull():
             self._image_item.setPixmap(QPixmap())
-            self._image_size = None
-            self._scene.setSceneRect(QRectF())
+            self._set_size(None)
             return
         self._image_item.setPixmap(QPixmap.fromImage(image))
-        self._image_size = (image.width(), image.height())
-        margin = max(image.width(), image.height()) * 0.5
-        self._scene.setSceneRect(
-            QRectF(-margin, -margin, image.width() + 2 * margin, image.height() + 2 * margin)
-        )
+        self._set_size((image.width(), image.height()))
+
+    def set_source(self, source: TileSource | None) -> None:
+        """Show an image from its tile pyramid (any size) and fit it into the view."""
+        self._image_item.setPixmap(QPixmap())
+        self._tile_item.set_source(source)
+        self._set_size((source.width, source.height) if source is not None else None)
+
+    @property
+    def tile_layer(self) -> TileLayerItem:
+        return self._tile_item
+
+    def _set_size(self, size: tuple[int, int] | None) -> None:
+        self._image_size = size
+        if size is None:
+            self._scene.setSceneRect(QRectF())
+            return
+        w, h = size
+        margin = max(w, h) * 0.5
+        self._scene.setSceneRect(QRectF(-margin, -margin, w + 2 * margin, h + 2 * margin))
         self.fit()
 
     @property
