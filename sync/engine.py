@@ -29,6 +29,7 @@ from models.geometry import Skeleton
 from models.imageio import ImageProbe, probe_image
 from models.palette import color_for_index
 from models.project import resolve_image_path, stored_path_for
+from models.review import record_status_change, review_payload
 from models.store import ProjectStore
 from sync.adapters.base import Adapter, ImagePush, PushResult, Region, RemoteImage
 from sync.errors import (
@@ -369,7 +370,15 @@ class SyncEngine:
             )
             merger.stats.conflicts += 1
             return
-        tx.set_image_status(conn, changes, image_id, remote.status)
+        record_status_change(
+            conn,
+            changes,
+            image_id,
+            remote.status,
+            actor=self.source,
+            comment=str((remote.review or {}).get("comment") or ""),
+            kind="sync",
+        )
         new_rev = queries.image_by_id(conn, image_id).rev  # type: ignore[union-attr]
         sync_store.save_link(conn, self.remote_id, image_id, synced_rev=new_rev)
         merger.stats.status_changed += 1
@@ -447,6 +456,12 @@ class SyncEngine:
                 c.image_id == image_id and c.entity == "image"
                 for c in sync_store.open_conflicts(conn, self.remote_id)
             )
+            review = review_payload(conn, image_id)
+            edges = {
+                c.name: tuple(c.skeleton.edges)
+                for c in queries.label_classes(conn)
+                if c.skeleton is not None and c.skeleton.edges
+            }
         names = {v: k for k, v in self._class_ids.items()}
         regions: list[Region] = []
         sent: dict[str, tuple[int, str | None]] = {}
@@ -499,6 +514,8 @@ class SyncEngine:
                 container_key=link.container_key,
                 container_version=link.container_version,
                 remote_status=link.remote_status,
+                review=review,
+                skeleton_edges=edges,
             ),
         )
 

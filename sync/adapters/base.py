@@ -94,6 +94,9 @@ class ImagePush:
     container_version: str | None
     review: Mapping[str, Any] | None = None
     remote_status: str | None = None
+    skeleton_edges: Mapping[str, tuple[tuple[int, int], ...]] = field(
+        default_factory=lambda: _EMPTY
+    )
 
 
 @dataclass(frozen=True, slots=True)

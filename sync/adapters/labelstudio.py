@@ -333,21 +333,34 @@ class LabelStudioAdapter(Adapter):
             return str(exc)
         return None
 
-    def _results(self, region: Region, width: int, height: int) -> list[dict[str, Any]]:
+    def _results(
+        self,
+        region: Region,
+        width: int,
+        height: int,
+        edges: tuple[tuple[int, int], ...] = (),
+    ) -> list[dict[str, Any]]:
         spec = self._class_specs.get(region.class_name or "")
         if spec is None:
             raise LabelStudioFormatError(
                 f"class {region.class_name!r} is not in the Label Studio project's labels"
             )
         return region_to_results(
-            region.uuid, region.geometry, spec, dict(region.attributes), width, height
+            region.uuid,
+            region.geometry,
+            spec,
+            dict(region.attributes),
+            width,
+            height,
+            skeleton_edges=edges,
         )
 
     def push_image(self, push: ImagePush) -> PushResult:
         result: list[dict[str, Any]] = []
         for region in push.regions:
             try:
-                result.extend(self._results(region, push.width, push.height))
+                edges = push.skeleton_edges.get(region.class_name or "", ())
+                result.extend(self._results(region, push.width, push.height, edges))
             except LabelStudioFormatError as exc:
                 raise ValidationError(str(exc)) from exc
         body = {"result": result, "was_cancelled": push.status == "skipped"}
