@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from sync.adapters.labelstudio_format import (
     unrepresented_results,
 )
 from sync.adapters.labelstudio_rle import decode_mask, encode_mask
+from tests.unit.test_labelstudio_rle import SdkReference
 
 W, H = 640, 427
 
@@ -68,6 +70,13 @@ CONFIG = """
   <Relations><Relation value="bone"/><Relation value="near"/></Relations>
 </View>
 """
+
+
+@pytest.fixture(scope="module")
+def sdk() -> Iterator[SdkReference]:
+    reference = SdkReference()
+    yield reference
+    reference.close()
 
 
 @pytest.fixture(scope="module")
@@ -528,14 +537,13 @@ def test_mask_round_trip(config: LSConfig, classes: dict[str, LSClassSpec]) -> N
     assert_same_geometry(region.geometry, mask)
 
 
-def test_sdk_decodes_a_written_brush(classes: dict[str, LSClassSpec]) -> None:
-    brush = pytest.importorskip("label_studio_sdk.converter.brush")
+def test_sdk_decodes_a_written_brush(sdk: SdkReference, classes: dict[str, LSClassSpec]) -> None:
     full = np.zeros((40, 60), bool)
     full[5:30, 10:50] = True
     full[12:20, 20:30] = False
     (item,) = region_to_results("m", Mask.from_array(full), classes["Sky"], {}, 60, 40)
     flat = {**item, **item["value"]}  # the SDK reads an export's flattened items
-    layers = brush.decode_from_annotation("brush", [flat])
+    layers = sdk.decode_from_annotation("brush", [flat])
     assert list(layers) == ["brush-Sky-0"]
     assert np.array_equal(layers["brush-Sky-0"] > 0, full)
 
