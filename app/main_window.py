@@ -30,6 +30,7 @@ from app.editor import Editor
 from app.errors import show_error
 from app.import_worker import ImportWorker
 from app.sync_controller import SyncController
+from app.workflow import Workflow
 from models import queries, sync_store
 from models.attributes import parse_schema
 from models.errors import LimnerError
@@ -86,6 +87,13 @@ class MainWindow(QMainWindow):
         self._sync_progress: QProgressDialog | None = None
         self._build_status_bar()
         self._build_actions()
+        self.workflow = Workflow(self)
+        self._dock(
+            "History",
+            self.workflow.history_panel,
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            "historyDock",
+        )
         self._connect()
         self.start_sync(SyncController.for_project(store, self))
         self.classes.set_classes(self.editor.classes)

@@ -141,6 +141,7 @@ class CanvasView(QGraphicsView):
         self._hint = ""
         self._consumed_key: int | None = None
         self.tool: Tool | None = None
+        self.last_cursor: tuple[float, float] | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._fit_pending = False
@@ -431,6 +432,7 @@ class CanvasView(QGraphicsView):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
             return
         pointer = self._pointer(event, button="none")
+        self.last_cursor = (pointer.x, pointer.y)
         self.cursorMoved.emit(pointer.x, pointer.y)
         if self.tool is None or self._image_size is None:
             return

@@ -861,7 +861,7 @@ def _read(
     by_label = {(c.control_name, c.label): c for c in classes if c.kind != "keypoints"}
     by_keypoint_control = {c.control_name: c for c in classes if c.kind == "keypoints"}
 
-    # uuid -> (class, geometry, item indices) for boxes, polygons and masks, in order.
+    # uuid -> (class, geometry) of boxes, polygons and masks; ``order`` keeps result order.
     shapes: dict[str, tuple[LSClassSpec, Geometry]] = {}
     order: list[str] = []
     geometry_ids = {

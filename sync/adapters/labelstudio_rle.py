@@ -280,9 +280,17 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
     stream = _stream(_rle_bytes(rle))
     word_bits = stream.word_bits
     dtype = np.uint8 if word_bits <= 8 else np.uint16 if word_bits <= 16 else np.uint32
-    if stream.count == 0:
-        return np.zeros(0, dtype=dtype)
+    values, repeats = _segments(stream)
+    return np.repeat(values.astype(dtype), repeats)
 
+
+def _segments(stream: _Stream) -> tuple[np.ndarray, np.ndarray]:
+    """The decoded values as ``(value, repeat count)`` pairs, in order, summing to the count.
+
+    A run chunk is one pair; a literal chunk is one pair per word, with count 1.
+    """
+    if stream.count == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if stream.n_bits - _HEADER_BITS <= _PARALLEL_MIN_BITS:
         starts = _walk(stream)
     else:
@@ -290,9 +298,9 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
     is_run, field, lengths = stream.chunks(starts)
     # Keep the chunks up to the one that reaches the count; a parallel walk may have read
     # a few past it (into the padding).
-    starts = starts[: int(np.searchsorted(np.cumsum(lengths), stream.count)) + 1]
-    n = starts.size
-    is_run, field, lengths = is_run[:n], field[:n], lengths[:n]
+    n = int(np.searchsorted(np.cumsum(lengths), stream.count)) + 1
+    starts, is_run, field, lengths = starts[:n], is_run[:n], field[:n], lengths[:n]
+    word_bits = stream.word_bits
     data_start = starts + 3 + field
     words = np.where(is_run, 1, lengths)
     end = int(data_start[-1] + words[-1] * word_bits)
@@ -301,8 +309,6 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
             f"brush RLE is truncated: its last chunk needs {end} bits but the stream has "
             f"{stream.n_bits}"
         )
-    # One segment per word: a run chunk is one word repeated ``length`` times, a literal
-    # chunk is ``length`` words shown once each.
     if is_run.all():
         values = _read(stream.padded, data_start, word_bits)
         repeats = lengths
@@ -311,7 +317,8 @@ def decode_values(rle: Sequence[int]) -> np.ndarray:
         word_rank = np.arange(chunk_of_word.size) - (np.cumsum(words) - words)[chunk_of_word]
         values = _read(stream.padded, data_start[chunk_of_word] + word_rank * word_bits, word_bits)
         repeats = np.where(is_run, lengths, 1)[chunk_of_word]
-    return np.repeat(values.astype(dtype), repeats)[: stream.count]
+    repeats[-1] -= int(repeats.sum()) - stream.count  # cut an overshooting last chunk
+    return values, repeats
 
 
 def _walk(stream: _Stream) -> np.ndarray:
@@ -421,11 +428,17 @@ def decode_mask(rle: Sequence[int], width: int, height: int) -> np.ndarray:
     for name, value in (("width", width), ("height", height)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise LabelStudioFormatError(f"image {name} must be a positive integer, got {value!r}")
-    values = decode_values(rle)
+    stream = _stream(_rle_bytes(rle))
     expected = 4 * int(width) * int(height)
-    if values.size != expected:
+    if stream.count != expected:
         raise LabelStudioFormatError(
-            f"brush RLE holds {values.size} values, but a {width}x{height} image needs "
+            f"brush RLE holds {stream.count} values, but a {width}x{height} image needs "
             f"{expected} (4 per pixel): the mask was drawn on an image of another size"
         )
-    return values[3::4].reshape(int(height), int(width)) != 0
+    values, repeats = _segments(stream)
+    # Value i is channel i % 4 of pixel i // 4, so a segment covering values [s, e) holds
+    # the alpha (channel 3) of pixels s // 4 to e // 4 - 1: expanding the segments per
+    # pixel gives the alpha plane without building the four-channel raster.
+    ends = np.cumsum(repeats)
+    pixels = ends // 4 - (ends - repeats) // 4
+    return np.repeat(values != 0, pixels).reshape(int(height), int(width))
