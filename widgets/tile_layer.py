@@ -133,11 +133,16 @@ class TileLayerItem(QGraphicsItem):
         self._pool.submit(self._decode, source, key)
 
     def _decode(self, source: TileSource, key: TileKey) -> None:
-        _generation, level, col, row = key
+        generation, level, col, row = key
+        if generation != self._generation:
+            return  # another image is shown now
         try:
             image = qimage_from_array(np.asarray(source.read_tile(level, col, row)))
         except (OSError, ValueError, LimnerError) as exc:
-            log.warning("tile %s failed: %s", key, exc)
+            if generation == self._generation:
+                log.warning("tile %s failed: %s", key, exc)
+            with self._lock:
+                self._pending.discard(key)
             return
         self._loader.ready.emit(key, image)
 

@@ -116,3 +116,25 @@ def ls_project(
         images={by_name[name]: payloads[name] for name in _IMAGES},
         sizes={by_name[name]: size for name, (size, _) in _IMAGES.items()},
     )
+
+
+TOKEN_ENV = "LIMNER_TEST_LS_TOKEN"
+
+
+@pytest.fixture
+def project50(labelstudio_running: LabelStudioServer, request: pytest.FixtureRequest):
+    """A project with 50 uploaded images of different sizes."""
+    server = labelstudio_running
+    project_id = server.create_project(f"limner {request.node.name}"[:50], DEFAULT_LABEL_CONFIG)
+    images = {
+        f"img{i:02d}.png": make_png(60 + i, 40 + (i * 3) % 37, (i * 5 % 255, 90, 200 - i))
+        for i in range(50)
+    }
+    by_name = server.upload_images(project_id, images)
+    return server, project_id, by_name
+
+
+@pytest.fixture
+def token_env(labelstudio_running: LabelStudioServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(TOKEN_ENV, labelstudio_running.legacy_token)
+    return TOKEN_ENV

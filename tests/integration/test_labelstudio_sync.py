@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from app.cli import main as cli
 from models import queries, sync_store
@@ -26,29 +25,10 @@ from sync.adapters.labelstudio_format import parse_label_config, results_to_regi
 from sync.engine import SyncEngine
 from sync.factory import make_adapter
 from sync.retry import RetryPolicy
-from tests.integration.labelstudio_server import DEFAULT_LABEL_CONFIG, LabelStudioServer, make_png
+from tests.integration.conftest import TOKEN_ENV
+from tests.integration.labelstudio_server import DEFAULT_LABEL_CONFIG, LabelStudioServer
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN_ENV = "LIMNER_TEST_LS_TOKEN"
-
-
-@pytest.fixture
-def project50(labelstudio_running: LabelStudioServer, request: pytest.FixtureRequest):
-    """A project with 50 uploaded images of different sizes."""
-    server = labelstudio_running
-    project_id = server.create_project(f"limner {request.node.name}"[:50], DEFAULT_LABEL_CONFIG)
-    images = {
-        f"img{i:02d}.png": make_png(60 + i, 40 + (i * 3) % 37, (i * 5 % 255, 90, 200 - i))
-        for i in range(50)
-    }
-    by_name = server.upload_images(project_id, images)
-    return server, project_id, by_name
-
-
-@pytest.fixture
-def token_env(labelstudio_running: LabelStudioServer, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(TOKEN_ENV, labelstudio_running.legacy_token)
-    return TOKEN_ENV
 
 
 def clone(server: LabelStudioServer, project_id: int, path: Path, capsys) -> dict:
