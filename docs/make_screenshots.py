@@ -120,9 +120,45 @@ def main() -> None:
         QTest.mouseRelease(vp, LEFT, NONE, view(win, 168, 718))
         key(win, Qt.Key.Key_V)
         shoot(win, "tool-grabcut-result.png")
+        review_screenshots(win)
         win.close()
         store.close()
     app.quit()
+
+
+def review_screenshots(win: MainWindow) -> None:
+    """A rejected image as the annotator sees it, then the reviewer's view of the fix."""
+    from models.commands import AddAnnotations
+    from models.entities import NewAnnotation
+    from models.geometry import Box
+    from models.review_commands import AddRemark, Review, Submit
+    from models.tx import new_uuid
+
+    open_image(win, "fruit_table.jpg")
+    image = win.editor.image
+    win.editor.commit(Submit([image.id]))
+    win.workflow.set_mode("review")
+    win.editor.commit(Review(image.id, "reject", "The two fruits at the bottom are not labeled."))
+    win.editor.commit(AddRemark(image.id, "this orange", x=98.0, y=650.0))
+    win.workflow.set_mode("annotate")
+    open_image(win, "fruit_table.jpg")
+    win.workflow.refresh()
+    shoot(win, "mode-annotate.png")
+    orange = next(c.id for c in win.editor.classes if c.name == "orange")
+    apple = next(c.id for c in win.editor.classes if c.name == "apple")
+    win.editor.commit(
+        AddAnnotations(
+            (
+                NewAnnotation(new_uuid(), image.id, orange, Box(48, 596, 150, 704)),
+                NewAnnotation(new_uuid(), image.id, apple, Box(880, 560, 1000, 672)),
+            )
+        )
+    )
+    win.workflow.submit()
+    win.workflow.set_mode("review")
+    open_image(win, "fruit_table.jpg")
+    win.workflow.refresh()
+    shoot(win, "mode-review.png")
 
 
 if __name__ == "__main__":

@@ -173,3 +173,52 @@ if __name__ == "__main__":
     print(bench_frame_10k_polygons())
     print(bench_brush_dab_on_screen())
     print(bench_next_image())
+
+
+def bench_review_step() -> dict[str, dict[str, Any]]:
+    """Approve (or reject) and land on the next submitted image, images already seen once."""
+    from PIL import Image
+
+    from app.main_window import MainWindow
+    from models.project import create_project
+    from models.review_commands import Submit
+
+    app = _app()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "images"
+        folder.mkdir()
+        rng = np.random.default_rng(5)
+        for i in range(60):
+            base = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+            Image.fromarray(base).resize((1600, 1200)).save(folder / f"r{i:02d}.jpg", quality=85)
+        store, _ = create_project(Path(tmp) / "p", images=[folder], classes=["a"])
+        win = MainWindow(store)
+        win.resize(1400, 860)
+        win.show()
+        with store.read() as conn:
+            from models import queries
+
+            ids = [r.id for r in queries.image_page(conn, 0, 100)]
+        win.editor.commit(Submit(ids))
+        win.workflow.set_mode("review")
+        for _ in range(60):  # see every image once: decoded tiles are cached
+            win.editor.step(+1)
+            win.canvas.viewport().repaint()
+            win.canvas.tile_layer.wait_idle()
+        win.editor.open_first()
+        times = []
+        for _ in range(40):
+            started = time.perf_counter()
+            win.workflow.approve()
+            win.canvas.viewport().repaint()
+            app.processEvents()
+            times.append((time.perf_counter() - started) * 1000)
+        win.close()
+        store.close()
+    return {
+        "review_approve_next_ms": {
+            "median": statistics.median(times),
+            "unit": "ms",
+            "target": "< 100",
+        }
+    }
