@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
         ed.failed.connect(lambda title, msg: show_error(self, title, msg))
         ed.history.subscribe(self._update_undo_actions)
         self.images.imageActivated.connect(ed.open_image)
+        self.images.filterChanged.connect(self._list_filter_changed)
         self.classes.activeClassChanged.connect(self._panel_picked_class)
         self.classes.addRequested.connect(lambda name: ed.add_class(name))
         self.classes.renameRequested.connect(lambda cid, name: ed.update_class(cid, name=name))
@@ -397,6 +398,10 @@ class MainWindow(QMainWindow):
             action.setChecked(tool_name == name)
         if not self.editor.tool.preview.hint:
             self.statusBar().showMessage(f"Tool: {name}", 2000)
+
+    def _list_filter_changed(self, flt: object) -> None:
+        """Next/previous follow the list the user is looking at."""
+        self.editor.image_filter = flt  # type: ignore[assignment]
 
     def _show_hint(self, hint: str) -> None:
         if hint:

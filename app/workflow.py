@@ -134,7 +134,9 @@ class Workflow(QObject):
         panel = self.win.images
         index = panel.status_filter.findData(status)
         panel.status_filter.setCurrentIndex(max(index, 0))
-        self.editor.image_filter = ImageFilter(status=status)
+        self.editor.image_filter = ImageFilter(
+            status=status, queue_id=panel.queue_filter.currentData()
+        )
         current = self.editor.image
         if current is None or (status is not None and current.status != status):
             self.editor.open_first()
@@ -211,6 +213,10 @@ class Workflow(QObject):
                 AddRemark(image.id, text.strip(), x=x, y=y, annotation_uuid=anchor),
                 "Could not add the remark",
             )
+            if self.win.sync is not None:
+                self.win.statusBar().showMessage(
+                    "Remark kept in this project: the server cannot hold pinned remarks", 6000
+                )
             self.refresh()
 
         self._ask("Remark", "Remark for the annotator:", add)

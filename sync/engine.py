@@ -29,6 +29,7 @@ from models.geometry import Skeleton
 from models.imageio import ImageProbe, probe_image
 from models.palette import color_for_index
 from models.project import resolve_image_path, stored_path_for
+from models.queues import sync_remote_queue
 from models.review import record_status_change, review_payload
 from models.store import ProjectStore
 from sync.adapters.base import Adapter, ImagePush, PushResult, Region, RemoteImage
@@ -129,6 +130,7 @@ class SyncEngine:
             self.pull(report, report_progress, check)
             if self.sweep:
                 self.sweep_deleted()
+            self.pull_queues()
             self.push(report, report_progress, check)
         except Cancelled as exc:
             report.state, report.message = "cancelled", str(exc)
@@ -382,6 +384,28 @@ class SyncEngine:
         new_rev = queries.image_by_id(conn, image_id).rev  # type: ignore[union-attr]
         sync_store.save_link(conn, self.remote_id, image_id, synced_rev=new_rev)
         merger.stats.status_changed += 1
+
+    def pull_queues(self) -> None:
+        """The remote's work lists as local queues (read-only here, refreshed each run)."""
+        remote_queues = self.adapter.queues()
+        if not remote_queues:
+            return
+        with self.store.transaction(origin="sync") as (conn, changes):
+            links = {
+                link.remote_key: link.image_id
+                for link in sync_store.all_links(conn, self.remote_id)
+            }
+            for queue in remote_queues:
+                sync_remote_queue(
+                    conn,
+                    changes,
+                    remote_id=self.remote_id,
+                    remote_key=queue.key,
+                    name=queue.name,
+                    role=queue.role,
+                    assignee=queue.assignee,
+                    image_ids=[links[k] for k in queue.image_keys if k in links],
+                )
 
     def sweep_deleted(self) -> None:
         """Flag images deleted on the server (never deletes local work)."""

@@ -152,9 +152,10 @@ class ImageListModel(QAbstractTableModel):
 
 
 class ImageListPanel(QWidget):
-    """Filter by status, search by name, and the paged table of images."""
+    """Filter by queue and status, search by name, and the paged table of images."""
 
     imageActivated = Signal(int)
+    filterChanged = Signal(object)  # ImageFilter
 
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,6 +166,11 @@ class ImageListPanel(QWidget):
         for status, label in STATUS_LABELS.items():
             self.status_filter.addItem(label.capitalize(), status)
         self.status_filter.addItem("Unreadable", ERROR_FILTER)
+        self.queue_filter = QComboBox()
+        self.queue_filter.setObjectName("queueFilter")
+        self.queue_filter.addItem("All images", None)
+        self._store = store
+        self.reload_queues()
         self.search = QLineEdit()
         self.search.setObjectName("imageSearch")
         self.search.setPlaceholderText("Search names…")
@@ -183,6 +189,7 @@ class ImageListPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         top = QHBoxLayout()
+        top.addWidget(self.queue_filter)
         top.addWidget(self.status_filter)
         top.addWidget(self.search, 1)
         layout = QVBoxLayout(self)
@@ -190,15 +197,20 @@ class ImageListPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
         self.status_filter.currentIndexChanged.connect(self._filter_changed)
+        self.queue_filter.currentIndexChanged.connect(self._filter_changed)
         self.search.textChanged.connect(self._filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._current_id: int | None = None
 
     def _filter_changed(self) -> None:
         text = self.search.text().strip()
-        self.model.set_filter(
-            ImageFilter(status=self.status_filter.currentData(), search=text or None)
+        flt = ImageFilter(
+            status=self.status_filter.currentData(),
+            search=text or None,
+            queue_id=self.queue_filter.currentData(),
         )
+        self.model.set_filter(flt)
+        self.filterChanged.emit(flt)
         if self._current_id is not None:
             self.show_current(self._current_id)
 
@@ -230,7 +242,25 @@ class ImageListPanel(QWidget):
             selection.blockSignals(False)
         self.table.viewport().update()
 
+    def reload_queues(self) -> None:
+        """The queue choices, with their sizes; keeps the current choice when it still exists."""
+        from models import queues as qs
+
+        with self._store.read() as conn:
+            found = qs.queues(conn)
+        current = self.queue_filter.currentData()
+        self.queue_filter.blockSignals(True)
+        while self.queue_filter.count() > 1:
+            self.queue_filter.removeItem(1)
+        for queue in found:
+            who = f" · {queue.assignee}" if queue.assignee else ""
+            self.queue_filter.addItem(f"{queue.name} ({queue.role}{who})", queue.id)
+        index = self.queue_filter.findData(current)
+        self.queue_filter.setCurrentIndex(max(index, 0))
+        self.queue_filter.blockSignals(False)
+
     def refresh(self) -> None:
+        self.reload_queues()
         self.model.refresh()
         if self._current_id is not None:
             self.show_current(self._current_id)

@@ -75,6 +75,17 @@ class RemoteImage:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteQueue:
+    """Work the server hands out: a named, ordered list of image keys for a role."""
+
+    key: str
+    name: str
+    role: str
+    assignee: str | None
+    image_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RemotePage:
     images: Sequence[RemoteImage]
     cursor: str | None
@@ -148,6 +159,10 @@ class Adapter(ABC):
     @abstractmethod
     def download(self, image: RemoteImage, target: Path) -> None:
         """Write the image file to ``target`` (credentials only to the server's own host)."""
+
+    def queues(self) -> list[RemoteQueue]:
+        """The remote's queues (none by default)."""
+        return []
 
     def close(self) -> None:
         """Release connections."""

@@ -40,6 +40,7 @@ from sync.adapters.base import (
     RemoteImage,
     RemoteInfo,
     RemotePage,
+    RemoteQueue,
 )
 from sync.adapters.labelstudio_format import (
     LabelStudioFormatError,
@@ -274,6 +275,39 @@ class LabelStudioAdapter(Adapter):
             if not tasks or len(keys) >= int(body.get("total", 0)) or len(tasks) < PAGE_SIZE:
                 return keys
             page += 1
+
+    def queues(self) -> list[RemoteQueue]:
+        """Data Manager tabs are the work lists of a Label Studio project (Community has
+        no assignments); each becomes an annotate queue with its tasks in the tab's order."""
+        try:
+            views = self.t.get_json("/api/dm/views/", params={"project": self.project_id})
+        except NotFoundError:
+            return []
+        out: list[RemoteQueue] = []
+        for view in views or []:
+            title = str((view.get("data") or {}).get("title") or f"Tab {view['id']}")
+            keys: list[str] = []
+            page = 1
+            while True:
+                try:
+                    body = self.t.get_json(
+                        "/api/tasks/",
+                        params={
+                            "view": view["id"],
+                            "page": page,
+                            "page_size": PAGE_SIZE,
+                            "fields": "task_only",
+                        },
+                    )
+                except NotFoundError:
+                    break
+                tasks = body.get("tasks", [])
+                keys.extend(str(t["id"]) for t in tasks)
+                if not tasks or len(keys) >= int(body.get("total", 0)):
+                    break
+                page += 1
+            out.append(RemoteQueue(str(view["id"]), title, "annotate", None, tuple(keys)))
+        return out
 
     def fetch_image(self, key: str) -> RemoteImage:
         return self._remote_image(self.t.get_json(f"/api/tasks/{key}/"))

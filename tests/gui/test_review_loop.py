@@ -128,3 +128,24 @@ def test_history_panel_progress_and_changes_overlay(qtbot, window20) -> None:
     QTest.keyClick(win, Qt.Key.Key_P, CTRL)
     chart = win.workflow.progress_dialog.charts["Project"][0]
     assert ("submitted", 1) in chart._rows and ("new", 19) in chart._rows
+
+
+def test_queue_selector_filters_the_list_and_navigation(qtbot, window20) -> None:
+    from models.review_commands import AssignToQueue, CreateQueue
+
+    win = window20
+    with win.store.read() as conn:
+        ids = [r.id for r in queries.image_page(conn, 0, 100)]
+    win.editor.commit(CreateQueue("ana's", "annotate", "ana"))
+    win.editor.commit(AssignToQueue("ana's", ids[5:8]))
+    win.images.refresh()
+    combo = win.images.queue_filter
+    index = next(i for i in range(combo.count()) if "ana's" in combo.itemText(i))
+    combo.setCurrentIndex(index)
+    assert win.images.model.rowCount() == 3
+    win.editor.open_image(ids[5])
+    QTest.keyClick(win, Qt.Key.Key_D)
+    assert win.editor.image.id == ids[6]
+    QTest.keyClick(win, Qt.Key.Key_D)
+    QTest.keyClick(win, Qt.Key.Key_D)
+    assert win.editor.image.id == ids[7]  # the end of the queue

@@ -73,3 +73,38 @@ def test_statuses_and_reviews_reach_the_server_and_come_back(
         steps = rv.status_history(conn, record.id)
         assert (steps[-1].from_status, steps[-1].to_status) == ("submitted", "approved")
         assert steps[-1].actor == "remote:labelstudio" and steps[-1].comment == "fine"
+
+
+def test_data_manager_tabs_become_queues(project50, token_env, tmp_path, capsys) -> None:
+    server, project_id, by_name = project50
+    ids = sorted(by_name.values())
+    with server.client() as http:
+        view = {
+            "project": project_id,
+            "data": {
+                "title": "first ten",
+                "filters": {
+                    "conjunction": "and",
+                    "items": [
+                        {
+                            "filter": "filter:tasks:id",
+                            "operator": "in",
+                            "type": "Number",
+                            "value": {"min": ids[0], "max": ids[9]},
+                        }
+                    ],
+                },
+            },
+        }
+        response = http.post("/api/dm/views/", json=view)
+        assert response.status_code == 201, response.text
+    path = tmp_path / "clone"
+    clone(server, project_id, path, capsys)
+    with ProjectStore.open(path) as store, store.read() as conn:
+        from models import queues as qs
+
+        (queue,) = [q for q in qs.queues(conn) if q.name == "first ten"]
+        assert queue.source == "remote" and queue.size == 10
+        members = {r.name for r in qs.queue_page(conn, queue.id, 0, 100)}
+    wanted = {name for name, task in by_name.items() if ids[0] <= task <= ids[9]}
+    assert members == wanted
