@@ -20,6 +20,7 @@ from typing import Any
 
 BENCH_MODULES = (
     "tests.perf.bench_store",
+    "tests.perf.bench_project",
     "tests.perf.bench_masks",
     "tests.perf.bench_polygon",
     "tests.perf.bench_canvas",
