@@ -61,20 +61,5 @@ def bench_edit_commit() -> dict[str, dict[str, Any]]:
     }
 
 
-def bench_open_project_10k() -> dict[str, dict[str, Any]]:
-    """Open a 10,000-image project (schema check included)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        _project(Path(tmp), 10_000).close()
-        times = []
-        for _ in range(5):
-            started = time.perf_counter()
-            store = ProjectStore.open(Path(tmp) / "p")
-            with store.read() as conn:
-                conn.exec_driver_sql("SELECT COUNT(*) FROM image").scalar()
-            times.append(time.perf_counter() - started)
-            store.close()
-    return {"open_project_10k_s": {"median": statistics.median(times), "unit": "s"}}
-
-
 if __name__ == "__main__":
-    print(bench_edit_commit(), bench_open_project_10k())
+    print(bench_edit_commit())
