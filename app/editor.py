@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.bridge import StoreBridge
+from app.prefetch import Prefetcher
 from models import queries
 from models.attributes import SchemaError, coerce_attributes, parse_schema
 from models.clipboard import ClipItem, copy_items, paste_command
@@ -33,8 +34,8 @@ from models.palette import color_for_index
 from models.project import resolve_image_path
 from models.queries import ImageFilter
 from models.store import ChangeSet, ProjectStore
-from models.tile_cache import TileMemoryCache, tile_cache_dir
-from models.tiles import TileSource, open_tile_source
+from models.tile_cache import TileMemoryCache
+from models.tiles import TileSource
 from models.tools import (
     BoxTool,
     BrushTool,
@@ -77,6 +78,7 @@ class Editor(QObject):
         self.source: TileSource | None = None
         self._pixels: np.ndarray | None = None
         self._tile_memory = TileMemoryCache(TILE_MEMORY_BYTES)
+        self.prefetcher = Prefetcher(store, self._tile_memory)
         self.image_error: str | None = None
         self._annotations: list[Annotation] = []
         self._selection: frozenset[str] = frozenset()
@@ -197,15 +199,11 @@ class Editor(QObject):
             self.image_error = record.error
             if record.error is None:
                 try:
-                    self.source = open_tile_source(
-                        resolve_image_path(self.store, record.path),
-                        cache_dir=tile_cache_dir(self.store.folder),
-                        memory_cache=self._tile_memory,
-                        content_key=record.content_hash,
-                    )
+                    self.source = self.prefetcher.open(record)
                 except ImageReadError as exc:
                     self.image_error = str(exc)
             self._load_annotations()
+            self.prefetcher.schedule(record, self.image_filter)
         self._selection = frozenset()
         self.imageChanged.emit(self.image)
         self.sourceChanged.emit(self.source)

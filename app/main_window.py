@@ -675,6 +675,8 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.shutdown()
             self.sync = None
+        self.editor.prefetcher.shutdown()
+        self.canvas.tile_layer.shutdown()
         if self._import_worker is not None:
             self._import_worker.cancel()
             self._import_worker.wait(10000)

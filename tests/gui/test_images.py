@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
 
 from models import queries, tx
 from models.imageio import ImageProbe
@@ -108,3 +109,14 @@ def test_list_pages_instead_of_loading_every_row(qtbot, tmp_path: Path) -> None:
     assert model.cached_rows <= CACHED_PAGES * PAGE_SIZE
     assert model.pages_fetched <= 5000 // PAGE_SIZE + 2
     store.close()
+
+
+def test_next_images_are_prefetched(qtbot, window) -> None:
+    win = window
+    prefetcher = win.editor.prefetcher
+    qtbot.waitUntil(prefetcher.idle, timeout=20_000)
+    assert prefetcher.warmed >= 3
+    ready = set(prefetcher._ready)
+    QTest.keyClick(win, Qt.Key.Key_D)
+    assert win.editor.image.id in ready  # served from the prefetched source
+    assert win.editor.image.id not in prefetcher._ready
