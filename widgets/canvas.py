@@ -43,6 +43,7 @@ from widgets.annotation_item import AnnotationItem, ItemStyle
 from widgets.dense_layer import DenseLayerItem, render_scale
 from widgets.keys import key_name
 from widgets.mask_layer_item import MaskLayerItem
+from widgets.minimap import Minimap
 from widgets.tile_layer import TileLayerItem
 
 ZOOM_STEP = 1.25
@@ -140,6 +141,9 @@ class CanvasView(QGraphicsView):
         self._scene.addItem(self._mask_item)
         self._hint = ""
         self._consumed_key: int | None = None
+        self.minimap = Minimap(self)
+        self.horizontalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
         self.tool: Tool | None = None
         self.last_cursor: tuple[float, float] | None = None
         self._pan_from: QPoint | None = None
@@ -357,6 +361,7 @@ class CanvasView(QGraphicsView):
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._update_smoothing()
         self._update_lod()
+        self.minimap.refresh()
         self.zoomChanged.emit(self.zoom)
 
     def fit(self) -> None:
@@ -370,6 +375,7 @@ class CanvasView(QGraphicsView):
         self._fit_pending = False
         self._update_smoothing()
         self._update_lod()
+        self.minimap.refresh()
         self.zoomChanged.emit(self.zoom)
 
     def actual_size(self) -> None:
@@ -386,6 +392,7 @@ class CanvasView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
+        self.minimap.refresh()
         if self._fit_pending:
             self.fit()
 

@@ -53,6 +53,11 @@ class TileLayerItem(QGraphicsItem):
     def source(self) -> TileSource | None:
         return self._source
 
+    @property
+    def overview(self) -> QImage | None:
+        """The coarsest level as one small image (for the minimap)."""
+        return self._overview
+
     def set_source(self, source: TileSource | None) -> None:
         self.prepareGeometryChange()
         self._source = source

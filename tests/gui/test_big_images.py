@@ -139,3 +139,28 @@ def test_exif_rotated_photo_is_shown_as_a_browser_shows_it(canvas, tmp_path: Pat
     assert red[0] > 200 and red[1] < 60
     assert shown(canvas, 5, 5)[0] < 60
     source.close()
+
+
+def test_minimap_shows_when_zoomed_in_and_navigates(canvas, qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QPoint as Point
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.perf.synth_images import make_16bit_tiff
+
+    path, _known = make_16bit_tiff(tmp_path / "deep.tif", width=300, height=200)
+    source = open_tile_source(path)
+    canvas.set_source(source)
+    assert not canvas.minimap.isVisible()  # the whole image fits
+    canvas.set_zoom(8.0)
+    canvas.centerOn(20, 20)
+    assert canvas.minimap.isVisible()
+    mm = canvas.minimap
+    QTest.mouseClick(
+        mm, Qt.MouseButton.LeftButton, pos=Point(mm.width() * 3 // 4, mm.height() // 2)
+    )
+    centre = canvas.mapToScene(canvas.viewport().rect().center())
+    assert abs(centre.x() - 225) < 10 and abs(centre.y() - 100) < 10
+    canvas.fit()
+    assert not canvas.minimap.isVisible()
+    source.close()
