@@ -34,8 +34,8 @@ from app.workflow import Workflow
 from models import queries, sync_store
 from models.attributes import parse_schema
 from models.errors import LimnerError
-from models.imageio import SUPPORTED_SUFFIXES
-from models.project import ImportReport
+from models.imageio import SUPPORTED_SUFFIXES, is_too_large
+from models.project import ImportReport, allow_huge_images
 from models.store import ProjectStore
 from sync import credentials
 from sync.engine import resolve_conflict
@@ -314,6 +314,33 @@ class MainWindow(QMainWindow):
     # -- editor -> widgets ---------------------------------------------------------------
     def _show_source(self, source: object) -> None:
         self.canvas.set_source(self.editor.source)
+        image = self.editor.image
+        if image is not None and self.editor.image_error:
+            self.statusBar().showMessage(f"{image.name} cannot be shown: {self.editor.image_error}")
+        if image is not None and is_too_large(self.editor.image_error):
+            self._ask_allow_huge(image.name, self.editor.image_error or "")
+
+    def _ask_allow_huge(self, name: str, reason: str) -> None:
+        """Very large images open only after the user agrees, once per project."""
+        box = QMessageBox(self)
+        box.setObjectName("allowHugeBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Very large image")
+        box.setText(
+            f"{name}: {reason}.\n\nOpen images this large in this project? limner shows "
+            "them tile by tile; the choice is remembered for the project."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(self.allow_huge_images)
+        box.open()
+        self._huge_box = box
+
+    def allow_huge_images(self) -> None:
+        fixed = allow_huge_images(self.store)
+        self.editor.prefetcher.allow_huge = True
+        self.statusBar().showMessage(f"Very large images allowed; {fixed} can now be opened", 6000)
+        if self.editor.image is not None:
+            self.editor.open_image(self.editor.image.id)
         if self.editor.image is not None and self.editor.image_error:
             self.statusBar().showMessage(
                 f"{self.editor.image.name} cannot be shown: {self.editor.image_error}"

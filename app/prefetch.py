@@ -16,7 +16,7 @@ from pathlib import Path
 from models import queries
 from models.entities import ImageRecord
 from models.errors import LimnerError
-from models.project import resolve_image_path
+from models.project import huge_images_allowed, resolve_image_path
 from models.queries import ImageFilter
 from models.store import ProjectStore
 from models.tile_cache import TileMemoryCache, tile_cache_dir
@@ -39,6 +39,7 @@ class Prefetcher:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="limner-prefetch")
         self.warmed = 0
+        self.allow_huge = huge_images_allowed(store)
 
     def open(self, record: ImageRecord) -> TileSource:
         """The image's tile source: the prefetched one if ready, else opened now."""
@@ -51,6 +52,7 @@ class Prefetcher:
     def _open(self, record: ImageRecord) -> TileSource:
         return open_tile_source(
             resolve_image_path(self.store, record.path),
+            allow_huge=self.allow_huge,
             cache_dir=tile_cache_dir(Path(self.store.folder)),
             memory_cache=self.memory,
             content_key=record.content_hash,

@@ -23,6 +23,7 @@ import os
 import re
 import stat
 import struct
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -153,6 +154,9 @@ def _too_large(size: tuple[int, int], limit: int) -> str:
         f"image is {width} \u00d7 {height} = {_format_pixels(width * height)}, "
         f"above the safety limit of {_format_pixels(limit)}"
     )
+
+
+_LIMIT_LOCK = threading.Lock()
 
 
 def _pixel_limit(max_pixels: int | None) -> int | None:
@@ -405,14 +409,64 @@ def _check_integrity(path: Path, fmt: str, size: tuple[int, int]) -> None:
 # ------------------------------------------------------------------------------ probing
 
 
-def probe_image(path: Path | str) -> ImageProbe:
+TOO_LARGE_MARK = "above the safety limit"
+"""Part of the reason given for images over Pillow's limit (the app offers to allow them)."""
+
+
+def is_too_large(reason: str | None) -> bool:
+    return bool(reason) and TOO_LARGE_MARK in str(reason)
+
+
+def _probe_tiff(path: Path) -> ImageProbe | None:
+    """Tiled or very large TIFFs: size from tifffile's header, no whole-image decode.
+
+    They are displayed tile by tile, so neither the decompression-bomb limit nor a full
+    decode at import makes sense for them. None: let Pillow handle the file.
+    """
+    try:
+        import tifffile
+    except ImportError:
+        return None
+    try:
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages.first
+            width, height = int(page.imagewidth), int(page.imagelength)
+            tag = page.tags.get(274)
+            orientation = int(tag.value) if tag is not None else 1
+            tiled = bool(page.is_tiled)
+    except (tifffile.TiffFileError, OSError, ValueError, IndexError, KeyError):
+        return None
+    if not tiled and width * height <= (Image.MAX_IMAGE_PIXELS or 0):
+        return None
+    width, height = _oriented((width, height), orientation)
+    return ImageProbe(
+        path=path,
+        name=path.name,
+        width=width,
+        height=height,
+        format="TIFF",
+        content_hash=_hash_file(path),
+        size_bytes=path.stat().st_size,
+        orientation=orientation,
+        error=None,
+    )
+
+
+def probe_image(path: Path | str, *, allow_huge: bool = False) -> ImageProbe:
     """Describe an image file and check that it is readable, without ever raising.
 
     The size comes from the header; the pixel data is checked with the cheap per-format
     tests of :func:`_check_integrity`, so that a broken file is flagged when it is added
-    to a project rather than when someone tries to label it.
+    to a project rather than when someone tries to label it. ``allow_huge`` lifts the
+    decompression-bomb limit (after the user allowed very large images in the project).
     """
     path = Path(path)
+    if path.suffix.lower() in (".tif", ".tiff") and path.is_file():
+        tiff = _probe_tiff(path)
+        if tiff is not None:
+            return tiff
+    if allow_huge:
+        return _probe_without_limit(path)
     size_bytes = 0
     content_hash: str | None = None
     size: tuple[int, int] | None = None
@@ -463,6 +517,16 @@ def probe_image(path: Path | str) -> ImageProbe:
         orientation=orientation,
         error=None,
     )
+
+
+def _probe_without_limit(path: Path) -> ImageProbe:
+    saved = Image.MAX_IMAGE_PIXELS
+    with _LIMIT_LOCK:
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            return probe_image(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
 
 
 # ------------------------------------------------------------------------------ loading

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models import queries, tx
-from models.imageio import ImageProbe, probe_image, scan_images
+from models.imageio import ImageProbe, is_too_large, probe_image, scan_images
 from models.store import ProjectStore
 
 ProgressFn = Callable[[int, int, str], bool]
@@ -72,6 +72,7 @@ def import_images(
     """
     files = scan_images([Path(p) for p in paths])
     report = ImportReport()
+    allow_huge = huge_images_allowed(store)
     convert = stored_path_for(store)
     batch: list[ImageProbe] = []
     seen: set[str] = set()
@@ -103,13 +104,55 @@ def import_images(
         if progress is not None and not progress(done, total, path.name):
             report.cancelled = True
             break
-        batch.append(probe_image(path))
+        batch.append(probe_image(path, allow_huge=allow_huge))
         if len(batch) >= IMPORT_BATCH:
             flush()
     flush()
     if progress is not None and not report.cancelled:
         progress(total, total, "")
     return report
+
+
+HUGE_KEY = "allow_huge_images"
+
+
+def huge_images_allowed(store: ProjectStore) -> bool:
+    return store.get_meta(HUGE_KEY) == "1"
+
+
+def allow_huge_images(store: ProjectStore) -> int:
+    """Remember that this project opens images above the safety limit, and re-read the
+    ones refused for that reason; returns how many became readable."""
+    from sqlalchemy import select
+
+    from models import schema
+
+    store.set_meta(HUGE_KEY, "1")
+    img = schema.image
+    with store.read() as conn:
+        rows = conn.execute(select(img.c.id, img.c.path).where(img.c.error.is_not(None))).all()
+    fixed = 0
+    for image_id, stored in rows:
+        with store.read() as conn:
+            error = conn.execute(select(img.c.error).where(img.c.id == image_id)).scalar_one()
+        if not is_too_large(error):
+            continue
+        probe = probe_image(resolve_image_path(store, stored), allow_huge=True)
+        with store.transaction(origin="import") as (conn, changes):
+            conn.execute(
+                img.update()
+                .where(img.c.id == image_id)
+                .values(
+                    width=probe.width,
+                    height=probe.height,
+                    content_hash=probe.content_hash,
+                    format=probe.format,
+                    error=probe.error,
+                )
+            )
+            changes.images.add(image_id)
+        fixed += probe.error is None
+    return fixed
 
 
 def create_project(

@@ -84,6 +84,10 @@ def canvas(qtbot) -> CanvasView:
 def test_40k_image_shows_the_right_pixels(canvas, tmp_path: Path) -> None:
     path = tmp_path / "huge.tif"
     write_big_marked_tiff(path)
+    from models.imageio import probe_image
+
+    probe = probe_image(path)  # tiled: sized from the header, no whole decode, no limit
+    assert probe.error is None and (probe.width, probe.height) == (SIDE, SIDE)
     source = open_tile_source(path)
     assert (source.width, source.height) == (SIDE, SIDE)
     canvas.set_source(source)

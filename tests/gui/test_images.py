@@ -120,3 +120,32 @@ def test_next_images_are_prefetched(qtbot, window) -> None:
     QTest.keyClick(win, Qt.Key.Key_D)
     assert win.editor.image.id in ready  # served from the prefetched source
     assert win.editor.image.id not in prefetcher._ready
+
+
+def test_very_large_images_open_after_a_remembered_confirmation(
+    qtbot, window, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
+    win = window
+    folder = tmp_path / "big"
+    folder.mkdir()
+    Image.new("RGB", (1500, 1000), (10, 200, 30)).save(folder / "wide.png")
+    win.add_paths([folder])
+    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    with win.store.read() as conn:
+        record = queries.image_by_name(conn, "wide.png")
+    assert record.error and "safety limit" in record.error
+    win.editor.open_image(record.id)
+    box = win.findChild(QMessageBox, "allowHugeBox")
+    assert box is not None and box.isVisible()
+    box.button(QMessageBox.StandardButton.Open).click()
+    assert win.editor.image.error is None and win.editor.source is not None
+    assert win.editor.image_size == (1500, 1000)
+    # remembered: the next one imports readable at once
+    Image.new("RGB", (1200, 1200), (200, 10, 30)).save(folder / "square.png")
+    win.add_paths([folder / "square.png"])
+    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    with win.store.read() as conn:
+        assert queries.image_by_name(conn, "square.png").error is None
