@@ -47,6 +47,7 @@ from widgets.class_dialog import ClassDialog
 from widgets.class_panel import ClassPanel
 from widgets.image_list import ImageListPanel
 from widgets.sync_widgets import ConflictRow, ConflictsPanel, SyncIndicator
+from widgets.window_level import WindowLevelDialog
 
 APP_TITLE = "limner"
 
@@ -199,6 +200,12 @@ class MainWindow(QMainWindow):
         self.act_select.setChecked(True)
         self.act_fit = a("Fit", self.canvas.fit, ["F"], "Fit the image in the window")
         self.act_actual = a("100%", self.canvas.actual_size, ["Ctrl+1"], "Show at 100%")
+        self.act_window = a(
+            "Window/level…",
+            self.ask_window_level,
+            ["Ctrl+Shift+W"],
+            "Black and white points of 16-bit and float images",
+        )
         self.act_zoom_in = a(
             "Zoom in", lambda: self.canvas.set_zoom(self.canvas.zoom * 1.25), ["Ctrl+="]
         )
@@ -263,6 +270,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.act_delete)
         view_menu = menu.addMenu("&View")
         view_menu.addActions([self.act_fit, self.act_actual, self.act_zoom_in, self.act_zoom_out])
+        view_menu.addAction(self.act_window)
         tools_menu = menu.addMenu("&Tools")
         tools_menu.addActions(list(self.tool_actions.values()))
         go_menu = menu.addMenu("&Go")
@@ -319,6 +327,36 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{image.name} cannot be shown: {self.editor.image_error}")
         if image is not None and is_too_large(self.editor.image_error):
             self._ask_allow_huge(image.name, self.editor.image_error or "")
+
+    def ask_window_level(self) -> None:
+        source = self.editor.source
+        if source is None or not source.needs_window:
+            self.statusBar().showMessage("Window/level applies to 16-bit and float images", 4000)
+            return
+        window = source.window
+        low, high = (window.low, window.high) if window is not None else (0.0, 255.0)
+        dialog = WindowLevelDialog(low, high, self)
+
+        def apply(lo: float, hi: float) -> None:
+            source.set_window(lo, hi)
+            self.canvas.tile_layer.refresh()
+
+        def auto() -> None:
+            source.reset_window()
+            self.canvas.tile_layer.refresh()
+            current = source.window
+            if current is not None:
+                dialog.low.blockSignals(True)
+                dialog.high.blockSignals(True)
+                dialog.low.setValue(current.low)
+                dialog.high.setValue(current.high)
+                dialog.low.blockSignals(False)
+                dialog.high.blockSignals(False)
+
+        dialog.windowChanged.connect(apply)
+        dialog.autoRequested.connect(auto)
+        dialog.open()
+        self._window_dialog = dialog
 
     def _ask_allow_huge(self, name: str, reason: str) -> None:
         """Very large images open only after the user agrees, once per project."""

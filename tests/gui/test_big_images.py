@@ -168,3 +168,36 @@ def test_minimap_shows_when_zoomed_in_and_navigates(canvas, qtbot, tmp_path: Pat
     canvas.fit()
     assert not canvas.minimap.isVisible()
     source.close()
+
+
+def test_window_level_dialog_changes_the_display(qtbot, window, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from models import queries
+    from models.project import import_images
+    from tests.perf.synth_images import make_16bit_tiff
+    from widgets.window_level import WindowLevelDialog
+
+    path, _known = make_16bit_tiff(tmp_path / "deep.tif", width=300, height=200)
+    import_images(window.store, [path])
+    with window.store.read() as conn:
+        record = queries.image_by_name(conn, "deep.tif")
+    window.editor.open_image(record.id)
+    canvas = window.canvas
+    QTest.keyClick(
+        window,
+        Qt.Key.Key_W,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = window.findChild(WindowLevelDialog, "windowLevelDialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.low.setValue(1000.0)
+    dialog.high.setValue(3000.0)
+    raw = 1000 + 100 * 7 + 100 * 11
+    assert abs(shown(canvas, 100.5, 100.5)[0] - round((raw - 1000) / 2000 * 255)) <= 2
+    dialog.high.setValue(9000.0)
+    assert abs(shown(canvas, 100.5, 100.5)[0] - round((raw - 1000) / 8000 * 255)) <= 2
+    dialog.close()
+    QTest.mouseMove(canvas.viewport(), canvas.mapFromScene(7.5, 5.5))
+    assert f"value {1000 + 7 * 7 + 5 * 11}" in window.cursor_label.text()
