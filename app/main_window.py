@@ -742,6 +742,7 @@ class MainWindow(QMainWindow):
             self.sync = None
         self.editor.prefetcher.shutdown()
         self.canvas.tile_layer.shutdown()
+        self.images.model.shutdown()
         if self._import_worker is not None:
             self._import_worker.cancel()
             self._import_worker.wait(10000)

@@ -7,10 +7,20 @@ Only the pages the view asks for are fetched (and a few are cached), so a projec
 from __future__ import annotations
 
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,11 +34,14 @@ from PySide6.QtWidgets import (
 
 from models import queries
 from models.entities import ImageRecord, ImageStatus
+from models.project import resolve_image_path
 from models.queries import ERROR_FILTER, ImageFilter
 from models.store import ProjectStore
+from models.thumbnails import make_thumbnail, thumbnail_path
 
 PAGE_SIZE = 200
 CACHED_PAGES = 8
+THUMBS_IN_MEMORY = 400
 
 STATUS_LABELS = {
     ImageStatus.NEW.value: "new",
@@ -49,13 +62,25 @@ STATUS_COLORS = {
 ValidIndex = QModelIndex | QPersistentModelIndex
 
 
+class _ThumbSignals(QObject):
+    ready = Signal(int)  # image id
+
+
 class ImageListModel(QAbstractTableModel):
+    """Rows from SQL pages; thumbnails made in the background only for rows on screen."""
+
     COLUMNS = ("Name", "Status", "Labels")
     ImageRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self._icons: OrderedDict[int, QIcon] = OrderedDict()
+        self._thumb_pending: set[int] = set()
+        self._thumb_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limner-thumbs")
+        self._thumb_signals = _ThumbSignals()
+        self._thumb_signals.ready.connect(self._thumbnail_ready)
+        self.thumbnails_made = 0
         self._filter = ImageFilter()
         self._count = self._query_count()
         self._pages: OrderedDict[int, list[ImageRecord]] = OrderedDict()
@@ -104,6 +129,44 @@ class ImageListModel(QAbstractTableModel):
             self._pages.move_to_end(page_no)
         return page[offset] if offset < len(page) else None
 
+    # -- thumbnails --------------------------------------------------------------------
+    def _thumbnail(self, rec: ImageRecord) -> QIcon | None:
+        icon = self._icons.get(rec.id)
+        if icon is not None:
+            self._icons.move_to_end(rec.id)
+            return icon
+        if rec.error is not None or rec.id in self._thumb_pending:
+            return None
+        key = rec.content_hash or rec.uuid
+        path = thumbnail_path(self._store.folder, key)
+        if path.exists():
+            return self._remember(rec.id, QIcon(str(path)))
+        self._thumb_pending.add(rec.id)
+        source = resolve_image_path(self._store, rec.path)
+        self._thumb_pool.submit(self._make, rec.id, source, path)
+        return None
+
+    def _make(self, image_id: int, source: Path, target: Path) -> None:
+        if make_thumbnail(source, target) is not None:
+            self._thumb_signals.ready.emit(image_id)
+
+    def _remember(self, image_id: int, icon: QIcon) -> QIcon:
+        self._icons[image_id] = icon
+        while len(self._icons) > THUMBS_IN_MEMORY:
+            self._icons.popitem(last=False)
+        return icon
+
+    def _thumbnail_ready(self, image_id: int) -> None:
+        self._thumb_pending.discard(image_id)
+        self.thumbnails_made += 1
+        row = self.row_of(image_id)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def shutdown(self) -> None:
+        self._thumb_pool.shutdown(wait=False, cancel_futures=True)
+
     def row_of(self, image_id: int) -> int | None:
         with self._store.read() as conn:
             return queries.image_row_index(conn, image_id, self._filter)
@@ -133,6 +196,8 @@ class ImageListModel(QAbstractTableModel):
         col = index.column()
         if role == self.ImageRole:
             return rec.id
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return self._thumbnail(rec)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return rec.name
@@ -181,7 +246,8 @@ class ImageListPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.setIconSize(QSize(32, 32))
         self.table.setShowGrid(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         header = self.table.horizontalHeader()

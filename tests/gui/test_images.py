@@ -149,3 +149,18 @@ def test_very_large_images_open_after_a_remembered_confirmation(
     qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
     with win.store.read() as conn:
         assert queries.image_by_name(conn, "square.png").error is None
+
+
+def test_thumbnails_are_made_in_the_background_and_kept(qtbot, window) -> None:
+    from PySide6.QtGui import QIcon
+
+    model = window.images.model
+    for row in range(model.rowCount()):
+        model.index(row, 0).data(Qt.ItemDataRole.DecorationRole)
+    qtbot.waitUntil(lambda: model.thumbnails_made >= 5, timeout=20_000)
+    icon = model.index(0, 0).data(Qt.ItemDataRole.DecorationRole)
+    assert isinstance(icon, QIcon) and not icon.isNull()
+    thumbs = list((window.store.folder / "cache" / "thumbs").glob("*.png"))
+    assert len(thumbs) == 5
+    with Image.open(thumbs[0]) as im:
+        assert max(im.size) <= 64
