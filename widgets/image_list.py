@@ -233,7 +233,7 @@ class ImageListPanel(QWidget):
         self.status_filter.addItem("Unreadable", ERROR_FILTER)
         self.queue_filter = QComboBox()
         self.queue_filter.setObjectName("queueFilter")
-        self.queue_filter.addItem("All images", None)
+        self.queue_filter.addItem("All queues", None)
         self._store = store
         self.reload_queues()
         self.search = QLineEdit()
