@@ -33,6 +33,7 @@ from models.mask_ops import simplify_polygon
 from models.palette import color_for_index
 from models.project import resolve_image_path
 from models.queries import ImageFilter
+from models.spatial import BoxIndex
 from models.store import ChangeSet, ProjectStore
 from models.tile_cache import TileMemoryCache
 from models.tiles import TileSource
@@ -81,6 +82,7 @@ class Editor(QObject):
         self.prefetcher = Prefetcher(store, self._tile_memory)
         self.image_error: str | None = None
         self._annotations: list[Annotation] = []
+        self._index: BoxIndex | None = None
         self._selection: frozenset[str] = frozenset()
         self._classes: list[LabelClass] = []
         self._active_class: int | None = None
@@ -135,12 +137,20 @@ class Editor(QObject):
         return self.source.pixel_value(x, y, cached_only=True)
 
     def editable_annotations(self) -> Sequence[Annotation]:
-        locked_classes = {c.id for c in self._classes if c.locked or c.hidden}
-        return [
-            a
-            for a in self._annotations
-            if not a.hidden and not a.locked and a.class_id not in locked_classes
-        ]
+        return self.spatial_index().items
+
+    def spatial_index(self) -> BoxIndex:
+        """The editable shapes of the image and their bounding boxes (built once per change)."""
+        if self._index is None:
+            locked_classes = {c.id for c in self._classes if c.locked or c.hidden}
+            self._index = BoxIndex(
+                [
+                    a
+                    for a in self._annotations
+                    if not a.hidden and not a.locked and a.class_id not in locked_classes
+                ]
+            )
+        return self._index
 
     def selection(self) -> frozenset[str]:
         return self._selection
@@ -187,6 +197,7 @@ class Editor(QObject):
             self._close_source()
             self.image, self.image_error = None, None
             self._annotations = []
+            self._index = None
         else:
             with self.store.read() as conn:
                 record = queries.image_by_id(conn, image_id)
@@ -234,6 +245,7 @@ class Editor(QObject):
         return True
 
     def _load_annotations(self) -> None:
+        self._index = None
         if self.image is None:
             self._annotations = []
             return
@@ -256,6 +268,7 @@ class Editor(QObject):
             self.imagesChanged.emit(changes)
 
     def _reload_classes(self) -> None:
+        self._index = None
         with self.store.read() as conn:
             self._classes = queries.label_classes(conn)
         ids = [c.id for c in self._classes]

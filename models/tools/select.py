@@ -11,6 +11,7 @@ A move, a resize or a vertex drag previews on every pointer move and commits one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.commands import EditAnnotations
@@ -79,6 +80,13 @@ class SelectTool(Tool):
         return self._gesture is not None
 
     # -- helpers ---------------------------------------------------------------------
+    def _near(self, p: Pointer) -> Sequence[Annotation]:
+        """Candidates for a hit at the pointer: from the host's spatial index if it has one."""
+        index = getattr(self.host, "spatial_index", None)
+        if callable(index):
+            return index().at(p.x, p.y, p.tolerance)
+        return self.host.editable_annotations()
+
     def _by_uuid(self) -> dict[str, Annotation]:
         return {a.uuid: a for a in self.host.editable_annotations()}
 
@@ -117,7 +125,7 @@ class SelectTool(Tool):
                     return _HANDLE_CURSORS[handle]
             elif self._vertex_drag_at(single, p) is not None:
                 return "cross"
-        hit = topmost_at(self.host.editable_annotations(), p.x, p.y, p.tolerance)
+        hit = topmost_at(self._near(p), p.x, p.y, p.tolerance)
         return "move" if hit is not None else "arrow"
 
     # -- events ----------------------------------------------------------------------
@@ -140,7 +148,7 @@ class SelectTool(Tool):
                 if drag is not None:
                     self._gesture = drag
                     return
-        hit = topmost_at(self.host.editable_annotations(), p.x, p.y, p.tolerance)
+        hit = topmost_at(self._near(p), p.x, p.y, p.tolerance)
         selection = set(self.host.selection())
         if hit is None:
             if not p.shift:

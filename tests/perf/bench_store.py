@@ -63,3 +63,22 @@ def bench_edit_commit() -> dict[str, dict[str, Any]]:
 
 if __name__ == "__main__":
     print(bench_edit_commit())
+
+
+def bench_hover_hit_test_12k() -> dict[str, dict[str, Any]]:
+    """What the select tool does on every mouse move over 12,000 shapes."""
+    import numpy as np
+
+    from models.hit import topmost_at
+    from models.spatial import BoxIndex
+    from tests.perf.bench_canvas import dense_annotations
+
+    shapes = dense_annotations(1, 4096, 10_000, 2_000)
+    index = BoxIndex(shapes)
+    rng = np.random.default_rng(2)
+    times = []
+    for x, y in rng.uniform(0, 4096, (300, 2)):
+        started = time.perf_counter()
+        topmost_at(index.at(x, y, 3.0), x, y, 3.0)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"hover_hit_test_12k_ms": {"median": statistics.median(times), "unit": "ms"}}
