@@ -209,8 +209,7 @@ def parse_labels(
         except LabelError as exc:
             unusable.append(index)
             warnings.append(
-                f"label #{index + 1} cannot be read as a box ({exc}); "
-                "it stays on the server as is"
+                f"label #{index + 1} cannot be read as a box ({exc}); it stays on the server as is"
             )
             continue
         metadata = label.get("metadata")
@@ -277,7 +276,10 @@ def region_label(
         metadata[REVIEW_KEY] = dict(marker)
     else:
         metadata.pop(REVIEW_KEY, None)
-    return {"metadata": metadata, "bbox": bbox_of(region.geometry, width, height, style.bbox_format)}
+    return {
+        "metadata": metadata,
+        "bbox": bbox_of(region.geometry, width, height, style.bbox_format),
+    }
 
 
 def build_labels(
@@ -392,7 +394,9 @@ def _path(current: str, target: str) -> list[Signal]:
                 steps.append(_step("start", status))
         elif status == "IN_PROGRESS":
             steps.append(
-                _step({"NEW": "release", "COMPLETED": "complete", "FAILED": "cancel"}[target], status)
+                _step(
+                    {"NEW": "release", "COMPLETED": "complete", "FAILED": "cancel"}[target], status
+                )
             )
         else:
             raise ValueError(f"unknown work item status {status!r}")

@@ -369,7 +369,9 @@ class HastyAdapter(Adapter):
                     name=str(c.get("name")),
                     kind="keypoints" if schema else "any",
                     color=parse_color(c.get("color")),
-                    attribute_schema=tuple(self._attribute_spec(a) for a in self._class_attrs(class_id)),
+                    attribute_schema=tuple(
+                        self._attribute_spec(a) for a in self._class_attrs(class_id)
+                    ),
                     skeleton={"names": list(schema.names), "edges": [list(e) for e in schema.edges]}
                     if schema
                     else None,

@@ -248,7 +248,9 @@ def box_to_hasty(box: Box, width: int, height: int) -> list[int]:
     return [x0, y0, x1, y1]
 
 
-def polygon_to_hasty(polygon: Polygon, width: int, height: int) -> tuple[list[list[int]], list[int]]:
+def polygon_to_hasty(
+    polygon: Polygon, width: int, height: int
+) -> tuple[list[list[int]], list[int]]:
     """``(polygon, bbox)`` for Hasty; refuses what one Hasty polygon cannot hold."""
     if len(polygon.parts) != 1:
         raise HastyFormatError(

@@ -331,6 +331,12 @@ class LabelStudioAdapter(Adapter):
         container = self._container(list(task.get("annotations") or []))
         meta = (task.get("meta") or {}).get(META_KEY) or {}
         status = meta.get("status")
+        if status is None and self.enterprise and container is not None:
+            action = container.get("last_action")
+            if action in ("accepted", "fixed_and_accepted"):
+                status = "approved"
+            elif action == "rejected":
+                status = "rejected"
         if status is None:
             if container is None:
                 status = "new"
@@ -426,6 +432,13 @@ class LabelStudioAdapter(Adapter):
             saved = self._create(push, body)
         if push.status != push.remote_status or push.review:
             self._write_meta(push)
+        if (
+            self.enterprise
+            and push.review
+            and push.status != push.remote_status
+            and push.status in ("approved", "rejected")
+        ):
+            self._post_review(str(saved["id"]), push.review)
         return PushResult(
             container_key=str(saved["id"]),
             container_version=str(saved.get("updated_at")),
@@ -456,6 +469,16 @@ class LabelStudioAdapter(Adapter):
             if item.get("import_id") == import_id:
                 return item
         return None
+
+    def _post_review(self, annotation_id: str, review: Any) -> None:
+        """Enterprise keeps reviews as their own objects; Community only in the meta."""
+        body = {
+            "annotation": int(annotation_id),
+            "accepted": review.get("decision") == "approve",
+        }
+        if review.get("comment"):
+            body["comment"] = str(review["comment"])
+        self.t.request("POST", "/api/annotation-reviews/", json=body)
 
     def _write_meta(self, push: ImagePush) -> None:
         task = self.t.get_json(f"/api/tasks/{push.key}/")
