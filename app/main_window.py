@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
-    QDragEnterEvent,
-    QDropEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -25,20 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.connect_dialog import ConnectDialog
 from app.editor import Editor
 from app.errors import show_error
+from app.import_ui import ImportMixin
 from app.import_worker import ImportWorker
 from app.sync_controller import SyncController
+from app.sync_ui import SyncMixin
 from app.workflow import Workflow
-from models import queries, sync_store
 from models.attributes import parse_schema
-from models.errors import LimnerError
-from models.imageio import SUPPORTED_SUFFIXES, is_too_large
-from models.project import ImportReport, allow_huge_images
+from models.imageio import is_too_large
+from models.project import allow_huge_images
 from models.store import ProjectStore
-from sync import credentials
-from sync.engine import resolve_conflict
 from widgets.annotation_item import ItemStyle
 from widgets.annotation_list import AnnotationList
 from widgets.attribute_editor import AttributeEditor
@@ -46,13 +39,13 @@ from widgets.canvas import CanvasView
 from widgets.class_dialog import ClassDialog
 from widgets.class_panel import ClassPanel
 from widgets.image_list import ImageListPanel
-from widgets.sync_widgets import ConflictRow, ConflictsPanel, SyncIndicator
+from widgets.sync_widgets import ConflictsPanel, SyncIndicator
 from widgets.window_level import WindowLevelDialog
 
 APP_TITLE = "limner"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ImportMixin, SyncMixin, QMainWindow):
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -543,197 +536,6 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(f"<table cellspacing='4'>{rows}</table>")
         box.open()
-
-    # -- images ----------------------------------------------------------------------------
-    def ask_add_images(self) -> None:
-        patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Add images", str(Path.home()), f"Images ({patterns});;All files (*)"
-        )
-        if files:
-            self.add_paths([Path(f) for f in files])
-
-    def ask_add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of images", str(Path.home()))
-        if folder:
-            self.add_paths([Path(folder)])
-
-    def add_paths(self, paths: Sequence[Path]) -> ImportWorker | None:
-        """Import in the background with a progress dialog that can cancel."""
-        if self._import_worker is not None:
-            show_error(self, "Import under way", "Wait for the current import to finish.")
-            return None
-        worker = ImportWorker(self.store, paths)
-        progress = QProgressDialog("Reading images…", "Cancel", 0, 0, self)
-        progress.setObjectName("importProgress")
-        progress.setWindowTitle("Adding images")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)
-        progress.canceled.connect(worker.cancel)
-        worker.progressed.connect(self._import_progress)
-        worker.finishedWith.connect(self._import_done)
-        worker.failedWith.connect(lambda msg: show_error(self, "Could not add images", msg))
-        worker.finished.connect(self._import_finished)
-        self._import_worker, self._progress = worker, progress
-        worker.start()
-        return worker
-
-    def _import_progress(self, done: int, total: int, name: str) -> None:
-        if self._progress is not None:
-            self._progress.setMaximum(total)
-            self._progress.setValue(done)
-            self._progress.setLabelText(f"Reading {name}…" if name else "Done")
-
-    def _import_done(self, report: ImportReport) -> None:
-        self.statusBar().showMessage(report.summary(), 8000)
-        if self.editor.image is None:
-            self.editor.open_first()
-        if report.unreadable:
-            names = "\n".join(f"{n}: {r}" for n, r in report.unreadable[:12])
-            more = len(report.unreadable) - 12
-            if more > 0:
-                names += f"\n… and {more} more (filter the list by “Unreadable”)"
-            show_error(self, "Some files cannot be read", names)
-
-    def _import_finished(self) -> None:
-        if self._progress is not None:
-            self._progress.reset()
-            self._progress.deleteLater()
-        self._progress = None
-        if self._import_worker is not None:
-            self._import_worker.deleteLater()
-        self._import_worker = None
-
-    def wait_for_import(self, msecs: int = 60000) -> None:
-        if self._import_worker is not None:
-            self._import_worker.wait(msecs)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.add_paths(paths)
-
-    # -- sync ------------------------------------------------------------------------------
-    def start_sync(self, controller: SyncController | None) -> None:
-        if self.sync is not None:
-            self.sync.shutdown()
-        self.sync = controller
-        self.act_sync_now.setEnabled(controller is not None)
-        self.refresh_conflicts()
-        if controller is None:
-            self.sync_indicator.show_state("never", message="This project has no server.")
-            self.sync_indicator.setText("local project")
-            return
-        controller.started.connect(self._sync_started)
-        controller.progressed.connect(self._sync_progressed)
-        controller.finished.connect(self._sync_finished)
-        self.sync_indicator.show_state("never", pending=controller.pending())
-        if self.images.model.rowCount() == 0:
-            progress = QProgressDialog(
-                "Downloading the project for offline work…", "Cancel", 0, 0, self
-            )
-            progress.setObjectName("syncProgress")
-            progress.setWindowTitle("First sync")
-            progress.setMinimumDuration(300)
-            progress.canceled.connect(controller.cancel)
-            self._sync_progress = progress
-        controller.sync_now()
-
-    def sync_now(self) -> None:
-        if self.sync is not None:
-            self.sync.sync_now()
-
-    def _sync_started(self) -> None:
-        self.sync_indicator.show_state("syncing")
-
-    def _sync_progressed(self, stage: str, done: int, total: object) -> None:
-        if self._sync_progress is not None:
-            if isinstance(total, int):
-                self._sync_progress.setMaximum(total)
-            self._sync_progress.setValue(done)
-            self._sync_progress.setLabelText(f"{stage}: {done}" + (f" of {total}" if total else ""))
-
-    def _sync_finished(self, report: object) -> None:
-        if self._sync_progress is not None:
-            self._sync_progress.reset()
-            self._sync_progress.deleteLater()
-            self._sync_progress = None
-        r = report  # SyncReport
-        self.sync_indicator.show_state(
-            r.state,  # type: ignore[attr-defined]
-            pending=r.pending,  # type: ignore[attr-defined]
-            last=(r.finished_at or "")[11:16],  # type: ignore[attr-defined]
-            issues=len(r.issues),  # type: ignore[attr-defined]
-            conflicts=r.conflicts,  # type: ignore[attr-defined]
-            message=r.message,  # type: ignore[attr-defined]
-        )
-        self.refresh_conflicts()
-        if self.editor.image is None:
-            self.editor.open_first()
-
-    def refresh_conflicts(self) -> None:
-        with self.store.read() as conn:
-            rows = []
-            for c in sync_store.open_conflicts(conn):
-                record = queries.image_by_id(conn, c.image_id) if c.image_id else None
-                rows.append(
-                    ConflictRow(
-                        c.id, c.image_id, record.name if record else "?", c.local_key, c.detail
-                    )
-                )
-        self.conflicts.set_rows(rows)
-
-    def resolve_conflict(self, conflict_id: int, choice: str) -> None:
-        try:
-            resolve_conflict(self.store, conflict_id, choice)
-        except (LimnerError, ValueError) as exc:
-            show_error(self, "Could not resolve the conflict", exc)
-            return
-        self.refresh_conflicts()
-        self.sync_now()
-
-    def _show_conflict(self, image_id: object, local_key: str) -> None:
-        if isinstance(image_id, int):
-            if self.editor.image is None or self.editor.image.id != image_id:
-                self.editor.open_image(image_id)
-            self.editor.set_selection([local_key])
-
-    def show_sync_details(self) -> None:
-        report = self.sync.last_report if self.sync else None
-        if report is None:
-            text = "No sync has run yet." if self.sync else "This project has no server."
-        else:
-            lines = [f"State: {report.state}", f"Last sync: {report.finished_at}"]
-            if report.message:
-                lines.append(report.message)
-            lines.append(f"Pending images: {report.pending}; conflicts: {report.conflicts}")
-            lines.extend(f"• {issue}" for issue in report.issues[:30])
-            text = "\n".join(lines)
-        box = QMessageBox(self)
-        box.setWindowTitle("Sync details")
-        box.setText(text)
-        box.open()
-
-    def ask_connect(self) -> None:
-        dialog = ConnectDialog(self)
-        dialog.accepted.connect(lambda: self._connect_remote(*dialog.values()))
-        dialog.open()
-        self._connect_dialog = dialog
-
-    def _connect_remote(self, kind: str, url: str, token: str, project: str) -> None:
-        with self.store.read() as conn:
-            if sync_store.remotes(conn):
-                show_error(self, "Already connected", "This project syncs with a server already.")
-                return
-        credentials.store_token(kind, url, token)
-        with self.store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, kind, url, project)
-        self.start_sync(SyncController.for_project(self.store, self))
 
     # -- lifecycle -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
