@@ -149,6 +149,7 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._fit_pending = False
+        self._fitted = False
 
     # -- image -----------------------------------------------------------------------
     def set_image(self, image: QImage | None) -> None:
@@ -350,6 +351,7 @@ class CanvasView(QGraphicsView):
     def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
         """Zoom keeping the image point under ``anchor`` (viewport pixels) where it is."""
         zoom = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
+        self._fitted = False
         if anchor is None:
             anchor = QPointF(self.viewport().rect().center())
         target = self.mapToScene(anchor.toPoint())
@@ -373,6 +375,7 @@ class CanvasView(QGraphicsView):
             return
         self.fitInView(QRectF(0, 0, w, h), Qt.AspectRatioMode.KeepAspectRatio)
         self._fit_pending = False
+        self._fitted = True
         self._update_smoothing()
         self._update_lod()
         self.minimap.refresh()
@@ -392,9 +395,9 @@ class CanvasView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
+        if self._fit_pending or self._fitted:
+            self.fit()  # a fitted image stays fitted when panels open or the window resizes
         self.minimap.refresh()
-        if self._fit_pending:
-            self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0

@@ -35,7 +35,8 @@ class Minimap(QWidget):
             return
         w, h = size
         visible = self._canvas.mapToScene(self._canvas.viewport().rect()).boundingRect()
-        if visible.contains(QRectF(0, 0, w, h)):
+        slack = 3.0 / max(self._canvas.zoom, 1e-6)  # rounding of a fitted view
+        if visible.adjusted(-slack, -slack, slack, slack).contains(QRectF(0, 0, w, h)):
             self.hide()
             return
         scale = SIDE / max(w, h)
