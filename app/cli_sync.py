@@ -103,7 +103,9 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
 
 
 def _run(store: ProjectStore, remote: sync_store.RemoteRecord, token: str) -> SyncReport:
-    adapter = make_adapter(remote.kind, remote.base_url, remote.project_ref, token)
+    adapter = make_adapter(
+        remote.kind, remote.base_url, remote.project_ref, token, settings=remote.settings
+    )
     try:
         return SyncEngine(store, remote.id, adapter).run_once(progress=_progress)
     finally:

@@ -45,7 +45,11 @@ class _Worker(QObject):
         try:
             if self._adapter is None:
                 self._adapter = make_adapter(
-                    self._remote.kind, self._remote.base_url, self._remote.project_ref, self._token
+                    self._remote.kind,
+                    self._remote.base_url,
+                    self._remote.project_ref,
+                    self._token,
+                    settings=self._remote.settings,
                 )
             engine = SyncEngine(self._store, self._remote.id, self._adapter)
             report = engine.run_once(

@@ -33,6 +33,7 @@ REVIEW_KEY = "limner_review"
 
 BBOX_FORMATS = ("xywh", "xyxy", "xywh_normalized", "xyxy_normalized")
 SKIP_SIGNALS = ("cancel", "release")
+REJECT_SIGNALS = ("complete", "reopen")
 
 # Operation -> (method, path template under the base URL). Only list_work_items,
 # list_batches, get_annotation and download_urls are confirmed by the vendor's SDK; the
@@ -356,6 +357,7 @@ class Signal:
     outcome: str
     source: str
     expect: str
+    bulk: bool = False  # sent through the bulk endpoint, the only one that takes comments
 
     @property
     def before_labels(self) -> bool:
@@ -416,15 +418,24 @@ def target_status(status: str, skip_signal: str) -> str:
 
 
 def plan_signals(
-    current: str, status: str, *, skip_signal: str, approval_on_server: bool
+    current: str,
+    status: str,
+    *,
+    skip_signal: str,
+    approval_on_server: bool,
+    reject_signal: str = "complete",
 ) -> list[Signal]:
     """The signals that take a work item from ``current`` to limner's ``status``.
 
     ``approval_on_server``: limner's approval is already recorded for this completion, so
-    it is not sent again. A rejection sends the item back to labeling; an item already
-    there (NEW or IN_PROGRESS) needs no signal.
+    it is not sent again. A rejection sends the item back to labeling: a review task
+    completed ``NOT_OK``, or (``reject_signal="reopen"``) a bulk ``reopen`` that carries the
+    reviewer's comment as feedback; an item already there (NEW or IN_PROGRESS) needs no
+    signal.
     """
     if status == "rejected":
+        if current == "COMPLETED" and reject_signal == "reopen":
+            return [Signal("reopen", "review", "OK", current, "NEW", bulk=True)]
         if current == "COMPLETED":
             return [_step("complete", current, "review", "NOT_OK")]
         if current == "FAILED":

@@ -33,15 +33,19 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
 import re
+import socket
 import threading
 import uuid as uuidlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+log = logging.getLogger("tests.fakes.cloudfactory")
 
 API_PREFIX = "/api/v1"
 STATUSES = ("NEW", "IN_PROGRESS", "COMPLETED", "FAILED")
@@ -208,6 +212,8 @@ class CloudFactoryFake:
         self._next_signal = 1
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._port = 0
+        self._connections: set[socket.socket] = set()
         self._stopping = threading.Event()
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -218,16 +224,29 @@ class CloudFactoryFake:
             server_fake = fake
 
         self._stopping.clear()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A restart keeps the port, so a client configured with the URL finds it again.
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._port = int(self._httpd.server_address[1])
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="cloudfactory-fake", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="cloudfactory-fake",
+            daemon=True,
         )
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop answering, also on kept-alive connections (the server is gone)."""
         self._stopping.set()
+        with self.lock:
+            open_connections = list(self._connections)
+        for sock in open_connections:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                log.debug("connection already closed")
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -244,9 +263,8 @@ class CloudFactoryFake:
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "start() first"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        assert self._port, "start() first"
+        return f"http://127.0.0.1:{self._port}"
 
     @property
     def base_url(self) -> str:
@@ -731,8 +749,10 @@ class CloudFactoryFake:
         return self._json(200, {"items": rows})
 
     def _op_get_project(self, args: dict[str, str], _q: Any, _: Any) -> Answer:
-        self._space(args["spaceID"])
-        return self._json(200, self._project(args["projectID"], args["spaceID"]))
+        space = args.get("spaceID")  # a replaced route may address the project alone
+        if space is not None:
+            self._space(space)
+        return self._json(200, self._project(args["projectID"], space))
 
     def _transition(self, item: dict[str, Any], signal: str, task: str, outcome: str) -> None:
         status = item["status"]
@@ -773,29 +793,44 @@ class CloudFactoryFake:
                 raise ApiError(400, "every workItems entry needs a workItemID")
             items.append((self._item(args["projectID"], entry["workItemID"]), entry))
         saved = {i["id"]: (i["status"], i["updatedAt"]) for i, _ in items}
+        logged = len(self.signals)
         out = []
         try:
             for item, entry in items:
                 self._transition(item, signal, "labeling", "OK")
-                out.append(self._signal_record(args["projectID"], item, entry.get("feedback")))
+                record = self._signal_record(
+                    args["projectID"], item, entry.get("feedback"), signal, "bulk", "OK"
+                )
+                out.append({k: record[k] for k in ("id", "projectID", "workItemID", "feedback")})
         except ApiError:
             for item, _entry in items:  # all or nothing
                 item["status"], item["updatedAt"] = saved[item["id"]]
+            del self.signals[logged:]
             raise
         return self._json(200, {"items": out})
 
     def _signal_record(
-        self, project_id: str, item: Mapping[str, Any], feedback: Any
+        self,
+        project_id: str,
+        item: Mapping[str, Any],
+        feedback: Any,
+        signal: str,
+        task: str,
+        outcome: str,
     ) -> dict[str, Any]:
+        """Log one accepted signal (``fake.signals``) and return its record."""
         record = {
             "id": self._next_signal,
             "projectID": project_id,
             "workItemID": item["id"],
             "feedback": feedback if isinstance(feedback, dict) else {"comments": []},
+            "signal": signal,
+            "taskType": task,
+            "signalOutcome": outcome,
         }
         self._next_signal += 1
         self.signals.append(record)
-        return record
+        return dict(record)
 
     def _op_create_work_item(self, args: dict[str, str], _q: Any, payload: Any) -> Answer:
         self._project(args["projectID"])
@@ -903,9 +938,9 @@ class CloudFactoryFake:
         if "assignee" in body and not isinstance(body["assignee"], str):
             raise ApiError(400, "assignee must be a string")
         self._transition(item, signal, task, outcome)
-        record = self._signal_record(args["projectID"], item, None)
-        record.update(signal=signal, taskType=task, signalOutcome=outcome)
-        return self._json(200, record)
+        return self._json(
+            200, self._signal_record(args["projectID"], item, None, signal, task, outcome)
+        )
 
     # -- storage (signed URLs; no API key) ---------------------------------------------
     def _storage(self, method: str, token: str, headers: Mapping[str, str], body: bytes) -> Answer:
@@ -947,6 +982,22 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read ``fake.requests`` instead."""
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server_fake.lock:
+            self.server_fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server_fake.lock:
+            self.server_fake._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            log.debug("client went away before the answer was flushed")
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -963,9 +1014,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client gave up (a timeout test)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
-
-
-def iter_label_boxes(item: Mapping[str, Any]) -> Iterator[list[float]]:
-    """The ``bbox`` of each label of a work item (for assertions)."""
-    for label in item.get("labels") or []:
-        yield list(label["bbox"])
