@@ -29,6 +29,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         p.add_argument("--url", required=True, help="server address, e.g. http://localhost:8080")
         p.add_argument("--project", required=True, help="the remote project's id")
         p.add_argument("--token-env", help="read the token from this environment variable")
+        p.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a remote setting (JSON values allowed), e.g. routes, space_id, classes",
+        )
 
     p_clone = sub.add_parser("clone", help="a new local project from a remote project")
     remote_args(p_clone)
@@ -60,6 +67,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p_conf.add_argument("path", type=Path)
     p_conf.add_argument("--resolve", type=int, metavar="ID")
     p_conf.add_argument("--take", choices=CHOICES, help="mine, theirs or both")
+
+
+def _settings(pairs: list[str]) -> dict[str, object]:
+    """``--set KEY=VALUE`` options as a dict; values are JSON when they parse as JSON."""
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise LimnerError(f"--set needs KEY=VALUE, got {pair!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
 
 
 def _token(kind: str, url: str, env_name: str | None) -> str:
@@ -128,9 +149,10 @@ def _only_remote(store: ProjectStore) -> sync_store.RemoteRecord:
 
 def cmd_clone(args: argparse.Namespace) -> int:
     token = _token(args.kind, args.url, args.token_env)
+    settings = _settings(args.set)
     store = ProjectStore.create(args.path)
     with store.transaction(origin="settings") as (conn, _changes):
-        sync_store.add_remote(conn, args.kind, args.url, args.project)
+        sync_store.add_remote(conn, args.kind, args.url, args.project, settings=settings)
     remote = _only_remote(store)
     report = _run(store, remote, token)
     _print_report(report, args.json)
@@ -150,7 +172,9 @@ def cmd_remote(args: argparse.Namespace) -> int:
             if sync_store.remotes(conn):
                 raise LimnerError("this project has a remote already")
         with store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, args.kind, args.url, args.project)
+            sync_store.add_remote(
+                conn, args.kind, args.url, args.project, settings=_settings(args.set)
+            )
         print(f"{args.path} now syncs with {args.url} project {args.project}")
     return 0
 
