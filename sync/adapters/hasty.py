@@ -490,7 +490,13 @@ class HastyAdapter(Adapter):
             return
         chunks = list(_chunks(candidates, self.page_size))
         for number, chunk in enumerate(chunks):
-            images = [self._remote_image(meta, self._labels(str(meta["id"]))) for meta in chunk]
+            images = []
+            for meta in chunk:
+                try:
+                    labels = self._labels(str(meta["id"]))
+                except NotFoundError:
+                    continue  # deleted since the listing; the sweep flags it
+                images.append(self._remote_image(meta, labels))
             yield RemotePage(images, new_cursor if number == len(chunks) - 1 else None)
 
     def image_keys(self) -> set[str]:
@@ -642,7 +648,11 @@ class HastyAdapter(Adapter):
         return {"class_id": class_id, **fields}
 
     def push_image(self, push: ImagePush) -> PushResult:
-        labels = self._labels(push.key)
+        try:
+            labels = self._labels(push.key)
+        except NotFoundError as exc:
+            # one image gone is that image's problem, not a reason to stop the whole run
+            raise ValidationError(f"the image no longer exists on Hasty ({exc})") from exc
         if push.container_version is not None and labels_version(labels) != push.container_version:
             raise RemoteConflictError(f"the labels of image {push.key} changed on Hasty")
         with self._lock:
@@ -769,6 +779,14 @@ class HastyAdapter(Adapter):
                     if b["external_id"] in present:
                         created[b["external_id"]] = present[b["external_id"]]
                 pending = [b for b in pending if b["external_id"] not in created]
+                if pending and isinstance(exc.__cause__, httpx.TimeoutException):
+                    # A request that timed out may still be running on the server: the
+                    # look-up cannot prove those labels absent, so they are not sent again
+                    # now; the next sync pulls whatever the server made of them first.
+                    raise TransientError(
+                        f"Hasty did not answer in time while saving labels of image {key}; "
+                        "they are looked up again at the next sync"
+                    ) from exc
         return created
 
     def _edit_labels(self, key: str, edits: list[dict[str, Any]]) -> None:
