@@ -16,10 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from sync.errors import SyncError
-from sync.factory import make_adapter
+from sync.factory import KIND_NAMES, PROJECT_HINTS, make_adapter
 from sync.retry import RetryPolicy
-
-KIND_NAMES = {"labelstudio": "Label Studio"}
 
 
 class ConnectDialog(QDialog):
@@ -37,7 +35,9 @@ class ConnectDialog(QDialog):
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         self.project = QComboBox()
-        self.project.setEnabled(False)
+        self.project.setEditable(True)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(
@@ -55,34 +55,42 @@ class ConnectDialog(QDialog):
         form.addRow(self.status)
         form.addRow(self.buttons)
 
+    def _kind_changed(self) -> None:
+        hint = PROJECT_HINTS.get(self.kind.currentData(), "")
+        self.project.lineEdit().setPlaceholderText(hint)
+
     def test_connection(self) -> bool:
         """Sign in and list the projects; say plainly what went wrong otherwise."""
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
+            typed = self.project.currentText().strip()
             adapter = make_adapter(
                 self.kind.currentData(),
                 self.url.text().strip(),
-                "0",
+                str(self.project.currentData() or typed or "0"),
                 self.token.text().strip(),
                 policy=RetryPolicy(attempts=1),
                 timeout=10.0,
             )
             try:
-                projects = adapter.projects()  # type: ignore[attr-defined]
+                lister = getattr(adapter, "projects", None)
+                if callable(lister):
+                    projects = [(str(pid), str(title)) for pid, title in lister()]
+                else:
+                    adapter.connect()
+                    projects = [(typed, typed)] if typed else []
             finally:
                 adapter.close()
         except SyncError as exc:
             self.status.setText(f"Could not connect: {exc}")
-            self.project.clear()
-            self.project.setEnabled(False)
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
         self.project.clear()
         for project_id, title in projects:
-            self.project.addItem(f"{title} (#{project_id})", project_id)
-        self.project.setEnabled(bool(projects))
+            label = f"{title} (#{project_id})" if title != project_id else project_id
+            self.project.addItem(label, project_id)
         self.status.setText(
             f"Connected: {len(projects)} project{'s' if len(projects) != 1 else ''}."
             if projects
@@ -97,5 +105,5 @@ class ConnectDialog(QDialog):
             self.kind.currentData(),
             self.url.text().strip().rstrip("/"),
             self.token.text().strip(),
-            str(self.project.currentData()),
+            str(self.project.currentData() or self.project.currentText().strip()),
         )

@@ -15,6 +15,7 @@ from models import queries, sync_store
 from models.errors import LimnerError
 from sync import credentials
 from sync.engine import resolve_conflict
+from sync.factory import KIND_NAMES, capabilities_for
 from widgets.sync_widgets import ConflictRow
 
 
@@ -30,6 +31,7 @@ class SyncMixin:
             self.sync_indicator.show_state("never", message="This project has no server.")
             self.sync_indicator.setText("local project")
             return
+        self.apply_capabilities(controller.remote.kind)
         controller.started.connect(self._sync_started)
         controller.progressed.connect(self._sync_progressed)
         controller.finished.connect(self._sync_finished)
@@ -44,6 +46,28 @@ class SyncMixin:
             progress.canceled.connect(controller.cancel)
             self._sync_progress = progress
         controller.sync_now()
+
+    TOOL_KINDS = {
+        "box": "box",
+        "polygon": "polygon",
+        "brush": "mask",
+        "eraser": "mask",
+        "wand": "mask",
+        "grabcut": "mask",
+        "keypoints": "keypoints",
+    }
+
+    def apply_capabilities(self, kind: str) -> None:
+        """Grey out the tools whose shapes the remote cannot hold, and say why."""
+        capabilities = capabilities_for(kind)
+        name = KIND_NAMES.get(kind, kind)
+        for tool, shape in self.TOOL_KINDS.items():
+            action = self.tool_actions[tool]
+            why = capabilities.refuses(shape)
+            action.setEnabled(why is None)
+            if why is not None:
+                action.setToolTip(f"{action.text()}: {name} — {why}")
+                action.setStatusTip(f"{name}: {why}")
 
     def sync_now(self) -> None:
         if self.sync is not None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sync.adapters.base import Adapter
+from collections.abc import Mapping
+from typing import Any
+
+from sync.adapters.base import Adapter, Capabilities
 from sync.errors import ConfigError
 from sync.retry import RetryPolicy
 from sync.transport import HeaderAuth, Transport
 
-KINDS = ("labelstudio",)
+KINDS = ("labelstudio", "cloudfactory", "hasty", "clarifai")
 
 
 def make_adapter(
@@ -18,6 +21,7 @@ def make_adapter(
     *,
     policy: RetryPolicy | None = None,
     timeout: float = 30.0,
+    settings: Mapping[str, Any] | None = None,
 ) -> Adapter:
     if not token:
         raise ConfigError(f"no token for {base_url}")
@@ -28,7 +32,61 @@ def make_adapter(
             base_url, LabelStudioAuth(token), policy=policy, timeout=timeout, max_connections=8
         )
         return LabelStudioAdapter(transport, project_ref)
+    if kind == "cloudfactory":
+        from sync.adapters.cloudfactory import CloudFactoryAdapter
+
+        transport = Transport(
+            base_url,
+            HeaderAuth("X-API-Key", token),
+            policy=policy,
+            timeout=timeout,
+            max_connections=8,
+        )
+        return CloudFactoryAdapter(
+            transport, project_ref, routes=(settings or {}).get("routes"), settings=settings
+        )
+    if kind == "hasty":
+        from sync.adapters.hasty import make_hasty_adapter
+
+        return make_hasty_adapter(
+            base_url, project_ref, token, policy=policy, timeout=timeout, settings=settings
+        )
+    if kind == "clarifai":
+        from sync.adapters.clarifai import build_adapter
+
+        return build_adapter(
+            base_url, project_ref, token, policy=policy, timeout=timeout, settings=settings
+        )
     raise ConfigError(f"unknown remote kind {kind!r}; use one of {', '.join(KINDS)}")
 
 
-__all__ = ["KINDS", "HeaderAuth", "make_adapter"]
+KIND_NAMES = {
+    "labelstudio": "Label Studio",
+    "clarifai": "Clarifai",
+    "hasty": "Hasty",
+    "cloudfactory": "CloudFactory",
+}
+PROJECT_HINTS = {
+    "labelstudio": "project id, e.g. 3",
+    "clarifai": "user_id/app_id",
+    "hasty": "project id (uuid)",
+    "cloudfactory": "space_id/project_id",
+}
+
+
+def capabilities_for(kind: str) -> Capabilities:
+    """What a kind of remote can hold, without connecting (to grey out tools)."""
+    if kind == "labelstudio":
+        from sync.adapters.labelstudio import LabelStudioAdapter as cls
+    elif kind == "cloudfactory":
+        from sync.adapters.cloudfactory import CloudFactoryAdapter as cls
+    elif kind == "hasty":
+        from sync.adapters.hasty import HastyAdapter as cls
+    elif kind == "clarifai":
+        from sync.adapters.clarifai import ClarifaiAdapter as cls
+    else:
+        raise ConfigError(f"unknown remote kind {kind!r}; use one of {', '.join(KINDS)}")
+    return cls.capabilities
+
+
+__all__ = ["KINDS", "KIND_NAMES", "PROJECT_HINTS", "HeaderAuth", "capabilities_for", "make_adapter"]

@@ -43,7 +43,7 @@ def test_window_syncs_and_resolves_a_conflict(
     dialog.url.setText(server.url)
     dialog.token.setText(server.legacy_token)
     assert dialog.test_connection()
-    assert dialog.project.findData(ls_project.id) >= 0
+    assert dialog.project.findData(str(ls_project.id)) >= 0
     dialog.token.setText("wrong-token-value")
     assert not dialog.test_connection()
     assert "401" in dialog.status.text()
