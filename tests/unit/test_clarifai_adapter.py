@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from app.cli import main as cli
 from models import queries, sync_store
 from models.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from models.entities import NewAnnotation
@@ -50,11 +52,13 @@ from tests.fakes.clarifai_server import (
     match_route,
     png,
 )
+from tests.fakes.sigkill import sync_killed_mid_push
 
 POSE = {
     "keypoint_names": ["nose", "left eye", "right eye"],
     "skeleton": [{"k1": 0, "k2": 1}, {"k1": 0, "k2": 2}],
 }
+PAT_ENV = "LIMNER_TEST_CLARIFAI_PAT"
 SIZES = {"img0": (64, 48), "img1": (80, 60), "img2": (72, 40), "img3": (50, 50)}
 
 
@@ -543,6 +547,76 @@ def test_crash_after_remote_write_creates_no_duplicate(linked, fake, monkeypatch
     assert list(fake.regions_of("img2")) == [remote_id_for(item.uuid)]
     assert all(len(c.body["annotations"]) == 1 for c in fake.rpc_calls("PostAnnotations"))
     assert len(fake.rpc_calls("PostAnnotations")) == 1  # looked first, never re-created
+
+
+def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
+    linked, fake, monkeypatch, capsys
+) -> None:
+    """A real ``limner sync`` process killed mid-push; the next sync finishes the job."""
+    store, engine = linked
+    keys = [f"batch{i:02d}" for i in range(30)]
+    for index, key in enumerate(keys):
+        fake.add_input(key, 40, 30, seed=100 + index)
+    clone = engine.run_once()
+    assert clone.state == "up_to_date", clone.message
+    # Paced at Clarifai's 15 requests a second the second sync would crawl: the fake's
+    # delay hook sets the pace instead. Each create is stored, then answered 50 ms later,
+    # so the kill finds creates on the server that the project has not recorded yet.
+    with store.transaction() as (conn, _):
+        sync_store.update_remote_settings(conn, engine.remote_id, {"requests_per_second": 1000})
+    slow = fake.fail(times=10**6, rpc="PostAnnotations", apply_first=True, delay=0.05)
+    history = History(store)
+    car = class_id(store, "Car")
+    wanted: dict[str, dict[str, Box]] = {}
+    for index, key in enumerate(keys):
+        record = image(store, f"{key}.png")
+        shift = index % 10
+        items = (
+            NewAnnotation(new_uuid(), record.id, car, Box(1, 2, 11, 12)),
+            NewAnnotation(new_uuid(), record.id, car, Box(5 + shift, 3, 20 + shift, 18)),
+        )
+        history.execute(AddAnnotations(items))
+        wanted[key] = {item.uuid: item.geometry for item in items}
+    with fake.lock:
+        seeded = sum(1 for a in fake.annotations.values() if not a.get("input_level"))
+
+    def landed() -> int:
+        with fake.lock:
+            held = {a["input_id"] for a in fake.annotations.values() if not a.get("input_level")}
+        return len(held.intersection(keys))
+
+    def connections() -> set[object]:
+        with fake.lock:
+            return set(fake.connections)
+
+    killed = sync_killed_mid_push(
+        store.folder, token_env=PAT_ENV, token=fake.token, landed=landed, connections=connections
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert 3 <= killed.landed < len(keys)  # some images pushed, not all: killed mid-push
+    with fake.lock:
+        fake.faults.remove(slow)
+
+    monkeypatch.setenv(PAT_ENV, fake.token)
+    code = cli(["sync", str(store.folder), "--once", "--json", "--token-env", PAT_ENV])
+    report = json.loads(capsys.readouterr().out)
+    assert report["state"] == "up_to_date" and report["pending"] == 0, report
+    assert report["conflicts"] == 0 and set(report["issues"]) == set(clone.issues), report
+    assert code == (1 if clone.issues else 0)
+    # every shape is on Clarifai exactly once, under the id made from its uuid
+    for key, shapes in wanted.items():
+        held = fake.regions_of(key)
+        assert sorted(held) == sorted(remote_id_for(uuid) for uuid in shapes), key
+        for uuid, box in shapes.items():
+            assert same_as_server(box, held[remote_id_for(uuid)], 40, 30), (key, uuid)
+    with fake.lock:
+        total = sum(1 for a in fake.annotations.values() if not a.get("input_level"))
+    assert total == seeded + 2 * len(keys)
+    # nothing came back as a second local copy and nothing is left to push
+    for key, shapes in wanted.items():
+        assert set(local(store, f"{key}.png")) == set(shapes), key
+    with store.read() as conn:
+        assert sync_store.pending_count(conn, engine.remote_id) == 0
 
 
 def test_lost_answer_to_a_create_is_not_created_twice(tmp_path, fake) -> None:

@@ -2,7 +2,8 @@
 
 Everything runs through the real engine and a real project on disk: clone, offline
 labeling, sync until both sides are equal, remote edits, conflicts, a crash between the
-server's answer and the local commit, and the faults a real network gives (429 with
+server's answer and the local commit (in process, and a real sync process killed with
+SIGKILL mid-push), and the faults a real network gives (429 with
 Retry-After, 5xx before and after a write landed, timeouts, broken bodies, auth and
 validation errors). The fake itself is checked against the API page's examples and,
 through the vendor's own SDK, against the client CloudFactory ships.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import random
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ import httpx
 import numpy as np
 import pytest
 
+from app.cli import main as cli
 from models import queries, sync_store
 from models.commands import AddAnnotations, DeleteAnnotations, EditAnnotations, SetImageStatus
 from models.entities import NewAnnotation
@@ -46,8 +49,10 @@ from sync.factory import make_adapter
 from sync.retry import RetryPolicy
 from sync.transport import HeaderAuth, Transport
 from tests.fakes.cloudfactory_server import CloudFactoryFake, png_bytes
+from tests.fakes.sigkill import sync_killed_mid_push
 
 KEY = "cf-test-key-0123"
+KEY_ENV = "LIMNER_TEST_CF_KEY"
 SIZES = {
     "img0.png": (64, 48),
     "img1.png": (80, 60),
@@ -452,6 +457,72 @@ def test_crash_after_remote_write_creates_no_duplicate(world: World, link, monke
         ("complete", "labeling", "OK")
     ]
     assert world.item("img5.png")["status"] == "COMPLETED"
+
+
+def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
+    world: World, link, monkeypatch, capsys
+) -> None:
+    """A real ``limner sync`` process killed mid-push; the next sync finishes the job."""
+    fake = world.fake
+    names = [f"batch{i:02d}.png" for i in range(30)]
+    for index, name in enumerate(names):
+        world.ids[name] = fake.add_work_item(world.project, name, png_bytes(40, 30, 100 + index))
+    linked = link()
+    clone = linked.engine.run_once()
+    assert clone.state == "up_to_date", clone.message
+    car = linked.class_id("car")
+    wanted: dict[str, dict[str, Box]] = {}
+    for index, name in enumerate(names):
+        record = linked.image(name)
+        shift = index % 10
+        items = (
+            NewAnnotation(new_uuid(), record.id, car, Box(1, 2, 11, 12)),
+            NewAnnotation(new_uuid(), record.id, car, Box(5 + shift, 3.5, 20.25 + shift, 18)),
+        )
+        linked.history.execute(AddAnnotations(items))
+        wanted[name] = {item.uuid: item.geometry for item in items}
+    seeded = sum(len(item["labels"]) for item in fake.project_items(world.project))
+    # each labels write is applied, then answered 50 ms later: the kill lands mid-push,
+    # with writes on the server that the project has not recorded yet
+    fake.fault(10**6, after=True, delay=0.05, method="PUT", path_contains="/labels")
+    batch = {world.ids[name] for name in names}
+
+    def landed() -> int:
+        with fake.lock:
+            return sum(1 for key in batch if fake.items[key]["labels"])
+
+    def connections() -> set[object]:
+        with fake.lock:
+            return set(fake._connections)
+
+    killed = sync_killed_mid_push(
+        linked.store.folder, token_env=KEY_ENV, token=KEY, landed=landed, connections=connections
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert 3 <= killed.landed < len(names)  # some images pushed, not all: killed mid-push
+    fake.clear_faults()
+
+    monkeypatch.setenv(KEY_ENV, KEY)
+    code = cli(["sync", str(linked.store.folder), "--once", "--json", "--token-env", KEY_ENV])
+    report = json.loads(capsys.readouterr().out)
+    assert report["state"] == "up_to_date" and report["pending"] == 0, report
+    assert report["conflicts"] == 0 and set(report["issues"]) == set(clone.issues), report
+    assert code == (1 if clone.issues else 0)
+    # every shape is on its work item exactly once, found by the uuid in its metadata
+    for name, shapes in wanted.items():
+        labels = world.item(name)["labels"]
+        found = sorted(label["metadata"].get("limner_uuid") for label in labels)
+        assert found == sorted(shapes), name
+        held = server_regions(world, name)
+        for uuid, box in shapes.items():
+            assert same_box(held[uuid][0], box) and held[uuid][1] == "car", (name, uuid)
+    total = sum(len(item["labels"]) for item in fake.project_items(world.project))
+    assert total == seeded + 2 * len(names)
+    # nothing came back as a second local copy and nothing is left to push
+    for name, shapes in wanted.items():
+        assert set(linked.annotations(name)) == set(shapes), name
+    with linked.store.read() as conn:
+        assert sync_store.pending_count(conn, linked.engine.remote_id) == 0
 
 
 # -- statuses and reviews -------------------------------------------------------------------

@@ -3,19 +3,23 @@
 Covers the acceptance of a remote: clone, offline labeling of every kind Hasty holds (and
 per-region refusals of what it cannot), sync until the server equals the project, remote
 edits pulled, both-sides edits kept as conflicts, a crash between the server's answer and
-the local commit, and the faults a real server produces. The last tests run the vendor's
+the local commit (in process, and a real sync process killed with SIGKILL mid-push), and
+the faults a real server produces. The last tests run the vendor's
 own Python client (``hasty`` 0.3.12) against the fake so the fake cannot drift from it.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from app.cli import main as cli
 from models import queries, sync_store
 from models.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from models.entities import NewAnnotation
@@ -37,7 +41,9 @@ from sync.engine import SyncEngine, resolve_conflict
 from sync.factory import make_adapter
 from sync.retry import RetryPolicy
 from tests.fakes.hasty_server import HastyFake, png_bytes
+from tests.fakes.sigkill import sync_killed_mid_push
 
+KEY_ENV = "LIMNER_TEST_HASTY_KEY"
 MASK_CROP = np.array([[0, 1, 1, 0], [1, 1, 1, 1], [0, 0, 1, 0]], dtype=bool)
 
 
@@ -577,6 +583,75 @@ def test_crash_after_the_server_applied_a_push_creates_no_duplicate(
         i.uuid for i in items
     )
     assert world.fake.count("POST", r"/labels$") == 1
+
+
+def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
+    world, linked, monkeypatch, capsys
+) -> None:
+    """A real ``limner sync`` process killed mid-push; the next sync finishes the job."""
+    fake = world.fake
+    names = [f"batch{i:02d}.png" for i in range(30)]
+    ids = {name: fake.add_image(world.pid, world.dataset, name, size=(40, 30)) for name in names}
+    clone = linked.engine.run_once()
+    assert clone.ok, clone.to_json()
+    history = History(linked.store)
+    car = class_ids(linked.store)["car"]
+    wanted: dict[str, dict[str, Box]] = {}
+    for index, name in enumerate(names):
+        record = image_named(linked.store, name)
+        shift = index % 10
+        items = (
+            NewAnnotation(new_uuid(), record.id, car, Box(1, 2, 11, 12)),
+            NewAnnotation(new_uuid(), record.id, car, Box(5 + shift, 3, 20 + shift, 18)),
+        )
+        history.execute(AddAnnotations(items))
+        wanted[name] = {item.uuid: item.geometry for item in items}
+    seeded = len(fake.labels)
+    # each label batch waits 50 ms before it is applied, so the kill lands mid-push (and a
+    # batch the child sent just before it died is applied after it is gone)
+    fake.delay_next(0.05, times=10**6, method="POST", path=r"/labels$")
+
+    def landed() -> int:
+        with fake.lock:
+            held = {label["image_id"] for label in fake.labels.values()}
+        return len(held.intersection(ids.values()))
+
+    def connections() -> set[object]:
+        with fake.lock:
+            return set(fake._connections)
+
+    killed = sync_killed_mid_push(
+        linked.store.folder,
+        token_env=KEY_ENV,
+        token=fake.api_key,
+        landed=landed,
+        connections=connections,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert 3 <= killed.landed < len(names)  # some images pushed, not all: killed mid-push
+    with fake.lock:
+        fake.faults.clear()
+
+    monkeypatch.setenv(KEY_ENV, fake.api_key)
+    code = cli(["sync", str(linked.store.folder), "--once", "--json", "--token-env", KEY_ENV])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report
+    assert report["state"] == "up_to_date" and report["pending"] == 0, report
+    # every shape is on Hasty exactly once, found by the uuid in its external_id
+    for name, shapes in wanted.items():
+        labels = fake.image_labels(ids[name])
+        found = sorted(uuid_from_external(label["external_id"]) for label in labels)
+        assert found == sorted(shapes), name
+        for label in labels:
+            box = shapes[uuid_from_external(label["external_id"])]
+            assert label["bbox"] == [box.x0, box.y0, box.x1, box.y1], name
+            assert label["class_id"] == world.classes["car"]
+    assert len(fake.labels) == seeded + 2 * len(names)
+    # nothing came back as a second local copy and nothing is left to push
+    for name, shapes in wanted.items():
+        assert set(local_annotations(linked.store, name)) == set(shapes), name
+    with linked.store.read() as conn:
+        assert sync_store.pending_count(conn, linked.engine.remote_id) == 0
 
 
 FAULTS = {
