@@ -23,7 +23,6 @@ import os
 import re
 import stat
 import struct
-import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -156,9 +155,6 @@ def _too_large(size: tuple[int, int], limit: int) -> str:
     )
 
 
-_LIMIT_LOCK = threading.Lock()
-
-
 def _pixel_limit(max_pixels: int | None) -> int | None:
     """The pixel limit in force: the stricter of Pillow's global one and the caller's."""
     limits = [n for n in (Image.MAX_IMAGE_PIXELS, max_pixels) if n is not None]
@@ -217,34 +213,47 @@ def _read_prefix(path: Path, count: int = 16) -> bytes:
         return fh.read(count)
 
 
+def open_header_unchecked(path: Path) -> ImageFile.ImageFile:
+    """Open an image's header with the plugin of its format, bypassing Pillow's bomb check.
+
+    Pillow's check reads the module-wide ``Image.MAX_IMAGE_PIXELS``; changing that for
+    one huge image would lift the protection for every other thread at the same time.
+    Calling the format's plugin directly skips the check for this file only; callers
+    apply limner's own limit unless the user allowed huge images. Raises
+    ``UnidentifiedImageError`` when no supported plugin reads the header.
+    """
+    Image.init()
+    with path.open("rb") as fh:
+        prefix = fh.read(16)
+    for name in _PILLOW_FORMATS:
+        if name not in Image.OPEN:
+            continue
+        factory, accept = Image.OPEN[name]
+        accepted = True if accept is None else accept(prefix)
+        if not accepted or isinstance(accepted, str):
+            continue
+        try:
+            img = factory(str(path), str(path))
+        except (SyntaxError, IndexError, TypeError, ValueError, OSError, EOFError):
+            continue
+        if isinstance(img, ImageFile.ImageFile):
+            return img
+        raise _ReadFailure(f"unexpected image object from the {name} plugin")
+    raise UnidentifiedImageError(f"cannot identify image file {str(path)!r}")
+
+
 def _header_size(path: Path) -> tuple[int, int] | None:
     """Read the stored size from the header, without Pillow's decompression-bomb check.
 
     Pillow refuses to even open an image above twice its pixel limit, and then only
-    reports a pixel count. To tell the user the dimensions, the plugin that recognises the
-    file is run directly. Nothing is decoded, so this is safe for any size; ``None`` when
-    no plugin reads the header (WebP checks its size while opening, for one).
+    reports a pixel count; to tell the user the dimensions the header is read with
+    :func:`open_header_unchecked`. ``None`` when no plugin reads it.
     """
-    Image.init()
     try:
-        with path.open("rb") as fh:
-            prefix = fh.read(16)
-            for name in _PILLOW_FORMATS:
-                if name not in Image.OPEN:
-                    continue
-                factory, accept = Image.OPEN[name]
-                accepted = True if accept is None else accept(prefix)
-                if not accepted or isinstance(accepted, str):
-                    continue
-                fh.seek(0)
-                try:
-                    with factory(fh, os.fspath(path)) as img:
-                        return img.size
-                except (*_DECODE_ERRORS, Image.DecompressionBombError):
-                    continue
-    except OSError:
-        return None
-    return None
+        with open_header_unchecked(path) as img:
+            return img.size
+    except (OSError, UnidentifiedImageError, _ReadFailure, Image.DecompressionBombError):
+        return None  # WebP checks its size while opening: no dimensions to report
 
 
 def _bomb_failure(path: Path, exc: Image.DecompressionBombError, limit: int | None) -> _ReadFailure:
@@ -281,7 +290,7 @@ def _orientation_of(img: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _open(path: Path, limit: int | None) -> ImageFile.ImageFile:
+def _open(path: Path, limit: int | None, *, unchecked: bool = False) -> ImageFile.ImageFile:
     """Open the header with Pillow, refusing content of unsupported formats and bombs.
 
     Pillow only *warns* between one and two times its pixel limit; limner treats that
@@ -291,9 +300,12 @@ def _open(path: Path, limit: int | None) -> ImageFile.ImageFile:
     "ignore" for this one warning is harmless where a leaked "error" would not be.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(path, formats=_PILLOW_FORMATS)
+        if unchecked:
+            img = open_header_unchecked(path)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                img = Image.open(path, formats=_PILLOW_FORMATS)
     except Image.DecompressionBombError as exc:
         raise _bomb_failure(path, exc, limit) from None
     except UnidentifiedImageError:
@@ -384,7 +396,9 @@ def _check_jpeg_end(path: Path) -> None:
             )
 
 
-def _check_integrity(path: Path, fmt: str, size: tuple[int, int]) -> None:
+def _check_integrity(
+    path: Path, fmt: str, size: tuple[int, int], *, unchecked: bool = False
+) -> None:
     """Catch damaged pixel data as cheaply as each format allows.
 
     PNG carries checksums that ``verify`` checks without inflating the pixels. JPEG has
@@ -392,17 +406,23 @@ def _check_integrity(path: Path, fmt: str, size: tuple[int, int]) -> None:
     for its end marker. TIFF, WebP and BMP offer neither shortcut and are decoded in full;
     they are rare in labeling data and would otherwise fail later, on the canvas.
     """
+
+    def opener(file: Path) -> ImageFile.ImageFile:
+        if unchecked:
+            return open_header_unchecked(file)
+        return Image.open(file, formats=_PILLOW_FORMATS)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with Image.open(path, formats=_PILLOW_FORMATS) as img:
+        with opener(path) as img:
             img.verify()
         if fmt in ("JPEG", "MPO"):
-            with Image.open(path, formats=_PILLOW_FORMATS) as img:
+            with opener(path) as img:
                 img.draft("RGB", (max(1, size[0] // 8), max(1, size[1] // 8)))
                 img.load()
             _check_jpeg_end(path)
         elif fmt != "PNG":
-            with Image.open(path, formats=_PILLOW_FORMATS) as img:
+            with opener(path) as img:
                 img.load()
 
 
@@ -465,8 +485,6 @@ def probe_image(path: Path | str, *, allow_huge: bool = False) -> ImageProbe:
         tiff = _probe_tiff(path)
         if tiff is not None:
             return tiff
-    if allow_huge:
-        return _probe_without_limit(path)
     size_bytes = 0
     content_hash: str | None = None
     size: tuple[int, int] | None = None
@@ -480,13 +498,14 @@ def probe_image(path: Path | str, *, allow_huge: bool = False) -> ImageProbe:
             raise _ReadFailure("permission denied: cannot read the file") from None
         except OSError as exc:
             raise _ReadFailure(f"cannot read the file: {exc.strerror or exc}") from None
-        with _open(path, Image.MAX_IMAGE_PIXELS) as img:
+        limit = None if allow_huge else Image.MAX_IMAGE_PIXELS
+        with _open(path, limit, unchecked=allow_huge) as img:
             fmt = img.format
             orientation = _orientation_of(img)
             size = _oriented(img.size, orientation)
             raw_size = img.size
         try:
-            _check_integrity(path, fmt or "", raw_size)
+            _check_integrity(path, fmt or "", raw_size, unchecked=allow_huge)
         except Image.DecompressionBombError as exc:
             raise _bomb_failure(path, exc, Image.MAX_IMAGE_PIXELS) from None
         except PermissionError:
@@ -517,16 +536,6 @@ def probe_image(path: Path | str, *, allow_huge: bool = False) -> ImageProbe:
         orientation=orientation,
         error=None,
     )
-
-
-def _probe_without_limit(path: Path) -> ImageProbe:
-    saved = Image.MAX_IMAGE_PIXELS
-    with _LIMIT_LOCK:
-        Image.MAX_IMAGE_PIXELS = None
-        try:
-            return probe_image(path)
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
 
 
 # ------------------------------------------------------------------------------ loading

@@ -52,16 +52,16 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from models.errors import ImageReadError
 from models.imageio import (
-    _PILLOW_FORMATS,
     _check_file,
     _corrupt,
     _orientation_of,
     _ReadFailure,
     _too_large,
+    open_header_unchecked,
 )
 from models.tile_cache import DEFAULT_MEMORY_BYTES, DiskTileCache, TileMemoryCache, quick_file_key
 
@@ -721,34 +721,6 @@ def _pillow_dtype(img: Image.Image) -> np.dtype:
     }.get(img.mode, np.dtype(np.uint8))
 
 
-def _open_pillow(path: Path) -> ImageFile.ImageFile:
-    """Open an image's header with the plugin of its format, bypassing Pillow's bomb check.
-
-    Pillow's check reads the module-wide ``Image.MAX_IMAGE_PIXELS``; changing that for
-    one huge image would lift the protection for every other thread at the same time.
-    Calling the format's plugin directly skips the check for this file only; the caller
-    applies limner's own limit unless the user allowed huge images.
-    """
-    Image.init()
-    with path.open("rb") as fh:
-        prefix = fh.read(16)
-    for name in _PILLOW_FORMATS:
-        if name not in Image.OPEN:
-            continue
-        factory, accept = Image.OPEN[name]
-        accepted = True if accept is None else accept(prefix)
-        if not accepted or isinstance(accepted, str):
-            continue
-        try:
-            img = factory(str(path), str(path))
-        except (SyntaxError, IndexError, TypeError, ValueError, OSError, EOFError):
-            continue
-        if isinstance(img, ImageFile.ImageFile):
-            return img
-        raise _ReadFailure(f"unexpected image object from the {name} plugin")
-    raise UnidentifiedImageError(f"cannot identify image file {str(path)!r}")
-
-
 class PillowTileSource(TileSource):
     """Tiles cut from whole-image decodes, for formats without random access.
 
@@ -769,7 +741,7 @@ class PillowTileSource(TileSource):
         disk_cache_min_pixels: int = DISK_CACHE_MIN_PIXELS,
     ) -> None:
         try:
-            img = _open_pillow(path)
+            img = open_header_unchecked(path)
         except UnidentifiedImageError:
             raise ImageReadError(f"{path.name}: not a readable image") from None
         except PermissionError:
@@ -842,7 +814,7 @@ class PillowTileSource(TileSource):
         """Decode the file, at 1/``scale`` of its size for JPEG, oriented and converted."""
         self._count("file_decodes")
         try:
-            img = _open_pillow(self.path)
+            img = open_header_unchecked(self.path)
             with img:
                 if scale > 1:
                     raw_w, raw_h = self._raw_size

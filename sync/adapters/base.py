@@ -20,6 +20,12 @@ from models.geometry import Geometry
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of at most ``size`` (API batch limits)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     kinds: frozenset[str]

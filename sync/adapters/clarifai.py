@@ -60,6 +60,7 @@ from sync.adapters.base import (
     RemoteInfo,
     RemotePage,
     RemoteQueue,
+    chunked,
 )
 from sync.adapters.clarifai_format import (
     ANNOTATION_PENDING,
@@ -179,11 +180,6 @@ def _parse_time(text: str) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class ClarifaiAdapter(Adapter):
@@ -447,7 +443,7 @@ class ClarifaiAdapter(Adapter):
                     seen.add(key)
                     touched.append(key)
                 newest = max(newest, str(annotation.get("modified_at") or ""))
-            for chunk in _chunks(touched, self.page_size):
+            for chunk in chunked(touched, self.page_size):
                 yield RemotePage(self._images_by_ids(list(chunk)), state.dump())
             if len(hits) < self.search_page_size:
                 break
@@ -808,18 +804,18 @@ class ClarifaiAdapter(Adapter):
 
         failed: dict[str, tuple[int | None, str]] = {}
         wrote = False
-        for chunk in _chunks(creates, BATCH):
+        for chunk in chunked(creates, BATCH):
             wrote = True
             failed.update(self._write("POST", chunk, None))
         if failed:
             failed = self._verify_creates(push, failed, creates, overwrites)
-        for chunk in _chunks(overwrites, BATCH):
+        for chunk in chunked(overwrites, BATCH):
             wrote = True
             failed.update(self._write("PATCH", chunk, "overwrite"))
-        for chunk in _chunks(statuses, BATCH):
+        for chunk in chunked(statuses, BATCH):
             wrote = True
             failed.update(self._write("PATCH", chunk, "merge"))
-        for chunk in _chunks(deletes, BATCH):
+        for chunk in chunked(deletes, BATCH):
             wrote = True
             self._delete(push.key, list(chunk))
         if failed:

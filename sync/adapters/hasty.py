@@ -57,6 +57,7 @@ from sync.adapters.base import (
     RemoteInfo,
     RemotePage,
     RemoteQueue,
+    chunked,
 )
 from sync.adapters.hasty_format import (
     BATCH_LIMIT,
@@ -149,11 +150,6 @@ def _parse_time(value: object) -> float | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class HastyAdapter(Adapter):
@@ -488,7 +484,7 @@ class HastyAdapter(Adapter):
         if not candidates:
             yield RemotePage([], new_cursor)
             return
-        chunks = list(_chunks(candidates, self.page_size))
+        chunks = list(chunked(candidates, self.page_size))
         for number, chunk in enumerate(chunks):
             images = []
             for meta in chunk:
@@ -756,7 +752,7 @@ class HastyAdapter(Adapter):
         attempt = 0
         while pending:
             try:
-                for chunk in list(_chunks(pending, BATCH_LIMIT)):
+                for chunk in list(chunked(pending, BATCH_LIMIT)):
                     body, _ = self._call("POST", path, json_body=list(chunk))
                     items = body.get("items") if isinstance(body, dict) else None
                     if not isinstance(items, list):
@@ -799,7 +795,7 @@ class HastyAdapter(Adapter):
             ]
             self._retrying(lambda: self._call("PUT", path, json_body=payload))
 
-        for chunk in _chunks(edits, BATCH_LIMIT):
+        for chunk in chunked(edits, BATCH_LIMIT):
             try:
                 send(chunk, self._edit_key)
             except ValidationError as first:
@@ -823,7 +819,7 @@ class HastyAdapter(Adapter):
         attempt = 0
         while pending:
             try:
-                for chunk in list(_chunks(pending, BATCH_LIMIT)):
+                for chunk in list(chunked(pending, BATCH_LIMIT)):
                     self._call(
                         "DELETE", path, json_body=[{"id": i} for i in chunk], expect_json=False
                     )
