@@ -9,6 +9,7 @@ canvas, the image list, later the sync engine) hear about it once the commit suc
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,6 +71,7 @@ def _alembic_config(connection: Connection) -> Config:
     return cfg
 
 
+@functools.cache
 def _head_revision() -> str:
     cfg = Config()
     cfg.set_main_option("script_location", _migrations_dir())

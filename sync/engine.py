@@ -471,15 +471,13 @@ class SyncEngine:
                 return None
             states = local_states(conn, image_id)
             refs = sync_store.refs_for_image(conn, self.remote_id, image_id)
+            open_here = [
+                c for c in sync_store.open_conflicts(conn, self.remote_id) if c.image_id == image_id
+            ]
             conflicts = {
-                c.local_key: c.remote_payload
-                for c in sync_store.open_conflicts(conn, self.remote_id)
-                if c.image_id == image_id and c.entity == "annotation"
+                c.local_key: c.remote_payload for c in open_here if c.entity == "annotation"
             }
-            status_conflict = any(
-                c.image_id == image_id and c.entity == "image"
-                for c in sync_store.open_conflicts(conn, self.remote_id)
-            )
+            status_conflict = any(c.entity == "image" for c in open_here)
             review = review_payload(conn, image_id)
             edges = {
                 c.name: tuple(c.skeleton.edges)
