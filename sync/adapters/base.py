@@ -1,21 +1,30 @@
 """What the engine needs from a remote, whatever its API.
 
-An adapter translates one server's API into these plain values; the engine owns the local
-side (rows, revisions, conflicts). Regions carry limner's uuid both ways: the adapter
-stores it remotely (result ids, external ids) so that the same object is recognised after
-a crash or a retried request.
+An adapter is a codec plus routes: it reads the server's objects into plain values, encodes
+one limner region into the server's form, and carries out a push plan that the engine (not
+the adapter) computed. Everything the server sent is kept in the exact form it came in
+(``RemoteImage.state``, ``RemoteRegion.raw``), so that what limner did not change can be
+sent back as it was, byte for byte, and what limner cannot represent stays untouched.
+
+Regions carry limner's uuid both ways: the adapter stores it remotely (result ids,
+external ids) so that the same object is recognised after a crash or a retried request.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.geometry import Geometry
+
+if TYPE_CHECKING:
+    from sync.reconcile import PushPlan
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -26,12 +35,19 @@ def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def raw_digest(raw: Any) -> str:
+    """A fingerprint of a raw server value, independent of key order."""
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     kinds: frozenset[str]
     review: bool = False
     queues: bool = False
     notes: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    opaque: Sequence[str] = ()  # what this server holds that limner keeps untouched (README)
 
     def refuses(self, kind: str) -> str | None:
         """Why this remote cannot hold an annotation of ``kind`` (None when it can)."""
@@ -65,9 +81,69 @@ class Region:
     attributes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
 
 
+def region_digest(region: Region) -> str:
+    """What a region says (class, geometry to 1e-6 px, attributes), as a fingerprint."""
+    from models.sync_store import content_hash
+
+    return content_hash(region.geometry, region.class_name, region.attributes)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRegion:
+    """One region as the server holds it.
+
+    ``raw`` is exactly what the server sent for it (for Label Studio the result items that
+    make it up, in their order); ``region`` is limner's reading of it, or None when limner
+    cannot represent it faithfully, in which case it is kept opaque and ``problem`` says why.
+    ``key`` is the server's id; ``uuid`` the local annotation it is (derived from the key when
+    the server made it). ``container`` names the object holding it where the API has one (a
+    Label Studio annotation), ``author`` who made it there.
+    """
+
+    key: str
+    uuid: str
+    raw: Any
+    region: Region | None
+    container: str | None = None
+    author: str | None = None
+    problem: str | None = None
+
+    @property
+    def digest(self) -> str:
+        if self.region is not None:
+            return region_digest(self.region)
+        return raw_digest(self.raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something about one server object that the user must hear of.
+
+    ``kind``: ``kept`` (limner cannot represent it; left untouched on the server),
+    ``malformed`` (the server's object is broken; left untouched, not imported),
+    ``refused`` (a local edit the server cannot hold; the server's copy stays), ``error``.
+    """
+
+    kind: str
+    message: str
+    remote_key: str | None = None
+    local_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    regions: tuple[RemoteRegion, ...]
+    problems: tuple[Problem, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class RemoteImage:
-    """One remote image (a Label Studio task) as last seen on the server."""
+    """One remote image (a Label Studio task) as last seen on the server.
+
+    ``state`` is the adapter's exact record of it (JSON-able, stored as it came), from which
+    ``Adapter.decode`` reads the regions; ``identity`` tells this object apart from another
+    that the server later gives the same key (ids can be reused after a deletion).
+    """
 
     key: str
     name: str
@@ -76,8 +152,9 @@ class RemoteImage:
     status: str | None = None
     container_key: str | None = None
     container_version: str | None = None
-    raw_regions: Any = None
+    state: Any = None
     review: Mapping[str, Any] | None = None
+    identity: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +176,12 @@ class RemotePage:
 
 @dataclass(frozen=True, slots=True)
 class ImagePush:
-    """The current local state of one image, to be made the remote state."""
+    """What the engine knows of one image when it pushes: sizes, status, skeletons."""
 
     key: str
     image_uuid: str
     width: int
     height: int
-    regions: Sequence[Region]
     status: str
     container_key: str | None
     container_version: str | None
@@ -118,10 +194,23 @@ class ImagePush:
 
 @dataclass(frozen=True, slots=True)
 class PushResult:
+    """What the server holds after a push.
+
+    ``state`` is the image's new remote state when the adapter knows it (so the next plan
+    starts from what the server really has); None leaves the stored state to the next pull.
+    ``keys`` maps uuids of created regions to the server's ids where the server assigns them.
+    """
+
     container_key: str | None
     container_version: str | None
     image_version: str | None = None
     status: str | None = None
+    state: Any = None
+    keys: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
+class Refused(Exception):
+    """``Adapter.encode`` cannot put this region on this server; the message says why."""
 
 
 class Adapter(ABC):
@@ -145,21 +234,40 @@ class Adapter(ABC):
         """Every image key on the remote (the sweep that finds remote deletions)."""
 
     @abstractmethod
-    def regions(
-        self, image: RemoteImage, width: int, height: int
-    ) -> tuple[list[Region], list[str]]:
-        """The image's regions in limner geometry, and warnings for what cannot be held."""
-
-    @abstractmethod
     def fetch_image(self, key: str) -> RemoteImage:
-        """The current state of one image (used when a push finds the remote changed)."""
+        """The current state of one image."""
 
     @abstractmethod
-    def push_image(self, push: ImagePush) -> PushResult:
-        """Make the remote state of one image equal ``push``.
+    def decode(self, image: RemoteImage, width: int, height: int) -> Decoded:
+        """Every region of ``image.state``, read or kept opaque, and the problems found.
 
-        Raise ``RemoteConflictError`` when the remote changed since ``container_version``.
-        Creates must be idempotent (a retried or repeated push creates nothing twice).
+        Never raises for one bad region: a region limner cannot read is returned with
+        ``region=None`` and a ``problem`` (or reported in ``Decoded.problems`` when it is not
+        even a region), so that nothing vanishes without a word.
+        """
+
+    @abstractmethod
+    def encode(
+        self,
+        region: Region,
+        width: int,
+        height: int,
+        *,
+        target: RemoteRegion | None,
+        skeleton_edges: tuple[tuple[int, int], ...] = (),
+    ) -> Any:
+        """The server's raw form of ``region`` (replacing ``target`` when it is an update).
+
+        Raise ``Refused`` when the server cannot hold it. Pure: no request is sent.
+        """
+
+    @abstractmethod
+    def apply(self, image: RemoteImage, plan: PushPlan, push: ImagePush) -> PushResult:
+        """Carry out ``plan`` on the server: its creates, updates, deletes and status.
+
+        Regions in ``plan.keeps`` must stay exactly as they are. Creates must be idempotent
+        (a retried or repeated push creates nothing twice); raise ``RemoteConflictError``
+        when the server shows that the image changed under the plan.
         """
 
     @abstractmethod
