@@ -1,17 +1,24 @@
 """An in-memory Hasty API v1 server for tests, on 127.0.0.1 in a background thread.
 
-It follows ``shared/api/hasty.md`` and the seed document it is built on: ``/v1`` paths,
-``X-Api-Key`` auth, ``offset``/``limit`` paging with ``meta.total``, comma-joined
-multi-valued filters, bare JSON arrays of at most 100 labels for label batches, server-set
-label ids, full-geometry label edits, ``DELETE`` answering 204, statuses by name
+It follows Hasty's API document: ``X-Api-Key`` auth, ``offset``/``limit`` paging with
+``meta.total``, comma-joined multi-valued filters, bare JSON arrays of at most 100 labels
+for label batches, server-set label ids, full-geometry label edits that name the label by
+``id`` (the document's edit sample), ``DELETE`` answering 204, statuses by name
 (``DefaultStatusWrite``) or by ``status_id`` (default or custom), the project-wide label
-list's ``updated_since`` intervals ("30m", "2h", "3d"), integer-pixel geometry with masks
-as 1-based row-major RLE of the bbox crop, and error bodies ``{"code", "message"}``.
+list's ``updated_since`` intervals ("30m", "2h", "3d"), and integer-pixel geometry: boxes
+``[left, top, right, bottom]``, polygons as closed rings ``[[x0, y0], ..., [x0, y0]]``,
+masks as 1-based row-major RLE of the bbox crop.
 
-Where the documents are silent the fake picks one behaviour and says so:
+The server refuses, with 400 and a ``{"code", "message"}`` body, what the document's
+request tables do not allow: a field a table does not list (``label_id`` in an edit, for
+one), a missing required field, a negative or inverted box, a polygon that is not a
+closed ring of at least three distinct points, a mask past its crop.
 
-- the batch label edit accepts the label's id under ``id`` (seed) or ``label_id`` (vendor
-  client); ``edit_id_key`` narrows that to one of them;
+The document gives no paths; the routes here are those the vendor's own clients call,
+written out in this file (keypoint schemas at ``.../keypoint_schemas`` and
+``.../keypoint_schemas_classes``, which no client confirms). Where the document is silent
+the fake picks one behaviour and says so:
+
 - a batch is validated whole before anything is applied (all or nothing);
 - deleting an id that is not there is ignored (still 204);
 - an image's ``update_date`` moves with its status, not with its labels, unless
@@ -19,11 +26,13 @@ Where the documents are silent the fake picks one behaviour and says so:
 - ``PUT .../status`` answers 200 with the image;
 - ``updated_since`` on the image list is checked to be an integer but not applied (its
   unit is unknown);
-- timestamps have whole seconds, like the seed's samples.
+- timestamps have whole seconds, like the document's samples.
 
 Fault hooks (``fail_next``, ``fail_after_apply``, ``delay_next``, ``malformed_next``,
 ``drop_after_apply``) act on the next matching requests; ``requests`` logs every request.
-It is a test fixture: nothing in the application imports it.
+``add_raw_label`` stores a label the checks never saw (an import made by an older server),
+for tests of broken server data. It is a test fixture: nothing in the application imports
+it, and it imports nothing from the application.
 """
 
 from __future__ import annotations
@@ -111,6 +120,114 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+# Request fields, as the API document's request tables list them. Anything else in a body
+# is refused with 400 (a field limner misspells must not pass silently).
+LABEL_FIELDS = frozenset(
+    "bbox class_id external_event_id mask polygon tool_used z_index border_mask "
+    "external_id keypoints".split()
+)
+LABEL_EDIT_FIELDS = LABEL_FIELDS | {"id"}  # the document's edit sample names the label "id"
+KEYPOINT_FIELDS = frozenset({"id", "keypoint_class_id", "x", "y", "visible", "norder"})
+DELETE_FIELDS = frozenset({"id"})
+STATUS_FIELDS = frozenset({"status", "status_id"})
+VALUE_FIELDS = frozenset({"value", "predicted_values"})
+PROJECT_FIELDS = frozenset({"name", "workspace_id", "description", "content_type"})
+DATASET_FIELDS = frozenset({"name", "norder"})
+CLASS_FIELDS = frozenset(
+    "name description type color icon_url norder parent_id external_id "
+    "use_description_as_prompt".split()
+)
+IMAGE_FIELDS = frozenset(
+    {"dataset_id", "upload_id", "filename", "external_id", "url", "copy_original", "bucket_id"}
+)
+IMAGE_PATCH_FIELDS = frozenset({"filename", "dataset_id"})
+
+
+def check_fields(body: Any, allowed: frozenset[str], where: str = "body") -> dict[str, Any]:
+    """``body`` as an object holding only ``allowed`` fields, else a 400 naming the rest."""
+    if not isinstance(body, dict):
+        raise ApiError(400, f"{where}: must be an object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(400, f"{where}: unknown field(s): {', '.join(unknown)}")
+    return body
+
+
+def check_bbox(bbox: Any, where: str) -> list[int] | None:
+    """``[left, top, right, bottom]``: four non-negative integers, right > left, bottom > top."""
+    if bbox is None:
+        return None
+    if not isinstance(bbox, list) or len(bbox) != 4 or not all(_is_int(v) for v in bbox):
+        raise ApiError(400, f"{where}: bbox must be 4 integers")
+    if any(v < 0 for v in bbox):
+        raise ApiError(400, f"{where}: bbox coordinates must not be negative")
+    if bbox[2] <= bbox[0] or bbox[3] <= bbox[1]:
+        raise ApiError(400, f"{where}: bbox must have x_max > x_min and y_max > y_min")
+    return bbox
+
+
+def check_polygon(polygon: Any, where: str) -> None:
+    """A closed ring of integer points: ``[[x0, y0], [x1, y1], ..., [x0, y0]]``."""
+    if polygon is None:
+        return
+    if (
+        not isinstance(polygon, list)
+        or not polygon
+        or not all(
+            isinstance(p, list) and len(p) == 2 and all(_is_int(v) for v in p) for p in polygon
+        )
+    ):
+        raise ApiError(400, f"{where}: polygon must be a non-empty list of [x, y] integers")
+    if any(v < 0 for p in polygon for v in p):
+        raise ApiError(400, f"{where}: polygon coordinates must not be negative")
+    if polygon[0] != polygon[-1]:
+        raise ApiError(
+            400, f"{where}: polygon must be a closed ring ending with its first point [x0, y0]"
+        )
+    if len({tuple(p) for p in polygon}) < 3:
+        raise ApiError(400, f"{where}: polygon needs at least 3 distinct points")
+
+
+def check_mask(mask: Any, bbox: list[int] | None, where: str) -> None:
+    """RLE ``[start, length, ...]`` of the bbox crop, 1-based, runs increasing, inside it."""
+    if mask is None:
+        return
+    if bbox is None:
+        raise ApiError(400, f"{where}: a mask needs a bbox")
+    if (
+        not isinstance(mask, list)
+        or len(mask) < 2
+        or len(mask) % 2
+        or not all(_is_int(v) and v >= 1 for v in mask)
+    ):
+        raise ApiError(400, f"{where}: mask must be [start, length, ...] positive integers")
+    area = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1])
+    previous_end = 0
+    for start, length in zip(mask[0::2], mask[1::2], strict=True):
+        if start <= previous_end:
+            raise ApiError(400, f"{where}: mask runs must be increasing and apart")
+        previous_end = start + length - 1
+    if previous_end > area:
+        raise ApiError(400, f"{where}: mask is larger than its bbox")
+
+
+def check_keypoints(keypoints: Any, allowed: set[str], where: str) -> None:
+    """Keypoints of the class's schema, at non-negative integer positions."""
+    if not isinstance(keypoints, list):
+        raise ApiError(400, f"{where}: keypoints must be a list")
+    for point in keypoints:
+        check_fields(point, KEYPOINT_FIELDS, f"{where}: keypoint")
+        if (
+            point.get("keypoint_class_id") not in allowed
+            or not _is_int(point.get("x"))
+            or not _is_int(point.get("y"))
+            or point["x"] < 0
+            or point["y"] < 0
+            or not isinstance(point.get("visible", True), bool)
+        ):
+            raise ApiError(400, f"{where}: invalid keypoint {point!r}")
+
+
 def png_bytes(width: int, height: int, color: tuple[int, int, int] = (90, 120, 200)) -> bytes:
     buf = io.BytesIO()
     PILImage.new("RGB", (width, height), color).save(buf, "PNG")
@@ -126,7 +243,6 @@ class HastyFake:
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self.edit_id_key = "either"  # "id" | "label_id" | "either"
         self.labels_touch_image = False
         self.workspaces: dict[str, dict[str, Any]] = {}
         self.projects: dict[str, dict[str, Any]] = {}
@@ -505,11 +621,23 @@ class HastyFake:
             self._validate_label(project_id, body)
             return self._store_label(project_id, image_id, body, OTHER_USER)
 
+    def add_raw_label(self, image_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """A label stored without any check (broken data the server holds from elsewhere)."""
+        with self.lock:
+            seed = {"class_id": fields.get("class_id")}
+            label = self._store_label("", image_id, seed, OTHER_USER)
+            self.labels[label["id"]].update(fields)
+            return copy.deepcopy(self._public(self.labels[label["id"]]))
+
     def edit_label(self, project_id: str, label_id: str, **changes: Any) -> dict[str, Any]:
         """A colleague's edit of some fields of a label."""
         with self.lock:
             label = self.labels[label_id]
-            merged = {**label, **changes}
+            merged = {k: v for k, v in {**label, **changes}.items() if k in LABEL_FIELDS}
+            merged["keypoints"] = [
+                {k: v for k, v in p.items() if k in KEYPOINT_FIELDS}
+                for p in merged.get("keypoints") or []
+            ]
             self._validate_label(project_id, merged)
             label.update(changes)
             label["updated_on"] = self.now_iso()
@@ -686,7 +814,7 @@ class HastyFake:
             items = [self._public(p) for p in self.projects.values() if name in p["name"].lower()]
             return 200, self._page(items, query, "project"), {}
         if method == "POST":
-            if not isinstance(body, dict) or not body.get("name"):
+            if not check_fields(body, PROJECT_FIELDS).get("name"):
                 raise ApiError(400, "name: field required")
             content = body.get("content_type") or "IMAGES"
             if content not in ("IMAGES", "VIDEOS", "URLDATA"):
@@ -700,7 +828,7 @@ class HastyFake:
         if method == "GET":
             return 200, self._public(project), {}
         if method == "PUT":
-            if not isinstance(body, dict) or not body.get("name"):
+            if not check_fields(body, PROJECT_FIELDS).get("name"):
                 raise ApiError(400, "name: field required")
             project.update(name=body["name"], description=body.get("description"))
             return 200, self._public(project), {}
@@ -718,7 +846,7 @@ class HastyFake:
             items = [copy.deepcopy(d) for d in mine if name in d["name"].lower()]
             return 200, self._page(items, query, "dataset"), {}
         if method == "POST":
-            if not isinstance(body, dict) or not body.get("name"):
+            if not check_fields(body, DATASET_FIELDS).get("name"):
                 raise ApiError(400, "name: field required")
             if any(d["name"] == body["name"] for d in mine):
                 raise ApiError(400, f"Dataset {body['name']!r} already exists")
@@ -736,7 +864,7 @@ class HastyFake:
         if method == "GET":
             return 200, copy.deepcopy(dataset), {}
         if method == "PUT":
-            if not isinstance(body, dict) or not body.get("name"):
+            if not check_fields(body, DATASET_FIELDS).get("name"):
                 raise ApiError(400, "name: field required")
             dataset.update(name=body["name"], norder=body.get("norder"))
             return 200, copy.deepcopy(dataset), {}
@@ -771,7 +899,7 @@ class HastyFake:
             ]
             return 200, self._page(items, query, "label_class"), {}
         if method == "POST":
-            if not isinstance(body, dict) or not body.get("name"):
+            if not check_fields(body, CLASS_FIELDS).get("name"):
                 raise ApiError(400, "name: field required")
             if body.get("type", "object") not in ("object", "background", None):
                 raise ApiError(400, f"type: unknown value {body.get('type')!r}")
@@ -790,7 +918,7 @@ class HastyFake:
         if method == "GET":
             return 200, self._public(cls), {}
         if method == "PUT":
-            if not isinstance(body, dict) or not body.get("name"):
+            if not check_fields(body, CLASS_FIELDS).get("name"):
                 raise ApiError(400, "name: field required")
             for key in ("name", "description", "type", "color", "norder", "external_id"):
                 if key in body:
@@ -867,8 +995,7 @@ class HastyFake:
             ]
             return 200, self._page(items, query, "image"), {}
         if method == "POST":
-            if not isinstance(body, dict):
-                raise ApiError(400, "body must be an object")
+            check_fields(body, IMAGE_FIELDS)
             for key in ("dataset_id", "filename"):
                 if not body.get(key):
                     raise ApiError(400, f"{key}: field required")
@@ -903,8 +1030,7 @@ class HastyFake:
         if method == "GET":
             return 200, self._image_out(image), {}
         if method == "PATCH":
-            if not isinstance(body, dict):
-                raise ApiError(400, "body must be an object")
+            check_fields(body, IMAGE_PATCH_FIELDS)
             if body.get("filename"):
                 image["name"] = body["filename"]
             if body.get("dataset_id"):
@@ -927,8 +1053,7 @@ class HastyFake:
         image = self._image(project_id, image_id)
         if method != "PUT":
             return None
-        if not isinstance(body, dict):
-            raise ApiError(400, "body must be an object")
+        check_fields(body, STATUS_FIELDS)
         known = self.statuses[project_id]
         if body.get("status_id") is not None:
             if body["status_id"] not in known:
@@ -950,51 +1075,26 @@ class HastyFake:
         return 200, self._image_out(image), {}
 
     # -- labels ---------------------------------------------------------------------------
-    def _validate_label(self, project_id: str, item: Any, index: int = 0) -> None:
+    def _validate_label(
+        self, project_id: str, item: Any, index: int = 0, *, edit: bool = False
+    ) -> None:
+        """One item of a label batch, checked like the server checks it (400 + message)."""
         where = f"item {index}"
         if not isinstance(item, dict):
             raise ApiError(400, f"{where}: must be an object")
+        check_fields(item, LABEL_EDIT_FIELDS if edit else LABEL_FIELDS, where)
+        if edit and not item.get("id"):
+            raise ApiError(400, f"{where}: id: field required")
+        if not item.get("class_id"):
+            raise ApiError(400, f"{where}: class_id: field required")
         cls = self.classes.get(str(item.get("class_id")))
         if cls is None or cls["project_id"] != project_id:
             raise ApiError(
                 400, f"{where}: class_id: label class {item.get('class_id')} does not exist"
             )
-        bbox = item.get("bbox")
-        if bbox is not None:
-            if not isinstance(bbox, list) or len(bbox) != 4 or not all(_is_int(v) for v in bbox):
-                raise ApiError(400, f"{where}: bbox must be 4 integers")
-            if bbox[2] <= bbox[0] or bbox[3] <= bbox[1]:
-                raise ApiError(400, f"{where}: bbox must have x_max > x_min and y_max > y_min")
-        polygon = item.get("polygon")
-        if polygon is not None:
-            if (
-                not isinstance(polygon, list)
-                or not polygon
-                or not all(
-                    isinstance(p, list) and len(p) == 2 and all(_is_int(v) for v in p)
-                    for p in polygon
-                )
-            ):
-                raise ApiError(400, f"{where}: polygon must be a non-empty list of [x, y] integers")
-        mask = item.get("mask")
-        if mask is not None:
-            if bbox is None:
-                raise ApiError(400, f"{where}: a mask needs a bbox")
-            if (
-                not isinstance(mask, list)
-                or len(mask) < 2
-                or len(mask) % 2
-                or not all(_is_int(v) and v >= 1 for v in mask)
-            ):
-                raise ApiError(400, f"{where}: mask must be [start, length, ...] positive integers")
-            area = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1])
-            previous_end = 0
-            for start, length in zip(mask[0::2], mask[1::2], strict=True):
-                if start <= previous_end:
-                    raise ApiError(400, f"{where}: mask runs must be increasing and apart")
-                previous_end = start + length - 1
-            if previous_end > area:
-                raise ApiError(400, f"{where}: mask is larger than its bbox")
+        bbox = check_bbox(item.get("bbox"), where)
+        check_polygon(item.get("polygon"), where)
+        check_mask(item.get("mask"), bbox, where)
         keypoints = item.get("keypoints")
         if keypoints is not None:
             allowed = {
@@ -1003,18 +1103,8 @@ class HastyFake:
                 if row["label_class_id"] == cls["id"]
                 for kp in self.keypoint_schemas[row["keypoint_schema_id"]]["keypoint_classes"]
             }
-            if not isinstance(keypoints, list):
-                raise ApiError(400, f"{where}: keypoints must be a list")
-            for point in keypoints:
-                if (
-                    not isinstance(point, dict)
-                    or point.get("keypoint_class_id") not in allowed
-                    or not _is_int(point.get("x"))
-                    or not _is_int(point.get("y"))
-                    or not isinstance(point.get("visible", True), bool)
-                ):
-                    raise ApiError(400, f"{where}: invalid keypoint {point!r}")
-        if bbox is None and polygon is None and not keypoints:
+            check_keypoints(keypoints, allowed, where)
+        if bbox is None and item.get("polygon") is None and not keypoints:
             raise ApiError(400, f"{where}: Polygon or bounding box must be provided")
         z_index = item.get("z_index")
         if z_index is not None and not _is_int(z_index):
@@ -1022,7 +1112,7 @@ class HastyFake:
         tool = item.get("tool_used")
         if tool is not None and tool not in TOOLS:
             raise ApiError(400, f"{where}: tool_used: unknown value {tool!r}")
-        for key in ("external_id", "external_event_id"):
+        for key in ("external_id", "external_event_id", "border_mask"):
             if item.get(key) is not None and not isinstance(item[key], str):
                 raise ApiError(400, f"{where}: {key} must be a string or null")
 
@@ -1091,52 +1181,52 @@ class HastyFake:
                     400, f"Max number of labels per batch is {MAX_BATCH}, got {len(body)}"
                 )
             for index, item in enumerate(body):
-                self._validate_label(project_id, item, index)
+                self._validate_label(project_id, item, index, edit=method == "PUT")
             if method == "POST":
                 items = [self._store_label(project_id, image_id, item, API_USER) for item in body]
                 return 200, {"meta": {"object": "label", "total": len(items)}, "items": items}, {}
-            targets = []
-            for index, item in enumerate(body):
-                keys = {"id": ("id",), "label_id": ("label_id",), "either": ("id", "label_id")}
-                label_id = next((item[k] for k in keys[self.edit_id_key] if item.get(k)), None)
-                if label_id is None:
-                    raise ApiError(
-                        400, f"item {index}: {keys[self.edit_id_key][0]}: field required"
-                    )
-                label = self.labels.get(str(label_id))
-                if label is None or label["image_id"] != image_id:
-                    raise ApiError(404, f"Label {label_id} not found")
-                targets.append((label, item))
-            now = self.now_iso()
-            for label, item in targets:
-                for key in (
-                    "class_id",
-                    "bbox",
-                    "polygon",
-                    "mask",
-                    "z_index",
-                    "tool_used",
-                    "external_id",
-                    "external_event_id",
-                ):
-                    label[key] = item.get(key)
-                label["keypoints"] = self._keypoints_out(item.get("keypoints"), API_USER)
-                label["updated_on"] = now
-                label["labeled_by"] = API_USER
-                self._touch(image_id)
-            items = [self._public(label) for label, _ in targets]
-            return 200, {"meta": {"object": "label", "total": len(items)}, "items": items}, {}
+            return 200, self._edit_labels(image_id, body), {}
         if method == "DELETE":
-            if not isinstance(body, list) or not all(
-                isinstance(i, dict) and i.get("id") for i in body
-            ):
+            if not isinstance(body, list):
                 raise ApiError(400, 'the body must be a JSON array of {"id": ...}')
+            for index, item in enumerate(body):
+                check_fields(item, DELETE_FIELDS, f"item {index}")
+                if not item.get("id"):
+                    raise ApiError(400, f"item {index}: id: field required")
             for item in body:
                 label = self.labels.get(str(item["id"]))
                 if label is not None and label["image_id"] == image_id:
                     self.remove_label(label["id"])
             return 204, None, {}
         return None
+
+    def _edit_labels(self, image_id: str, body: list[dict[str, Any]]) -> dict[str, Any]:
+        """A full replacement of each named label (fields left out become null)."""
+        targets = []
+        for item in body:
+            label = self.labels.get(str(item["id"]))
+            if label is None or label["image_id"] != image_id:
+                raise ApiError(404, f"Label {item['id']} not found")
+            targets.append((label, item))
+        now = self.now_iso()
+        for label, item in targets:
+            for key in (
+                "class_id",
+                "bbox",
+                "polygon",
+                "mask",
+                "z_index",
+                "tool_used",
+                "external_id",
+                "external_event_id",
+            ):
+                label[key] = item.get(key)
+            label["keypoints"] = self._keypoints_out(item.get("keypoints"), API_USER)
+            label["updated_on"] = now
+            label["labeled_by"] = API_USER
+            self._touch(image_id)
+        items = [self._public(label) for label, _ in targets]
+        return {"meta": {"object": "label", "total": len(items)}, "items": items}
 
     def r_project_labels(self, method: str, query: dict, body: Any, project_id: str) -> Any:
         self._project(project_id)
@@ -1234,7 +1324,8 @@ class HastyFake:
             raise ApiError(404, "Label or attribute not found")
         if method != "POST":
             return None
-        if not isinstance(body, dict) or "value" not in body:
+        check_fields(body, VALUE_FIELDS)
+        if "value" not in body:
             raise ApiError(400, "value: field required")
         value = body["value"]
         kind = attribute["type"]
