@@ -119,8 +119,9 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     )
     if report.message:
         print(f"  {report.message}")
-    for issue in report.issues:
-        print(f"  not synced: {issue}")
+    for problem in report.problems:
+        where = problem.get("remote_key") or problem.get("local_key") or ""
+        print(f"  {problem['kind']}: {problem.get('image') or ''} {where}: {problem['message']}")
 
 
 def _run(store: ProjectStore, remote: sync_store.RemoteRecord, token: str) -> SyncReport:
@@ -134,9 +135,8 @@ def _run(store: ProjectStore, remote: sync_store.RemoteRecord, token: str) -> Sy
 
 
 def _exit_code(report: SyncReport) -> int:
-    if report.state != "up_to_date":
-        return 3 if report.state in ("offline", "auth") else 2
-    return 0 if report.ok and report.pending == 0 else 1
+    """0 in sync; 3 in sync except for kept items limner cannot represent; 1 otherwise."""
+    return report.exit_code
 
 
 def _only_remote(store: ProjectStore) -> sync_store.RemoteRecord:
@@ -213,8 +213,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             print(f"conflict {args.resolve} resolved: {args.take}")
             return 0
         with store.read() as conn:
-            for c in sync_store.open_conflicts(conn):
-                print(f"{c.id}  {c.entity} {c.local_key}  {c.detail}")
+            found = sync_store.open_conflicts(conn)
+        for c in found:
+            print(f"{c.id}  {c.entity} {c.local_key}  {c.detail}")
+        if not found:
+            print("no conflicts")
     return 0
 
 

@@ -137,6 +137,9 @@ remote_image = Table(
     Column("synced_rev", Integer, nullable=False, server_default="0"),
     Column("remote_status", String(16)),
     Column("deleted_remotely", Integer, nullable=False, server_default="0"),
+    Column("identity", String),
+    Column("remote_state", Text),
+    Column("base_review", Text),
     UniqueConstraint("remote_id", "remote_key", name="uq_remote_image_key"),
     UniqueConstraint("remote_id", "image_id", name="uq_remote_image_image"),
 )
@@ -181,17 +184,19 @@ conflict = Table(
     Index("ix_conflict_open", "remote_id", "resolved_at"),
 )
 
-sync_issue = Table(
-    "sync_issue",
+sync_problem = Table(
+    "sync_problem",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("remote_id", Integer, ForeignKey("remote.id", ondelete="CASCADE"), nullable=False),
-    Column("entity", String(16), nullable=False),
-    Column("local_key", String, nullable=False),
-    Column("rev", Integer, nullable=False),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE")),
+    Column("scope", String(8), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("local_key", String),
+    Column("remote_key", String),
     Column("message", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
-    UniqueConstraint("remote_id", "entity", "local_key", name="uq_sync_issue_entity"),
+    Index("ix_sync_problem_image", "remote_id", "image_id", "scope"),
 )
 
 # -- review workflow (migration 0004) ------------------------------------------------------

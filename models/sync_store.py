@@ -3,8 +3,10 @@
 ``remote`` says where a project syncs to (never a secret); ``remote_image`` links a local
 image to its remote object and keeps the remote versions last seen; ``remote_ref`` keeps,
 per annotation, the revision and content hash last synced, which is what "dirty" and
-"changed remotely" are measured against; ``conflict`` and ``sync_issue`` hold what sync
-could not settle alone, so nothing is ever dropped.
+"changed remotely" are measured against; ``remote_image.remote_state`` keeps the remote
+object exactly as the server last sent it; ``conflict`` and ``sync_problem`` hold what
+sync could not settle alone (one row per region and problem), so nothing is ever dropped
+or silently forgotten.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ rimg = schema.remote_image
 ref = schema.remote_ref
 cur = schema.sync_cursor
 con = schema.conflict
-iss = schema.sync_issue
+prob = schema.sync_problem
 img = schema.image
 ann = schema.annotation
 
@@ -51,6 +53,31 @@ class RemoteImageLink:
     source_url: str | None
     synced_rev: int
     remote_status: str | None
+    identity: str | None = None
+    remote_state: Any = None
+    base_review: Mapping[str, Any] | None = None
+    deleted_remotely: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemRecord:
+    id: int
+    image_id: int | None
+    image_name: str | None
+    scope: str
+    kind: str
+    local_key: str | None
+    remote_key: str | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "image": self.image_name,
+            "local_key": self.local_key,
+            "remote_key": self.remote_key,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +180,16 @@ def _link(row: Any) -> RemoteImageLink:
         row.source_url,
         row.synced_rev,
         row.remote_status,
+        row.identity,
+        json.loads(row.remote_state) if row.remote_state else None,
+        json.loads(row.base_review) if row.base_review else None,
+        bool(row.deleted_remotely),
     )
+
+
+def dumps_state(state: Any) -> str:
+    """A remote state as stored: plain JSON, floats as Python writes them (exact)."""
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
 
 
 def link_by_key(conn: Connection, remote_id: int, remote_key: str) -> RemoteImageLink | None:
@@ -184,6 +220,28 @@ def save_link(conn: Connection, remote_id: int, image_id: int, **values: Any) ->
         conn.execute(rimg.update().where(rimg.c.id == exists).values(**values))
 
 
+def forget_link(conn: Connection, remote_id: int, image_id: int) -> None:
+    """The remote object behind this image is gone: keep the image, flag it, free the key.
+
+    The key is renamed rather than deleted so that the flag survives and a new remote
+    object that reuses the key can be linked to a new image.
+    """
+    conn.execute(
+        rimg.update()
+        .where(rimg.c.remote_id == remote_id, rimg.c.image_id == image_id)
+        .values(deleted_remotely=1, remote_key=rimg.c.remote_key + "#gone-" + str(image_id))
+    )
+
+
+def image_rev(conn: Connection, image_id: int) -> int:
+    return int(conn.execute(select(img.c.rev).where(img.c.id == image_id)).scalar_one())
+
+
+def refresh_image_file(conn: Connection, image_id: int, **values: Any) -> None:
+    """Record what a (re)downloaded file turned out to be (sizes, hash, error)."""
+    conn.execute(img.update().where(img.c.id == image_id).values(**values))
+
+
 def mark_deleted_remotely(conn: Connection, remote_id: int, image_ids: Iterable[int]) -> None:
     ids = list(image_ids)
     if ids:
@@ -207,6 +265,14 @@ def refs_for_image(conn: Connection, remote_id: int, image_id: int) -> dict[str,
         )
         for r in conn.execute(query)
     }
+
+
+def delete_ref(conn: Connection, remote_id: int, entity: str, local_key: str) -> None:
+    conn.execute(
+        ref.delete().where(
+            ref.c.remote_id == remote_id, ref.c.entity == entity, ref.c.local_key == local_key
+        )
+    )
 
 
 def save_ref(
@@ -317,10 +383,14 @@ def add_conflict(
     )
 
 
-def open_conflicts(conn: Connection, remote_id: int | None = None) -> list[ConflictRecord]:
+def open_conflicts(
+    conn: Connection, remote_id: int | None = None, *, image_id: int | None = None
+) -> list[ConflictRecord]:
     query = select(con).where(con.c.resolved_at.is_(None)).order_by(con.c.id)
     if remote_id is not None:
         query = query.where(con.c.remote_id == remote_id)
+    if image_id is not None:
+        query = query.where(con.c.image_id == image_id)
     return [
         ConflictRecord(
             r.id,
@@ -335,6 +405,12 @@ def open_conflicts(conn: Connection, remote_id: int | None = None) -> list[Confl
         )
         for r in conn.execute(query)
     ]
+
+
+def open_conflicts_for_image(
+    conn: Connection, remote_id: int, image_id: int
+) -> list[ConflictRecord]:
+    return open_conflicts(conn, remote_id, image_id=image_id)
 
 
 def open_conflict_keys(conn: Connection, remote_id: int) -> set[str]:
@@ -353,39 +429,60 @@ def close_conflict(conn: Connection, conflict_id: int, resolution: str) -> None:
     )
 
 
-def park_issue(
-    conn: Connection, remote_id: int, entity: str, local_key: str, rev: int, message: str
+def replace_problems(
+    conn: Connection,
+    remote_id: int,
+    image_id: int | None,
+    scope: str,
+    problems: Iterable[tuple[str, str | None, str | None, str]],
 ) -> None:
-    conn.execute(
-        iss.delete().where(
-            iss.c.remote_id == remote_id, iss.c.entity == entity, iss.c.local_key == local_key
-        )
-    )
-    conn.execute(
-        iss.insert().values(
-            remote_id=remote_id,
-            entity=entity,
-            local_key=local_key,
-            rev=rev,
-            message=message,
-            created_at=now_iso(),
-        )
-    )
+    """Make ``(kind, local_key, remote_key, message)`` the problems of one image and step.
+
+    Each pull of an image re-states its pull problems and each push its push problems, so
+    a row stays exactly as long as what it describes is still true.
+    """
+    where = [prob.c.remote_id == remote_id, prob.c.scope == scope]
+    where.append(prob.c.image_id.is_(None) if image_id is None else prob.c.image_id == image_id)
+    conn.execute(prob.delete().where(*where))
+    rows = [
+        {
+            "remote_id": remote_id,
+            "image_id": image_id,
+            "scope": scope,
+            "kind": kind,
+            "local_key": local_key,
+            "remote_key": remote_key,
+            "message": message,
+            "created_at": now_iso(),
+        }
+        for kind, local_key, remote_key, message in problems
+    ]
+    if rows:
+        conn.execute(prob.insert(), rows)
 
 
-def clear_issue(conn: Connection, remote_id: int, entity: str, local_key: str) -> None:
-    conn.execute(
-        iss.delete().where(
-            iss.c.remote_id == remote_id, iss.c.entity == entity, iss.c.local_key == local_key
-        )
+def problems(conn: Connection, remote_id: int | None = None) -> list[ProblemRecord]:
+    query = (
+        select(prob, img.c.name)
+        .select_from(prob.outerjoin(img, img.c.id == prob.c.image_id))
+        .order_by(prob.c.id)
     )
+    if remote_id is not None:
+        query = query.where(prob.c.remote_id == remote_id)
+    return [
+        ProblemRecord(
+            r.id, r.image_id, r.name, r.scope, r.kind, r.local_key, r.remote_key, r.message
+        )
+        for r in conn.execute(query)
+    ]
 
 
 def issues(conn: Connection, remote_id: int | None = None) -> list[tuple[str, str, str]]:
-    query = select(iss.c.entity, iss.c.local_key, iss.c.message).order_by(iss.c.id)
-    if remote_id is not None:
-        query = query.where(iss.c.remote_id == remote_id)
-    return [(r.entity, r.local_key, r.message) for r in conn.execute(query)]
+    """Problems as (kind, key, message) lines, for short listings."""
+    return [
+        (p.kind, p.local_key or p.remote_key or "", f"{p.image_name or ''}: {p.message}")
+        for p in problems(conn, remote_id)
+    ]
 
 
 def count_open_conflicts(conn: Connection) -> int:

@@ -1,15 +1,14 @@
-"""Applying what the remote says to the local project, without overwriting local edits.
+"""The local side of sync: reading an image's annotations and agreements as reconciler
+inputs, and writing what a plan decided into the project.
 
-For each annotation the engine knows the revision and the content hash last synced
-(``remote_ref``). A remote change is applied when the local annotation is clean; when
-both sides changed it, the local version stays and the remote one is recorded as a
-conflict for the user. Everything here runs inside one transaction per pulled batch.
+Every function here runs inside the caller's transaction; the SQL itself lives in the
+project store's modules (``models.tx``, ``models.sync_store``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +16,10 @@ from sqlalchemy import Connection, select
 
 from models import schema, sync_store, tx
 from models.entities import NewAnnotation
-from models.geometry import Geometry, geometry_from_json, geometry_to_json
+from models.geometry import geometry_from_json, geometry_to_json
 from models.store import ChangeSet
-from sync.adapters.base import Region
+from sync.adapters.base import Region, RemoteRegion
+from sync.reconcile import Agreed, Base, Clash, LocalRegion, PullPlan
 
 ann = schema.annotation
 
@@ -34,43 +34,46 @@ class MergeStats:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class LocalState:
-    uuid: str
-    rev: int
-    deleted: bool
-    geometry: Geometry
-    class_id: int | None
-    attributes: Mapping[str, Any]
-
-
-def local_states(conn: Connection, image_id: int) -> dict[str, LocalState]:
+def local_regions(
+    conn: Connection, image_id: int, class_names: Mapping[int, str]
+) -> dict[str, LocalRegion]:
+    """The image's annotations as the reconciler sees them (deleted ones as None)."""
     rows = conn.execute(select(ann).where(ann.c.image_id == image_id))
-    return {
-        r.uuid: LocalState(
-            r.uuid,
-            r.rev,
-            bool(r.deleted),
-            geometry_from_json(json.loads(r.geometry)),
-            r.class_id,
-            json.loads(r.attributes),
-        )
-        for r in rows
-    }
+    out: dict[str, LocalRegion] = {}
+    for r in rows:
+        region = None
+        if not r.deleted:
+            region = Region(
+                r.uuid,
+                class_names.get(r.class_id) if r.class_id is not None else None,
+                geometry_from_json(json.loads(r.geometry)),
+                json.loads(r.attributes),
+            )
+        out[r.uuid] = LocalRegion(r.uuid, r.rev, region)
+    return out
 
 
-def region_payload(region: Region | None) -> dict[str, Any]:
-    if region is None:
-        return {"deleted": True}
+def bases(conn: Connection, remote_id: int, image_id: int) -> dict[str, Base]:
+    refs = sync_store.refs_for_image(conn, remote_id, image_id)
+    return {uuid: Base(ref.synced_rev, ref.synced_hash) for uuid, ref in refs.items()}
+
+
+def region_payload(remote: RemoteRegion | None) -> dict[str, Any]:
+    """A remote region as a conflict row keeps it: limner's reading and the raw form."""
+    if remote is None or remote.region is None:
+        return {"deleted": remote is None, "raw": remote.raw if remote else None}
     return {
-        "geometry": geometry_to_json(region.geometry),
-        "class_name": region.class_name,
-        "attributes": dict(region.attributes),
+        "geometry": geometry_to_json(remote.region.geometry),
+        "class_name": remote.region.class_name,
+        "attributes": dict(remote.region.attributes),
+        "raw": remote.raw,
+        "key": remote.key,
+        "author": remote.author,
     }
 
 
 def region_from_payload(uuid: str, payload: Mapping[str, Any]) -> Region | None:
-    if payload.get("deleted"):
+    if payload.get("deleted") or "geometry" not in payload:
         return None
     return Region(
         uuid,
@@ -80,14 +83,8 @@ def region_from_payload(uuid: str, payload: Mapping[str, Any]) -> Region | None:
     )
 
 
-def region_hash(region: Region | None) -> str | None:
-    if region is None:
-        return None
-    return sync_store.content_hash(region.geometry, region.class_name, region.attributes)
-
-
-class Merger:
-    """Writes remote regions into one image, honouring local edits (see module doc)."""
+class LocalWriter:
+    """Writes remote regions into the project, recording each new agreement."""
 
     def __init__(
         self,
@@ -101,125 +98,97 @@ class Merger:
         self.changes = changes
         self.remote_id = remote_id
         self.class_ids = class_ids
-        self.class_names = {v: k for k, v in class_ids.items()}
         self.source = source
         self.stats = MergeStats()
 
-    def local_hash(self, state: LocalState) -> str | None:
-        if state.deleted:
-            return None
-        return sync_store.content_hash(
-            state.geometry,
-            self.class_names.get(state.class_id) if state.class_id else None,
-            state.attributes,
-        )
+    def apply_pull(self, image_id: int, plan: PullPlan, version: str | None) -> None:
+        for remote in plan.creates:
+            self.create(image_id, remote, version)
+        for remote in plan.updates:
+            assert remote.region is not None
+            self.update(remote.uuid, remote.region, remote.digest, version)
+        for uuid in plan.deletes:
+            self.delete(uuid, version)
+        for agreed in plan.agreed:
+            self.agree(agreed, version)
+        for clash in plan.conflicts:
+            self.conflict(image_id, clash, version)
 
-    def merge_regions(self, image_id: int, regions: Sequence[Region], version: str | None) -> None:
-        locals_ = local_states(self.conn, image_id)
-        refs = sync_store.refs_for_image(self.conn, self.remote_id, image_id)
-        seen: set[str] = set()
-        for region in regions:
-            seen.add(region.uuid)
-            self._merge_one(
-                image_id, region, locals_.get(region.uuid), refs.get(region.uuid), version
-            )
-        for uuid, ref in refs.items():
-            if uuid in seen or ref.synced_hash is None:
-                continue
-            self._merge_one(image_id, None, locals_.get(uuid), ref, version)
-
-    def _merge_one(
-        self,
-        image_id: int,
-        region: Region | None,
-        local: LocalState | None,
-        ref: sync_store.RefRecord | None,
-        version: str | None,
-    ) -> None:
-        remote_hash = region_hash(region)
-        uuid = region.uuid if region is not None else (local.uuid if local else "")
-        if local is None:
-            if region is None:
-                return
-            self._create(image_id, region, version)
-            return
-        if ref is not None and ref.synced_hash == remote_hash:
-            return  # the remote did not change this one since the last sync
-        local_dirty = ref is None or local.rev > ref.synced_rev
-        if local_dirty:
-            if self.local_hash(local) == remote_hash:
-                self._saved(uuid, local.rev, remote_hash, version)
-                return
-            sync_store.add_conflict(
-                self.conn,
-                self.remote_id,
-                "annotation",
-                uuid,
-                image_id,
-                region_payload(region),
-                version,
-                "deleted on the server, changed here"
-                if region is None
-                else "changed here and on the server",
-            )
-            self.stats.conflicts += 1
-            return
-        self.apply(image_id, uuid, region, local, version)
-
-    def _create(self, image_id: int, region: Region, version: str | None) -> None:
-        class_id = self.class_ids.get(region.class_name) if region.class_name else None
+    def create(self, image_id: int, remote: RemoteRegion, version: str | None) -> None:
+        region = remote.region
+        assert region is not None
         tx.insert_annotation(
             self.conn,
             self.changes,
             NewAnnotation(
-                region.uuid,
+                remote.uuid,
                 image_id,
-                class_id,
+                self._class_id(region),
                 region.geometry,
                 region.attributes,
                 source=self.source,
             ),
-            author=self.source,
+            author=remote.author or self.source,
         )
-        self._saved(region.uuid, 1, region_hash(region), version)
+        self._saved(remote.uuid, remote.digest, version, remote.key)
         self.stats.created += 1
 
-    def apply(
-        self,
-        image_id: int,
-        uuid: str,
-        region: Region | None,
-        local: LocalState | None,
-        version: str | None,
-    ) -> None:
-        """Make the local annotation equal the remote region (None = deleted remotely)."""
-        if region is None:
-            if local is not None and not local.deleted:
-                tx.set_annotation_deleted(self.conn, self.changes, uuid, True)
-                self.stats.deleted += 1
-        elif local is None:
-            self._create(image_id, region, version)
-            return
-        else:
-            if local.deleted:
-                tx.set_annotation_deleted(self.conn, self.changes, uuid, False)
-            tx.update_annotation(
-                self.conn,
-                self.changes,
-                uuid,
-                {
-                    "geometry": region.geometry,
-                    "class_id": self.class_ids.get(region.class_name)
-                    if region.class_name
-                    else None,
-                    "attributes": dict(region.attributes),
-                },
-            )
-            self.stats.updated += 1
-        rev = self.conn.execute(select(ann.c.rev).where(ann.c.uuid == uuid)).scalar_one()
-        self._saved(uuid, rev, region_hash(region), version)
+    def update(self, uuid: str, region: Region, digest: str | None, version: str | None) -> None:
+        row = self.conn.execute(select(ann.c.deleted).where(ann.c.uuid == uuid)).first()
+        if row is not None and row.deleted:
+            tx.set_annotation_deleted(self.conn, self.changes, uuid, False)
+        tx.update_annotation(
+            self.conn,
+            self.changes,
+            uuid,
+            {
+                "geometry": region.geometry,
+                "class_id": self._class_id(region),
+                "attributes": dict(region.attributes),
+            },
+        )
+        self._saved(uuid, digest, version)
+        self.stats.updated += 1
 
-    def _saved(self, uuid: str, rev: int, digest: str | None, version: str | None) -> None:
+    def delete(self, uuid: str, version: str | None) -> None:
+        row = self.conn.execute(select(ann.c.deleted).where(ann.c.uuid == uuid)).first()
+        if row is not None and not row.deleted:
+            tx.set_annotation_deleted(self.conn, self.changes, uuid, True)
+            self.stats.deleted += 1
+        self._saved(uuid, None, version)
+
+    def agree(self, agreed: Agreed, version: str | None) -> None:
+        sync_store.save_ref(
+            self.conn,
+            self.remote_id,
+            "annotation",
+            agreed.uuid,
+            synced_rev=agreed.rev,
+            synced_hash=agreed.digest,
+            remote_key=agreed.uuid,
+            remote_version=version,
+        )
+
+    def conflict(self, image_id: int, clash: Clash, version: str | None) -> None:
+        sync_store.add_conflict(
+            self.conn,
+            self.remote_id,
+            "annotation",
+            clash.uuid,
+            image_id,
+            region_payload(clash.remote),
+            version,
+            clash.detail,
+        )
+        self.stats.conflicts += 1
+
+    def _class_id(self, region: Region) -> int | None:
+        return self.class_ids.get(region.class_name) if region.class_name else None
+
+    def _saved(
+        self, uuid: str, digest: str | None, version: str | None, key: str | None = None
+    ) -> None:
+        rev = self.conn.execute(select(ann.c.rev).where(ann.c.uuid == uuid)).scalar_one()
         sync_store.save_ref(
             self.conn,
             self.remote_id,
@@ -227,6 +196,6 @@ class Merger:
             uuid,
             synced_rev=rev,
             synced_hash=digest,
-            remote_key=uuid,
+            remote_key=key or uuid,
             remote_version=version,
         )

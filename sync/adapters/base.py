@@ -94,7 +94,8 @@ class RemoteRegion:
 
     ``raw`` is exactly what the server sent for it (for Label Studio the result items that
     make it up, in their order); ``region`` is limner's reading of it, or None when limner
-    cannot represent it faithfully, in which case it is kept opaque and ``problem`` says why.
+    cannot represent it faithfully, in which case it is kept opaque and ``problem`` says why
+    (``problem_kind`` tells a foreign but valid region from a broken one).
     ``key`` is the server's id; ``uuid`` the local annotation it is (derived from the key when
     the server made it). ``container`` names the object holding it where the API has one (a
     Label Studio annotation), ``author`` who made it there.
@@ -107,6 +108,7 @@ class RemoteRegion:
     container: str | None = None
     author: str | None = None
     problem: str | None = None
+    problem_kind: str = "kept"  # or "malformed": broken on the server, not just foreign
 
     @property
     def digest(self) -> str:

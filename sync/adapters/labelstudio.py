@@ -1,20 +1,22 @@
 """Label Studio adapter (Community 1.23 and Enterprise).
 
-Mapping (see ``shared/api/labelstudio.md``):
+Mapping:
 
-- a task is an image; its ``updated_at`` is the pull watermark;
-- all of limner's regions of an image live in ONE Label Studio annotation (the
-  "container"), so pushing an image is one request, not one per shape; region ids are
-  limner's uuids, so the same shape is recognised both ways;
-- creating the container carries ``unique_id`` (a uuid derived from the image) and
-  ``import_id`` (a number derived from it): a retried create is refused with 409 and the
-  existing container is found again by its ``import_id``; nothing is created twice;
-- an edit checks the container's ``updated_at`` first: if the server changed it since the
-  version limner last saw, the push stops with a conflict for the engine to merge;
+- a task is an image; its ``updated_at`` is the pull watermark; it is kept exactly as the
+  server sent it, and its creation time and data source tell it apart from a later task
+  that gets the same id (Label Studio on SQLite reuses the id of a deleted newest task);
+- every annotation of a task (one per annotator) is pulled; its regions keep their
+  annotation and their author. A push replaces, inside the annotation that holds them, only
+  the items of the regions limner changed; every other item is sent back as it came, in
+  its place. New regions go into the user's own annotation, created with ``unique_id`` (a
+  uuid derived from the image) and ``import_id`` (a number derived from it): a retried
+  create is refused with 409 and the existing annotation is found again by its
+  ``import_id``; nothing is created twice. An annotation whose items do not change is not
+  sent at all;
 - statuses: an image limner marks skipped is a cancelled annotation (``was_cancelled``);
   the canonical status and review decisions live in the task's ``meta`` under ``limner``
-  (Community has no reviews); on Enterprise, review decisions are also posted as
-  annotation reviews.
+  (Community has no reviews), written only when they change, with every other meta key
+  kept; on Enterprise, review decisions are also posted as annotation reviews.
 """
 
 from __future__ import annotations
@@ -25,45 +27,55 @@ import logging
 import threading
 import time
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from sync import shapes
 from sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
+    Decoded,
     ImagePush,
     PushResult,
+    Refused,
     Region,
     RemoteImage,
     RemoteInfo,
     RemotePage,
     RemoteQueue,
+    RemoteRegion,
 )
 from sync.adapters.labelstudio_format import (
     LabelStudioFormatError,
     LSConfig,
+    LSRegion,
     parse_label_config,
     region_to_results,
-    results_to_regions,
-    unrepresented_results,
+)
+from sync.adapters.labelstudio_state import (
+    NAMESPACE,
+    annotations_of,
+    read_containers,
+    rebuild,
 )
 from sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
     RemoteConflictError,
-    ValidationError,
 )
 from sync.transport import Transport
+
+if TYPE_CHECKING:
+    from sync.reconcile import PushPlan
 
 log = logging.getLogger("limner.sync.labelstudio")
 
 KIND = "labelstudio"
 PAGE_SIZE = 100
-NAMESPACE = uuidlib.UUID("5f0a7c64-3d8e-4a55-9a53-5c3f3f8f0b9e")
 META_KEY = "limner"
 
 
@@ -134,6 +146,13 @@ class LabelStudioAdapter(Adapter):
         review=True,
         queues=True,
         notes={"polygon": "Label Studio polygons cannot hold holes or several parts"},
+        opaque=(
+            "rotated rectangles",
+            "whole-image Choices, TextArea and Rating answers",
+            "relations between regions",
+            "tools limner has no shape for (ellipses, polylines, ...)",
+            "anything malformed (it is reported, not imported)",
+        ),
     )
 
     def __init__(self, transport: Transport, project_id: int | str) -> None:
@@ -231,7 +250,7 @@ class LabelStudioAdapter(Adapter):
                 )
             except NotFoundError:
                 return  # past the last page
-            tasks = body.get("tasks", [])
+            tasks = shapes.items(body, "GET /api/tasks/", key="tasks")
             if not tasks:
                 return
             images = [self._remote_image(task) for task in tasks]
@@ -270,7 +289,7 @@ class LabelStudioAdapter(Adapter):
                 )
             except NotFoundError:
                 return keys
-            tasks = body.get("tasks", [])
+            tasks = shapes.items(body, "GET /api/tasks/", key="tasks")
             keys.update(str(t["id"]) for t in tasks)
             if not tasks or len(keys) >= int(body.get("total", 0)) or len(tasks) < PAGE_SIZE:
                 return keys
@@ -301,7 +320,7 @@ class LabelStudioAdapter(Adapter):
                     )
                 except NotFoundError:
                     break
-                tasks = body.get("tasks", [])
+                tasks = shapes.items(body, "GET /api/tasks/", key="tasks")
                 keys.extend(str(t["id"]) for t in tasks)
                 if not tasks or len(keys) >= int(body.get("total", 0)):
                     break
@@ -310,164 +329,176 @@ class LabelStudioAdapter(Adapter):
         return out
 
     def fetch_image(self, key: str) -> RemoteImage:
-        return self._remote_image(self.t.get_json(f"/api/tasks/{key}/"))
+        route = f"/api/tasks/{key}/"
+        return self._remote_image(shapes.obj(self.t.get_json(route), f"GET {route}"))
 
-    def _container(self, annotations: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """The annotation holding limner's regions: ours if it exists, else the newest."""
-        if not annotations:
-            return None
-        for item in annotations:
-            if item.get("import_id") is not None and item.get("completed_by") == self.user_id:
+    def _own(self, annotations: list[Any]) -> Any:
+        """The user's own annotation of a task: the one limner made, else their newest."""
+        mine = [a for a in annotations if a.get("completed_by") == self.user_id]
+        for item in mine:
+            if item.get("import_id") is not None:
                 return item
-        return max(annotations, key=lambda a: a.get("updated_at") or "")
+        return max(mine, key=lambda a: str(a.get("updated_at") or ""), default=None)
 
-    def _remote_image(self, task: dict[str, Any]) -> RemoteImage:
-        assert self.config is not None
-        data = task.get("data") or {}
-        url = str(data.get(self.config.image_key) or "")
-        name = unquote(Path(urlsplit(url).path).name) or f"task-{task['id']}"
-        if "-" in name and url.startswith("/data/upload/"):
-            name = name.split("-", 1)[1]  # uploads are stored as <8 hex>-<original name>
-        container = self._container(list(task.get("annotations") or []))
-        meta = (task.get("meta") or {}).get(META_KEY) or {}
-        status = meta.get("status")
-        if status is None and self.enterprise and container is not None:
-            action = container.get("last_action")
+    def _status(self, task: Any, annotations: list[Any], own: Any) -> str:
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        status = (meta.get(META_KEY) or {}).get("status") if isinstance(meta, dict) else None
+        newest = max(annotations, key=lambda a: str(a.get("updated_at") or ""), default=None)
+        holder = own or newest
+        if status is None and self.enterprise and holder is not None:
+            action = holder.get("last_action")
             if action in ("accepted", "fixed_and_accepted"):
                 status = "approved"
             elif action == "rejected":
                 status = "rejected"
         if status is None:
-            if container is None:
+            if holder is None:
                 status = "new"
             else:
-                status = "skipped" if container.get("was_cancelled") else "submitted"
+                status = "skipped" if holder.get("was_cancelled") else "submitted"
+        return str(status)
+
+    def _remote_image(self, task: Any) -> RemoteImage:
+        assert self.config is not None
+        route = "GET /api/tasks/"
+        task = shapes.obj(task, route)
+        key = str(shapes.integer(task, "id", route))
+        data = task.get("data") if isinstance(task.get("data"), dict) else {}
+        url = str(data.get(self.config.image_key) or "")
+        name = unquote(Path(urlsplit(url).path).name) or f"task-{key}"
+        if "-" in name and url.startswith("/data/upload/"):
+            name = name.split("-", 1)[1]  # uploads are stored as <8 hex>-<original name>
+        annotations = annotations_of(task)
+        own = self._own(annotations)
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        review = (meta.get(META_KEY) or {}).get("review") if isinstance(meta, dict) else None
         return RemoteImage(
-            key=str(task["id"]),
+            key=key,
             name=name,
             url=url,
             version=str(task.get("updated_at") or ""),
-            status=status,
-            container_key=str(container["id"]) if container else None,
-            container_version=str(container.get("updated_at")) if container else None,
-            raw_regions=list(container.get("result") or []) if container else [],
-            review=meta.get("review"),
+            status=self._status(task, annotations, own),
+            container_key=str(own["id"]) if own else None,
+            container_version=str(own.get("updated_at")) if own else None,
+            state=dict(task),
+            review=review if isinstance(review, dict) else None,
+            identity=json.dumps([task.get("created_at"), url]),
         )
 
-    def regions(
-        self, image: RemoteImage, width: int, height: int
-    ) -> tuple[list[Region], list[str]]:
+    def decode(self, image: RemoteImage, width: int, height: int) -> Decoded:
         assert self.config is not None
-        found, warnings = results_to_regions(
-            list(image.raw_regions or []), self.config, width, height
-        )
-        regions = [Region(r.uuid, r.class_name, r.geometry, dict(r.attributes)) for r in found]
-        return regions, list(warnings)
+        containers = read_containers(image.state, self.config, width, height)
+        regions = tuple(r for c in containers for r in c.regions)
+        problems = tuple(p for c in containers for p in c.problems)
+        return Decoded(regions, problems)
 
     # -- push -------------------------------------------------------------------------
-    def check_region(self, region: Region, width: int, height: int) -> str | None:
-        """Why this region cannot be sent (None when it can)."""
-        try:
-            self._results(region, width, height)
-        except LabelStudioFormatError as exc:
-            return str(exc)
-        return None
-
-    def _results(
+    def encode(
         self,
         region: Region,
         width: int,
         height: int,
-        edges: tuple[tuple[int, int], ...] = (),
-    ) -> list[dict[str, Any]]:
+        *,
+        target: RemoteRegion | None,
+        skeleton_edges: tuple[tuple[int, int], ...] = (),
+    ) -> Any:
         spec = self._class_specs.get(region.class_name or "")
         if spec is None:
-            raise LabelStudioFormatError(
+            raise Refused(
                 f"class {region.class_name!r} is not in the Label Studio project's labels"
             )
-        return region_to_results(
-            region.uuid,
-            region.geometry,
-            spec,
-            dict(region.attributes),
-            width,
-            height,
-            skeleton_edges=edges,
-        )
+        parent = None
+        if target is not None and isinstance(target.region, LSRegion):
+            parent = target.region.parent_id
+        try:
+            return region_to_results(
+                target.key if target is not None else region.uuid,
+                region.geometry,
+                spec,
+                dict(region.attributes),
+                width,
+                height,
+                skeleton_edges=skeleton_edges,
+                parent_id=parent,
+            )
+        except LabelStudioFormatError as exc:
+            raise Refused(str(exc)) from exc
 
-    def push_image(self, push: ImagePush) -> PushResult:
-        result: list[dict[str, Any]] = []
-        for region in push.regions:
-            try:
-                edges = push.skeleton_edges.get(region.class_name or "", ())
-                result.extend(self._results(region, push.width, push.height, edges))
-            except LabelStudioFormatError as exc:
-                raise ValidationError(str(exc)) from exc
-        body = {"result": result, "was_cancelled": push.status == "skipped"}
-        container_key = push.container_key
-        if container_key is not None:
-            try:
-                current = self.t.get_json(f"/api/annotations/{container_key}/")
-            except NotFoundError:
-                current = None  # deleted on the server: create it again
-                container_key = None
-            if current is not None:
-                if (
-                    push.container_version
-                    and str(current.get("updated_at")) != push.container_version
-                ):
-                    raise RemoteConflictError(
-                        f"annotation {container_key} changed on the server since the last sync"
-                    )
-                # Items limner cannot represent (whole-image choices...) stay on the server.
-                assert self.config is not None
-                kept = unrepresented_results(
-                    list(current.get("result") or []), self.config, push.width, push.height
-                )
-                body = {**body, "result": body["result"] + list(kept)}
-                saved = self.t.request(
-                    "PATCH", f"/api/annotations/{container_key}/", json=body
-                ).json()
-        if container_key is None:
-            saved = self._create(push, body)
-        if push.status != push.remote_status or push.review:
-            self._write_meta(push)
-        if (
-            self.enterprise
-            and push.review
-            and push.status != push.remote_status
-            and push.status in ("approved", "rejected")
-        ):
-            self._post_review(str(saved["id"]), push.review)
+    def apply(self, image: RemoteImage, plan: PushPlan, push: ImagePush) -> PushResult:
+        assert self.config is not None
+        task = dict(image.state or {})
+        containers = read_containers(task, self.config, push.width, push.height)
+        replace: dict[str, dict[str, list[Any]]] = {}
+        drop: dict[str, set[str]] = {}
+        for write in plan.updates:
+            assert write.target is not None
+            replace.setdefault(write.target.container or "", {})[write.uuid] = list(write.raw)
+        for delete in plan.deletes:
+            drop.setdefault(delete.target.container or "", set()).add(delete.uuid)
+        creates = [item for write in plan.creates for item in write.raw]
+        own = image.container_key if any(c.key == image.container_key for c in containers) else None
+        saved: dict[str, Any] = {}
+        for container in containers:
+            extra = creates if container.key == own else []
+            result = rebuild(
+                container, replace.get(container.key, {}), drop.get(container.key, set()), extra
+            )
+            body: dict[str, Any] = {}
+            if result != container.result:
+                body["result"] = result
+            if container.key == own and plan.status is not None:
+                cancelled = plan.status.status == "skipped"
+                if bool(container.annotation.get("was_cancelled")) != cancelled:
+                    body["was_cancelled"] = cancelled
+            if body:
+                route = f"/api/annotations/{container.key}/"
+                answer = self.t.request("PATCH", route, json=body).json()
+                saved[container.key] = shapes.obj(answer, f"PATCH {route}")
+        if own is None and (creates or (plan.status and plan.status.status == "skipped")):
+            created = self._create(push, creates, plan)
+            saved[str(created["id"])] = created
+            own = str(created["id"])
+        if plan.status is not None:
+            task["meta"] = self._write_meta(task, push.key, plan.status)
+            if self.enterprise and plan.status.review and own is not None:
+                if plan.status.status in ("approved", "rejected"):
+                    self._post_review(own, plan.status.review)
+        task["annotations"] = _merged(annotations_of(task), saved)
+        own_saved = saved.get(own or "") or next(
+            (a for a in annotations_of(task) if str(a["id"]) == own), None
+        )
         return PushResult(
-            container_key=str(saved["id"]),
-            container_version=str(saved.get("updated_at")),
-            status=push.status,
+            container_key=own,
+            container_version=str(own_saved.get("updated_at")) if own_saved else None,
+            status=plan.status.status if plan.status else None,
+            state=task,
         )
 
-    def _create(self, push: ImagePush, body: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, push: ImagePush, result: list[Any], plan: PushPlan) -> dict[str, Any]:
         import_id = container_import_id(push.image_uuid)
-        payload = {
-            **body,
+        payload: dict[str, Any] = {
+            "result": result,
+            "was_cancelled": bool(plan.status and plan.status.status == "skipped"),
             "unique_id": container_unique_id(push.image_uuid),
             "import_id": import_id,
         }
+        route = f"/api/tasks/{push.key}/annotations/"
         try:
-            return self.t.request(
-                "POST", f"/api/tasks/{push.key}/annotations/", json=payload
-            ).json()
+            answer = self.t.request("POST", route, json=payload).json()
         except RemoteConflictError:
             # A create that went through before (a retry after a lost answer): find it.
             existing = self._find_by_import_id(push.key, import_id)
             if existing is None:
                 raise
-            return self.t.request("PATCH", f"/api/annotations/{existing['id']}/", json=body).json()
+            patch = f"/api/annotations/{existing['id']}/"
+            answer = self.t.request("PATCH", patch, json={"result": result}).json()
+        return dict(shapes.obj(answer, f"POST {route}"))
 
     def _find_by_import_id(self, task_key: str, import_id: int) -> dict[str, Any] | None:
         task = self.t.get_json(f"/api/tasks/{task_key}/")
-        for item in task.get("annotations") or []:
+        for item in annotations_of(task):
             if item.get("import_id") == import_id:
-                return item
+                return dict(item)
         return None
 
     def _post_review(self, annotation_id: str, review: Any) -> None:
@@ -480,22 +511,30 @@ class LabelStudioAdapter(Adapter):
             body["comment"] = str(review["comment"])
         self.t.request("POST", "/api/annotation-reviews/", json=body)
 
-    def _write_meta(self, push: ImagePush) -> None:
-        task = self.t.get_json(f"/api/tasks/{push.key}/")
-        meta = dict(task.get("meta") or {})
+    def _write_meta(self, task: Mapping[str, Any], key: str, status: Any) -> dict[str, Any]:
+        """The task's meta with limner's entry set; every other key kept as it was."""
+        meta = dict(task.get("meta") or {}) if isinstance(task.get("meta"), dict) else {}
         entry = dict(meta.get(META_KEY) or {})
-        entry["status"] = push.status
-        if push.review:
-            entry["review"] = dict(push.review)
+        entry["status"] = status.status
+        if status.review:
+            entry["review"] = dict(status.review)
         meta[META_KEY] = entry
-        self.t.request("PATCH", f"/api/tasks/{push.key}/", json={"meta": meta})
+        self.t.request("PATCH", f"/api/tasks/{key}/", json={"meta": meta})
+        return meta
 
     # -- files ------------------------------------------------------------------------
     def download(self, image: RemoteImage, target: Path) -> None:
         if not image.url:
             raise NotFoundError(f"task {image.key} has no image URL")
-        response = self.t.request("GET", image.url)
-        target.write_bytes(response.content)
+        self.t.download(image.url, target)
 
     def close(self) -> None:
         self.t.close()
+
+
+def _merged(annotations: list[Any], saved: Mapping[str, Any]) -> list[Any]:
+    """The task's annotations with the ones just saved replaced by the server's answers."""
+    out = [dict(saved.get(str(a["id"]), a)) for a in annotations]
+    known = {str(a["id"]) for a in annotations}
+    out.extend(dict(a) for key, a in saved.items() if key not in known)
+    return out

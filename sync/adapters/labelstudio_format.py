@@ -51,7 +51,7 @@ from typing import Any
 
 from models.attributes import AttributeSpec, SchemaError
 from models.errors import GeometryError
-from models.geometry import Box, Geometry, Keypoints, Mask, Polygon
+from models.geometry import Box, Geometry, Keypoints, Mask, Polygon, bounds
 from sync.adapters.base import ClassSpec, Region
 from sync.adapters.labelstudio_rle import LabelStudioFormatError, decode_mask, encode_mask
 
@@ -62,6 +62,8 @@ __all__ = [
     "LSControl",
     "LSRegion",
     "LabelStudioFormatError",
+    "ResultGroups",
+    "group_results",
     "parse_label_config",
     "region_to_results",
     "results_to_regions",
@@ -772,6 +774,23 @@ class _Skip(Exception):
     """An item that cannot become (part of) a region; the message becomes a warning."""
 
 
+#: How far outside the image a shape may reach (in image sizes) before it is refused as
+#: broken: a slightly overhanging box is normal, one spanning a billion pixels is not.
+EXTENT_LIMIT = 1.0
+
+
+def _check_extent(geometry: Geometry, width: int, height: int) -> None:
+    x0, y0, x1, y1 = bounds(geometry)
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+        raise _Skip("its coordinates are not finite numbers")
+    mx, my = EXTENT_LIMIT * width, EXTENT_LIMIT * height
+    if x0 < -mx or y0 < -my or x1 > width + mx or y1 > height + my:
+        raise _Skip(
+            f"it spans {x0:.6g}..{x1:.6g} x {y0:.6g}..{y1:.6g} px, far outside the "
+            f"{width}x{height} image"
+        )
+
+
 def _number(value: Mapping[str, Any], key: str) -> float:
     raw = value.get(key)
     if isinstance(raw, bool) or not isinstance(raw, numbers.Real) or not math.isfinite(raw):
@@ -811,6 +830,7 @@ class _Reading:
     regions: list[LSRegion]
     warnings: list[str]
     consumed: set[int]
+    owners: dict[int, str] = field(default_factory=dict)  # item index -> region uuid
 
 
 def results_to_regions(
@@ -825,6 +845,31 @@ def results_to_regions(
     """
     reading = _read(result, config, width, height)
     return reading.regions, reading.warnings
+
+
+@dataclass(frozen=True, slots=True)
+class ResultGroups:
+    """One annotation's ``result`` split by region, each with its items' positions.
+
+    ``owners`` maps an item's index to the uuid of the region it belongs to; items with no
+    owner are ones limner cannot represent (``opaque``, with ``warnings`` saying why).
+    """
+
+    regions: tuple[LSRegion, ...]
+    owners: Mapping[int, str]
+    opaque: tuple[int, ...]
+    warnings: tuple[str, ...]
+
+
+def group_results(
+    result: Sequence[Mapping[str, Any]], config: LSConfig, width: int, height: int
+) -> ResultGroups:
+    """The regions of ``result`` and which items make up each (pure, deterministic)."""
+    reading = _read(result, config, width, height)
+    opaque = tuple(i for i in range(len(result)) if i not in reading.owners)
+    return ResultGroups(
+        tuple(reading.regions), reading.owners, opaque, tuple(reading.warnings)
+    )
 
 
 def unrepresented_results(
@@ -875,6 +920,7 @@ def _read(
     attributes: dict[str, dict[str, Any]] = {}  # also the set of uuids already in order
     point_owner: dict[str, tuple[_Instance, int]] = {}
     used_uuids: set[str] = set()
+    owners: dict[int, str] = {}
 
     for index, item in enumerate(result):
         if not isinstance(item, Mapping):
@@ -909,6 +955,7 @@ def _read(
                     order.append(instance.uuid)
                     attributes[instance.uuid] = {}
                 consumed.add(index)
+                owners[index] = instance.uuid
                 continue
             region_id = item.get("id")
             if not isinstance(region_id, str) or not region_id:
@@ -923,6 +970,7 @@ def _read(
                     f"{_describe(item)} has labels {labels}; limner keeps only {labels[0]!r}"
                 )
             geometry = _read_geometry(item, value, type_, width, height, warnings)
+            _check_extent(geometry, width, height)
         except (_Skip, GeometryError, LabelStudioFormatError) as error:
             warnings.append(f"{_describe(item)} was not imported: {error}")
             continue
@@ -931,6 +979,7 @@ def _read(
         attributes[region_id] = {}
         used_uuids.add(region_id)
         consumed.add(index)
+        owners[index] = region_id
 
     class_of: dict[str, LSClassSpec] = {uuid: shapes[uuid][0] for uuid in shapes}
     for instance in instances.values():
@@ -945,12 +994,16 @@ def _read(
         if type_ == "relation":
             if _read_relation(item, point_owner, warnings):
                 consumed.add(index)
+                ends = (point_owner.get(item.get("from_id")), point_owner.get(item.get("to_id")))
+                owners[index] = next(end for end in ends if end is not None)[0].uuid
             continue
         if type_ in _ATTRIBUTE_CONTROLS:
             if _read_attribute(
                 item, type_, config, shapes, point_owner, class_of, attributes, warnings
             ):
                 consumed.add(index)
+                item_id = item.get("id")
+                owners[index] = item_id if item_id in shapes else point_owner[item_id][0].uuid
             continue
         warnings.append(f"{_describe(item)} is not something limner keeps; ignored")
 
@@ -977,7 +1030,9 @@ def _read(
                 skeleton_edges=tuple(instance.edges),
             )
         )
-    return _Reading(regions, warnings, consumed)
+    kept = {region.uuid for region in regions}
+    owners = {index: uuid for index, uuid in owners.items() if uuid in kept}
+    return _Reading(regions, warnings, consumed, owners)
 
 
 def _item_control(
@@ -1055,20 +1110,13 @@ def _read_box(
         raise _Skip(f"its rotation is {rotation!r}, not a number")
     if not math.isfinite(rotation):
         raise _Skip(f"its rotation is {rotation!r}, not a finite number")
-    if rotation % 360 == 0:
-        return Box(x0, y0, x0 + w, y0 + h)
-    # Label Studio rotates clockwise on screen (y down) around the top-left corner, in
-    # pixels: the percentages must be scaled before rotating or the box would shear.
-    angle = math.radians(rotation)
-    cos, sin = math.cos(angle), math.sin(angle)
-    corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
-    xs = [x0 + dx * cos - dy * sin for dx, dy in corners]
-    ys = [y0 + dx * sin + dy * cos for dx, dy in corners]
-    warnings.append(
-        f"{_describe(item)} is rotated by {rotation} degrees; limner boxes are not "
-        "rotated, so it became its axis-aligned bounding box"
-    )
-    return Box(min(xs), min(ys), max(xs), max(ys))
+    if rotation % 360 != 0:
+        # An axis-aligned box would be a different (larger) shape: keep the server's.
+        raise _Skip(
+            f"it is rotated by {rotation} degrees and limner boxes are not rotated; "
+            "it is kept as it is on the server"
+        )
+    return Box(x0, y0, x0 + w, y0 + h)
 
 
 def _add_point(

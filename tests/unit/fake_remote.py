@@ -10,22 +10,26 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from models.geometry import geometry_from_json, geometry_to_json
 from sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
+    Decoded,
     ImagePush,
     PushResult,
+    Refused,
     Region,
     RemoteImage,
     RemoteInfo,
     RemotePage,
+    RemoteRegion,
 )
 from sync.errors import OfflineError, RemoteConflictError, ValidationError
 
@@ -104,8 +108,24 @@ class FakeServer:
             status=task.status,
             container_key=c.key if c else None,
             container_version=f"{c.version:08d}" if c else None,
-            raw_regions=list(c.regions.values()) if c else [],
+            state={
+                "container": c.key if c else None,
+                "regions": [_raw(r) for r in c.regions.values()] if c else [],
+            },
         )
+
+
+def _raw(region: Region) -> dict:
+    return {
+        "id": region.uuid,
+        "class": region.class_name,
+        "geometry": geometry_to_json(region.geometry),
+        "attributes": dict(region.attributes),
+    }
+
+
+def _region(raw: dict) -> Region:
+    return Region(raw["id"], raw["class"], geometry_from_json(raw["geometry"]), raw["attributes"])
 
 
 class FakeAdapter(Adapter):
@@ -144,20 +164,31 @@ class FakeAdapter(Adapter):
         self._online("keys")
         return set(self.server.tasks)
 
-    def regions(self, image: RemoteImage, width: int, height: int):
-        return list(image.raw_regions or []), []
-
     def fetch_image(self, key: str) -> RemoteImage:
         self._online("fetch")
         return self.server.image(self.server.tasks[key])
 
-    def push_image(self, push: ImagePush) -> PushResult:
+    def decode(self, image: RemoteImage, width: int, height: int) -> Decoded:
+        state = image.state or {}
+        return Decoded(
+            tuple(
+                RemoteRegion(raw["id"], raw["id"], raw, _region(raw), state.get("container"))
+                for raw in state.get("regions", [])
+            )
+        )
+
+    def encode(self, region, width, height, *, target, skeleton_edges=()):
+        if region.class_name == "refused":
+            raise Refused("class 'refused' cannot be held by this server")
+        return _raw(region)
+
+    def apply(self, image: RemoteImage, plan, push: ImagePush) -> PushResult:
         self._online("push")
         if self.server.fail_push:
             raise self.server.fail_push.pop(0)
         task = self.server.tasks[push.key]
-        for region in push.regions:
-            if region.class_name == "forbidden":
+        for write in (*plan.creates, *plan.updates):
+            if write.region.class_name == "forbidden":
                 raise ValidationError("class 'forbidden' is not allowed here")
         c = task.container
         if c is None:
@@ -170,11 +201,19 @@ class FakeAdapter(Adapter):
                 raise RemoteConflictError("someone else's container")
         elif push.container_version is not None and f"{c.version:08d}" != push.container_version:
             raise RemoteConflictError("changed on the server")
-        c.regions = {r.uuid: replace(r) for r in push.regions}
-        c.version = self.server.tick()
-        task.status = push.status
-        task.version = self.server.clock
-        return PushResult(c.key, f"{c.version:08d}", f"{task.version:08d}", push.status)
+        if plan.writes_regions:
+            for write in (*plan.creates, *plan.updates):
+                c.regions[write.uuid] = _region(write.raw)
+            for delete in plan.deletes:
+                c.regions.pop(delete.uuid, None)
+            c.version = self.server.tick()
+        if plan.status is not None:
+            task.status = plan.status.status
+        task.version = self.server.tick()
+        image = self.server.image(task)
+        return PushResult(
+            c.key, f"{c.version:08d}", f"{task.version:08d}", task.status, state=image.state
+        )
 
     def download(self, image: RemoteImage, target: Path) -> None:
         self._online("download")

@@ -23,6 +23,7 @@ from sync.adapters.labelstudio_format import (
     LSClassSpec,
     LSConfig,
     LSRegion,
+    group_results,
     parse_label_config,
     region_to_results,
     results_to_regions,
@@ -382,7 +383,8 @@ def test_box_round_trip(config: LSConfig, classes: dict[str, LSClassSpec]) -> No
         assert_same_geometry(region.geometry, box)
 
 
-def test_rotated_rectangle_becomes_its_bounding_box(config: LSConfig) -> None:
+def test_rotated_rectangle_is_kept_as_it_is_not_approximated(config: LSConfig) -> None:
+    """A bounding box would be a different, larger shape: the item stays opaque instead."""
     item = {
         "id": "rot",
         "type": "rectanglelabels",
@@ -395,22 +397,16 @@ def test_rotated_rectangle_becomes_its_bounding_box(config: LSConfig) -> None:
             "y": 50 / H * 100,
             "width": 40 / W * 100,
             "height": 20 / H * 100,
-            "rotation": 90,
+            "rotation": 30,
             "rectanglelabels": ["Car"],
         },
     }
-    (region,), warnings = results_to_regions([item], config, W, H)
-    # Clockwise by 90 degrees around the top-left corner (100, 50): the 40 px side now
-    # points down and the 20 px side points left.
-    assert_same_geometry(region.geometry, Box(80.0, 50.0, 100.0, 90.0))
-    assert len(warnings) == 1 and "rotated by 90" in warnings[0] and "rot" in warnings[0]
-
-    item["value"]["rotation"] = 30
-    (region,), warnings = results_to_regions([item], config, W, H)
-    c, s = math.cos(math.radians(30)), math.sin(math.radians(30))
-    expected = Box(100 - 20 * s, 50.0, 100 + 40 * c, 50 + 40 * s + 20 * c)
-    assert_same_geometry(region.geometry, expected)
-    assert len(warnings) == 1
+    regions, warnings = results_to_regions([item], config, W, H)
+    assert regions == []
+    assert len(warnings) == 1 and "rotated by 30" in warnings[0] and "'rot'" in warnings[0]
+    assert unrepresented_results([item], config, W, H) == [item]
+    groups = group_results([item], config, W, H)
+    assert groups.opaque == (0,) and groups.owners == {}
 
     item["value"]["rotation"] = 360
     (region,), warnings = results_to_regions([item], config, W, H)

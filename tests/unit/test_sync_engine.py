@@ -171,7 +171,9 @@ def test_crash_after_remote_write_creates_no_duplicate(linked, monkeypatch) -> N
     item = NewAnnotation(new_uuid(), t2.id, None, Box(2, 3, 4, 5))
     history.execute(AddAnnotations((item,)))
     calls = {"n": 0}
-    original = SyncEngine._pushed
+    from sync.push import Pusher
+
+    original = Pusher.record
 
     def die_once(self, snap, result):
         calls["n"] += 1
@@ -179,7 +181,7 @@ def test_crash_after_remote_write_creates_no_duplicate(linked, monkeypatch) -> N
             raise KeyboardInterrupt("killed between the server's answer and the commit")
         return original(self, snap, result)
 
-    monkeypatch.setattr(SyncEngine, "_pushed", die_once)
+    monkeypatch.setattr(Pusher, "record", die_once)
     with pytest.raises(KeyboardInterrupt):
         engine.run_once()
     created = server.containers_created
@@ -212,18 +214,18 @@ def test_validation_error_parks_the_image_and_others_go_on(linked) -> None:
 
 def test_cursor_advances_only_with_a_committed_batch(linked, monkeypatch) -> None:
     store, engine, server = linked
-    from sync import engine as engine_module
+    from sync.merge import LocalWriter
 
-    original = engine_module.Merger.merge_regions
+    original = LocalWriter.apply_pull
     seen = {"n": 0}
 
-    def fail_on_third(self, image_id, regions, version):
+    def fail_on_third(self, image_id, plan, version):
         seen["n"] += 1
         if seen["n"] == 3:
             raise RuntimeError("disk full")
-        return original(self, image_id, regions, version)
+        return original(self, image_id, plan, version)
 
-    monkeypatch.setattr(engine_module.Merger, "merge_regions", fail_on_third)
+    monkeypatch.setattr(LocalWriter, "apply_pull", fail_on_third)
     with pytest.raises(RuntimeError):
         engine.run_once()
     with store.read() as conn:
@@ -231,7 +233,7 @@ def test_cursor_advances_only_with_a_committed_batch(linked, monkeypatch) -> Non
         count = queries.image_count(conn)
     assert count == 2  # the first page of two committed, the failed one rolled back
     assert cursor == f"{server.tasks['t2'].version:08d}"
-    monkeypatch.setattr(engine_module.Merger, "merge_regions", original)
+    monkeypatch.setattr(LocalWriter, "apply_pull", original)
     assert engine.run_once().state == "up_to_date"
     with store.read() as conn:
         assert queries.image_count(conn) == 3

@@ -1,0 +1,264 @@
+"""The push step: make the server hold every dirty local region, and nothing else.
+
+For each dirty image the reconciler plans the writes from the local annotations, what
+both sides last agreed on and the remote state as the server last sent it; the adapter
+carries the plan out (a few images in parallel) and one transaction per image records the
+new agreements. What the plan keeps is never re-encoded; a refused edit stays dirty and is
+reported per region; an image whose plan writes nothing costs no request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from models import queries, sync_store
+from models.review import review_payload
+from sync.adapters.base import ImagePush, PushResult, RemoteImage
+from sync.errors import AuthError, RemoteConflictError, SyncError, TransientError, ValidationError
+from sync.merge import bases, local_regions, region_payload
+from sync.pull import review_base
+from sync.reconcile import PushPlan, StatusWrite, plan_push
+
+if TYPE_CHECKING:
+    from sync.engine import SyncEngine, SyncReport
+
+log = logging.getLogger("limner.sync")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One image as it was read for a push: what to send, and what was read to decide."""
+
+    image_id: int
+    image_uuid: str
+    image_rev: int
+    name: str
+    image: RemoteImage
+    push: ImagePush
+    plan: PushPlan
+    status_open: bool
+
+
+class Pusher:
+    def __init__(self, engine: SyncEngine) -> None:
+        self.e = engine
+
+    def run(self, report: SyncReport, progress: Callable, check: Callable[[], None]) -> None:
+        e = self.e
+        with e.store.read() as conn:
+            dirty = sync_store.dirty_image_ids(conn, e.remote_id)
+        if not dirty:
+            return
+        done, total = 0, len(dirty)
+        stop: BaseException | None = None
+        with ThreadPoolExecutor(max_workers=e.workers) as pool:
+            pending: dict[Future[PushResult | None], Snapshot] = {}
+            queue = list(dirty)
+            while queue or pending:
+                while queue and len(pending) < e.workers and stop is None:
+                    check()
+                    snap = self.snapshot(queue.pop(0))
+                    if snap is not None:
+                        pending[pool.submit(self._send, snap)] = snap
+                if not pending:
+                    break
+                future = next(iter(pending))
+                snap = pending.pop(future)
+                try:
+                    stop = stop or self._settle(snap, future, report)
+                except (TransientError, AuthError) as exc:
+                    stop = stop or exc
+                done += 1
+                progress("push", done, total)
+        if stop is not None:
+            raise stop
+
+    def _send(self, snap: Snapshot) -> PushResult | None:
+        if not snap.plan.writes_regions and snap.plan.status is None:
+            return None
+        return self.e.adapter.apply(snap.image, snap.plan, snap.push)
+
+    def _settle(
+        self, snap: Snapshot, future: Future[PushResult | None], report: SyncReport
+    ) -> BaseException | None:
+        """Record one image's outcome; returns an error that must stop the push."""
+        try:
+            result = future.result()
+        except RemoteConflictError:
+            self._rebase(snap, report)
+            return None
+        except ValidationError as exc:
+            self._failed(snap, str(exc))
+            return None
+        except (TransientError, AuthError, SyncError) as exc:
+            return exc
+        self.record(snap, result)
+        if result is not None:
+            report.pushed_images += 1
+        return None
+
+    # -- reading ---------------------------------------------------------------------------
+    def snapshot(self, image_id: int) -> Snapshot | None:
+        """The image's current state, and the plan that makes the server hold it."""
+        e = self.e
+        with e.store.read() as conn:
+            record = queries.image_by_id(conn, image_id)
+            link = sync_store.link_by_image(conn, e.remote_id, image_id)
+            if record is None or link is None or not record.width or not record.height:
+                return None
+            local = local_regions(conn, image_id, e.class_names)
+            base = bases(conn, e.remote_id, image_id)
+            open_here = sync_store.open_conflicts_for_image(conn, e.remote_id, image_id)
+            review = review_payload(conn, image_id)
+        in_conflict = {c.local_key for c in open_here if c.entity == "annotation"}
+        status_open = any(c.entity == "image" for c in open_here)
+        image = RemoteImage(
+            key=link.remote_key,
+            name=record.name,
+            url=link.source_url or "",
+            version=link.remote_version,
+            status=link.remote_status,
+            container_key=link.container_key,
+            container_version=link.container_version,
+            state=link.remote_state,
+            identity=link.identity,
+        )
+        push = ImagePush(
+            key=link.remote_key,
+            image_uuid=record.uuid,
+            width=record.width,
+            height=record.height,
+            status=record.status,
+            container_key=link.container_key,
+            container_version=link.container_version,
+            review=review,
+            remote_status=link.remote_status,
+            skeleton_edges=e.skeleton_edges,
+        )
+        agreed = (link.base_review or {}).get("local")
+        status = None
+        if not status_open and (record.status != link.remote_status or review != agreed):
+            status = StatusWrite(record.status, review)
+        if link.remote_state is None:
+            image = e.adapter.fetch_image(link.remote_key)
+        decoded = e.adapter.decode(image, record.width, record.height)
+
+        def encode(region: Any, target: Any) -> Any:
+            edges = e.skeleton_edges.get(region.class_name or "", ())
+            return e.adapter.encode(
+                region, record.width, record.height, target=target, skeleton_edges=edges
+            )
+
+        plan = plan_push(
+            local, base, decoded.regions, encode, in_conflict=in_conflict, status=status
+        )
+        return Snapshot(
+            image_id, record.uuid, record.rev, record.name, image, push, plan, status_open
+        )
+
+    # -- recording -------------------------------------------------------------------------
+    def record(self, snap: Snapshot, result: PushResult | None) -> None:
+        """One transaction: the new agreements, the image's push problems, its link."""
+        e = self.e
+        plan = snap.plan
+        with e.store.transaction(origin="sync") as (conn, _changes):
+            version = result.container_version if result else snap.push.container_version
+            for write in (*plan.creates, *plan.updates):
+                key = (result.keys.get(write.uuid) if result else None) or (
+                    write.target.key if write.target else write.uuid
+                )
+                self._agree(conn, write.uuid, write.rev, write.digest, key, version)
+            for delete in plan.deletes:
+                self._agree(conn, delete.uuid, delete.rev, None, delete.target.key, version)
+            for agreed in plan.agreed:
+                self._agree(conn, agreed.uuid, agreed.rev, agreed.digest, agreed.uuid, version)
+            for clash in plan.conflicts:
+                sync_store.add_conflict(
+                    conn,
+                    e.remote_id,
+                    "annotation",
+                    clash.uuid,
+                    snap.image_id,
+                    region_payload(clash.remote),
+                    version,
+                    clash.detail,
+                )
+            problems = [
+                ("refused", r.uuid, r.target.key if r.target else None, r.reason)
+                for r in plan.refusals
+            ]
+            sync_store.replace_problems(conn, e.remote_id, snap.image_id, "push", problems)
+            self._save_link(conn, snap, result)
+
+    def _agree(
+        self, conn: Any, uuid: str, rev: int, digest: str | None, key: str, version: str | None
+    ) -> None:
+        sync_store.save_ref(
+            conn,
+            self.e.remote_id,
+            "annotation",
+            uuid,
+            synced_rev=rev,
+            synced_hash=digest,
+            remote_key=key,
+            remote_version=version,
+        )
+
+    def _save_link(self, conn: Any, snap: Snapshot, result: PushResult | None) -> None:
+        values: dict[str, Any] = {}
+        if result is not None:
+            values.update(
+                container_key=result.container_key,
+                container_version=result.container_version,
+            )
+            if result.image_version:
+                values["remote_version"] = result.image_version
+            if result.state is not None:
+                values["remote_state"] = sync_store.dumps_state(result.state)
+            elif snap.plan.writes_regions:
+                values["remote_state"] = None  # unknown now: read again before the next plan
+        status = snap.plan.status
+        if status is not None and result is not None:
+            values["remote_status"] = result.status or status.status
+            values["base_review"] = review_base(
+                dict(status.review) if status.review else None, snap.push.review
+            )
+        if not snap.status_open:
+            link = sync_store.link_by_image(conn, self.e.remote_id, snap.image_id)
+            if link is not None and snap.image_rev > link.synced_rev:
+                values["synced_rev"] = snap.image_rev
+        if values:
+            sync_store.save_link(conn, self.e.remote_id, snap.image_id, **values)
+
+    def _failed(self, snap: Snapshot, message: str) -> None:
+        with self.e.store.transaction(origin="sync") as (conn, _changes):
+            sync_store.replace_problems(
+                conn, self.e.remote_id, snap.image_id, "push", [("error", None, None, message)]
+            )
+
+    def _rebase(self, snap: Snapshot, report: SyncReport) -> None:
+        """The server changed under the plan: pull the image again, plan again, once."""
+        e = self.e
+        remote = e.adapter.fetch_image(snap.push.key)
+        with e.store.transaction(origin="sync") as (conn, changes):
+            writer = e.writer(conn, changes)
+            e.puller.pull_one(conn, changes, writer, remote, None)
+        report.add(writer.stats)
+        fresh = self.snapshot(snap.image_id)
+        if fresh is None:
+            return
+        try:
+            result = self._send(fresh)
+        except ValidationError as exc:
+            self._failed(fresh, str(exc))
+            return
+        except RemoteConflictError:
+            self._failed(fresh, "the server keeps changing this image; it will be tried again")
+            return
+        self.record(fresh, result)
+        if result is not None:
+            report.pushed_images += 1
