@@ -13,6 +13,7 @@ import httpx
 from models.geometry import Box
 from sync.adapters.base import ImagePush, Region
 from sync.adapters.labelstudio import LabelStudioAdapter, LabelStudioAuth
+from sync.reconcile import LocalRegion, StatusWrite, plan_push
 from sync.retry import RetryPolicy
 from sync.transport import Transport
 from tests.integration.labelstudio_server import DEFAULT_LABEL_CONFIG
@@ -61,20 +62,31 @@ def test_enterprise_rejection_is_posted_as_an_annotation_review() -> None:
     script = EnterpriseScript()
     ls = adapter(script)
     assert ls.enterprise
+    review = {"decision": "reject", "comment": "tail missing", "reviewer": "rita"}
     push = ImagePush(
         key="11",
         image_uuid="5f4b3a0e-0000-4000-8000-000000000001",
         width=100,
         height=80,
-        regions=(Region("r1", "Car", Box(1, 2, 30, 40)),),
         status="rejected",
         container_key=None,
         container_version=None,
-        review={"decision": "reject", "comment": "tail missing", "reviewer": "rita"},
+        review=review,
         remote_status="submitted",
     )
-    result = ls.push_image(push)
+    image = ls.fetch_image("11")
+    box = Region("r1", "Car", Box(1, 2, 30, 40))
+    plan = plan_push(
+        {"r1": LocalRegion("r1", 1, box)},
+        {},
+        ls.decode(image, 100, 80).regions,
+        lambda region, target: ls.encode(region, 100, 80, target=target),
+        status=StatusWrite("rejected", review),
+    )
+    result = ls.apply(image, plan, push)
     assert result.container_key == "99"
+    creates = [b for m, p, b in script.requests if p == "/api/tasks/11/annotations/"]
+    assert [item["id"] for item in creates[0]["result"]] == ["r1"]
     reviews = [b for m, p, b in script.requests if p == "/api/annotation-reviews/"]
     assert reviews == [{"annotation": 99, "accepted": False, "comment": "tail missing"}]
 
