@@ -1,88 +1,102 @@
 """CloudFactory AI Data Platform adapter (External API 1.0.0, work items).
 
-Mapping (see ``shared/api/cloudfactory.md``; label and status rules are in
-``cloudfactory_format``):
+Mapping (label and status rules are in ``cloudfactory_format``):
 
 - the remote is one project of one space: ``project_ref`` is ``<spaceID>/<projectID>``
   (or the project id alone with ``space_id`` in the settings); signed-URL calls need the
   space, work-item calls only the project;
-- a work item is an image, its ``updatedAt`` is both the pull watermark and the version a
-  push is based on (there is no ETag): a push reads the item first and stops with a
-  conflict when ``updatedAt`` moved since limner last saw it;
-- the item's ``labels`` array is the container of its regions; it is written whole
-  (``PUT .../labels``), so a repeated write cannot duplicate anything, and limner's uuid
-  rides in each label's metadata so a shape keeps its identity both ways. After an
-  ambiguous failure (timeout, 5xx, broken answer) the item is read back before anything
-  is sent again: a write that already landed is not repeated;
-- statuses move only by signals; each push computes the signals from the server's
-  current status (never replays clicks), and before a signal is sent again after an
-  ambiguous failure the item is read to see whether it already took effect;
+- a work item is an image. Its state is the item exactly as the listing gave it; its
+  ``updatedAt`` is both the pull watermark and the version a push is based on (there is
+  no ETag): a push reads the item first and stops with a conflict when its labels or its
+  status moved under the plan;
+- the item's ``labels`` array holds its regions and is written whole (``PUT .../labels``):
+  the new array is the old one with the plan's updates in place, its deletes left out and
+  its creates at the end; every other label goes back exactly as the server sent it, and
+  nothing is sent when the plan writes no region. limner's uuid rides in each label it
+  writes, so a repeated write cannot duplicate anything; after an ambiguous failure the
+  item is read back before anything is sent again;
+- statuses move only by signals, computed from the server's current status (never
+  replayed clicks), and a signal whose answer was lost is only sent again once a fresh
+  read shows it did not take effect;
 - batches are the remote's queues;
 - the API has no taxonomy read, so classes are the ones named in the settings plus the
   class names found on the project's labels.
 
-Routes the vendor's SDK does not confirm are in ``ROUTES`` and can be replaced through the
-remote's settings (``routes``) without a new release.
+Routes that the vendor's client does not confirm can be replaced through the remote's
+settings (``routes``) without a new release.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from datetime import timedelta
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
-import httpx
-
+from sync import shapes
 from sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
+    Decoded,
     ImagePush,
+    Problem,
     PushResult,
     Region,
     RemoteImage,
     RemoteInfo,
     RemotePage,
     RemoteQueue,
+    RemoteRegion,
 )
 from sync.adapters.cloudfactory_format import (
     REFUSED,
-    REJECT_SIGNALS,
-    SKIP_SIGNALS,
-    LabelStyle,
+    LabelError,
     Signal,
-    build_labels,
     canonical_status,
     class_names,
-    desired_marker,
+    deadline,
+    encode_label,
     format_time,
-    merge_routes,
-    parse_labels,
+    label_uuids,
+    marker_change,
+    own_uuid,
+    parse_settings,
     parse_time,
     plan_signals,
+    read_label,
     review_marker,
     same_time,
+    signal_body,
+    space_relative,
+    target_status,
+    with_marker,
 )
 from sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
+    ProtocolError,
     RemoteConflictError,
-    SyncError,
-    TransientError,
     ValidationError,
 )
+from sync.rest import Routes, cursor_pages, write_then_verify
 from sync.transport import Transport
+
+if TYPE_CHECKING:
+    from sync.reconcile import PushPlan
 
 log = logging.getLogger("limner.sync.cloudfactory")
 
 KIND = "cloudfactory"
-PAGE_SIZE = 100  # the page's maximum for ``limit``
-DEFAULT_OVERLAP = 120.0  # seconds re-read before the watermark (late commits, skew)
+Item = Mapping[str, Any]
+
+
+def _labels(item: Any) -> list[Any]:
+    labels = item.get("labels") if isinstance(item, Mapping) else None
+    return list(labels) if isinstance(labels, list) else []
 
 
 class CloudFactoryAdapter(Adapter):
@@ -98,174 +112,76 @@ class CloudFactoryAdapter(Adapter):
         settings: Mapping[str, Any] | None = None,
     ) -> None:
         self.t = transport
-        settings = dict(settings or {})
-        self.settings = settings
-        ref = str(project_ref).strip().lstrip("/")
-        if "/" in ref:
-            self.space_id, self.project_id = (p.strip(" /") for p in ref.split("/", 1))
-        else:
-            self.space_id, self.project_id = str(settings.get("space_id") or ""), ref
-        if not self.space_id:
-            # Nothing lists spaces, so the space must be given; '<spaceID>/' alone is
-            # enough to list its projects (connect dialog).
-            raise ConfigError(
-                "a CloudFactory remote is '<spaceID>/<projectID>' "
-                "(or the project id with space_id in the settings)"
-            )
-        self.routes = merge_routes(routes if routes is not None else settings.get("routes"))
-        self.style = LabelStyle(
-            bbox_format=str(settings.get("bbox_format", "xywh")),
-            class_key=str(settings.get("class_key", "category")),
-        )
-        self.skip_signal = str(settings.get("skip_signal", "cancel"))
-        if self.skip_signal not in SKIP_SIGNALS:
-            raise ConfigError(f"skip_signal must be one of {', '.join(SKIP_SIGNALS)}")
-        self.reject_signal = str(settings.get("reject_signal", "complete"))
-        if self.reject_signal not in REJECT_SIGNALS:
-            raise ConfigError(f"reject_signal must be one of {', '.join(REJECT_SIGNALS)}")
-        task_types = dict(settings.get("task_types") or {})
-        self.task_types = {
-            "labeling": str(task_types.get("labeling", "labeling")),
-            "review": str(task_types.get("review", "review")),
-        }
-        self.assignee = str(settings["assignee"]) if settings.get("assignee") else None
-        try:
-            self.batch_ids = [int(b) for b in settings.get("batch_ids") or []]
-            self.overlap = timedelta(
-                seconds=float(settings.get("pull_overlap_seconds", DEFAULT_OVERLAP))
-            )
-            self.page_size = max(1, min(PAGE_SIZE, int(settings.get("page_size", PAGE_SIZE))))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(
-                f"batch_ids, pull_overlap_seconds and page_size must be numbers: {exc}"
-            ) from exc
-        self._configured = self._configured_classes(settings.get("classes") or [])
+        self.cfg = parse_settings(project_ref, settings, routes)
+        self.space_id, self.project_id = self.cfg.space_id, self.cfg.project_id
+        self.routes = Routes(self.cfg.routes)
+        self.style = self.cfg.style
         self._lock = threading.Lock()
         self._seen_classes: set[str] = set()
         self._class_watermark: str | None = None
         self._listing_cache: list[tuple[str, str, float]] | None = None
 
-    @staticmethod
-    def _configured_classes(raw: Any) -> list[ClassSpec]:
-        out: list[ClassSpec] = []
-        for entry in raw:
-            if isinstance(entry, str) and entry:
-                out.append(ClassSpec(entry, "box"))
-            elif isinstance(entry, Mapping) and entry.get("name"):
-                out.append(ClassSpec(str(entry["name"]), "box", entry.get("color")))
-            else:
-                raise ConfigError(f"a class in the settings must be a name, not {entry!r}")
-        return out
-
     # -- HTTP helpers --------------------------------------------------------------------
-    def _route(self, op: str, **ids: str) -> tuple[str, str]:
-        method, template = self.routes[op]
+    def _path(self, op: str, **ids: Any) -> tuple[str, str]:
         values = {"spaceID": self.space_id, "projectID": self.project_id, **ids}
-        path = template.format_map({k: quote(str(v), safe="") for k, v in values.items()})
-        return method, path
+        route = self.routes[op]
+        return route.method, route.path(**{k: quote(str(v), safe="") for k, v in values.items()})
 
-    def _log_retry(self, attempt: int, wait: float, exc: TransientError) -> None:
-        log.warning("retry %d in %.1f s after: %s", attempt + 1, wait, exc)
+    def _call(
+        self, op: str, *, params: Any = None, body: Any = None, retry: bool = True, **ids: Any
+    ) -> tuple[Any, str]:
+        """One request whose answer is JSON, and the route that names it in messages."""
+        method, path = self._path(op, **ids)
+        route = self.t.route(method, path)
+        response = self.t.request(method, path, params=params, json=body, retry=retry)
+        return self.t.decode_json(response, route), route
 
-    def _read(
-        self,
-        op: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        retry: bool = True,
-        **ids: str,
-    ) -> Any:
-        """One request whose answer is JSON; a broken body is retried like a 5xx."""
-        method, path = self._route(op, **ids)
-
-        def once() -> Any:
-            response = self.t.request(method, path, params=params, json=body, retry=False)
-            try:
-                return response.json()
-            except ValueError as exc:
-                raise TransientError(
-                    f"{urlsplit(self.t.base_url).netloc} sent a malformed answer to {op}"
-                ) from exc
-
-        if not retry:
-            return once()
-        return self.t.policy.run(once, on_retry=self._log_retry)
-
-    def _write(self, op: str, body: Any, applied: Callable[[], bool], **ids: str) -> None:
-        """Send a write; after an ambiguous failure, look before sending it again.
-
-        A timeout, a 5xx or a cut answer may hide a write that the server applied, and
-        signals are not idempotent: ``applied`` reads the item and says whether the
-        write already took effect, in which case it is not repeated.
-        """
-        method, path = self._route(op, **ids)
-        state = {"sent": False}
-
-        def attempt() -> None:
-            if state["sent"] and applied():
-                log.info("%s on %s had landed before its answer was lost", op, ids)
-                return
-            state["sent"] = True
-            self.t.request(method, path, json=body, retry=False)
-
-        self.t.policy.run(attempt, on_retry=self._log_retry)
-
-    def _listing(self, body: Any, op: str) -> tuple[list[dict[str, Any]], str | None]:
+    def _listing(self, body: Any, route: str) -> tuple[list[Item], str | None]:
         """Items and the next cursor of a keyset page (a bare array is an old server)."""
         if isinstance(body, list):
-            items, meta = body, {}
-        elif isinstance(body, Mapping) and isinstance(body.get("items", []), list):
-            items = list(body.get("items") or [])
-            meta = body.get("meta") if isinstance(body.get("meta"), Mapping) else {}
+            items, meta = shapes.items(body, route), {}
         else:
-            raise SyncError(f"the server answered {op} with an unexpected body")
+            items = shapes.listing(shapes.obj(body, route), "items", route, default=[])
+            meta = shapes.member(body, "meta", route, default={})
         for item in items:
-            if not isinstance(item, Mapping) or item.get("id") is None:
-                raise SyncError(f"the server answered {op} with an item that has no id")
+            if not isinstance(item.get("id"), str | int) or isinstance(item.get("id"), bool):
+                raise ProtocolError(f"{route}: an item has no id", route)
         cursor = meta.get("cursor_next") or meta.get("cursorNext")
-        return items, str(cursor) if cursor else None
+        return list(items), str(cursor) if cursor else None
 
-    def _pages(
-        self, op: str, params: Mapping[str, Any] | None = None
-    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """Each page of a keyset listing, and whether it is the last one."""
-        cursor: str | None = None
-        used: set[str] = set()
-        while True:
-            query: dict[str, Any] = {**(params or {}), "limit": self.page_size}
+    def _pages(self, op: str, params: Mapping[str, Any] | None = None) -> Iterator[list[Item]]:
+        """Each page of a keyset listing (pages may overlap; callers drop repeats)."""
+
+        def fetch(cursor: str | None) -> tuple[list[Item], str | None]:
+            query: dict[str, Any] = {**(params or {}), "limit": self.cfg.page_size}
             if cursor:
                 query.update(cursor=cursor, page="NEXT")
-            items, cursor = self._listing(self._read(op, params=query), op)
-            last = cursor is None or cursor in used
-            yield items, last
-            if last:
-                return
-            used.add(str(cursor))
+            return self._listing(*self._call(op, params=query))
 
-    def _work_items(self, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every work item matching ``params``, once each (pages may overlap)."""
+        return cursor_pages(fetch)
+
+    def _work_items(self, params: Mapping[str, Any] | None = None) -> Iterator[Item]:
+        """Every work item matching ``params``, once each."""
         seen: set[str] = set()
-        for items, _last in self._pages("list_work_items", self._scoped(params)):
+        for items in self._pages("list_work_items", self._scoped(params)):
             for item in items:
-                key = str(item["id"])
-                if key not in seen:
-                    seen.add(key)
+                if str(item["id"]) not in seen:
+                    seen.add(str(item["id"]))
                     yield item
 
     def _scoped(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
         query = dict(params or {})
-        if self.batch_ids and "batchIds" not in query:
-            query["batchIds"] = list(self.batch_ids)
+        if self.cfg.batch_ids and "batchIds" not in query:
+            query["batchIds"] = list(self.cfg.batch_ids)
         return query
 
-    def _fetch_item(self, key: str, *, retry: bool = True) -> dict[str, Any]:
+    def _fetch_item(self, key: str) -> Item:
         """One work item (the API has no single-item GET: a filtered listing)."""
-        body = self._read("list_work_items", params={"workItemIDs": [key], "limit": 1}, retry=retry)
-        items, _cursor = self._listing(body, "list_work_items")
+        body, route = self._call("list_work_items", params={"workItemIDs": [key], "limit": 1})
+        items, _cursor = self._listing(body, route)
         for item in items:
             if str(item["id"]) == key:
-                return dict(item)
+                return item
         raise NotFoundError(f"work item {key} does not exist on the server")
 
     # -- connection and project ------------------------------------------------------
@@ -275,31 +191,29 @@ class CloudFactoryAdapter(Adapter):
         if not self.project_id:
             raise ConfigError(f"no CloudFactory project chosen in space {self.space_id}")
         try:
-            project = self._read("get_project")
+            body, route = self._call("get_project")
         except NotFoundError as exc:
             raise ConfigError(
                 f"project {self.project_id} does not exist in space {self.space_id} "
                 f"(or the get_project route is wrong): {exc}"
             ) from exc
-        if not isinstance(project, Mapping):
-            raise SyncError("the server answered get_project with an unexpected body")
-        kinds = {k.strip() for k in str(project.get("dataType") or "image").split(",")}
-        if "image" not in kinds:
+        project = shapes.obj(body, route)
+        data_type = shapes.text(project, "dataType", route, default="image")
+        if "image" not in {k.strip() for k in data_type.split(",")}:
             raise ConfigError(
                 f"project {project.get('name', self.project_id)!r} holds "
-                f"{project.get('dataType')}; limner syncs image projects"
+                f"{data_type}; limner syncs image projects"
             )
         return RemoteInfo(
             server="CloudFactory AI Data Platform",
             edition="External API 1.0.0",
-            user=self.assignee or "API key",
-            project_title=str(project.get("name") or self.project_id),
+            user=self.cfg.assignee or "API key",
+            project_title=shapes.text(project, "name", route, default="") or self.project_id,
         )
 
     def projects(self) -> list[tuple[str, str]]:
         """(``spaceID/projectID``, name) of the space's projects, for the connect dialog."""
-        body = self._read("list_projects")
-        items, _cursor = self._listing(body, "list_projects")
+        items, _cursor = self._listing(*self._call("list_projects"))
         return [(f"{self.space_id}/{p['id']}", str(p.get("name", ""))) for p in items]
 
     def classes(self) -> list[ClassSpec]:
@@ -313,7 +227,7 @@ class CloudFactoryAdapter(Adapter):
         with self._lock:
             since = parse_time(self._class_watermark)
         if since is not None:
-            params["updatedAtFrom"] = format_time(since - self.overlap)
+            params["updatedAtFrom"] = format_time(since - self.cfg.overlap)
         newest = since
         found: set[str] = set()
         for item in self._work_items(params):
@@ -326,8 +240,8 @@ class CloudFactoryAdapter(Adapter):
             if newest is not None:
                 self._class_watermark = format_time(newest)
             seen = set(self._seen_classes)
-        named = {c.name for c in self._configured}
-        return [*self._configured, *(ClassSpec(n, "box") for n in sorted(seen - named))]
+        named = {c.name for c in self.cfg.configured}
+        return [*self.cfg.configured, *(ClassSpec(n, "box") for n in sorted(seen - named))]
 
     # -- pull ------------------------------------------------------------------------
     def changed_images(self, cursor: str | None) -> Iterator[RemotePage]:
@@ -339,9 +253,10 @@ class CloudFactoryAdapter(Adapter):
         params: dict[str, Any] = {}
         newest = parse_time(cursor)
         if newest is not None:
-            params["updatedAtFrom"] = format_time(newest - self.overlap)
+            params["updatedAtFrom"] = format_time(newest - self.cfg.overlap)
         seen: set[str] = set()
-        for items, last in self._pages("list_work_items", self._scoped(params)):
+        held: list[RemoteImage] | None = None
+        for items in self._pages("list_work_items", self._scoped(params)):
             fresh = [i for i in items if str(i["id"]) not in seen]
             seen.update(str(i["id"]) for i in fresh)
             for item in fresh:
@@ -349,10 +264,12 @@ class CloudFactoryAdapter(Adapter):
                 if stamp is not None and (newest is None or stamp > newest):
                     newest = stamp
             fresh.sort(key=lambda i: str(i.get("updatedAt") or ""))
-            images = [self._remote_image(i) for i in fresh]
-            mark = format_time(newest) if last and newest is not None else None
-            if images or mark:
-                yield RemotePage(images, mark)
+            if held:
+                yield RemotePage(held, None)
+            held = [self._remote_image(i) for i in fresh]
+        mark = format_time(newest) if newest is not None else None
+        if held or mark:
+            yield RemotePage(held or [], mark)
 
     def image_keys(self) -> set[str]:
         listing = [self._queue_fields(item) for item in self._work_items()]
@@ -360,58 +277,45 @@ class CloudFactoryAdapter(Adapter):
             self._listing_cache = listing  # queues() of the same run reuses it
         return {key for key, _batch, _deadline in listing}
 
-    def _queue_fields(self, item: Mapping[str, Any]) -> tuple[str, str, float]:
-        return str(item["id"]), str(item.get("batchId")), self._deadline(item)
+    def _queue_fields(self, item: Item) -> tuple[str, str, float]:
+        return str(item["id"]), str(item.get("batchId")), deadline(item)
 
     def queues(self) -> list[RemoteQueue]:
         """Each batch is a queue of its work items, soonest deadline first."""
-        batches: list[Mapping[str, Any]] = []
-        for items, _last in self._pages("list_batches"):
-            batches.extend(items)
-        if self.batch_ids:
-            batches = [b for b in batches if int(b["id"]) in self.batch_ids]
+        batches = [b for page in self._pages("list_batches") for b in page]
+        if self.cfg.batch_ids:
+            batches = [b for b in batches if int(b["id"]) in self.cfg.batch_ids]
         with self._lock:
             listing, self._listing_cache = self._listing_cache, None
         if listing is None:
             listing = [self._queue_fields(item) for item in self._work_items()]
         members: dict[str, list[tuple[float, int, str]]] = {}
-        for position, (key, batch, deadline) in enumerate(listing):
-            members.setdefault(batch, []).append((deadline, position, key))
-        out = []
-        for batch in batches:
-            keys = [k for _d, _p, k in sorted(members.get(str(batch["id"]), []))]
-            out.append(
-                RemoteQueue(
-                    f"batch:{batch['id']}",
-                    str(batch.get("name") or f"Batch {batch['id']}"),
-                    "annotate",
-                    None,
-                    tuple(keys),
-                )
+        for position, (key, batch, due) in enumerate(listing):
+            members.setdefault(batch, []).append((due, position, key))
+        return [
+            RemoteQueue(
+                f"batch:{batch['id']}",
+                str(batch.get("name") or f"Batch {batch['id']}"),
+                "annotate",
+                None,
+                tuple(k for _d, _p, k in sorted(members.get(str(batch["id"]), []))),
             )
-        return out
-
-    @staticmethod
-    def _deadline(item: Mapping[str, Any]) -> float:
-        created = parse_time(item.get("createdAt"))
-        due = item.get("dueInSeconds")
-        if created is None or not isinstance(due, int | float) or isinstance(due, bool):
-            return float("inf")
-        return created.timestamp() + float(due)
+            for batch in batches
+        ]
 
     def fetch_image(self, key: str) -> RemoteImage:
         return self._remote_image(self._fetch_item(key))
 
-    def _remote_image(self, item: Mapping[str, Any]) -> RemoteImage:
+    def _remote_image(self, item: Item) -> RemoteImage:
         key = str(item["id"])
-        url = str(item.get("assetUrl") or "")
+        url = item.get("assetUrl") if isinstance(item.get("assetUrl"), str) else ""
         metadata = item.get("metadata") if isinstance(item.get("metadata"), Mapping) else {}
         name = metadata.get("name") or metadata.get("fileName") or metadata.get("filename")
         if not isinstance(name, str) or not name:
             name = unquote(Path(urlsplit(url).path).name) or f"work-item-{key}"
-        labels = item.get("labels") if isinstance(item.get("labels"), list) else []
-        marker = review_marker(labels)
+        marker = review_marker(_labels(item))
         stamp = str(item.get("updatedAt") or "")
+        created = item.get("createdAt")
         return RemoteImage(
             key=key,
             name=name,
@@ -420,130 +324,202 @@ class CloudFactoryAdapter(Adapter):
             status=canonical_status(item.get("status"), marker),
             container_key=key,
             container_version=stamp or None,
-            raw_regions=list(labels),
+            state=item,
             review=marker,
+            identity=str(created) if created else None,
         )
 
-    def regions(
-        self, image: RemoteImage, width: int, height: int
-    ) -> tuple[list[Region], list[str]]:
-        parsed = parse_labels(image.key, image.raw_regions, width, height, self.style)
-        return list(parsed.regions), list(parsed.warnings)
+    def decode(self, image: RemoteImage, width: int, height: int) -> Decoded:
+        """Every label as a box, or reported as malformed (and kept as it is)."""
+        item = image.state if isinstance(image.state, Mapping) else {}
+        labels = item.get("labels", [])
+        if labels is None:
+            labels = []
+        if not isinstance(labels, list):
+            why = f"work item {image.key}: labels is not a list; it stays on the server as is"
+            return Decoded((), (Problem("malformed", why, remote_key=image.key),))
+        regions: list[RemoteRegion] = []
+        problems: list[Problem] = []
+        uuids = label_uuids(image.key, labels)
+        for index, (label, uid) in enumerate(zip(labels, uuids, strict=True)):
+            try:
+                region = read_label(uid, label, width, height, self.style)
+            except LabelError as exc:
+                message = f"label #{index + 1} {exc}; it stays on the server as it is"
+                where = f"{image.key}/labels/{index}"
+                problems.append(Problem("malformed", message, where, own_uuid(label)))
+                continue
+            regions.append(RemoteRegion(uid, uid, label, region))
+        return Decoded(tuple(regions), tuple(problems))
 
     # -- push ------------------------------------------------------------------------
-    def check_region(self, region: Region, width: int, height: int) -> str | None:
-        """Why this region cannot be sent (None when it can): labels hold only a bbox."""
-        kind = region.geometry.kind
-        if kind != "box":
-            return REFUSED.get(kind, f"CloudFactory labels cannot hold {kind} annotations")
-        return None
+    def encode(
+        self,
+        region: Region,
+        width: int,
+        height: int,
+        *,
+        target: RemoteRegion | None,
+        skeleton_edges: tuple[tuple[int, int], ...] = (),
+    ) -> Any:
+        return encode_label(region, width, height, self.style, target.raw if target else None)
 
-    def push_image(self, push: ImagePush) -> PushResult:
-        for region in push.regions:
-            why = self.check_region(region, push.width, push.height)
-            if why is not None:
-                raise ValidationError(why)
+    def apply(self, image: RemoteImage, plan: PushPlan, push: ImagePush) -> PushResult:
+        if plan.empty:
+            return self._result(image.state if isinstance(image.state, Mapping) else None, image)
+        key = image.key
         try:
-            item = self._fetch_item(push.key)
+            item = self._fetch_item(key)
         except NotFoundError as exc:
-            raise ValidationError(f"work item {push.key} no longer exists on the server") from exc
-        if push.container_version and not same_time(item.get("updatedAt"), push.container_version):
-            raise RemoteConflictError(
-                f"work item {push.key} changed on the server since the last sync"
-            )
-        current = item.get("labels") if isinstance(item.get("labels"), list) else []
-        parsed = parse_labels(push.key, current, push.width, push.height, self.style)
-        marker_now = review_marker(current)
-        marker_wanted = desired_marker(push.status, push.review)
-        status_now = str(item.get("status") or "")
+            raise ValidationError(f"work item {key} no longer exists on the server") from exc
+        base = image.state if isinstance(image.state, Mapping) else item
+        labels = _labels(item)
+        wanted = self._labels_after(key, base, plan) if plan.writes_regions else labels
+        if plan.writes_regions and labels not in (_labels(base), wanted):
+            raise RemoteConflictError(f"the labels of work item {key} changed on the server")
+        steps: list[Signal] = []
+        change, marker = False, None
+        if plan.status is not None:
+            steps, change, marker = self._status_plan(item, base, wanted, plan)
+        known: Item | None = item
+        for step in [s for s in steps if s.before_labels]:
+            self._signal(key, step, plan, known)
+            known = None
+        def readable(label: Any) -> bool:
+            return self._readable(label, push.width, push.height)
+
+        if not steps and change:  # no signal to wait for: one write carries the review too
+            wanted, change = with_marker(wanted, marker, readable), False
+        if wanted != labels:
+            known = self._put_labels(key, wanted)
+        for step in [s for s in steps if not s.before_labels]:
+            self._signal(key, step, plan, known)
+            known = None
+        if change and wanted:
+            # The marker says a decision reached the server: written once the signals
+            # went through, so a failed signal is sent again next time.
+            known = self._put_labels(key, with_marker(wanted, marker, readable))
+        return self._result(known if known is not None else self._fetch_item(key), image)
+
+    def _readable(self, label: Any, width: int, height: int) -> bool:
+        try:
+            read_label("", label, width, height, self.style)
+        except LabelError:
+            return False
+        return True
+
+    def _labels_after(self, key: str, base: Item, plan: PushPlan) -> list[Any]:
+        """The labels array the plan leaves: kept labels as they were, in their places."""
+        if not isinstance(base.get("labels", []), list | type(None)):
+            raise ValidationError(f"work item {key} holds labels limner cannot read")
+        labels = _labels(base)
+        replaced = {w.target.uuid: w.raw for w in plan.updates if w.target is not None}
+        dropped = {d.target.uuid for d in plan.deletes}
+        kept = {r.uuid: r.raw for r in plan.keeps}
+        uuids = label_uuids(key, labels)
+        if not (set(replaced) | dropped) <= set(uuids):
+            raise RemoteConflictError(f"labels of work item {key} that the push changes are gone")
+        out: list[Any] = []
+        for label, uid in zip(labels, uuids, strict=True):
+            if uid in dropped:
+                continue
+            out.append(replaced[uid] if uid in replaced else kept.get(uid, label))
+        return out + [w.raw for w in plan.creates]
+
+    def _status_plan(
+        self, item: Item, base: Item, labels: Sequence[Any], plan: PushPlan
+    ) -> tuple[list[Signal], bool, dict[str, Any] | None]:
+        """The signals to send, and whether (and to what) the review marker must change."""
+        assert plan.status is not None
+        status, review = plan.status.status, plan.status.review
+        now = str(item.get("status") or "")
+        goal = target_status(status, self.cfg.skip_signal)
+        if now != base.get("status") and now != goal:
+            raise RemoteConflictError(f"work item {item['id']} moved to {now} on the server")
+        current = review_marker(labels)
         try:
             steps = plan_signals(
-                status_now,
-                push.status,
-                skip_signal=self.skip_signal,
-                approval_on_server=(marker_now or {}).get("decision") == "approve",
-                reject_signal=self.reject_signal,
+                now,
+                status,
+                skip_signal=self.cfg.skip_signal,
+                approval_on_server=(current or {}).get("decision") == "approve",
+                reject_signal=self.cfg.reject_signal,
             )
         except (KeyError, ValueError) as exc:
             raise ValidationError(
-                f"work item {push.key} is {status_now or 'without status'} on the server "
-                f"and cannot be moved to {push.status}: {exc}"
+                f"work item {item['id']} is {now or 'without status'} on the server "
+                f"and cannot be moved to {status}: {exc}"
             ) from exc
-        # The review marker says a decision reached the server: write it only once the
-        # signals went through, so a failed signal is sent again next time.
-        first_marker = marker_now if steps else marker_wanted
-        labels = build_labels(
-            current, parsed, push.regions, push.width, push.height, self.style, first_marker
-        )
-        before = [s for s in steps if s.before_labels]
-        after = [s for s in steps if not s.before_labels]
-        comment = str((push.review or {}).get("comment") or "")
-        for step in before:
-            self._signal(push.key, step, comment)
-        if labels != current:
-            self._put_labels(push.key, labels)
-        for step in after:
-            self._signal(push.key, step, comment)
-        if steps and marker_wanted != marker_now and labels:
-            marked = build_labels(
-                labels,
-                parse_labels(push.key, labels, push.width, push.height, self.style),
-                push.regions,
-                push.width,
-                push.height,
-                self.style,
-                marker_wanted,
-            )
-            if marked != labels:
-                self._put_labels(push.key, marked)
-        final = self._fetch_item(push.key)
-        final_labels = final.get("labels") if isinstance(final.get("labels"), list) else []
-        stamp = str(final.get("updatedAt") or "") or None
+        change, marker = marker_change(status, review, goal, current)
+        return steps, change, marker
+
+    def _result(self, item: Item | None, image: RemoteImage) -> PushResult:
+        if item is None:
+            return PushResult(image.key, image.container_version, image.version, image.status)
+        stamp = str(item.get("updatedAt") or "") or None
         return PushResult(
-            container_key=push.key,
+            container_key=image.key,
             container_version=stamp,
             image_version=stamp,
-            status=canonical_status(final.get("status"), review_marker(final_labels)),
+            status=canonical_status(item.get("status"), review_marker(_labels(item))),
+            state=item,
         )
 
-    def _put_labels(self, key: str, labels: list[Any]) -> None:
-        def applied() -> bool:
-            return self._fetch_item(key, retry=False).get("labels") == labels
+    def _retrying(self, write: Any, applied: Any) -> Any:
+        policy = self.t.policy
+        return write_then_verify(
+            write,
+            applied,
+            attempts=policy.attempts,
+            on_retry=lambda attempt, exc: log.warning("retry %d after: %s", attempt + 1, exc),
+            sleep=policy.sleeper,
+            wait=lambda attempt: policy.delay(attempt, None),
+        )
 
-        self._write("put_labels", {"labels": labels}, applied, workItemID=key)
+    def _put_labels(self, key: str, labels: list[Any]) -> Item | None:
+        """Write the whole array; the answer is used as the new state when it is the item."""
+        method, path = self._path("put_labels", workItemID=key)
 
-    def _signal(self, key: str, step: Signal, comment: str = "") -> None:
-        op = "bulk_signal" if step.bulk else "signal"
-        body: dict[str, Any]
+        def write() -> Item | None:
+            response = self.t.request(method, path, json={"labels": labels}, retry=False)
+            try:
+                body = response.json()
+            except ValueError:
+                return None  # written (2xx); the state is read back at the end
+            ok = isinstance(body, Mapping) and str(body.get("id")) == key
+            return body if ok and body.get("labels") == labels else None
+
+        def applied() -> Item | None:
+            item = self._fetch_item(key)
+            return item if _labels(item) == labels else None
+
+        return self._retrying(write, applied)
+
+    def _signal(self, key: str, step: Signal, plan: PushPlan, known: Item | None) -> None:
+        """Send one signal (``known``: the item as last read, None when it is stale)."""
+        review = plan.status.review if plan.status else None
+        body = signal_body(step, key, str((review or {}).get("comment") or ""), self.cfg)
         if step.bulk:
-            entry: dict[str, Any] = {"workItemID": key}
-            if comment:
-                entry["feedback"] = {"comments": [comment]}
-            body = {"signal": step.signal, "workItems": [entry]}
+            method, path = self._path("bulk_signal")
         else:
-            body = {
-                "signal": step.signal,
-                "taskType": self.task_types[step.task],
-                "signalOutcome": step.outcome,
-            }
-            if self.assignee:
-                body["assignee"] = self.assignee
+            method, path = self._path("signal", workItemID=key)
         stamp: str | None = None
         if step.expect == step.source:
             # The status will not move (an approval): only updatedAt shows it landed.
-            stamp = str(self._fetch_item(key).get("updatedAt") or "")
+            stamp = str((known or self._fetch_item(key)).get("updatedAt") or "")
 
-        def applied() -> bool:
-            item = self._fetch_item(key, retry=False)
+        def write() -> bool:
+            self.t.request(method, path, json=body, retry=False)
+            return True
+
+        def applied() -> bool | None:
+            item = self._fetch_item(key)
             if item.get("status") != step.expect:
-                return False
-            return stamp is None or not same_time(item.get("updatedAt"), stamp)
+                return None
+            return True if stamp is None or not same_time(item.get("updatedAt"), stamp) else None
 
         log.info("work item %s: %s (%s, %s)", key, step.signal, step.task, step.outcome)
-        if step.bulk:
-            self._write(op, body, applied)
-        else:
-            self._write(op, body, applied, workItemID=key)
+        self._retrying(write, applied)
 
     # -- files ------------------------------------------------------------------------
     def download(self, image: RemoteImage, target: Path) -> None:
@@ -553,9 +529,9 @@ class CloudFactoryAdapter(Adapter):
             raise NotFoundError(f"work item {image.key} has no asset")
         external = url.startswith(("http://", "https://"))
         for attempt in range(2):
-            signed = url if external else self._signed_url(self._space_path(url))
+            signed = url if external else self._signed_url(space_relative(url, self.space_id))
             try:
-                response: httpx.Response = self.t.request("GET", signed, auth=False)
+                self.t.download(signed, target, auth=False)
             except AuthError as exc:
                 # Storage refusing a signed URL means it expired or was never valid: sign
                 # once more (no API key goes to storage, so this is no credentials issue).
@@ -564,32 +540,16 @@ class CloudFactoryAdapter(Adapter):
                         f"storage refused the asset of {image.key}: {exc}"
                     ) from exc
                 continue
-            target.write_bytes(response.content)
             return
 
-    def _space_path(self, url: str) -> str:
-        """``s3://bucket/spaces/<space>/a/b.jpg`` -> ``a/b.jpg``; relative paths as they are."""
-        if not url.startswith("s3://"):
-            return url.lstrip("/")
-        parts = url[len("s3://") :].split("/")
-        for index in range(len(parts) - 2):
-            if parts[index] == "spaces" and parts[index + 1] == self.space_id:
-                rest = "/".join(parts[index + 2 :])
-                if rest:
-                    return rest
-        raise NotFoundError(f"{url} is not in space {self.space_id}")
-
     def _signed_url(self, path: str) -> str:
-        body = self._read("download_urls", body={"paths": [path]})
-        items = body.get("items") if isinstance(body, Mapping) else None
-        if not isinstance(items, list) or not items:
-            raise NotFoundError(f"the server gave no download URL for {path}")
+        body, route = self._call("download_urls", body={"paths": [path]})
+        items = shapes.listing(shapes.obj(body, route), "items", route, default=[])
         for entry in items:
-            if isinstance(entry, Mapping) and entry.get("path") == path and entry.get("signedUrl"):
+            if entry.get("path") == path and isinstance(entry.get("signedUrl"), str):
                 return str(entry["signedUrl"])
-        first = items[0]
-        if isinstance(first, Mapping) and first.get("signedUrl"):
-            return str(first["signedUrl"])
+        if items and isinstance(items[0].get("signedUrl"), str):
+            return str(items[0]["signedUrl"])
         raise NotFoundError(f"the server gave no download URL for {path}")
 
     def close(self) -> None:

@@ -1,30 +1,38 @@
 """CloudFactory work items <-> limner: routes, labels, statuses and signal plans.
 
-Pure functions, no HTTP, so every mapping rule can be tested on its own. What the API
-documents and what is inferred is in ``shared/api/cloudfactory.md``; in short:
+Pure functions, no HTTP, so every mapping rule can be tested on its own:
 
-- a label is ``{"metadata": {...}, "bbox": [4 numbers]}`` and nothing else, so limner can
-  only hold boxes there; the class, limner's uuid, the attributes and the last review go
-  into the label's ``metadata`` (other keys found there are kept as they are);
+- a label is ``{"metadata": {...}, "bbox": [4 numbers]}``, so limner can only hold boxes
+  there; the class, limner's uuid and the attributes go into the label's ``metadata``, and
+  every other key found in a label (or in its metadata) is carried over when limner
+  rewrites that label;
+- a label has no server id: one limner wrote carries limner's uuid in its metadata, one
+  made elsewhere gets a uuid derived from its content (not its position, so deleting
+  another label does not change who it is);
 - the bbox order is not documented: COCO ``[x, y, width, height]`` in pixels by default
   (the results are exported as COCO), the other readings are a setting;
 - the server's statuses are ``NEW/IN_PROGRESS/COMPLETED/FAILED``, changed only by signals;
   a push works out the signals that lead from the server's status to the one limner
   wants, instead of replaying the user's clicks, so a repeated push sends nothing twice.
+  The API keeps no review that can be read back, so limner's last decision rides in the
+  labels' metadata (``limner_review``) and refines COMPLETED into approved, NEW into
+  rejected.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import uuid as uuidlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models.errors import GeometryError
 from models.geometry import Box
-from sync.adapters.base import Region
-from sync.errors import ConfigError
+from sync.adapters.base import ClassSpec, Refused, Region
+from sync.errors import ConfigError, NotFoundError
 
 NAMESPACE = uuidlib.UUID("0c1f3a52-8a4e-4c65-b2a9-6f0e3d7c9a11")
 UUID_KEY = "limner_uuid"
@@ -35,9 +43,9 @@ BBOX_FORMATS = ("xywh", "xyxy", "xywh_normalized", "xyxy_normalized")
 SKIP_SIGNALS = ("cancel", "release")
 REJECT_SIGNALS = ("complete", "reopen")
 
-# Operation -> (method, path template under the base URL). Only list_work_items,
-# list_batches, get_annotation and download_urls are confirmed by the vendor's SDK; the
-# rest are read off the Redoc page's schema names and must stay overridable.
+# Operation -> (method, path template under the base URL). The official client confirms
+# list_work_items, list_batches, get_annotation and download_urls; every other path is
+# inferred (the API page shows no paths), which is why the table can be overridden.
 ROUTES: dict[str, tuple[str, str]] = {
     "upload_urls": ("GET", "/spaces/{spaceID}/signedurls"),
     "download_urls": ("POST", "/spaces/{spaceID}/signedurls"),
@@ -95,10 +103,114 @@ def merge_routes(overrides: Mapping[str, Any] | None) -> dict[str, tuple[str, st
 
 
 def _placeholders(path: str) -> list[str]:
-    out = []
-    for chunk in path.split("{")[1:]:
-        out.append(chunk.split("}", 1)[0])
-    return out
+    return [chunk.split("}", 1)[0] for chunk in path.split("{")[1:]]
+
+
+# -- settings ---------------------------------------------------------------------------
+PAGE_SIZE = 100  # the page's maximum for ``limit``
+DEFAULT_OVERLAP = 120.0  # seconds re-read before the watermark (late commits, skew)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """One remote's settings, checked once, before any request is sent."""
+
+    space_id: str
+    project_id: str
+    routes: Mapping[str, tuple[str, str]]
+    style: LabelStyle
+    skip_signal: str
+    reject_signal: str
+    task_types: Mapping[str, str]
+    assignee: str | None
+    batch_ids: tuple[int, ...]
+    overlap: timedelta
+    page_size: int
+    configured: tuple[ClassSpec, ...]
+
+
+def parse_settings(
+    project_ref: str, raw: Mapping[str, Any] | None, routes: Mapping[str, Any] | None = None
+) -> Settings:
+    settings = dict(raw or {})
+    ref = str(project_ref).strip().lstrip("/")
+    if "/" in ref:
+        space_id, project_id = (p.strip(" /") for p in ref.split("/", 1))
+    else:
+        space_id, project_id = str(settings.get("space_id") or ""), ref
+    if not space_id:
+        # Nothing lists spaces, so the space must be given; '<spaceID>/' alone is enough
+        # to list its projects (connect dialog).
+        raise ConfigError(
+            "a CloudFactory remote is '<spaceID>/<projectID>' "
+            "(or the project id with space_id in the settings)"
+        )
+    skip = str(settings.get("skip_signal", "cancel"))
+    if skip not in SKIP_SIGNALS:
+        raise ConfigError(f"skip_signal must be one of {', '.join(SKIP_SIGNALS)}")
+    reject = str(settings.get("reject_signal", "complete"))
+    if reject not in REJECT_SIGNALS:
+        raise ConfigError(f"reject_signal must be one of {', '.join(REJECT_SIGNALS)}")
+    tasks = dict(settings.get("task_types") or {})
+    try:
+        batch_ids = tuple(int(b) for b in settings.get("batch_ids") or [])
+        overlap = timedelta(seconds=float(settings.get("pull_overlap_seconds", DEFAULT_OVERLAP)))
+        page_size = max(1, min(PAGE_SIZE, int(settings.get("page_size", PAGE_SIZE))))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"batch_ids, pull_overlap_seconds and page_size must be numbers: {exc}"
+        ) from exc
+    return Settings(
+        space_id,
+        project_id,
+        merge_routes(routes if routes is not None else settings.get("routes")),
+        LabelStyle(
+            bbox_format=str(settings.get("bbox_format", "xywh")),
+            class_key=str(settings.get("class_key", "category")),
+        ),
+        skip,
+        reject,
+        {k: str(tasks.get(k, k)) for k in ("labeling", "review")},
+        str(settings["assignee"]) if settings.get("assignee") else None,
+        batch_ids,
+        overlap,
+        page_size,
+        _configured_classes(settings.get("classes") or []),
+    )
+
+
+def _configured_classes(raw: Any) -> tuple[ClassSpec, ...]:
+    out: list[ClassSpec] = []
+    for entry in raw:
+        if isinstance(entry, str) and entry:
+            out.append(ClassSpec(entry, "box"))
+        elif isinstance(entry, Mapping) and entry.get("name"):
+            out.append(ClassSpec(str(entry["name"]), "box", entry.get("color")))
+        else:
+            raise ConfigError(f"a class in the settings must be a name, not {entry!r}")
+    return tuple(out)
+
+
+def space_relative(url: str, space_id: str) -> str:
+    """``s3://bucket/spaces/<space>/a/b.jpg`` -> ``a/b.jpg``; relative paths as they are."""
+    if not url.startswith("s3://"):
+        return url.lstrip("/")
+    parts = url[len("s3://") :].split("/")
+    for index in range(len(parts) - 2):
+        if parts[index] == "spaces" and parts[index + 1] == space_id:
+            rest = "/".join(parts[index + 2 :])
+            if rest:
+                return rest
+    raise NotFoundError(f"{url} is not in space {space_id}")
+
+
+def deadline(item: Mapping[str, Any]) -> float:
+    """When a work item is due (``createdAt`` + ``dueInSeconds``), inf when it is not."""
+    created = parse_time(item.get("createdAt"))
+    due = item.get("dueInSeconds")
+    if created is None or not isinstance(due, int | float) or isinstance(due, bool):
+        return float("inf")
+    return created.timestamp() + float(due)
 
 
 # -- time -------------------------------------------------------------------------------
@@ -159,6 +271,7 @@ def bbox_of(box: Box, width: int, height: int, fmt: str) -> list[float]:
 
 
 def box_of(values: object, width: int, height: int, fmt: str) -> Box:
+    """The box a bbox stands for; absurd ones (NaN, no area, far off the image) refused."""
     if (
         not isinstance(values, list | tuple)
         or len(values) != 4
@@ -166,70 +279,100 @@ def box_of(values: object, width: int, height: int, fmt: str) -> Box:
     ):
         raise LabelError(f"bbox is not 4 numbers: {values!r}")
     a, b, c, d = (float(v) for v in values)
+    if not all(math.isfinite(v) for v in (a, b, c, d)):
+        raise LabelError(f"bbox is not finite: {values!r}")
     if fmt.endswith("_normalized"):
         a, b, c, d = a * width, b * height, c * width, d * height
     x1, y1 = (a + c, b + d) if fmt.startswith("xywh") else (c, d)
     try:
-        return Box(a, b, x1, y1)
+        box = Box(a, b, x1, y1)
     except GeometryError as exc:
         raise LabelError(str(exc)) from exc
+    if box.x0 < -width or box.y0 < -height or box.x1 > 2 * width or box.y1 > 2 * height:
+        raise LabelError(f"bbox {values!r} lies far outside the {width}x{height} image")
+    return box
 
 
-def derived_uuid(item_id: str, index: int) -> str:
-    """A stable id for a label made outside limner (it has no uuid yet).
-
-    Until limner writes the label back (with its uuid) its position is its identity.
-    """
-    return str(uuidlib.uuid5(NAMESPACE, f"{item_id}:{index}"))
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedLabels:
-    regions: list[Region]
-    index_of: dict[str, int]  # uuid -> position in the labels array
-    unusable: list[int]  # positions of labels limner cannot read (kept on push)
-    warnings: list[str]
+def _canonical(label: Any) -> str:
+    """A label's content as text, without limner's review (which is not the label's)."""
+    metadata = label.get("metadata") if isinstance(label, Mapping) else None
+    if isinstance(metadata, Mapping) and REVIEW_KEY in metadata:
+        label = {**label, "metadata": {k: v for k, v in metadata.items() if k != REVIEW_KEY}}
+    return json.dumps(label, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def parse_labels(
-    item_id: str, labels: object, width: int, height: int, style: LabelStyle
-) -> ParsedLabels:
-    regions: list[Region] = []
-    index_of: dict[str, int] = {}
-    unusable: list[int] = []
-    warnings: list[str] = []
-    if not isinstance(labels, list):
-        return ParsedLabels([], {}, [], [] if labels is None else ["labels is not an array"])
-    for index, label in enumerate(labels):
-        if not isinstance(label, Mapping):
-            unusable.append(index)
-            warnings.append(f"label #{index + 1} is not an object; it stays on the server as is")
-            continue
-        try:
-            box = box_of(label.get("bbox"), width, height, style.bbox_format)
-        except LabelError as exc:
-            unusable.append(index)
-            warnings.append(
-                f"label #{index + 1} cannot be read as a box ({exc}); it stays on the server as is"
-            )
-            continue
-        metadata = label.get("metadata")
-        metadata = metadata if isinstance(metadata, Mapping) else {}
-        uid = metadata.get(UUID_KEY)
-        if not isinstance(uid, str) or not uid or uid in index_of:
-            uid = derived_uuid(item_id, index)
-        name = metadata.get(style.class_key)
-        attributes = metadata.get(ATTRIBUTES_KEY)
-        regions.append(
-            Region(
-                uid,
-                str(name) if isinstance(name, str | int) and str(name) else None,
-                box,
-                dict(attributes) if isinstance(attributes, Mapping) else {},
-            )
-        )
-        index_of[uid] = index
-    return ParsedLabels(regions, index_of, unusable, warnings)
+def own_uuid(label: Any) -> str | None:
+    """The uuid limner wrote into a label's metadata, if any."""
+    metadata = label.get("metadata") if isinstance(label, Mapping) else None
+    value = metadata.get(UUID_KEY) if isinstance(metadata, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def label_uuids(item_id: str, labels: Sequence[Any]) -> list[str]:
+    """One uuid per label, in order: limner's own when the label carries it, else one
+    derived from the label's content (identical labels told apart by their rank), so that
+    a label keeps its identity when others are added, moved or deleted."""
+    out: list[str] = []
+    taken: set[str] = set()
+    ranks: dict[str, int] = {}
+    for label in labels:
+        uid = own_uuid(label)
+        if uid is None or uid in taken:
+            text = _canonical(label)
+            rank = ranks.get(text, 0)
+            ranks[text] = rank + 1
+            uid = str(uuidlib.uuid5(NAMESPACE, f"{item_id}:{rank}:{text}"))
+        taken.add(uid)
+        out.append(uid)
+    return out
+
+
+def read_label(uid: str, label: Any, width: int, height: int, style: LabelStyle) -> Region:
+    """limner's reading of one label; ``LabelError`` says why it cannot be read."""
+    if not isinstance(label, Mapping):
+        raise LabelError("is not an object")
+    metadata = label.get("metadata", {})
+    if not isinstance(metadata, Mapping):
+        raise LabelError("has a metadata that is not an object")
+    try:
+        box = box_of(label.get("bbox"), width, height, style.bbox_format)
+    except LabelError as exc:
+        raise LabelError(f"cannot be read as a box ({exc})") from exc
+    name = metadata.get(style.class_key)
+    attributes = metadata.get(ATTRIBUTES_KEY)
+    return Region(
+        uid,
+        str(name) if isinstance(name, str | int) and str(name) else None,
+        box,
+        dict(attributes) if isinstance(attributes, Mapping) else {},
+    )
+
+
+def encode_label(
+    region: Region, width: int, height: int, style: LabelStyle, previous: Any = None
+) -> dict[str, Any]:
+    """The label for ``region``; what ``previous`` held beyond limner's keys is kept."""
+    if not isinstance(region.geometry, Box):
+        kind = region.geometry.kind
+        raise Refused(REFUSED.get(kind, f"CloudFactory labels cannot hold {kind} annotations"))
+    box = region.geometry
+    if box.x0 < 0 or box.y0 < 0:
+        raise Refused("CloudFactory boxes cannot reach past the image's left or top edge")
+    label = dict(previous) if isinstance(previous, Mapping) else {}
+    old = label.get("metadata")
+    metadata = dict(old) if isinstance(old, Mapping) else {}
+    metadata[UUID_KEY] = region.uuid
+    if region.class_name:
+        metadata[style.class_key] = region.class_name
+    else:
+        metadata.pop(style.class_key, None)
+    if region.attributes:
+        metadata[ATTRIBUTES_KEY] = dict(region.attributes)
+    else:
+        metadata.pop(ATTRIBUTES_KEY, None)
+    label["metadata"] = metadata
+    label["bbox"] = bbox_of(box, width, height, style.bbox_format)
+    return label
 
 
 def class_names(labels: object, class_key: str) -> set[str]:
@@ -244,7 +387,7 @@ def class_names(labels: object, class_key: str) -> set[str]:
 
 
 def review_marker(labels: object) -> dict[str, Any] | None:
-    """The review limner last wrote on this item (the same on every label)."""
+    """The review limner last wrote on this item (the first label that carries one)."""
     for label in labels if isinstance(labels, list) else []:
         metadata = label.get("metadata") if isinstance(label, Mapping) else None
         if isinstance(metadata, Mapping) and isinstance(metadata.get(REVIEW_KEY), Mapping):
@@ -252,68 +395,26 @@ def review_marker(labels: object) -> dict[str, Any] | None:
     return None
 
 
-def region_label(
-    region: Region,
-    width: int,
-    height: int,
-    style: LabelStyle,
-    previous: Mapping[str, Any] | None,
-    marker: Mapping[str, Any] | None,
-) -> dict[str, Any]:
-    """One label for ``region``; metadata keys limner does not own are carried over."""
-    assert isinstance(region.geometry, Box), "check_region refuses other kinds"
-    old = previous.get("metadata") if previous else None
-    metadata = dict(old) if isinstance(old, Mapping) else {}
-    metadata[UUID_KEY] = region.uuid
-    if region.class_name:
-        metadata[style.class_key] = region.class_name
-    else:
-        metadata.pop(style.class_key, None)
-    if region.attributes:
-        metadata[ATTRIBUTES_KEY] = dict(region.attributes)
-    else:
-        metadata.pop(ATTRIBUTES_KEY, None)
-    if marker:
-        metadata[REVIEW_KEY] = dict(marker)
-    else:
-        metadata.pop(REVIEW_KEY, None)
-    return {
-        "metadata": metadata,
-        "bbox": bbox_of(region.geometry, width, height, style.bbox_format),
-    }
-
-
-def build_labels(
-    current: object,
-    parsed: ParsedLabels,
-    regions: Sequence[Region],
-    width: int,
-    height: int,
-    style: LabelStyle,
-    marker: Mapping[str, Any] | None,
+def with_marker(
+    labels: Sequence[Any], marker: Mapping[str, Any] | None, readable: Callable[[Any], bool]
 ) -> list[Any]:
-    """The labels array that makes the server hold exactly ``regions``.
+    """``labels`` with limner's review set (or removed) in each readable label's metadata.
 
-    Order is kept: a label limner holds is rewritten where it stands, one limner deleted
-    is left out, one limner cannot read stays untouched, new ones go at the end.
+    Only that one key changes; everything else in every label stays as it was, and a label
+    limner cannot read (``readable`` says which) is left exactly as it is.
     """
-    existing = list(current) if isinstance(current, list) else []
-    wanted = {r.uuid: r for r in regions}
-    at = {index: uid for uid, index in parsed.index_of.items()}
-    unusable = set(parsed.unusable)
     out: list[Any] = []
-    placed: set[str] = set()
-    for index, label in enumerate(existing):
-        if index in unusable:
+    for label in labels:
+        metadata = label.get("metadata", {}) if isinstance(label, Mapping) else None
+        if not isinstance(metadata, Mapping) or not readable(label):
             out.append(label)
             continue
-        uid = at.get(index)
-        if uid is not None and uid in wanted:
-            out.append(region_label(wanted[uid], width, height, style, label, marker))
-            placed.add(uid)
-    for region in regions:
-        if region.uuid not in placed:
-            out.append(region_label(region, width, height, style, None, marker))
+        changed = dict(metadata)
+        if marker:
+            changed[REVIEW_KEY] = dict(marker)
+        else:
+            changed.pop(REVIEW_KEY, None)
+        out.append({**label, "metadata": changed})
     return out
 
 
@@ -338,14 +439,37 @@ def canonical_status(remote: object, marker: Mapping[str, Any] | None) -> str | 
 
 
 def desired_marker(status: str, review: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The review limner wants on the labels for ``status`` (None: no review marker)."""
+    """The review limner wants on the labels for ``status`` (None: no review marker).
+
+    When the review matches the status it is written whole, so that the server gives back
+    exactly the review limner sent.
+    """
     decision = {"approved": "approve", "rejected": "reject"}.get(status)
     if decision is None:
         return None
-    marker: dict[str, Any] = {"decision": decision}
     if review and review.get("decision") == decision:
-        marker.update({k: review[k] for k in ("comment", "reviewer", "time") if review.get(k)})
-    return marker
+        return dict(review)
+    return {"decision": decision}
+
+
+def marker_change(
+    status: str,
+    review: Mapping[str, Any] | None,
+    server_status: str,
+    current: Mapping[str, Any] | None,
+) -> tuple[bool, dict[str, Any] | None]:
+    """Whether the labels' review marker must change for ``status``, and to what.
+
+    A marker that reads the same as none at all (a rejection on a COMPLETED item) is left
+    where it is, so labels are rewritten only when the review limner shows must change.
+    """
+    wanted = desired_marker(status, review)
+    if wanted is not None:
+        return wanted != current, wanted
+    misleading = current is not None and canonical_status(server_status, current) != (
+        canonical_status(server_status, None)
+    )
+    return misleading, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +489,23 @@ class Signal:
         return self.signal in ("start", "reopen")
 
 
+def signal_body(step: Signal, key: str, comment: str, settings: Settings) -> dict[str, Any]:
+    """The request body of one signal (the bulk form is the only one that takes a comment)."""
+    if step.bulk:
+        entry: dict[str, Any] = {"workItemID": key}
+        if comment:
+            entry["feedback"] = {"comments": [comment]}
+        return {"signal": step.signal, "workItems": [entry]}
+    body = {
+        "signal": step.signal,
+        "taskType": settings.task_types[step.task],
+        "signalOutcome": step.outcome,
+    }
+    if settings.assignee:
+        body["assignee"] = settings.assignee
+    return body
+
+
 def _step(signal: str, source: str, task: str = "labeling", outcome: str = "OK") -> Signal:
     expect = {
         "start": "IN_PROGRESS",
@@ -379,27 +520,19 @@ def _step(signal: str, source: str, task: str = "labeling", outcome: str = "OK")
 
 
 def _path(current: str, target: str) -> list[Signal]:
-    """Signals from one server status to another (the transitions of the digest, §5)."""
+    """Signals from one server status to another."""
     steps: list[Signal] = []
     status = current
-    guard = 0
     while status != target:
-        guard += 1
-        if guard > 4:
+        if len(steps) >= 4:
             raise ValueError(f"no signal path from {current} to {target}")
         if status in ("COMPLETED", "FAILED"):
             steps.append(_step("reopen", status))
         elif status == "NEW":
-            if target == "FAILED":
-                steps.append(_step("cancel", status))
-            else:
-                steps.append(_step("start", status))
+            steps.append(_step("cancel" if target == "FAILED" else "start", status))
         elif status == "IN_PROGRESS":
-            steps.append(
-                _step(
-                    {"NEW": "release", "COMPLETED": "complete", "FAILED": "cancel"}[target], status
-                )
-            )
+            signal = {"NEW": "release", "COMPLETED": "complete", "FAILED": "cancel"}[target]
+            steps.append(_step(signal, status))
         else:
             raise ValueError(f"unknown work item status {status!r}")
         status = steps[-1].expect
