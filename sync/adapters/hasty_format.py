@@ -2,18 +2,26 @@
 
 Pure functions, no HTTP, so every conversion is testable on its own.
 
-Coordinates (see ``shared/api/hasty.md`` section 4). Hasty stores integer pixels in the
-original image frame. A ``bbox`` ``[x_min, y_min, x_max, y_max]`` has exclusive right and
-bottom edges (a mask crop is ``x_max - x_min`` pixels wide), so its four integers are pixel
-*edges*: they are exactly limner's continuous box ``Box(x_min, y_min, x_max, y_max)``, with
-no half-pixel shift. Polygon vertices and keypoints use the same frame (a polygon's bbox is
-the min/max of its vertices), so an integer vertex ``(x, y)`` is limner's point ``(x, y)``.
+Coordinates. Hasty stores integer pixels in the original image frame. A ``bbox``
+``[x_min, y_min, x_max, y_max]`` has exclusive right and bottom edges (a mask crop is
+``x_max - x_min`` pixels wide), so its four integers are pixel *edges*: they are exactly
+limner's continuous box ``Box(x_min, y_min, x_max, y_max)``, with no half-pixel shift.
+Polygon vertices and keypoints use the same frame (a polygon's bbox is the min/max of its
+vertices), so an integer vertex ``(x, y)`` is limner's point ``(x, y)``.
+A polygon is written as a closed ring, ``[[x0, y0], [x1, y1], ..., [x0, y0]]``: the API
+describes its polygons that way. An open ring from the server is read too.
 
 Pulling is therefore exact. Pushing rounds each coordinate to the nearest integer, halves
 up (``floor(v + 0.5)``), then clamps it into the image (``0..width``, ``0..height``): a
 shape moves by at most half a pixel, and the next pull brings the rounded shape back into
 the local project (the server's copy is the truth). A box or polygon that rounding makes
 empty is refused with a reason rather than sent.
+
+Reading tells two failures apart: a label that is broken (``HastyFormatError``: a bbox
+that is not four whole numbers or is inverted, coordinates far outside the image, a mask
+run past its crop) and a sound label limner has no faithful reading of
+(``Unrepresentable``: keypoints of a schema limner does not know, two points of one
+keypoint class). Both are kept on the server untouched; only the message differs.
 
 Masks are Hasty's run-length encoding of the bbox crop: ``[start, length, ...]`` with
 1-based ``start`` into the row-major ("right then down") flattening of the
@@ -23,12 +31,11 @@ from limner's COCO crop without loss.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import uuid as uuidlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -41,7 +48,7 @@ from models.geometry import Box, Geometry, Keypoints, Mask, Polygon, PolygonPart
 # every pull, on every machine.
 NAMESPACE = uuidlib.UUID("0c2b6f4e-4a11-4d3a-9a57-6b0d1f2e8c41")
 EXTERNAL_PREFIX = "limner:"
-BATCH_LIMIT = 100  # labels per create/edit request (digest section 1)
+BATCH_LIMIT = 100  # labels per create, edit or delete request (the vendor client's limit)
 
 # Hasty's default statuses, read side (DefaultStatus) and write side (DefaultStatusWrite).
 READ_STATUSES = {
@@ -78,11 +85,18 @@ WRITE_STATUSES = {
     "rejected": "IN PROGRESS",
 }
 TOOL_USED = {"box": "bbox", "polygon": "polygon", "mask": "brush", "keypoints": "keypoints"}
+# Fields the server computes on each answer; they say nothing about the label's content.
 VOLATILE_LABEL_FIELDS = ("border_mask", "error")
+# How far outside the image a coordinate may lie, in image sizes, before it is absurd.
+FAR_OUTSIDE = 1.0
 
 
 class HastyFormatError(ValueError):
-    """A shape Hasty cannot hold, or a Hasty label limner cannot read; says why."""
+    """A shape Hasty cannot hold, or a broken Hasty label; says why."""
+
+
+class Unrepresentable(HastyFormatError):
+    """A sound Hasty label that limner has no faithful reading of; kept as it is."""
 
 
 def normalize_status_name(name: str) -> str:
@@ -113,6 +127,46 @@ def canonical_status(
     if normal == "AUTO LABELLED":
         return READ_STATUSES["AUTO-LABELLED"]
     return READ_STATUSES.get(normal) or CUSTOM_STATUS_HINTS.get(normal)
+
+
+def status_body(
+    status: str,
+    status_ids: Mapping[str, str],
+    seen: Mapping[str, str],
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, str] | None:
+    """The ``PUT .../status`` body for a limner status, None when Hasty has none.
+
+    ``status_ids`` (from the remote's settings) names a custom status per limner status;
+    otherwise "rejected" uses a custom status seen on an image (``seen``: id -> name) that
+    reads as rejected, else it goes back to the labeller as IN PROGRESS.
+    """
+    if status in status_ids:
+        return {"status_id": status_ids[status]}
+    if status == "rejected":
+        for status_id, name in seen.items():
+            if normalize_status_name(name) in {"NEW", "IN PROGRESS", "TO REVIEW", "DONE"}:
+                continue
+            if canonical_status(name, status_id, overrides) == "rejected":
+                return {"status_id": status_id}
+    if status not in WRITE_STATUSES:
+        return None
+    return {"status": WRITE_STATUSES[status]}
+
+
+def parse_time(value: object) -> float | None:
+    """Seconds since the epoch of an ISO time as Hasty writes it, None if it is not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def label_content(label: Mapping[str, Any]) -> dict[str, Any]:
+    """A label without the fields the server computes afresh on every answer."""
+    return {k: v for k, v in label.items() if k not in VOLATILE_LABEL_FIELDS}
 
 
 # -- identities -----------------------------------------------------------------------------
@@ -148,21 +202,6 @@ def assign_uuids(labels: Sequence[Mapping[str, Any]]) -> list[str]:
         seen.add(uuid)
         out.append(uuid)
     return out
-
-
-def labels_version(labels: Iterable[Mapping[str, Any]]) -> str:
-    """A fingerprint of an image's labels: any add, edit or delete changes it.
-
-    Hasty has no ETag or version field; hashing the labels' content (not only
-    ``updated_on``, whose precision may hide two edits in one second) is the cheapest
-    reliable "did it change since I looked" check.
-    """
-    items = []
-    for label in labels:
-        items.append({k: v for k, v in label.items() if k not in VOLATILE_LABEL_FIELDS})
-    items.sort(key=lambda item: str(item.get("id")))
-    text = json.dumps(items, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 # -- numbers --------------------------------------------------------------------------------
@@ -251,7 +290,8 @@ def box_to_hasty(box: Box, width: int, height: int) -> list[int]:
 def polygon_to_hasty(
     polygon: Polygon, width: int, height: int
 ) -> tuple[list[list[int]], list[int]]:
-    """``(polygon, bbox)`` for Hasty; refuses what one Hasty polygon cannot hold."""
+    """``(polygon, bbox)`` for Hasty, the ring closed (its first point repeated last);
+    refuses what one Hasty polygon cannot hold."""
     if len(polygon.parts) != 1:
         raise HastyFormatError(
             f"a Hasty label holds one polygon ring; this one has {len(polygon.parts)} parts "
@@ -277,7 +317,7 @@ def polygon_to_hasty(
         ) from None
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
-    return points, [min(xs), min(ys), max(xs), max(ys)]
+    return [*points, list(points[0])], [min(xs), min(ys), max(xs), max(ys)]
 
 
 def mask_to_hasty(mask: Mask) -> tuple[list[int], list[int]]:
@@ -359,26 +399,17 @@ def geometry_fields(
     return fields
 
 
-def comparable(fields: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The geometry of a label body or a pulled label, comparable across both."""
-    keypoints = fields.get("keypoints") or []
-    points = tuple(
-        sorted(
-            (str(p.get("keypoint_class_id")), p.get("x"), p.get("y"), bool(p.get("visible")))
-            for p in keypoints
-        )
-    )
-    polygon = fields.get("polygon")
-    return (
-        tuple(fields.get("bbox") or ()),
-        tuple(tuple(p) for p in polygon) if polygon else (),
-        tuple(fields.get("mask") or ()),
-        points,
-    )
-
-
 # -- Hasty -> limner ------------------------------------------------------------------------
-def _bbox(label: Mapping[str, Any]) -> tuple[int, int, int, int] | None:
+def _within(x: float, y: float, width: int, height: int, what: str) -> None:
+    """Refuse a coordinate far outside the image: such a label cannot be what it claims."""
+    mx, my = FAR_OUTSIDE * width, FAR_OUTSIDE * height
+    if not (-mx <= x <= width + mx and -my <= y <= height + my):
+        raise HastyFormatError(
+            f"{what} ({x:g}, {y:g}) lies far outside the {width}x{height} image"
+        )
+
+
+def _bbox(label: Mapping[str, Any], width: int, height: int) -> tuple[int, int, int, int] | None:
     raw = label.get("bbox")
     if raw is None:
         return None
@@ -386,7 +417,9 @@ def _bbox(label: Mapping[str, Any]) -> tuple[int, int, int, int] | None:
         raise HastyFormatError(f"bbox must be 4 whole numbers, got {raw!r}")
     x0, y0, x1, y1 = (_int(v, "bbox coordinate") for v in raw)
     if x1 <= x0 or y1 <= y0:
-        raise HastyFormatError(f"bbox {list(raw)} is empty")
+        raise HastyFormatError(f"bbox {list(raw)} is empty or inverted")
+    _within(x0, y0, width, height, "bbox corner")
+    _within(x1, y1, width, height, "bbox corner")
     return x0, y0, x1, y1
 
 
@@ -409,21 +442,26 @@ def _mask_from_label(
         raise HastyFormatError(f"the mask is unusable: {exc}") from None
 
 
-def _polygon_from_label(raw: object) -> Polygon:
+def _polygon_from_label(raw: object, width: int, height: int) -> Polygon:
+    """A polygon from a closed ring (as the API writes them) or an open one."""
     if not isinstance(raw, list | tuple) or not raw:
         raise HastyFormatError(f"polygon must be a list of [x, y] points, got {raw!r}")
     points = []
     for index, point in enumerate(raw):
         if not isinstance(point, list | tuple) or len(point) != 2:
             raise HastyFormatError(f"polygon point {index} must be [x, y], got {point!r}")
-        points.append((_number(point[0], "polygon x"), _number(point[1], "polygon y")))
+        x, y = _number(point[0], "polygon x"), _number(point[1], "polygon y")
+        _within(x, y, width, height, f"polygon point {index}")
+        points.append((x, y))
     try:
-        return Polygon.from_points(points)
+        return Polygon.from_points(points)  # a repeated closing point is dropped
     except GeometryError as exc:
         raise HastyFormatError(f"the polygon is unusable: {exc}") from None
 
 
-def _keypoints_from_label(raw: Sequence[Mapping[str, Any]], schema: KeypointSchema) -> Keypoints:
+def _keypoints_from_label(
+    raw: Sequence[Mapping[str, Any]], schema: KeypointSchema, width: int, height: int
+) -> Keypoints:
     index_of = {cid: i for i, cid in enumerate(schema.class_ids)}
     points: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * len(schema.names)
     seen: set[int] = set()
@@ -432,17 +470,18 @@ def _keypoints_from_label(raw: Sequence[Mapping[str, Any]], schema: KeypointSche
             raise HastyFormatError(f"keypoint must be an object, got {item!r}")
         index = index_of.get(str(item.get("keypoint_class_id")))
         if index is None:
-            raise HastyFormatError(
+            raise Unrepresentable(
                 f"keypoint class {item.get('keypoint_class_id')} is not in the class's schema"
             )
         if index in seen:
-            raise HastyFormatError(
+            raise Unrepresentable(
                 f"the label has several {schema.names[index]!r} points; limner keeps one per "
                 "skeleton point"
             )
         seen.add(index)
         x = _number(item.get("x"), "keypoint x")
         y = _number(item.get("y"), "keypoint y")
+        _within(x, y, width, height, f"keypoint {schema.names[index]!r}")
         points[index] = (x, y, 2 if item.get("visible", True) else 1)
     try:
         return Keypoints(tuple(points))
@@ -461,19 +500,29 @@ def geometry_from_label(
     A Hasty label may carry several geometries at once (a polygon or mask with its
     enclosing bbox, keypoints with theirs); limner keeps the most specific one.
     """
-    bbox = _bbox(label)
+    bbox = _bbox(label, width, height)
     keypoints = label.get("keypoints") or []
     if keypoints:
+        if not isinstance(keypoints, list):
+            raise HastyFormatError(f"keypoints must be a list, got {keypoints!r}")
         if schema is None:
-            raise HastyFormatError("the label has keypoints but its class has no keypoint schema")
-        return _keypoints_from_label(keypoints, schema)
+            raise Unrepresentable("the label has keypoints but its class has no keypoint schema")
+        return _keypoints_from_label(keypoints, schema, width, height)
     if label.get("mask"):
         return _mask_from_label(label["mask"], bbox, width, height)
     if label.get("polygon"):
-        return _polygon_from_label(label["polygon"])
+        return _polygon_from_label(label["polygon"], width, height)
     if bbox is not None:
         return Box(*(float(v) for v in bbox))
     raise HastyFormatError("the label has no geometry")
+
+
+def keypoints_as_sent(points: object) -> list[dict[str, Any]] | None:
+    """A label's keypoints as a write carries them (the server's audit fields left out)."""
+    if not isinstance(points, list):
+        return None
+    keys = ("id", "keypoint_class_id", "x", "y", "visible", "norder")
+    return [{k: p[k] for k in keys if k in p} for p in points if isinstance(p, Mapping)]
 
 
 def parse_color(value: object) -> str | None:

@@ -39,6 +39,7 @@ from sync.adapters.hasty_format import (
 )
 from sync.engine import SyncEngine, resolve_conflict
 from sync.factory import make_adapter
+from sync.push import Pusher
 from sync.retry import RetryPolicy
 from tests.fakes.hasty_server import HastyFake, png_bytes
 from tests.fakes.sigkill import sync_killed_mid_push
@@ -86,7 +87,11 @@ def world() -> World:
     fake.add_label(
         pid,
         images["img0.png"],
-        {"class_id": classes["blob"], "bbox": [2, 2, 9, 9], "polygon": [[2, 2], [9, 2], [5, 9]]},
+        {
+            "class_id": classes["blob"],
+            "bbox": [2, 2, 9, 9],
+            "polygon": [[2, 2], [9, 2], [5, 9], [2, 2]],  # a closed ring, as the API writes it
+        },
     )
     fake.add_label(
         pid,
@@ -175,9 +180,10 @@ def remote_regions(world: World, adapter: HastyAdapter, name: str) -> dict[str, 
     """The server's labels of one image, read back into limner's model."""
     image = adapter.fetch_image(world.images[name])
     meta = world.fake.images[world.images[name]]
-    regions, warnings = adapter.regions(image, meta["width"], meta["height"])
-    assert not warnings, warnings
-    return {r.uuid: r for r in regions}
+    decoded = adapter.decode(image, meta["width"], meta["height"])
+    assert not decoded.problems, decoded.problems
+    assert all(r.region is not None for r in decoded.regions), decoded.regions
+    return {r.uuid: r.region for r in decoded.regions if r.region is not None}
 
 
 def close(a: float, b: float) -> bool:
@@ -341,7 +347,8 @@ def test_label_offline_sync_and_the_server_equals_the_project(world, linked) -> 
     world.fake.start()  # back, on the same port
     report = linked.engine.run_once()
     assert report.state == "up_to_date", report.message
-    assert report.pushed_images == 2 and report.pending == 0
+    # img2 stays pending: the shapes Hasty cannot hold stay dirty here until resolved
+    assert report.pushed_images == 2 and report.pending == 1
     # what Hasty cannot hold is refused per region, with the reason, and kept locally
     issues = "\n".join(report.issues)
     assert "cannot have holes" in issues
@@ -369,8 +376,11 @@ def test_label_offline_sync_and_the_server_equals_the_project(world, linked) -> 
     )
     assert box["bbox"] == [2, 2, 31, 20]
     # the next sync brings the server's rounding back: then both sides are equal
+    label_writes = [(m, p) for m, p, _ in world.fake.requests if m != "GET" and "labels" in p]
     settle = linked.engine.run_once()
-    assert settle.state == "up_to_date" and settle.pushed_images == 0, settle.message
+    assert settle.state == "up_to_date", settle.message
+    again = [(m, p) for m, p, _ in world.fake.requests if m != "GET" and "labels" in p]
+    assert again == label_writes  # no label is written again
     assert local_annotations(linked.store, "img0.png")[items["box"].uuid].geometry == Box(
         2, 2, 31, 20
     )
@@ -429,7 +439,7 @@ def test_local_delete_and_class_change(world, linked) -> None:
     (label,) = world.fake.image_labels(world.images["img0.png"])
     assert label["class_id"] == world.classes["car"]
     # only the class changed: the server keeps its geometry fields as they were
-    assert label["bbox"] == [2, 2, 9, 9] and label["polygon"] == [[2, 2], [9, 2], [5, 9]]
+    assert label["bbox"] == [2, 2, 9, 9] and label["polygon"] == [[2, 2], [9, 2], [5, 9], [2, 2]]
     assert world.fake.count("DELETE", r"/labels$") == 1
 
 
@@ -492,32 +502,64 @@ def test_both_sides_edit_becomes_a_conflict(world, linked, choice) -> None:
     assert local_annotations(linked.store, "img0.png")[uuid].geometry == Box(*expected)
 
 
-def test_push_on_a_stale_base_merges_then_pushes(world, linked, monkeypatch) -> None:
-    """A label changed on the server between the pull and the push: no overwrite."""
+def test_an_edit_on_a_stale_base_is_a_conflict_not_an_overwrite(world, linked, monkeypatch) -> None:
+    """The label being edited changed on the server between the pull and the push."""
+    linked.engine.run_once()
+    img0 = image_named(linked.store, "img0.png")
+    ours = NewAnnotation(new_uuid(), img0.id, class_ids(linked.store)["car"], Box(1, 1, 6, 6))
+    car, _ = world.fake.image_labels(world.images["img0.png"])
+    record = local_annotations(linked.store, "img0.png")[derived_uuid(car["id"])]
+    history = History(linked.store)
+    history.execute(AddAnnotations((ours,)))
+    history.execute(
+        EditAnnotations.from_records("Move", [(record, {"geometry": Box(7, 7, 17, 17)})])
+    )
+    original = HastyAdapter.apply
+
+    def edited_meanwhile(self, image, plan, push):
+        if not getattr(edited_meanwhile, "done", False):
+            edited_meanwhile.done = True
+            world.fake.edit_label(world.pid, car["id"], bbox=[0, 0, 12, 12])
+        return original(self, image, plan, push)
+
+    monkeypatch.setattr(HastyAdapter, "apply", edited_meanwhile)
+    monkeypatch.setattr(linked.engine.puller, "run", lambda *args: None)  # push straight away
+    report = linked.engine.run_once()
+    assert report.state == "up_to_date" and report.conflicts == 1, report.to_json()
+    assert world.fake.labels[car["id"]]["bbox"] == [0, 0, 12, 12]  # the server's edit stays
+    local = local_annotations(linked.store, "img0.png")
+    assert local[derived_uuid(car["id"])].geometry == Box(7, 7, 17, 17)  # and so does ours
+    assert ours.uuid in {  # the rest of the plan went through once the image was read again
+        uuid_from_external(x["external_id"])
+        for x in world.fake.image_labels(world.images["img0.png"])
+    }
+
+
+def test_a_create_on_a_stale_base_leaves_the_servers_edit_alone(world, linked, monkeypatch) -> None:
+    """Another label changed on the server meanwhile: the create costs no extra read and
+    touches nothing else; the next sync brings the server's edit in."""
     linked.engine.run_once()
     img0 = image_named(linked.store, "img0.png")
     ours = NewAnnotation(new_uuid(), img0.id, class_ids(linked.store)["car"], Box(1, 1, 6, 6))
     History(linked.store).execute(AddAnnotations((ours,)))
     car, _ = world.fake.image_labels(world.images["img0.png"])
-    original = HastyAdapter.push_image
-
-    def edited_meanwhile(self, push):
-        if not getattr(edited_meanwhile, "done", False):
-            edited_meanwhile.done = True
-            world.fake.edit_label(world.pid, car["id"], bbox=[0, 0, 12, 12])
-        return original(self, push)
-
-    monkeypatch.setattr(HastyAdapter, "push_image", edited_meanwhile)
-    monkeypatch.setattr(linked.engine, "pull", lambda *args: None)  # push straight away
+    world.fake.edit_label(world.pid, car["id"], bbox=[0, 0, 12, 12])
+    world.fake.requests.clear()
+    monkeypatch.setattr(linked.engine.puller, "run", lambda *args: None)
+    monkeypatch.setattr(linked.engine, "sweep_deleted", lambda: None)
     report = linked.engine.run_once()
-    assert report.state == "up_to_date" and report.pending == 0, report.message
+    assert report.ok and report.pushed_images == 1, report.to_json()
+    writes = [(m, p) for m, p, _ in world.fake.requests if m != "GET"]
+    assert writes == [
+        ("POST", f"/v1/projects/{world.pid}/images/{world.images['img0.png']}/labels")
+    ]
+    assert world.fake.count("GET", r"/images/[^/]+/labels$") == 0
     assert world.fake.labels[car["id"]]["bbox"] == [0, 0, 12, 12]
+    monkeypatch.undo()
+    assert linked.engine.run_once().ok
     local = local_annotations(linked.store, "img0.png")
-    assert local[derived_uuid(car["id"])].geometry == Box(0, 0, 12, 12)  # merged, not lost
-    assert ours.uuid in {
-        uuid_from_external(x["external_id"])
-        for x in world.fake.image_labels(world.images["img0.png"])
-    }
+    assert local[derived_uuid(car["id"])].geometry == Box(0, 0, 12, 12)
+    assert local[ours.uuid].geometry == Box(1, 1, 6, 6)
 
 
 def test_a_region_refused_here_stays_on_the_server(world, linked) -> None:
@@ -531,25 +573,29 @@ def test_a_region_refused_here_stays_on_the_server(world, linked) -> None:
     )
     report = linked.engine.run_once()
     assert any("cannot have holes" in issue for issue in report.issues)
-    assert world.fake.labels[blob["id"]]["polygon"] == [[2, 2], [9, 2], [5, 9]]
+    assert world.fake.labels[blob["id"]]["polygon"] == [[2, 2], [9, 2], [5, 9], [2, 2]]
 
 
 def test_labels_limner_cannot_read_are_kept(world, linked) -> None:
-    odd = world.fake.add_label(
-        world.pid,
+    # a label an older import stored without the API's checks: a polygon of two points
+    odd = world.fake.add_raw_label(
         world.images["img0.png"],
         {"class_id": world.classes["blob"], "bbox": [1, 1, 3, 3], "polygon": [[1, 1], [2, 2]]},
     )
+    raw_before = json.dumps(world.fake.labels[odd["id"]], sort_keys=True)
     report = linked.engine.run_once()
-    assert any("is not shown" in issue and odd["id"] in issue for issue in report.issues)
+    assert any(
+        issue.startswith("malformed") and odd["id"] in issue and "kept as it is" in issue
+        for issue in report.issues
+    ), report.issues
     img0 = image_named(linked.store, "img0.png")
     History(linked.store).execute(
         AddAnnotations(
             (NewAnnotation(new_uuid(), img0.id, class_ids(linked.store)["car"], Box(1, 1, 4, 4)),)
         )
     )
-    linked.engine.run_once()
-    assert odd["id"] in world.fake.labels
+    assert linked.engine.run_once().pushed_images == 1
+    assert json.dumps(world.fake.labels[odd["id"]], sort_keys=True) == raw_before
 
 
 # -- crashes and faults --------------------------------------------------------------------
@@ -564,7 +610,7 @@ def test_crash_after_the_server_applied_a_push_creates_no_duplicate(
     )
     History(linked.store).execute(AddAnnotations(items))
     calls = {"n": 0}
-    original = SyncEngine._pushed
+    original = Pusher.record
 
     def die_once(self, snap, result):
         calls["n"] += 1
@@ -572,7 +618,7 @@ def test_crash_after_the_server_applied_a_push_creates_no_duplicate(
             raise KeyboardInterrupt("killed between the server's answer and the commit")
         return original(self, snap, result)
 
-    monkeypatch.setattr(SyncEngine, "_pushed", die_once)
+    monkeypatch.setattr(Pusher, "record", die_once)
     with pytest.raises(KeyboardInterrupt):
         linked.engine.run_once()
     assert len(world.fake.image_labels(world.images["img2.png"])) == 3
@@ -738,11 +784,13 @@ def test_a_read_timeout_is_retried(world, tmp_path) -> None:
     linked.store.close()
 
 
-def test_a_malformed_answer_to_a_read_is_retried(world, linked) -> None:
-    world.fake.malformed_next(times=2, method="GET", path=r"/labels$")
+def test_a_read_answer_that_is_not_json_stops_the_run_naming_the_route(world, linked) -> None:
+    world.fake.malformed_next(times=1, method="GET", path=r"/labels$")
     report = linked.engine.run_once()
-    assert report.state == "up_to_date" and report.pulled_images == 3, report.message
-    assert len(linked.waits) == 2
+    assert report.state == "error" and "/labels" in report.message, report.message
+    assert linked.waits == []  # the same request would get the same answer: not retried
+    again = linked.engine.run_once()  # nothing was half-written: the next run goes through
+    assert again.state == "up_to_date" and again.pulled_images == 3, again.message
 
 
 def test_an_outage_longer_than_the_retries_is_offline_and_resumes(world, tmp_path) -> None:
@@ -814,17 +862,34 @@ def test_a_refused_label_parks_the_image_with_the_servers_message(world, linked)
     assert linked.engine.run_once().ok  # next time it goes through; nothing was lost
 
 
-def test_edit_key_falls_back_to_label_id(world, linked) -> None:
-    world.fake.edit_id_key = "label_id"  # what the vendor's client 0.3.12 sends
+def test_an_edit_names_the_label_by_id_with_every_field_the_document_lists(
+    world, linked, monkeypatch
+) -> None:
     linked.engine.run_once()
     car, _ = world.fake.image_labels(world.images["img0.png"])
     record = local_annotations(linked.store, "img0.png")[derived_uuid(car["id"])]
     History(linked.store).execute(
         EditAnnotations.from_records("Move", [(record, {"geometry": Box(5, 5, 9, 9)})])
     )
+    sent: list = []
+    original = HastyFake.handle
+
+    def spy(self, method, path, query, body, headers):
+        if method == "PUT" and path.endswith("/labels"):
+            sent.extend(body)
+        return original(self, method, path, query, body, headers)
+
+    monkeypatch.setattr(HastyFake, "handle", spy)
     assert linked.engine.run_once().ok
+    (item,) = sent
+    assert item["id"] == car["id"] and "label_id" not in item
+    assert set(item) == {
+        "id", "class_id", "bbox", "polygon", "mask", "keypoints", "tool_used",
+        "z_index", "external_id", "external_event_id",
+    }  # fmt: skip
+    # a label made elsewhere keeps its own fields through limner's edit
+    assert (item["external_id"], item["z_index"]) == (car["external_id"], car["z_index"])
     assert world.fake.labels[car["id"]]["bbox"] == [5, 5, 9, 9]
-    assert linked.adapter._edit_key == "label_id"
 
 
 def test_paging_of_images_and_labels(world, tmp_path) -> None:
@@ -905,7 +970,11 @@ def test_fidelity_the_official_client_runs_against_the_fake(world, tmp_path) -> 
     labels = image.create_labels(
         [
             {"class_id": tree.id, "bbox": [1, 2, 11, 12], "external_id": "a"},
-            {"class_id": tree.id, "polygon": [[1, 1], [10, 1], [5, 9]], "bbox": [1, 1, 10, 9]},
+            {
+                "class_id": tree.id,
+                "polygon": [[1, 1], [10, 1], [5, 9], [1, 1]],
+                "bbox": [1, 1, 10, 9],
+            },
             {"class_id": tree.id, "bbox": [20, 10, 26, 15], "mask": rle, "z_index": 2},
         ]
     )
@@ -918,11 +987,17 @@ def test_fidelity_the_official_client_runs_against_the_fake(world, tmp_path) -> 
     expected = np.zeros((30, 40), bool)
     expected[10:15, 20:26] = crop.astype(bool)
     assert np.array_equal(mask.to_array(), expected)
-    # an edit with label_id (as the client sends it) replaces the geometry in full
-    got[1].edit(tree, bbox=[2, 2, 8, 8])
-    after = {g.id: g for g in image.get_labels()}
-    assert after[got[1].id].bbox == [2, 2, 8, 8] and after[got[1].id].polygon is None
-    image.edit_labels([{"label_id": got[0].id, "class_id": tree.id, "bbox": [0, 0, 4, 4]}])
+    # the client names an edited label "label_id"; the API document names it "id", and the
+    # fake, which follows the document, refuses the field it does not list
+    with pytest.raises(hasty.exception.ValidationException) as renamed:
+        got[1].edit(tree, bbox=[2, 2, 8, 8])
+    assert "unknown field" in renamed.value.message and "label_id" in renamed.value.message
+    with pytest.raises(hasty.exception.ValidationException):
+        image.edit_labels([{"label_id": got[0].id, "class_id": tree.id, "bbox": [0, 0, 4, 4]}])
+    # an open ring is refused: the document's polygons end with their first point
+    with pytest.raises(hasty.exception.ValidationException) as open_ring:
+        image.create_labels([{"class_id": tree.id, "polygon": [[1, 1], [10, 1], [5, 9]]}])
+    assert "closed ring" in open_ring.value.message
     image.delete_labels([got[0].id])
     assert [g.id for g in image.get_labels()] == [got[1].id, got[2].id]
     image.set_status("TO REVIEW")
@@ -964,7 +1039,7 @@ def test_fidelity_the_official_client_reads_what_limner_wrote(world, linked) -> 
     assert np.array_equal(full, items["mask"].geometry.to_array())
     assert hasty.label_utils.check_rle_mask(mask_label.bbox, mask_label.mask)
     polygon = by_external[f"limner:{items['polygon'].uuid}"]
-    assert polygon.polygon == [[3, 3], [40, 5], [20, 40]]
+    assert polygon.polygon == [[3, 3], [40, 5], [20, 40], [3, 3]]  # closed, as documented
     assert polygon.bbox == hasty.label_utils.polygon2box(polygon.polygon)
 
 
@@ -1043,7 +1118,7 @@ def test_a_push_to_an_image_gone_meanwhile_parks_it(world, linked, monkeypatch) 
     item = NewAnnotation(new_uuid(), img2.id, class_ids(linked.store)["car"], Box(1, 1, 9, 9))
     History(linked.store).execute(AddAnnotations((item,)))
     del world.fake.images[world.images["img2.png"]]
-    monkeypatch.setattr(linked.engine, "pull", lambda *args: None)
+    monkeypatch.setattr(linked.engine.puller, "run", lambda *args: None)
     monkeypatch.setattr(linked.engine, "sweep_deleted", lambda: None)
     report = linked.engine.run_once()
     assert report.state == "up_to_date"
