@@ -1,128 +1,428 @@
-"""Sync throughput against a real Label Studio server, limner vs. a plain SDK loop.
+"""Push throughput against a real Label Studio server: limner against a like-for-like SDK loop.
 
-The same server, in the same run: limner pushes 2,000 box annotations over 500 tasks
-(one request per image, a few in parallel); the baseline creates the same 2,000 regions
-with label-studio-sdk, one request per annotation, sequentially — the loop a script
-would write.
+A speed-up only means something if both sides leave the server in the same state. Each
+repetition therefore gives limner and a label-studio-sdk loop a fresh project each, with
+the same tasks (the same image URLs), and both write, per task, ONE annotation holding the
+same four rectangles; in the second scenario both also set the task's status in its
+``meta`` (``{"limner": {"status": "submitted"}}``), the SDK loop with one task PATCH per
+task. Afterwards the bench reads both projects back through Label Studio's REST API (plain
+httpx, not limner code) and stops with an error unless every task ends with the same
+annotations, regions and meta on both sides.
+
+Every HTTP request either side sends while it is being timed is counted at httpx's
+transport (``tests/perf/http_count.py``), in this process for limner and inside the SDK
+loop's own interpreter for the loop, so the figures also say how many requests each
+needs per task; the least possible is one per task plus one per status change.
+
+Sides alternate (limner, SDK, SDK, limner, ...) so a server that slows down as its
+database grows does not favour either. The defaults (3 repetitions of 150 tasks per
+scenario) keep the whole bench near six minutes on a 2-core machine, where the server
+shares the cores with both clients; ``LIMNER_BENCH_SYNC_TASKS`` and
+``LIMNER_BENCH_SYNC_REPS`` change them (500 tasks take about three times as long), and
+the figure names carry the task count.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import statistics
 import subprocess
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-TASKS = 500
+from tests.perf import http_count
+
+if TYPE_CHECKING:
+    from tests.integration.labelstudio_server import LabelStudioServer
+
+TASKS = int(os.environ.get("LIMNER_BENCH_SYNC_TASKS", "150"))
+REPS = int(os.environ.get("LIMNER_BENCH_SYNC_REPS", "3"))
 PER_TASK = 4
+WIDTH, HEIGHT = 64, 48
+STATUS = "submitted"
+WORKERS = 4
+MACHINE = f"Label Studio 1.23 (Django runserver, SQLite) on the same {os.cpu_count()}-core machine"
 
-
+# Runs in Label Studio's environment (label-studio-sdk pins numpy and OpenCV versions of
+# its own). It is the loop a script would write: one create per task, holding all of the
+# task's regions, and one task update per status. The job comes on stdin; the timing and
+# the request count go to the last line of stdout.
 SDK_LOOP = """
 import json, sys, time, uuid
+sys.path.insert(0, sys.argv[1])
+from http_count import counting
 from label_studio_sdk import LabelStudio
-url, token, tasks = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-client = LabelStudio(base_url=url, api_key=token)
-started = time.perf_counter()
-for task_id in tasks:
-    for k in range(4):
-        x0, y0, x1, y1 = 1.0 + k * 3, 2.0 + k, 32 + k, 24 + k * 2
-        value = {"x": x0 / 64 * 100, "y": y0 / 48 * 100, "width": (x1 - x0) / 64 * 100,
-                 "height": (y1 - y0) / 48 * 100, "rotation": 0, "rectanglelabels": ["Car"]}
-        client.annotations.create(id=task_id, result=[{
-            "id": uuid.uuid4().hex[:10], "from_name": "bbox", "to_name": "image",
-            "type": "rectanglelabels", "original_width": 64, "original_height": 48,
-            "value": value}])
-print(time.perf_counter() - started)
+url, token = sys.argv[2], sys.argv[3]
+job = json.loads(sys.stdin.read())
+with counting() as count:
+    client = LabelStudio(base_url=url, api_key=token)
+    started = time.perf_counter()
+    for task_id in job["tasks"]:
+        result = [{"id": uuid.uuid4().hex[:10], **region} for region in job["regions"]]
+        client.annotations.create(id=task_id, result=result)
+        if job["meta"] is not None:
+            client.tasks.update(id=str(task_id), meta=job["meta"])
+    seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "requests": count.to_json()}))
 """
 
 
-def _boxes(width: int, height: int) -> list[tuple[float, float, float, float]]:
-    return [(1.0 + k * 3, 2.0 + k, width / 2 + k, height / 2 + k * 2) for k in range(PER_TASK)]
+class NotLikeForLike(AssertionError):
+    """The two projects do not hold the same annotations: the timing would compare nothing."""
 
 
-def bench_push_2000_annotations() -> dict[str, dict[str, Any]]:
-    from models import queries, sync_store
+@dataclass
+class Side:
+    """One side's repetitions: wall seconds and request counts, in run order."""
+
+    seconds: list[float] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Bench:
+    """What every repetition shares: the server, its image URLs, a scratch directory."""
+
+    server: LabelStudioServer
+    image_urls: list[str]
+    tmp: Path
+    runs: int = 0
+
+
+def _boxes() -> list[tuple[float, float, float, float]]:
+    """The four boxes of every task, in pixels (x0, y0, x1, y1)."""
+    return [(1.0 + k * 3, 2.0 + k, WIDTH / 2 + k, HEIGHT / 2 + k * 2) for k in range(PER_TASK)]
+
+
+def _sdk_regions() -> list[dict[str, Any]]:
+    """The same boxes as Label Studio rectangle results (percent of the image)."""
+    regions = []
+    for x0, y0, x1, y1 in _boxes():
+        value = {
+            "x": x0 / WIDTH * 100,
+            "y": y0 / HEIGHT * 100,
+            "width": (x1 - x0) / WIDTH * 100,
+            "height": (y1 - y0) / HEIGHT * 100,
+            "rotation": 0,
+            "rectanglelabels": ["Car"],
+        }
+        regions.append(
+            {
+                "from_name": "bbox",
+                "to_name": "image",
+                "type": "rectanglelabels",
+                "original_width": WIDTH,
+                "original_height": HEIGHT,
+                "value": value,
+            }
+        )
+    return regions
+
+
+# -- reading the server back (its own REST API, not limner's code) -----------------------
+def _tasks(server: LabelStudioServer, project: int) -> list[dict[str, Any]]:
+    tasks: list[dict[str, Any]] = []
+    with server.client() as client:
+        page = 1
+        while True:
+            response = client.get(
+                "/api/tasks/",
+                params={"project": project, "page": page, "page_size": 100, "fields": "all"},
+            )
+            if response.status_code == 404:
+                break  # past the last page
+            response.raise_for_status()
+            body = response.json()
+            tasks.extend(body["tasks"])
+            if not body["tasks"] or len(tasks) >= int(body["total"]):
+                break
+            page += 1
+    return tasks
+
+
+def _region_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    value = item.get("value") or {}
+    geometry = tuple(round(float(value.get(k, 0)), 4) for k in ("x", "y", "width", "height"))
+    labels = tuple(value.get("rectanglelabels") or ())
+    return (item.get("type"), item.get("from_name"), labels, geometry)
+
+
+def _task_state(task: dict[str, Any]) -> tuple[Any, ...]:
+    """What a push leaves on a task: its annotations' regions and the limner meta."""
+    annotations = sorted(
+        (
+            bool(a.get("was_cancelled")),
+            tuple(sorted(_region_key(item) for item in a.get("result") or [])),
+        )
+        for a in task.get("annotations") or []
+    )
+    meta = json.dumps((task.get("meta") or {}).get("limner"), sort_keys=True)
+    return (tuple(annotations), meta)
+
+
+def _check_like_for_like(
+    server: LabelStudioServer, ours: int, theirs: int, status: str | None
+) -> None:
+    """Raise ``NotLikeForLike`` unless both projects hold the same per-task state."""
+    mine, sdk = _tasks(server, ours), _tasks(server, theirs)
+    problems = []
+    for name, tasks in (("limner", mine), ("sdk loop", sdk)):
+        if len(tasks) != TASKS:
+            problems.append(f"{name} project {ours if name == 'limner' else theirs}: "
+                            f"{len(tasks)} tasks, expected {TASKS}")
+        for task in tasks:
+            annotations = task.get("annotations") or []
+            regions = [len(a.get("result") or []) for a in annotations]
+            status_now = ((task.get("meta") or {}).get("limner") or {}).get("status")
+            if regions != [PER_TASK] or status_now != status:
+                problems.append(
+                    f"{name} task {task['id']}: regions per annotation {regions}, "
+                    f"meta status {status_now!r} (expected [{PER_TASK}], {status!r})"
+                )
+                break
+    states_mine = Counter(_task_state(t) for t in mine)
+    states_sdk = Counter(_task_state(t) for t in sdk)
+    if states_mine != states_sdk:
+        only_mine = list((states_mine - states_sdk).items())[:2]
+        only_sdk = list((states_sdk - states_mine).items())[:2]
+        problems.append(f"task states differ: limner only {only_mine}; sdk only {only_sdk}")
+    if problems:
+        raise NotLikeForLike("the two pushes did not leave the same server state:\n"
+                             + "\n".join(problems))
+
+
+# -- the two sides -----------------------------------------------------------------------
+def _new_project(bench: Bench, title: str) -> tuple[int, list[int]]:
+    project = bench.server.create_project(title)
+    tasks = bench.server.import_tasks(project, [{"image": url} for url in bench.image_urls])
+    return project, tasks
+
+
+def _local_edits(store: Any, status: str | None) -> None:
+    """Four new boxes on every image, and optionally every image submitted."""
+    from models import queries
     from models.commands import AddAnnotations
     from models.entities import NewAnnotation
     from models.geometry import Box
     from models.history import History
-    from models.store import ProjectStore
+    from models.review_commands import Submit
     from models.tx import new_uuid
+
+    history = History(store)
+    with store.read() as conn:
+        car = next(c.id for c in queries.label_classes(conn) if c.name == "Car")
+        records = queries.image_page(conn, 0, TASKS)
+    if len(records) != TASKS:
+        raise RuntimeError(f"the clone holds {len(records)} images, expected {TASKS}")
+    for record in records:
+        if (record.width, record.height) != (WIDTH, HEIGHT):
+            raise RuntimeError(f"image {record.id} is {record.width}x{record.height}")
+        items = tuple(NewAnnotation(new_uuid(), record.id, car, Box(*b)) for b in _boxes())
+        history.execute(AddAnnotations(items))
+    if status is not None:
+        if status != STATUS:
+            raise ValueError(f"the bench sets only {STATUS!r}")
+        history.execute(Submit([r.id for r in records]))
+
+
+def _limner_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, Any]]:
+    """Clone a fresh project, edit every image, time and count the push run_once()."""
+    from models import sync_store
+    from models.store import ProjectStore
     from sync.engine import SyncEngine
     from sync.factory import make_adapter
-    from tests.integration.conftest import INSTALL_SCRIPT
-    from tests.integration.labelstudio_server import (
-        DEFAULT_LABEL_CONFIG,
-        DEFAULT_TEMPLATE_DIR,
-        DEFAULT_VENV,
-        LabelStudioServer,
-        make_png,
+
+    bench.runs += 1
+    project, _ = _new_project(bench, f"limner {bench.runs}")
+    server = bench.server
+    store = ProjectStore.create(bench.tmp / f"limner-{bench.runs}")
+    adapter = make_adapter("labelstudio", server.url, str(project), server.legacy_token)
+    try:
+        with store.transaction() as (conn, _changes):
+            remote_id = sync_store.add_remote(conn, "labelstudio", server.url, str(project))
+        engine = SyncEngine(store, remote_id, adapter, workers=WORKERS)
+        engine.run_once()  # the clone: download, not measured
+        _local_edits(store, status)
+        with http_count.counting() as count:
+            started = time.perf_counter()
+            report = engine.run_once()
+            seconds = time.perf_counter() - started
+        if report.pushed_images != TASKS or report.pending != 0:
+            raise RuntimeError(f"limner push incomplete: {report.to_json()}")
+    finally:
+        adapter.close()
+        store.close()
+    return project, seconds, count.to_json()
+
+
+def _sdk_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, Any]]:
+    """Run the SDK loop on a fresh project; it times and counts itself."""
+    from tests.integration.labelstudio_server import DEFAULT_VENV
+
+    bench.runs += 1
+    project, tasks = _new_project(bench, f"sdk loop {bench.runs}")
+    job = {
+        "tasks": tasks,
+        "regions": _sdk_regions(),
+        "meta": None if status is None else {"limner": {"status": status}},
+    }
+    server = bench.server
+    loop = subprocess.run(
+        [
+            str(DEFAULT_VENV / "bin" / "python"),
+            "-c",
+            SDK_LOOP,
+            str(Path(http_count.__file__).parent),
+            server.url,
+            server.legacy_token,
+        ],
+        input=json.dumps(job),
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    answer = json.loads(loop.stdout.strip().splitlines()[-1])
+    return project, float(answer["seconds"]), answer["requests"]
+
+
+# -- repetitions and figures -------------------------------------------------------------
+def _scenario(bench: Bench, status: str | None) -> tuple[Side, Side]:
+    """REPS fresh project pairs, sides alternating, each pair checked like-for-like."""
+    limner, sdk = Side(), Side()
+    for rep in range(REPS):
+        order = ("limner", "sdk") if rep % 2 == 0 else ("sdk", "limner")
+        projects: dict[str, int] = {}
+        for name in order:
+            push, side = (_limner_push, limner) if name == "limner" else (_sdk_push, sdk)
+            project, seconds, requests = push(bench, status)
+            side.seconds.append(seconds)
+            side.requests.append(requests)
+            projects[name] = project
+        _check_like_for_like(bench.server, projects["limner"], projects["sdk"], status)
+    return limner, sdk
+
+
+def _spread(values: Sequence[float], unit: str, what: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "unit": unit,
+        "runs": len(values),
+        "what": what,
+        **extra,
+    }
+
+
+def _per_task(requests: Iterable[dict[str, Any]]) -> list[float]:
+    return [r["total"] / TASKS for r in requests]
+
+
+def _methods(requests: Sequence[dict[str, Any]]) -> str:
+    """Median requests per task by method, e.g. ``GET 1.02, POST 1.00``."""
+    methods = sorted({m for r in requests for m in r["by_method"]})
+    parts = [
+        f"{m} {statistics.median(r['by_method'].get(m, 0) / TASKS for r in requests):.2f}"
+        for m in methods
+    ]
+    return ", ".join(parts)
+
+
+def _figures(status: str | None, limner: Side, sdk: Side) -> dict[str, dict[str, Any]]:
+    work = f"{TASKS} tasks x {PER_TASK} boxes (one annotation per task)"
+    sdk_calls = "annotations.create"
+    if status is not None:
+        work += f" + status {status!r} in task meta"
+        sdk_calls += " + tasks.update(meta)"
+    key = f"ls_push_{TASKS}x{PER_TASK}" + ("_status" if status else "")
+    least = 1 if status is None else 2
+    sdk_rpt = statistics.median(_per_task(sdk.requests))
+    ratios = [s / m for s, m in zip(sdk.seconds, limner.seconds, strict=True)]
+    fresh = f"{REPS} fresh projects, sides alternating; {MACHINE}"
+    return {
+        f"{key}_limner_s": _spread(
+            limner.seconds,
+            "s",
+            f"limner push of {work}: wall s from SyncEngine.run_once() start to return "
+            f"({WORKERS} workers, its pull steps included), after an unmeasured clone; {fresh}",
+        ),
+        f"{key}_sdk_loop_s": _spread(
+            sdk.seconds,
+            "s",
+            f"label-studio-sdk loop leaving the same server state ({sdk_calls} per task, "
+            f"sequential): wall s of the loop, after client construction (interpreter start "
+            f"and imports excluded); {fresh}",
+        ),
+        f"{key}_speedup_x": _spread(
+            ratios,
+            "x",
+            f"SDK loop s / limner s of the same repetition, {work}",
+            target=">= 3",
+        ),
+        f"{key}_limner_req": _spread(
+            _per_task(limner.requests),
+            "req/task",
+            f"HTTP requests sent during limner's push run_once() / {TASKS} tasks, "
+            f"by method: {_methods(limner.requests)}",
+            target=f"<= {sdk_rpt:.2f} (SDK loop); least possible {least}",
+            by_route=limner.requests[-1]["by_route"],
+        ),
+        f"{key}_sdk_loop_req": _spread(
+            _per_task(sdk.requests),
+            "req/task",
+            f"HTTP requests sent by the SDK loop / {TASKS} tasks, "
+            f"by method: {_methods(sdk.requests)}",
+            target=f"least possible {least}",
+            by_route=sdk.requests[-1]["by_route"],
+        ),
+    }
+
+
+def _image_urls(server: LabelStudioServer) -> list[str]:
+    """Upload TASKS small images once; every bench project's tasks point at them."""
+    from tests.integration.labelstudio_server import make_png
+
+    images = {f"t{i:03d}.png": make_png(WIDTH, HEIGHT, (i % 255, 80, 120)) for i in range(TASKS)}
+    storage = server.create_project("bench images")
+    names = list(images)
+    for start in range(0, TASKS, 50):  # the server caps files per request
+        server.upload_images(storage, {n: images[n] for n in names[start : start + 50]})
+    return sorted(str(task["data"]["image"]) for task in _tasks(server, storage))
+
+
+def bench_sync_push_labelstudio() -> dict[str, dict[str, Any]]:
+    from tests.integration.conftest import INSTALL_SCRIPT
+    from tests.integration.labelstudio_server import DEFAULT_TEMPLATE_DIR, LabelStudioServer
 
     subprocess.run(["bash", str(INSTALL_SCRIPT)], check=True, stdout=subprocess.DEVNULL)
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         server = LabelStudioServer(Path(tmp) / "ls", template_dir=DEFAULT_TEMPLATE_DIR)
         server.start()
         try:
-            images = {f"t{i:03d}.png": make_png(64, 48, (i % 255, 80, 120)) for i in range(TASKS)}
-            ours = server.create_project("limner bench", DEFAULT_LABEL_CONFIG)
-            names = list(images)
-            for start in range(0, TASKS, 50):  # the server caps files per request
-                server.upload_images(ours, {n: images[n] for n in names[start : start + 50]})
-            theirs = server.create_project("sdk bench", DEFAULT_LABEL_CONFIG)
-            sdk_tasks = server.import_tasks(
-                theirs, [{"image": f"/data/upload/{ours}/x-{n}"} for n in images]
-            )
-
-            store = ProjectStore.create(Path(tmp) / "p")
-            with store.transaction() as (conn, _changes):
-                remote_id = sync_store.add_remote(conn, "labelstudio", server.url, str(ours))
-            adapter = make_adapter("labelstudio", server.url, str(ours), server.legacy_token)
-            engine = SyncEngine(store, remote_id, adapter, workers=4)
-            engine.run_once()  # the clone: download, not measured
-            history = History(store)
-            with store.read() as conn:
-                car = next(c.id for c in queries.label_classes(conn) if c.name == "Car")
-                records = queries.image_page(conn, 0, TASKS)
-            for record in records:
-                items = tuple(
-                    NewAnnotation(new_uuid(), record.id, car, Box(*b))
-                    for b in _boxes(record.width or 64, record.height or 48)
-                )
-                history.execute(AddAnnotations(items))
-            started = time.perf_counter()
-            report = engine.run_once()
-            limner_s = time.perf_counter() - started
-            assert report.pushed_images == TASKS and report.pending == 0, report.to_json()
-            adapter.close()
-            store.close()
-
-            # label-studio-sdk pins numpy and OpenCV versions of its own, so the loop runs in
-            # the server's environment, which ships the SDK, and times itself.
-            loop = subprocess.run(
-                [
-                    str(DEFAULT_VENV / "bin" / "python"),
-                    "-c",
-                    SDK_LOOP,
-                    server.url,
-                    server.legacy_token,
-                    json.dumps(sdk_tasks),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            sdk_s = float(loop.stdout.strip().splitlines()[-1])
+            bench = Bench(server, _image_urls(server), Path(tmp))
+            for status in (None, STATUS):
+                results.update(_figures(status, *_scenario(bench, status)))
         finally:
             server.stop()
-    return {
-        "push_2000_limner_s": {"median": limner_s, "unit": "s"},
-        "push_2000_sdk_loop_s": {"median": sdk_s, "unit": "s"},
-        "push_2000_speedup_x": {"median": sdk_s / limner_s, "unit": "x", "target": ">= 3"},
-    }
+    return results
+
+
+def _describe(results: dict[str, dict[str, Any]]) -> str:
+    return "\n".join(f"{name}: {value['what']}" for name, value in results.items())
 
 
 if __name__ == "__main__":
-    print(bench_push_2000_annotations())
+    from tests.perf.run_bench import machine, table
+
+    figures = bench_sync_push_labelstudio()
+    print(f"\nlimner sync benchmark on {machine()}\n")
+    print(table(figures))
+    print()
+    print(_describe(figures))

@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark module and print one table of medians.
 
 Each module in ``BENCH_MODULES`` exposes functions named ``bench_*`` that return
-``{"name": {"median": number, "unit": str, "target": str (optional)}}``. The same figures
+``{"name": {"median": number, "unit": str, "target": str (optional)}}``, optionally with
+the ``min`` and ``max`` of the repetitions behind the median. The same figures
 are written as JSON to the file named by ``BENCH_OUT`` (default ``bench-results.json``).
 Benchmarks inform; they never decide whether the test suite passes.
 """
@@ -56,13 +57,17 @@ def collect(only: str | None = None) -> dict[str, dict[str, Any]]:
     return results
 
 
+def _shown(number: float) -> str:
+    return f"{number:.3f}" if isinstance(number, float) and number < 100 else f"{number:.1f}"
+
+
 def table(results: dict[str, dict[str, Any]]) -> str:
-    rows = [("benchmark", "median", "unit", "target")]
+    rows = [("benchmark", "median", "min - max", "unit", "target")]
     for key, value in results.items():
-        median = value["median"]
-        shown = f"{median:.3f}" if isinstance(median, float) and median < 100 else f"{median:.1f}"
-        rows.append((key, shown, value["unit"], str(value.get("target", ""))))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        spread = f"{_shown(value['min'])} - {_shown(value['max'])}" if "min" in value else ""
+        target = str(value.get("target", ""))
+        rows.append((key, _shown(value["median"]), spread, value["unit"], target))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
