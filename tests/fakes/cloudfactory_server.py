@@ -1,26 +1,43 @@
 """An in-memory CloudFactory "AI Data Platform External API" (1.0.0) for tests.
 
-It follows ``shared/api/cloudfactory.md`` and the Redoc page it was made from: the 13
-operations of the page (paths, field names and their inconsistent casing, keyset
-pagination with ``meta.cursor_next``, the ``NEW/IN_PROGRESS/COMPLETED/FAILED`` status
-model, the limits on ``limit``/``count``/``paths``/``batchIds``), the ``X-API-Key`` header,
-and the signed-URL storage that takes no API key. Where the documents leave a fact open
-the fake makes one choice and says so (``[INF]`` below); every inferred path is in a route
-table that a test can override, as a user can override the adapter's.
+Where its routes come from, so that it checks a client instead of echoing it:
 
-Inferred behaviour, in one place:
+- ``CONFIRMED_ROUTES``: the four operations whose method and path the vendor's own client
+  (``cf-ai-platform-client`` 0.3.0, ``client.py``) sends: ``_fetch_batches``,
+  ``_fetch_manifest``, ``_fetch_annotation`` and ``_get_signed_download_url``. A test drives
+  this fake with that client, and another reads the client's source to see that the paths
+  here are the ones it uses.
+- ``INFERRED_ROUTES``: the API page lists thirteen operations with their parameters and
+  bodies but shows no path; every other path here is an inference, listed with its reason
+  in the one table of ``docs/cloudfactory_routes.md`` (a test keeps the two equal). A test
+  can replace any of them (``routes=``), as a user can replace the client's.
+- ``BODY_FIELDS`` / ``QUERY_FIELDS``: the fields the page documents for each operation. A
+  request with any other field is refused with 400 (``property x should not exist``), a
+  known path with the wrong method with 405, a label whose bbox is not four finite
+  numbers >= 0 with 400, a body that is not strict JSON (``NaN``) with 400.
+
+What the page states and the fake follows: field names and their inconsistent casing,
+keyset pagination with ``meta.cursor_next``, the ``NEW/IN_PROGRESS/COMPLETED/FAILED``
+statuses, the limits on ``limit``/``count``/``paths``/``batchIds``/``workItems``/
+``dueInSeconds``/``difficulty``, the ``X-API-Key`` header, signed-URL storage that takes no
+API key. Where the page leaves a fact open the fake makes one choice ([INF]):
 
 - signals: ``start`` NEW -> IN_PROGRESS; ``release`` IN_PROGRESS -> NEW; ``complete`` with a
   labeling task IN_PROGRESS -> COMPLETED; ``complete`` with a review task on a COMPLETED
   item records the review and stays COMPLETED on ``OK``, goes back to NEW on ``NOT_OK``;
   ``cancel`` NEW/IN_PROGRESS -> FAILED; ``reopen`` COMPLETED/FAILED -> NEW. Any other move
   answers 409. Every signal and every labels write moves ``updatedAt``.
-- ``PUT .../labels`` replaces the whole array and answers 200 with the work item.
+- ``PUT .../labels`` replaces the whole array, stores each label as it was sent, and
+  answers 200 with the work item.
 - errors answer ``{"statusCode", "message", "error"}`` (no error schema is documented).
 - ``updatedAt`` has millisecond precision and strictly increases, so a change is never
   hidden behind an equal timestamp.
 - signed URLs point at ``/storage/<token>`` on this server; a request there that carries
   ``X-API-Key`` is refused, so a client leaking its key to storage fails loudly.
+
+The test helpers (``add_work_item``, ``edit_labels``) stand for CloudFactory's own tools
+and older data: they store labels without the API's checks, so a test can seed labels a
+client must cope with (no area, far off the image).
 
 Faults are injected per request (``fault``): an answer in place of the real one (429
 with ``Retry-After``, 5xx, 401, 400...), or, with ``after=True``, the request is applied
@@ -53,25 +70,75 @@ SIGNALS = ("start", "release", "complete", "cancel", "reopen")
 OUTCOMES = ("OK", "NOT_OK")
 MAX_DUE = 2_592_000
 
-DEFAULT_ROUTES: dict[str, tuple[str, str]] = {
-    "upload_urls": ("GET", "/spaces/{spaceID}/signedurls"),
-    "download_urls": ("POST", "/spaces/{spaceID}/signedurls"),
-    "create_batch": ("POST", "/projects/{projectID}/batches"),
+# Method and path of what the vendor's client sends (see the module docstring).
+CONFIRMED_ROUTES: dict[str, tuple[str, str]] = {
     "list_batches": ("GET", "/projects/{projectID}/batches"),
+    "list_work_items": ("GET", "/projects/{projectID}/workItems"),
+    "get_annotation": ("GET", "/projects/{projectID}/workItems/{workItemID}/annotations"),
+    "download_urls": ("POST", "/spaces/{spaceID}/signedurls"),
+}
+# Inferred; the reason for each is in docs/cloudfactory_routes.md.
+INFERRED_ROUTES: dict[str, tuple[str, str]] = {
+    "upload_urls": ("GET", "/spaces/{spaceID}/signedurls"),
+    "create_batch": ("POST", "/projects/{projectID}/batches"),
     "update_batch": ("PATCH", "/projects/{projectID}/batches/{batchID}"),
     "list_projects": ("GET", "/spaces/{spaceID}/projects"),
     "get_project": ("GET", "/spaces/{spaceID}/projects/{projectID}"),
     "bulk_signal": ("POST", "/projects/{projectID}/workItems/signals"),
     "create_work_item": ("POST", "/projects/{projectID}/workItems"),
-    "list_work_items": ("GET", "/projects/{projectID}/workItems"),
     "put_labels": ("PUT", "/projects/{projectID}/workItems/{workItemID}/labels"),
-    "get_annotation": ("GET", "/projects/{projectID}/workItems/{workItemID}/annotations"),
     "signal": ("POST", "/projects/{projectID}/workItems/{workItemID}/signals"),
 }
+DEFAULT_ROUTES = {**CONFIRMED_ROUTES, **INFERRED_ROUTES}
+
+_PAGING = frozenset({"limit", "cursor", "page"})
+# The query parameters and body fields the API page documents for each operation.
+QUERY_FIELDS: dict[str, frozenset[str]] = {
+    "upload_urls": frozenset({"count"}),
+    "create_batch": _PAGING,  # shown on the create operation: declared for the whole path
+    "list_batches": _PAGING,
+    "list_work_items": _PAGING
+    | {
+        "workItemIDs",
+        "batchIds",
+        "status",
+        "createdAtFrom",
+        "createdAtTo",
+        "updatedAtFrom",
+        "updatedAtTo",
+    },
+    "get_annotation": frozenset({"format"}),
+}
+BODY_FIELDS: dict[str, frozenset[str]] = {
+    "download_urls": frozenset({"paths"}),
+    "create_batch": frozenset({"name"}),
+    "update_batch": frozenset({"name", "metadata"}),
+    "bulk_signal": frozenset({"signal", "workItems"}),
+    "create_work_item": frozenset(
+        {
+            "assetUrl",
+            "assetId",
+            "batchId",
+            "resultsUrl",
+            "taxonomyVersionId",
+            "metadata",
+            "dueInSeconds",
+            "difficulty",
+            "assetType",
+            "labels",
+        }
+    ),
+    "put_labels": frozenset({"labels"}),
+    "signal": frozenset({"signal", "taskType", "assignee", "signalOutcome"}),
+}
+LABEL_FIELDS = frozenset({"metadata", "bbox"})
+SIGNAL_ITEM_FIELDS = frozenset({"workItemID", "feedback"})
+FEEDBACK_FIELDS = frozenset({"comments"})
 
 _REASONS = {
     400: "Bad Request",
     401: "Unauthorized",
+    405: "Method Not Allowed",
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
@@ -130,6 +197,18 @@ def parse_time(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json(body: bytes) -> Any:
+    """A request body as JSON proper (``NaN`` and ``Infinity`` are not JSON)."""
+    try:
+        return json.loads(body or b"null", parse_constant=_refuse_constant)
+    except ValueError as exc:
+        raise ApiError(400, "request body is not valid JSON") from exc
 
 
 def _is_uuid(text: str) -> bool:
@@ -547,22 +626,38 @@ class CloudFactoryFake:
             if lower.get("x-api-key") != self.api_key:
                 raise ApiError(401, "API key is invalid or expired")
             route = path[len(API_PREFIX) :]
+            allowed: list[str] = []
             for op, route_method, pattern in self._compiled:
                 match = pattern.match(route)
+                if match and route_method != method:
+                    allowed.append(route_method)
                 if match and route_method == method:
+                    self._check_fields(op, "query", {k for k, _v in query}, QUERY_FIELDS)
                     payload = None
                     if method in ("POST", "PUT", "PATCH"):
-                        try:
-                            payload = json.loads(body or b"null")
-                        except ValueError as exc:
-                            raise ApiError(400, "request body is not valid JSON") from exc
+                        payload = _strict_json(body)
+                        if isinstance(payload, dict):
+                            self._check_fields(op, "body", set(payload), BODY_FIELDS)
                     with self.lock:
                         return getattr(self, f"_op_{op}")(match.groupdict(), query, payload)
+            if allowed:
+                answer = self._error(405, f"Cannot {method} {API_PREFIX}{route}")
+                answer.headers["Allow"] = ", ".join(sorted(set(allowed)))
+                return answer
             raise ApiError(404, f"Cannot {method} {API_PREFIX}{route}")
         except ApiError as exc:
             return self._error(exc.status, exc.message)
 
     # -- validation helpers ----------------------------------------------------------------
+    @staticmethod
+    def _check_fields(
+        op: str, where: str, names: set[str], table: Mapping[str, frozenset[str]]
+    ) -> None:
+        """Refuse a field the API page does not document for ``op`` (in ``where``)."""
+        unknown = sorted(names - table.get(op, frozenset()))
+        if unknown:
+            raise ApiError(400, f"{where} property {unknown[0]} should not exist")
+
     def _project(self, project_id: str, space_id: str | None = None) -> dict[str, Any]:
         project = self.projects.get(project_id)
         if project is None or (space_id is not None and project["spaceID"] != space_id):
@@ -611,12 +706,16 @@ class CloudFactoryFake:
         return out
 
     def _labels(self, value: Any) -> list[dict[str, Any]]:
+        """Labels as the API takes them: objects of ``metadata`` and a bbox of 4 numbers >= 0,
+        each stored exactly as it was sent."""
         if not isinstance(value, list):
             raise ApiError(400, "labels must be an array")
-        out = []
         for index, label in enumerate(value):
             if not isinstance(label, dict):
                 raise ApiError(400, f"labels[{index}] must be an object")
+            unknown = sorted(set(label) - LABEL_FIELDS)
+            if unknown:
+                raise ApiError(400, f"labels[{index}].property {unknown[0]} should not exist")
             bbox = label.get("bbox")
             if (
                 not isinstance(bbox, list)
@@ -624,11 +723,11 @@ class CloudFactoryFake:
                 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
             ):
                 raise ApiError(400, f"labels[{index}].bbox must be an array of 4 numbers")
-            metadata = label.get("metadata", {})
-            if not isinstance(metadata, dict):
+            if any(v < 0 for v in bbox):
+                raise ApiError(400, f"labels[{index}].bbox must not be negative")
+            if "metadata" in label and not isinstance(label["metadata"], dict):
                 raise ApiError(400, f"labels[{index}].metadata must be an object")
-            out.append({"metadata": json.loads(json.dumps(metadata)), "bbox": list(bbox)})
-        return out
+        return json.loads(json.dumps(value))
 
     # -- pagination ------------------------------------------------------------------------
     def _page(
@@ -791,6 +890,16 @@ class CloudFactoryFake:
         for entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("workItemID"), str):
                 raise ApiError(400, "every workItems entry needs a workItemID")
+            unknown = sorted(set(entry) - SIGNAL_ITEM_FIELDS)
+            feedback = entry.get("feedback", {})
+            if not isinstance(feedback, dict):
+                raise ApiError(400, "feedback must be an object")
+            unknown += sorted(set(feedback) - FEEDBACK_FIELDS)
+            comments = feedback.get("comments", [])
+            if not isinstance(comments, list) or not all(isinstance(c, str) for c in comments):
+                raise ApiError(400, "feedback.comments must be an array of strings")
+            if unknown:
+                raise ApiError(400, f"workItems property {unknown[0]} should not exist")
             items.append((self._item(args["projectID"], entry["workItemID"]), entry))
         saved = {i["id"]: (i["status"], i["updatedAt"]) for i, _ in items}
         logged = len(self.signals)

@@ -33,7 +33,7 @@ from models.queues import queue_image_ids, queues
 from models.review_commands import Review, Skip, Submit
 from models.store import ProjectStore
 from models.tx import new_uuid
-from sync.adapters.base import ImagePush, Region
+from sync.adapters.base import Refused, Region
 from sync.adapters.cloudfactory import CloudFactoryAdapter
 from sync.adapters.cloudfactory_format import (
     LabelStyle,
@@ -46,6 +46,7 @@ from sync.adapters.cloudfactory_format import (
 from sync.engine import SyncEngine, resolve_conflict
 from sync.errors import ConfigError
 from sync.factory import make_adapter
+from sync.push import Pusher
 from sync.retry import RetryPolicy
 from sync.transport import HeaderAuth, Transport
 from tests.fakes.cloudfactory_server import CloudFactoryFake, png_bytes
@@ -279,7 +280,7 @@ def test_clone_from_the_command_line(world: World, tmp_path: Path, monkeypatch, 
     code = cli(["clone", *args, "--token-env", "CF_TEST_KEY", "--json", str(path)])
     report = json.loads(capsys.readouterr().out)
     assert report["pulled_images"] == 7 and report["downloaded"] == 7
-    assert code == 1  # done, with one issue: the label that is not a box
+    assert code == 3  # in sync, except the label that is not a box (kept as it is)
     assert len(report["issues"]) == 1 and "img1.png" in report["issues"][0]
 
 
@@ -289,6 +290,8 @@ def test_label_offline_and_sync_makes_the_server_equal_the_project(world: World,
     linked.engine.run_once()
     (pulled_car,) = linked.annotations("img0.png").values()
     (person,) = linked.annotations("img1.png").values()
+    (untouched,) = linked.annotations("img2.png").values()
+    (untouched_label,) = world.item("img2.png")["labels"]
     world.fake.stop()  # offline from here
     refused: dict[str, str] = {}
     wanted: dict[str, dict[str, tuple[Box, str]]] = {}
@@ -325,7 +328,8 @@ def test_label_offline_and_sync_makes_the_server_equal_the_project(world: World,
     world.fake.start()
     report = linked.engine.run_once()
     assert report.state == "up_to_date", report.message
-    assert report.pushed_images == 7 and report.pending == 0
+    # the five images holding shapes the server refused stay pending, nothing else does
+    assert report.pushed_images == 7 and report.pending == 5
     # one issue per refused annotation, naming what the server cannot hold
     for uuid, kind in refused.items():
         matching = [i for i in report.issues if uuid in i]
@@ -336,11 +340,13 @@ def test_label_offline_and_sync_makes_the_server_equal_the_project(world: World,
         local = linked.annotations(name)  # deleted ones are not listed
         boxes = {u: a for u, a in local.items() if isinstance(a.geometry, Box)}
         remote = server_regions(world, name)
-        assert set(remote) == set(boxes), name
+        boxes.pop(untouched.uuid, None)  # pulled, never edited: on the server as it came
+        assert set(remote) - {None} == set(boxes), name
         for uuid, ann in boxes.items():
             assert same_box(remote[uuid][0], ann.geometry), name
             assert remote[uuid][1] == "car"
         wanted[name] = remote
+    assert world.item("img2.png")["labels"][0] == untouched_label
     # refused shapes are kept locally, never dropped
     kept = {u for name in SIZES for u in linked.annotations(name)}
     assert set(refused) <= kept
@@ -363,20 +369,25 @@ def test_label_offline_and_sync_makes_the_server_equal_the_project(world: World,
 def test_remote_edit_is_pulled(world: World, link) -> None:
     linked = link()
     linked.engine.run_once()
-    (car,) = linked.annotations("img0.png").values()
+    (worker_car,) = linked.annotations("img0.png").values()
+    mine = add_box(linked, "img0.png", Box(40, 30, 50, 40))
+    assert linked.engine.run_once().state == "up_to_date"
     labels = json.loads(json.dumps(world.item("img0.png")["labels"]))
-    labels[0]["bbox"] = [10, 11, 12, 13]
+    assert [label["metadata"].get("limner_uuid") for label in labels] == [None, mine]
+    labels[0]["bbox"] = [10, 11, 12, 13]  # a label made outside limner: a new label now
+    labels[1]["bbox"] = [41, 31, 9, 9]  # one limner wrote: known by its uuid, updated
     labels.append({"metadata": {"category": "truck"}, "bbox": [30, 30, 10, 5]})
     world.fake.edit_labels(world.ids["img0.png"], labels)
     world.fake.edit_labels(world.ids["img1.png"], [world.item("img1.png")["labels"][1]])
     world.fake.set_status(world.ids["img4.png"], "IN_PROGRESS")
     report = linked.engine.run_once()
     assert report.state == "up_to_date", report.message
-    assert (report.created, report.updated, report.deleted) == (1, 1, 1)
+    # created: the edited outside label and the truck; deleted: its old self, the person
+    assert (report.created, report.updated, report.deleted) == (2, 1, 2)
     now = linked.annotations("img0.png")
-    assert now[car.uuid].geometry == Box(10, 11, 22, 24)
-    (truck,) = [a for u, a in now.items() if u != car.uuid]
-    assert truck.class_id == linked.class_id("truck") and truck.geometry == Box(30, 30, 40, 35)
+    assert worker_car.uuid not in now and now[mine].geometry == Box(41, 31, 50, 40)
+    others = sorted((a.geometry.x0, a.class_id) for u, a in now.items() if u != mine)
+    assert others == [(10, linked.class_id("car")), (30, linked.class_id("truck"))]
     assert linked.annotations("img1.png") == {}
     assert linked.image("img4.png").status == "in_progress"
     assert report.pending == 0
@@ -386,11 +397,17 @@ def test_remote_edit_is_pulled(world: World, link) -> None:
 def test_both_sides_edit_becomes_a_conflict(world: World, link, choice: str) -> None:
     linked = link()
     linked.engine.run_once()
-    (car,) = linked.annotations("img2.png").values()
+    (pulled,) = linked.annotations("img2.png").values()
+    linked.history.execute(
+        EditAnnotations.from_records("Move", [(pulled, {"geometry": Box(5, 5, 13, 13)})])
+    )
+    assert linked.engine.run_once().state == "up_to_date"  # the label now carries its uuid
+    car = linked.annotations("img2.png")[pulled.uuid]
     linked.history.execute(
         EditAnnotations.from_records("Move", [(car, {"geometry": Box(7, 7, 17, 17)})])
     )
     labels = json.loads(json.dumps(world.item("img2.png")["labels"]))
+    assert labels[0]["metadata"]["limner_uuid"] == car.uuid
     labels[0]["bbox"] = [1, 1, 39, 29]
     world.fake.edit_labels(world.ids["img2.png"], labels)
     report = linked.engine.run_once()
@@ -411,25 +428,26 @@ def test_push_meeting_a_fresh_remote_change_merges_first(world: World, link) -> 
     """The server changes between limner's pull and its push: nothing is overwritten."""
     linked = link()
     linked.engine.run_once()
-    (car,) = linked.annotations("img2.png").values()
+    (worker_label,) = world.item("img2.png")["labels"]
     mine = add_box(linked, "img2.png", Box(20, 20, 30, 30))
     adapter = linked.engine.adapter
-    original = adapter.push_image
+    original = adapter.apply
     state = {"done": False}
+    person = {"metadata": {"category": "person"}, "bbox": [2, 2, 3, 3]}
 
-    def edit_then_push(push: ImagePush):
+    def edit_then_apply(image, plan, push):
         if not state["done"]:
             state["done"] = True
             labels = json.loads(json.dumps(world.item("img2.png")["labels"]))
-            labels.append({"metadata": {"category": "person"}, "bbox": [2, 2, 3, 3]})
-            world.fake.edit_labels(world.ids["img2.png"], labels)
-        return original(push)
+            world.fake.edit_labels(world.ids["img2.png"], [*labels, person])
+        return original(image, plan, push)
 
-    adapter.push_image = edit_then_push  # type: ignore[method-assign]
+    adapter.apply = edit_then_apply  # type: ignore[method-assign]
     report = linked.engine.run_once()
     assert report.state == "up_to_date", report.message
-    remote = server_regions(world, "img2.png")
-    assert mine in remote and car.uuid in remote and len(remote) == 3
+    labels = world.item("img2.png")["labels"]
+    assert labels[:2] == [worker_label, person]  # both as they were, in their places
+    assert len(labels) == 3 and labels[2]["metadata"]["limner_uuid"] == mine
     assert len(linked.annotations("img2.png")) == 3
 
 
@@ -439,7 +457,7 @@ def test_crash_after_remote_write_creates_no_duplicate(world: World, link, monke
     uuid = add_box(linked, "img3.png", Box(2, 3, 4, 5))
     linked.history.execute(Submit([linked.image("img5.png").id]))
     calls = {"n": 0}
-    original = SyncEngine._pushed
+    original = Pusher.record
 
     def die_once(self, snap, result):
         calls["n"] += 1
@@ -447,7 +465,7 @@ def test_crash_after_remote_write_creates_no_duplicate(world: World, link, monke
             raise KeyboardInterrupt("killed between the server's answer and the commit")
         return original(self, snap, result)
 
-    monkeypatch.setattr(SyncEngine, "_pushed", die_once)
+    monkeypatch.setattr(Pusher, "record", die_once)
     with pytest.raises(KeyboardInterrupt):
         linked.engine.run_once()
     report = linked.engine.run_once()
@@ -507,7 +525,7 @@ def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
     report = json.loads(capsys.readouterr().out)
     assert report["state"] == "up_to_date" and report["pending"] == 0, report
     assert report["conflicts"] == 0 and set(report["issues"]) == set(clone.issues), report
-    assert code == (1 if clone.issues else 0)
+    assert code == (3 if clone.issues else 0)  # the seeded label that is not a box is kept
     # every shape is on its work item exactly once, found by the uuid in its metadata
     for name, shapes in wanted.items():
         labels = world.item(name)["labels"]
@@ -559,7 +577,10 @@ def test_statuses_and_reviews_become_signals_and_stay_put(world: World, link) ->
     assert linked.engine.run_once().state == "up_to_date"
     assert len(world.fake.signals) == sent
     local = {n: linked.image(n).status for n in SIZES}
-    assert local["img2.png"] == "approved" and local["img6.png"] == "rejected"
+    assert local["img2.png"] == "approved"
+    # img6 has no label to carry the rejection: the server reads "back in labeling" and the
+    # project follows it (the review itself stays in the image's history)
+    assert local["img6.png"] == "new"
     assert local["img5.png"] == "skipped" and local["img0.png"] == "submitted"
     # a second limner sees limner's approval (it is on the labels)
     other = link(name="other")
@@ -663,13 +684,16 @@ def test_timeouts_after_the_server_applied_leave_no_duplicates(world: World, lin
     ]
 
 
-def test_malformed_bodies_are_retried_and_nothing_is_duplicated(world: World, link) -> None:
+def test_malformed_answers_stop_the_run_and_nothing_is_duplicated(world: World, link) -> None:
     linked = link()
     world.fake.fault(1, malformed=True, after=True, method="GET", path_contains="/workItems")
     report = linked.engine.run_once()
-    assert report.state == "up_to_date", report.message
-    assert report.pulled_images == 7 and len(linked.waits) == 1
+    assert report.state == "error" and "/workItems" in report.message, report.message
+    assert linked.waits == []  # the same request would get the same answer: not retried
+    again = linked.engine.run_once()  # nothing was half-written: the next run goes through
+    assert again.state == "up_to_date" and again.pulled_images == 7, again.message
     uuid = add_box(linked, "img3.png", Box(1, 1, 9, 9))
+    # the write is applied, its answer broken: the state is read back, nothing sent twice
     world.fake.fault(1, malformed=True, after=True, method="PUT")
     assert linked.engine.run_once().state == "up_to_date"
     assert world.fake.label_writes == 1
@@ -836,10 +860,13 @@ def test_only_boxes_are_accepted_with_a_reason() -> None:
     transport = Transport("http://127.0.0.1:9", HeaderAuth("X-API-Key", KEY))
     adapter = CloudFactoryAdapter(transport, "s/p")
     try:
-        assert adapter.check_region(Region("a", None, Box(0, 0, 1, 1)), 10, 10) is None
+        label = adapter.encode(Region("a", None, Box(0, 0, 1, 1)), 10, 10, target=None)
+        assert label == {"metadata": {"limner_uuid": "a"}, "bbox": [0.0, 0.0, 1.0, 1.0]}
         polygon = Polygon.from_points([(0, 0), (4, 0), (0, 4)])
-        why = adapter.check_region(Region("b", None, polygon), 10, 10)
-        assert why is not None and "only a bbox" in why
+        with pytest.raises(Refused, match="only a bbox"):
+            adapter.encode(Region("b", None, polygon), 10, 10, target=None)
+        with pytest.raises(Refused, match="left or top edge"):
+            adapter.encode(Region("c", None, Box(-1, 0, 4, 4)), 10, 10, target=None)
         assert adapter.capabilities.refuses("mask") is not None
         assert adapter.capabilities.refuses("box") is None
     finally:
