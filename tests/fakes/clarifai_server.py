@@ -23,8 +23,15 @@ one, 404 for none). Task actions that Clarifai applies asynchronously happen at 
 Fault hooks (``fail``): the next N matching requests answer an HTTP status with a body
 status code and headers (429 + Retry-After, 503, 11005 throttling...), a malformed body,
 an answer delayed past the client's timeout, or the request applied and then its answer
-delayed past the timeout (an ambiguous failure). ``refuse`` makes single annotations fail
+delayed past the timeout (an ambiguous failure). ``refused`` makes single annotations fail
 inside a batch (a mixed answer). A token bucket can enforce the 15 requests/s limit.
+
+Beyond the protos, annotation data is judged as Clarifai judges it, item by item
+(``ANNOTATION_INVALID_ARGUMENT``): at most one region, bounding boxes within [0, 1] with
+``top_row < bottom_row`` and ``left_col < right_col``, polygons of at least 3 points within
+[0, 1], keypoint locations within [0, 1], masks that are images, concepts that exist.
+What tests seed with ``add_annotation`` is not judged: it stands for whatever other tools
+or older versions left on the server, broken or not.
 """
 
 from __future__ import annotations
@@ -871,6 +878,9 @@ class ClarifaiFake:
             for point in (polygon or {}).get("points") or []:
                 if not (0 <= point.get("row", 0) <= 1 and 0 <= point.get("col", 0) <= 1):
                     return "polygon points must be within [0, 1]"
+            for point in info.get("keypoint_locations") or []:
+                if not (0 <= point.get("row", 0) <= 1 and 0 <= point.get("col", 0) <= 1):
+                    return "keypoint locations must be within [0, 1]"
             mask = info.get("mask")
             if mask is not None:
                 raw = (mask.get("image") or {}).get("base64")
