@@ -1,22 +1,29 @@
-"""Clarifai's transport: request pacing, body-level status codes, credentials by host.
+"""Clarifai's transport and routes: pacing, body-level status codes, credentials by host.
 
 Clarifai answers every call with ``{"status": {"code": ...}, ...}`` and the HTTP status
 alone does not say whether the call worked (a throttled or failed call can come with any
 HTTP code), so every API answer's ``status.code`` is classified here, inside the retried
 call, into limner's error classes. The documented limit of 15 requests per second is kept
 on the client side by pacing request starts, so a normal sync never meets the throttle.
+
+:class:`ClarifaiApi` names every call by its RPC (``ListAnnotations``, ``PostAnnotations``
+...) in one route table, scoped to one app, checks that each answer is a JSON object, and
+remembers the server's clock from the answers' ``Date`` headers. Batch answers are judged
+item by item (:func:`item_failures`): in a mixed answer what was stored stays stored.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
+from sync import shapes
 from sync.adapters.clarifai_format import (
     AUTH_CODES,
     MIXED_STATUS,
@@ -24,17 +31,20 @@ from sync.adapters.clarifai_format import (
     NOT_IMPLEMENTED,
     QUOTA_CODES,
     RETRY_CODES,
+    STORED_ITEM_CODES,
     SUCCESS,
     THROTTLED,
     status_code,
 )
 from sync.errors import (
     AuthError,
+    ConfigError,
     NotFoundError,
     SyncError,
     TransientError,
     ValidationError,
 )
+from sync.rest import Routes, ServerClock, numbered_pages
 from sync.transport import AuthProvider, Transport, parse_retry_after
 
 RATE_LIMIT = 15.0  # requests per second, for every user and plan (Clarifai's docs)
@@ -173,3 +183,113 @@ class ClarifaiTransport(Transport):
         if code == NOT_IMPLEMENTED:
             raise SyncError(message)
         raise ClarifaiError(message, code, body)
+
+
+# -- routes --------------------------------------------------------------------------------
+_SCOPE = "/v2/users/{user}/apps/{app}"
+ROUTE_TABLE: Mapping[str, tuple[str, str]] = {
+    "GetUser": ("GET", "/v2/users/{user}"),
+    "ListApps": ("GET", "/v2/users/{user}/apps"),
+    "ListCollaborations": ("GET", "/v2/users/{user}/collaborations"),
+    "GetApp": ("GET", _SCOPE),
+    "ListConcepts": ("GET", _SCOPE + "/concepts"),
+    "PostConcepts": ("POST", _SCOPE + "/concepts"),
+    "PatchConcepts": ("PATCH", _SCOPE + "/concepts"),
+    "ListInputs": ("GET", _SCOPE + "/inputs"),
+    "GetInput": ("GET", _SCOPE + "/inputs/{input_id}"),
+    "StreamInputs": ("GET", _SCOPE + "/inputs/stream"),
+    "PatchInputs": ("PATCH", _SCOPE + "/inputs"),
+    "ListAnnotations": ("GET", _SCOPE + "/annotations"),
+    "PostAnnotations": ("POST", _SCOPE + "/annotations"),
+    "PatchAnnotations": ("PATCH", _SCOPE + "/annotations"),
+    "DeleteAnnotations": ("DELETE", _SCOPE + "/annotations"),
+    "DeleteAnnotation": ("DELETE", _SCOPE + "/inputs/{input_id}/annotations/{annotation_id}"),
+    "PostAnnotationsSearches": ("POST", _SCOPE + "/annotations/searches"),
+    "ListTasks": ("GET", _SCOPE + "/tasks"),
+    "PutTaskAssignments": ("PUT", _SCOPE + "/tasks/{task_id}/assignments"),
+}
+MAX_PER_PAGE = 1000
+
+
+def routes_with(overrides: Mapping[str, str] | None) -> Routes:
+    """The route table, with some paths replaced (RPC name -> path template)."""
+    unknown = set(overrides or {}) - set(ROUTE_TABLE)
+    if unknown:
+        raise ConfigError(f"unknown Clarifai routes: {', '.join(sorted(unknown))}")
+    table = {
+        name: (method, (overrides or {}).get(name, template))
+        for name, (method, template) in ROUTE_TABLE.items()
+    }
+    return Routes(table)
+
+
+class ClarifaiApi:
+    """The calls of one app (``owner``/``app``), named by RPC, answers checked as objects."""
+
+    def __init__(self, transport: ClarifaiTransport, owner: str, app: str, routes: Routes) -> None:
+        self.t = transport
+        self.owner, self.app = owner, app
+        self.routes = routes
+        self.clock = ServerClock()
+
+    def call_at(
+        self,
+        rpc: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        retry: bool = True,
+        **ids: str,
+    ) -> tuple[dict[str, Any], datetime | None]:
+        """The answer of one call and the server's time when it answered."""
+        route = self.routes[rpc]
+        values = {"user": self.owner, "app": self.app, **ids}
+        path = route.path(**{k: quote(str(v), safe="") for k, v in values.items()})
+        response = self.t.request(route.method, path, json=body, params=params, retry=retry)
+        where = f"{route.method} {route.template}"
+        answer = shapes.obj(Transport.decode_json(response, where), where)
+        return dict(answer), self.clock.observe(response.headers)
+
+    def call(self, rpc: str, **kwargs: Any) -> dict[str, Any]:
+        return self.call_at(rpc, **kwargs)[0]
+
+    def items(self, answer: Mapping[str, Any], rpc: str, key: str) -> list[dict[str, Any]]:
+        """The list under ``key`` (proto3 leaves an empty list out of the answer)."""
+        where = f"{self.routes[rpc].method} {self.routes[rpc].template}"
+        return [dict(item) for item in shapes.listing(answer, key, where, default=[])]
+
+    def pages(
+        self,
+        rpc: str,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        per_page: int = MAX_PER_PAGE,
+        **ids: str,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a page-numbered listing (Clarifai gives no total)."""
+
+        def fetch(page: int) -> list[dict[str, Any]]:
+            query = {**(params or {}), "page": page, "per_page": per_page}
+            return self.items(self.call(rpc, params=query, **ids), rpc, key)
+
+        for page in numbered_pages(fetch, per_page):
+            yield from page
+
+
+def item_failures(
+    sent: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]]
+) -> dict[str, tuple[int | None, str]]:
+    """The items of a batch the server did not store: id -> (code, the server's words)."""
+    failed: dict[str, tuple[int | None, str]] = {}
+    by_id = {str(i.get("id")): i for i in items if i.get("id")}
+    for index, one in enumerate(sent):
+        rid = str(one["id"])
+        got = by_id.get(rid)
+        if got is None and index < len(items) and not items[index].get("id"):
+            got = items[index]
+        code = status_code((got or {}).get("status"))
+        if got is None:
+            failed[rid] = (None, "missing from Clarifai's answer")
+        elif code is not None and code not in STORED_ITEM_CODES:
+            failed[rid] = (code, describe(got.get("status")))
+    return failed

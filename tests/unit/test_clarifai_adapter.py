@@ -30,7 +30,7 @@ from models.history import History
 from models.review_commands import Review, Skip, Submit
 from models.store import ProjectStore
 from models.tx import new_uuid
-from sync.adapters.base import ImagePush, Region
+from sync.adapters.base import Refused, Region
 from sync.adapters.clarifai import ClarifaiAdapter, build_adapter
 from sync.adapters.clarifai_format import (
     derive_status,
@@ -40,8 +40,9 @@ from sync.adapters.clarifai_format import (
 )
 from sync.adapters.clarifai_http import THROTTLE_WAIT, Pacer, is_clarifai_host
 from sync.engine import SyncEngine, resolve_conflict
-from sync.errors import ConfigError, TransientError
+from sync.errors import ConfigError, RemoteConflictError, TransientError
 from sync.factory import KINDS, make_adapter
+from sync.push import Pusher
 from sync.retry import RetryPolicy
 from tests.fakes.clarifai_server import (
     ROUTES,
@@ -394,7 +395,8 @@ def test_offline_labels_of_every_kind_reach_the_server(linked, fake) -> None:
     fake.start()
     report = engine.run_once()
     assert report.state == "up_to_date", report.message
-    assert report.pending == 0 and report.pushed_images == 2
+    # img3's refused shapes stay dirty (and reported): it alone is still pending
+    assert report.pending == 1 and report.pushed_images == 2
 
     for kind in ("box", "polygon", "mask", "keypoints"):
         item = items[kind]
@@ -445,6 +447,38 @@ def test_local_class_becomes_a_concept_and_batches_stay_within_128(linked, fake)
 
 
 # -- remote changes and conflicts ----------------------------------------------------------
+def test_malformed_annotations_are_reported_by_id_and_left_alone(linked, fake) -> None:
+    store, engine = linked
+    inverted = fake.add_annotation(
+        {"input_id": "img2", "data": {"regions": [box_region(0.6, 0.1, 0.2, 0.5, "car")]}}
+    )
+    far = fake.add_annotation(
+        {"input_id": "img2", "data": {"regions": [box_region(0.1, 0.1, 0.2, 9.0, "car")]}}
+    )
+    before = {
+        k: json.dumps(fake.annotations[k], sort_keys=True) for k in (inverted["id"], far["id"])
+    }
+    report = engine.run_once()
+    assert report.state == "up_to_date", report.message
+    malformed = {p["remote_key"]: p["message"] for p in report.problems if p["kind"] == "malformed"}
+    assert set(malformed) == {inverted["id"], far["id"]}
+    assert "far outside the image" in malformed[far["id"]]
+    assert local(store, "img2.png") == {}  # neither became a local shape
+    History(store).execute(
+        AddAnnotations(
+            (
+                NewAnnotation(
+                    new_uuid(), image(store, "img2.png").id, class_id(store, "Car"), Box(1, 1, 5, 5)
+                ),
+            )
+        )
+    )
+    assert engine.run_once().pending == 0
+    for key, text in before.items():
+        assert json.dumps(fake.annotations[key], sort_keys=True) == text  # untouched
+    assert len(fake.regions_of("img2")) == 3
+
+
 def test_remote_edit_new_input_and_deletion_are_pulled(linked, fake, tmp_path) -> None:
     store, engine = linked
     engine.run_once()
@@ -502,23 +536,41 @@ def test_both_sides_edit_is_a_conflict_and_nothing_is_overwritten(linked, fake, 
     assert same_as_server(expected, server, 64, 48)
 
 
-def test_server_changed_since_last_pull_is_a_conflict_on_push(linked, fake) -> None:
+def test_a_newcomer_is_no_conflict_but_a_changed_target_is(linked, fake) -> None:
     store, engine = linked
     engine.run_once()
     record = local(store, "img0.png")[local_uuid_for("a" * 32)]
     History(store).execute(
         EditAnnotations.from_records("Move", [(record, {"geometry": Box(2, 2, 12, 12)})])
     )
-    push = engine._snapshot(record.image_id).push  # as the engine would push it
-    fake.add_annotation(
+    snap = engine.pusher.snapshot(record.image_id)  # as the engine would push it
+    assert snap is not None and [w.uuid for w in snap.plan.updates] == [record.uuid]
+    newcomer = fake.add_annotation(
         {"input_id": "img0", "data": {"regions": [box_region(0.7, 0.7, 0.8, 0.8, "car")]}}
     )
-    with pytest.raises(Exception) as caught:
-        engine.adapter.push_image(push)
-    assert type(caught.value).__name__ == "RemoteConflictError"
-    report = engine.run_once()  # pulls the newcomer, then pushes the edit
-    assert report.state == "up_to_date" and report.pending == 0
+    engine.adapter.apply(snap.image, snap.plan, snap.push)  # another annotation: no conflict
     assert same_as_server(Box(2, 2, 12, 12), fake.annotations["a" * 32], 64, 48)
+    assert fake.annotations[newcomer["id"]] == newcomer
+    # the edited annotation itself changed on the server after the plan was made
+    History(store).execute(
+        EditAnnotations.from_records(
+            "Move", [(local(store, "img0.png")[record.uuid], {"geometry": Box(3, 3, 13, 13)})]
+        )
+    )
+    snap = engine.pusher.snapshot(record.image_id)
+    assert snap is not None
+
+    def grow(item: dict) -> None:
+        item["data"]["regions"][0]["region_info"]["bounding_box"]["bottom_row"] = 0.9
+
+    fake.edit_annotation("a" * 32, grow)
+    theirs = json.dumps(fake.annotations["a" * 32], sort_keys=True)
+    with pytest.raises(RemoteConflictError):
+        engine.adapter.apply(snap.image, snap.plan, snap.push)
+    report = engine.run_once()  # pulls both, records the conflict, overwrites nothing
+    assert report.state == "up_to_date" and report.conflicts == 1
+    assert json.dumps(fake.annotations["a" * 32], sort_keys=True) == theirs
+    assert local(store, "img0.png")[record.uuid].geometry == Box(3, 3, 13, 13)
     assert len(fake.regions_of("img0")) == 4
 
 
@@ -530,7 +582,7 @@ def test_crash_after_remote_write_creates_no_duplicate(linked, fake, monkeypatch
     item = NewAnnotation(new_uuid(), img2.id, class_id(store, "Car"), Box(2, 3, 14, 15))
     History(store).execute(AddAnnotations((item,)))
     calls = {"n": 0}
-    original = SyncEngine._pushed
+    original = Pusher.record
 
     def die_once(self, snap, result):
         calls["n"] += 1
@@ -538,7 +590,7 @@ def test_crash_after_remote_write_creates_no_duplicate(linked, fake, monkeypatch
             raise KeyboardInterrupt("killed between the server's answer and the commit")
         return original(self, snap, result)
 
-    monkeypatch.setattr(SyncEngine, "_pushed", die_once)
+    monkeypatch.setattr(Pusher, "record", die_once)
     with pytest.raises(KeyboardInterrupt):
         engine.run_once()
     assert remote_id_for(item.uuid) in fake.regions_of("img2")
@@ -602,7 +654,8 @@ def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
     report = json.loads(capsys.readouterr().out)
     assert report["state"] == "up_to_date" and report["pending"] == 0, report
     assert report["conflicts"] == 0 and set(report["issues"]) == set(clone.issues), report
-    assert code == (1 if clone.issues else 0)
+    # in sync; the colleague's whole-image tag is kept as it is (exit code 3 says so)
+    assert report["kept"] >= 1 and code == report["exit_code"] == 3
     # every shape is on Clarifai exactly once, under the id made from its uuid
     for key, shapes in wanted.items():
         held = fake.regions_of(key)
@@ -634,7 +687,7 @@ def test_lost_answer_to_a_create_is_not_created_twice(tmp_path, fake) -> None:
     report = engine.run_once()
     assert report.state == "up_to_date" and report.pending == 0, report.to_json()
     posts = fake.rpc_calls("PostAnnotations")
-    assert len(posts) == 2  # the retry met its own id ...
+    assert len(posts) == 1  # the input was looked at before sending again ...
     assert list(fake.regions_of("img2")) == [remote_id_for(item.uuid)]  # ... and nothing doubled
     assert len(waits) == 1
     engine.adapter.close()
@@ -763,7 +816,7 @@ def test_mixed_status_commits_the_stored_and_parks_the_refused(linked, fake) -> 
     report = engine.run_once()
     assert list(fake.regions_of("img2")) == [remote_id_for(good.uuid)]
     assert any("not yours to change" in issue and bad.uuid in issue for issue in report.issues)
-    assert report.pending == 0  # the stored one committed, the refused one parked
+    assert report.pending == 1  # the stored one committed, the refused one stays dirty
     with store.read() as conn:
         refs = sync_store.refs_for_image(conn, engine.remote_id, img2.id)
     assert refs[good.uuid].synced_hash is not None
@@ -934,7 +987,7 @@ def test_factory_builds_it_and_routes_can_be_overridden(fake) -> None:
         fake.url,
         "tester/limner-app",
         fake.token,
-        settings={"routes": {"concepts": "/v2/concepts"}, "requests_per_second": 50},
+        settings={"routes": {"ListConcepts": "/v2/concepts"}, "requests_per_second": 50},
     )
     assert isinstance(adapter, ClarifaiAdapter)
     assert adapter.t.pacer.interval == pytest.approx(1 / 50)
@@ -974,7 +1027,7 @@ def test_paging_follows_short_pages(fake) -> None:
     adapter.close()
 
 
-def test_push_refuses_what_clarifai_cannot_hold(fake) -> None:
+def test_encode_refuses_what_clarifai_cannot_hold(fake) -> None:
     adapter = adapter_for(fake)
     adapter.connect()
     ring = Polygon(
@@ -984,15 +1037,16 @@ def test_push_refuses_what_clarifai_cannot_hold(fake) -> None:
             ),
         )
     )
-    assert "holes" in adapter.check_region(Region("u1", "Person", ring), 64, 48)
-    outside = Region("u2", "Car", Box(60, 1, 70, 5))
-    assert "outside the image" in adapter.check_region(outside, 64, 48)
-    wrong = Region("u3", "Pose", Keypoints(((1, 1, 2), (2, 2, 2))))
-    assert "3 keypoints" in adapter.check_region(wrong, 64, 48)
-    assert adapter.check_region(Region("u4", "Car", Box(1, 1, 5, 5)), 64, 48) is None
-    push = ImagePush(
-        "img0", "i", 64, 48, (Region("u2", "Car", Box(60, 1, 70, 5)),), "new", "img0", None
-    )
-    with pytest.raises(Exception, match="outside the image"):
-        adapter.push_image(push)
+
+    def refusal(region: Region) -> str:
+        with pytest.raises(Refused) as caught:
+            adapter.encode(region, 64, 48, target=None)
+        return str(caught.value)
+
+    assert "holes" in refusal(Region("u1", "Person", ring))
+    assert "outside the image" in refusal(Region("u2", "Car", Box(60, 1, 70, 5)))
+    assert "3 keypoints" in refusal(Region("u3", "Pose", Keypoints(((1, 1, 2), (2, 2, 2)))))
+    assert "need a concept" in refusal(Region("u5", None, Box(1, 1, 5, 5)))
+    raw = adapter.encode(Region("u4", "Car", Box(1, 1, 5, 5)), 64, 48, target=None)
+    assert raw["data"]["regions"][0]["data"]["concepts"] == [{"id": "car", "value": 1}]
     adapter.close()
