@@ -1,4 +1,13 @@
-"""Capped exponential backoff with full jitter, honouring Retry-After.
+"""Capped exponential backoff: per request (with jitter, honouring Retry-After) and per run.
+
+:class:`RetryPolicy` retries one call while it fails with a :class:`TransientError` (and
+only then): a timeout, a cut connection, 429 or 5xx may go away by itself within seconds.
+Everything else is raised at once, in particular :class:`~sync.errors.ProtocolError` (the
+server answered, in the wrong form; asking again gets the same answer) and
+:class:`~sync.errors.TLSError` (a certificate does not fix itself).
+
+:class:`Backoff` spaces out whole background runs after a failed one (5 s, 10 s, 20 s, ...
+at most 5 minutes by default) so a broken server is neither hammered nor given up on.
 
 Clock, sleeper and random source are injected so tests run instantly and repeatably.
 """
@@ -38,7 +47,11 @@ class RetryPolicy:
         call: Callable[[], T],
         on_retry: Callable[[int, float, TransientError], None] | None = None,
     ) -> T:
-        """Call until it succeeds or a non-transient error; transient ones retried."""
+        """Call until it succeeds or fails with anything but a :class:`TransientError`.
+
+        Transient failures are retried up to ``attempts`` times in all, waiting per
+        :meth:`delay`; the last one is raised. Any other exception passes through at once.
+        """
         for attempt in range(self.attempts):
             try:
                 return call()
@@ -50,3 +63,25 @@ class RetryPolicy:
                     on_retry(attempt, wait, exc)
                 self.sleeper(wait)
         raise AssertionError("unreachable")
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Delays between failed background runs: ``first``, ``first * factor``, ... ``cap``.
+
+    :meth:`next_delay` counts a failure and says how long to wait before the next run;
+    :meth:`reset` after a run that worked starts again from ``first``.
+    """
+
+    first: float = 5.0
+    cap: float = 300.0
+    factor: float = 2.0
+    failures: int = 0
+
+    def next_delay(self) -> float:
+        exponent = min(self.failures, 64)  # far past the cap already; avoids float overflow
+        self.failures += 1
+        return min(self.cap, self.first * self.factor**exponent)
+
+    def reset(self) -> None:
+        self.failures = 0
