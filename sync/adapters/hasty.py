@@ -68,7 +68,6 @@ from sync.adapters.hasty_format import (
     geometry_from_label,
     keypoints_as_sent,
     label_content,
-    parse_color,
     parse_time,
     status_body,
 )
@@ -164,28 +163,7 @@ class HastyAdapter(Adapter):
         return [(str(d["id"]), str(d.get("name", ""))) for d in self.api.paged("datasets")]
 
     def classes(self) -> list[ClassSpec]:
-        specs: list[ClassSpec] = []
-        for class_id, c in self.schema.classes.items():
-            if self.schema.class_ids.get(str(c.get("name"))) != class_id:
-                continue  # a second class with the same name: limner matches classes by name
-            keypoints = self.schema.keypoints.get(class_id)
-            specs.append(
-                ClassSpec(
-                    name=str(c.get("name")),
-                    kind="keypoints" if keypoints else "any",
-                    color=parse_color(c.get("color")),
-                    attribute_schema=tuple(
-                        self.schema.spec(a) for a in self.schema.attributes_of(class_id)
-                    ),
-                    skeleton={
-                        "names": list(keypoints.names),
-                        "edges": [list(e) for e in keypoints.edges],
-                    }
-                    if keypoints
-                    else None,
-                )
-            )
-        return specs
+        return self.schema.class_specs()
 
     # -- statuses -------------------------------------------------------------------------
     def _status_of(self, meta: Mapping[str, Any]) -> str | None:

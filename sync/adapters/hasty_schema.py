@@ -1,10 +1,10 @@
 """A Hasty project's schema as limner reads it: label classes, keypoint schemas, attributes.
 
-Loaded once per connection and then read by the codec without any request: which class
-id a class name is, which keypoint schema (as a limner skeleton) a class uses, which
-label attributes a class has and how their values convert. Selection values may come back
-from Hasty as value ids or as text (the API does not say which): both are read, and
-limner writes the id.
+Loaded once per connection and then read without any request: the classes limner shows
+(one per name), which class id a class name is, which keypoint schema (as a limner
+skeleton) a class uses, which label attributes a class has and how their values convert.
+Selection values may come back from Hasty as value ids or as text (the API does not say
+which): both are read, and limner writes the id.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.adapters.hasty_format import KeypointSchema
+from sync.adapters.base import ClassSpec
+from sync.adapters.hasty_format import KeypointSchema, parse_color
 
 # Hasty attribute types -> limner attribute types (models/attributes.py).
 ATTRIBUTE_TYPES = {
@@ -36,6 +37,29 @@ class HastySchema:
 
     def attributes_of(self, class_id: str) -> list[Mapping[str, Any]]:
         return [self.attributes[a] for a in self.class_attributes.get(class_id, [])]
+
+    def class_specs(self) -> list[ClassSpec]:
+        """One class per name (limner matches classes by name: the first one wins)."""
+        specs: list[ClassSpec] = []
+        for class_id, c in self.classes.items():
+            if self.class_ids.get(str(c.get("name"))) != class_id:
+                continue
+            points = self.keypoints.get(class_id)
+            skeleton = (
+                {"names": list(points.names), "edges": [list(e) for e in points.edges]}
+                if points
+                else None
+            )
+            specs.append(
+                ClassSpec(
+                    name=str(c.get("name")),
+                    kind="keypoints" if points else "any",
+                    color=parse_color(c.get("color")),
+                    attribute_schema=tuple(self.spec(a) for a in self.attributes_of(class_id)),
+                    skeleton=skeleton,
+                )
+            )
+        return specs
 
     @staticmethod
     def spec(attribute: Mapping[str, Any]) -> dict[str, Any]:
