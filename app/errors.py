@@ -1,4 +1,10 @@
-"""The one place where errors reach the user in the GUI."""
+"""The one place where errors reach the user in the GUI, and the words they are given.
+
+limner's own errors (``LimnerError``) carry a message written for users. Anything else
+that reaches the user is a fault, in limner or in what a server sent; :func:`user_message`
+names it by its kind on one short line, with anything that looks like a credential
+redacted, so a background failure can be shown without a traceback or a leaked key.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,23 @@ import logging
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from models.errors import LimnerError
+from sync.redact import clean_message
 
 log = logging.getLogger("limner")
 
 
 class AppError(LimnerError):
     """An error of the application layer (bad command line, missing display...)."""
+
+
+def user_message(exc: BaseException) -> str:
+    """The text a user reads about ``exc``: its own message for limner's errors, else its
+    kind and a short, redacted message."""
+    if isinstance(exc, LimnerError):
+        return str(exc)
+    detail = clean_message(str(exc), 200)
+    kind = type(exc).__name__
+    return f"unexpected problem ({kind}: {detail})" if detail else f"unexpected problem ({kind})"
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> QMessageBox:

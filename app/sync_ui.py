@@ -1,7 +1,10 @@
 """The window's sync part: connect dialog, background sync, indicator, conflicts panel.
 
 A mixin of ``MainWindow`` (it uses the window's store, editor, panels and status bar), kept
-apart so the window module stays about editing.
+apart so the window module stays about editing. A failed background run is shown in one
+place, :meth:`SyncMixin.show_sync_report`: the indicator in the status bar (state, counts,
+when sync tries again; the message in its tooltip), a status-bar message and a line above
+the conflicts; a run that works clears them. No dialog pops up for background failures.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from models.errors import LimnerError
 from sync import credentials
 from sync.engine import resolve_conflict
 from sync.factory import KIND_NAMES, capabilities_for
+from sync.redact import clean_message
 from widgets.sync_widgets import ConflictRow
 
 
@@ -35,6 +39,7 @@ class SyncMixin:
         controller.started.connect(self._sync_started)
         controller.progressed.connect(self._sync_progressed)
         controller.finished.connect(self._sync_finished)
+        controller.retrying.connect(self._sync_retrying)
         self.sync_indicator.show_state("never", pending=controller.pending())
         if self.images.model.rowCount() == 0:
             progress = QProgressDialog(
@@ -88,18 +93,35 @@ class SyncMixin:
             self._sync_progress.reset()
             self._sync_progress.deleteLater()
             self._sync_progress = None
+        self.show_sync_report(report)
+        self.refresh_conflicts()
+        if self.editor.image is None:
+            self.editor.open_first()
+
+    def _sync_retrying(self, delay: float, report: object) -> None:
+        self.show_sync_report(report, retry_in=_duration(delay))
+
+    def show_sync_report(self, report: object, *, retry_in: str = "") -> None:
+        """The outcome of a run in the indicator, the status bar and the conflicts panel."""
         r = report  # SyncReport
+        state: str = r.state  # type: ignore[attr-defined]
+        message = clean_message(r.message or "")  # type: ignore[attr-defined]
         self.sync_indicator.show_state(
-            r.state,  # type: ignore[attr-defined]
+            state,
             pending=r.pending,  # type: ignore[attr-defined]
             last=(r.finished_at or "")[11:16],  # type: ignore[attr-defined]
             issues=len(r.issues),  # type: ignore[attr-defined]
             conflicts=r.conflicts,  # type: ignore[attr-defined]
-            message=r.message,  # type: ignore[attr-defined]
+            message=message,
+            retry_in=retry_in,
         )
-        self.refresh_conflicts()
-        if self.editor.image is None:
-            self.editor.open_first()
+        if state != "error":
+            self.conflicts.show_problem("")
+            return
+        text = f"Sync failed: {message}" if message else "Sync failed."
+        then = f"Next try in {retry_in}; F5 syncs now." if retry_in else "F5 syncs again."
+        self.conflicts.show_problem(f"{text}\n{then}")
+        self.statusBar().showMessage(f"{text} {then}", 15_000)
 
     def refresh_conflicts(self) -> None:
         with self.store.read() as conn:
@@ -159,3 +181,10 @@ class SyncMixin:
         with self.store.transaction(origin="settings") as (conn, _changes):
             sync_store.add_remote(conn, kind, url, project)
         self.start_sync(SyncController.for_project(self.store, self))
+
+
+def _duration(seconds: float) -> str:
+    """ "5 s", "2 min": how long until the next try, for the user."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{round(seconds / 60)} min"

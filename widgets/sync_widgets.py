@@ -1,7 +1,8 @@
 """Sync in the window: the status-bar indicator and the conflicts panel.
 
-They show what the app hands them (states, counts, conflict rows) and emit what the user
-asks for; the app talks to the sync engine.
+They show what the app hands them (states, counts, conflict rows, the last sync problem
+and when sync tries again) and emit what the user asks for; the app talks to the sync
+engine.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ class SyncIndicator(QToolButton):
         issues: int = 0,
         conflicts: int = 0,
         message: str = "",
+        retry_in: str = "",
     ) -> None:
+        """``retry_in`` (e.g. "10 s") says when sync tries again by itself after a failure."""
         self.state = state
         parts = [f"{STATE_MARK.get(state, '')} {STATE_TEXT.get(state, state)}".strip()]
         if pending:
@@ -71,6 +74,8 @@ class SyncIndicator(QToolButton):
             parts.append(f"{issues} not synced")
         if last and state == "up_to_date":
             parts.append(last)
+        if retry_in:
+            parts.append(f"retrying in {retry_in}")
         self.setText(" · ".join(parts))
         self.setToolTip(message or "Click for sync details")
 
@@ -85,7 +90,11 @@ class ConflictRow:
 
 
 class ConflictsPanel(QWidget):
-    """Open conflicts; each can be settled as keep mine, take theirs or keep both."""
+    """Open conflicts; each can be settled as keep mine, take theirs or keep both.
+
+    Above them, the last sync problem (a failed run and when sync tries again), hidden
+    while sync works.
+    """
 
     resolveRequested = Signal(int, str)  # conflict id, "mine" | "theirs" | "both"
     showRequested = Signal(object, str)  # image id, local key
@@ -104,11 +113,18 @@ class ConflictsPanel(QWidget):
         self.theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.both.clicked.connect(lambda: self._resolve("both"))
         self.empty = QLabel("No conflicts.")
+        self.problem = QLabel()
+        self.problem.setObjectName("syncProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
         buttons = QHBoxLayout()
         for b in (self.mine, self.theirs, self.both):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.problem)
         layout.addWidget(self.empty)
         layout.addWidget(self.list)
         layout.addLayout(buttons)
@@ -131,6 +147,11 @@ class ConflictsPanel(QWidget):
             b.setEnabled(has)
         if has:
             self.list.setCurrentRow(0)
+
+    def show_problem(self, text: str) -> None:
+        """Show the last sync problem; an empty text hides it."""
+        self.problem.setText(f"⚠ {text}" if text else "")
+        self.problem.setVisible(bool(text))
 
     def _current(self) -> ConflictRow | None:
         item = self.list.currentItem()
