@@ -43,22 +43,17 @@ BBOX_FORMATS = ("xywh", "xyxy", "xywh_normalized", "xyxy_normalized")
 SKIP_SIGNALS = ("cancel", "release")
 REJECT_SIGNALS = ("complete", "reopen")
 
-# Operation -> (method, path template under the base URL). The official client confirms
-# list_work_items, list_batches, get_annotation and download_urls; every other path is
-# inferred (the API page shows no paths), which is why the table can be overridden.
+# Operation -> (method, path template under the base URL), for the operations limner uses.
+# The vendor's client confirms list_work_items, list_batches and download_urls; the other
+# paths are inferred (the API page shows none), which is why the table can be overridden.
 ROUTES: dict[str, tuple[str, str]] = {
-    "upload_urls": ("GET", "/spaces/{spaceID}/signedurls"),
     "download_urls": ("POST", "/spaces/{spaceID}/signedurls"),
-    "create_batch": ("POST", "/projects/{projectID}/batches"),
     "list_batches": ("GET", "/projects/{projectID}/batches"),
-    "update_batch": ("PATCH", "/projects/{projectID}/batches/{batchID}"),
     "list_projects": ("GET", "/spaces/{spaceID}/projects"),
     "get_project": ("GET", "/spaces/{spaceID}/projects/{projectID}"),
     "bulk_signal": ("POST", "/projects/{projectID}/workItems/signals"),
-    "create_work_item": ("POST", "/projects/{projectID}/workItems"),
     "list_work_items": ("GET", "/projects/{projectID}/workItems"),
     "put_labels": ("PUT", "/projects/{projectID}/workItems/{workItemID}/labels"),
-    "get_annotation": ("GET", "/projects/{projectID}/workItems/{workItemID}/annotations"),
     "signal": ("POST", "/projects/{projectID}/workItems/{workItemID}/signals"),
 }
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
