@@ -11,7 +11,7 @@ recorded in ``violations`` (tests fail on any) and answered 400 ``CONN_INVALID_R
 Stored objects go through the protos too, so answers carry what the real server would:
 float32 coordinates, numeric enums, zero values omitted.
 
-Behaviour follows ``shared/api/clarifai.md``: ``Authorization: Key <PAT>``, scoped paths,
+Behaviour follows Clarifai's documented API: ``Authorization: Key <PAT>``, scoped paths,
 ``me`` as an alias of the caller, page/per_page (default 128, at most 1000) without a
 total, 1-128 annotations per batch, per-item statuses with ``MIXED_STATUS``, client-chosen
 annotation ids (a second create of an id is refused with ``DATABASE_DUPLICATE_KEY``),
@@ -1168,28 +1168,32 @@ class ClarifaiFake:
         out = []
         for assignment in chosen:
             assert assignment is not None
-            input_id = assignment["input"]["id"]
-            if action == 2:
-                if assignment["status"]["code"] != TA_PENDING:
-                    out.append(assignment)  # already submitted: no-op
-                    continue
-                if strategy == 1:  # NONE: approved at once
-                    new, ann = TA_SUCCESS, ANN_SUCCESS
-                elif strategy == 3:  # CONSENSUS
-                    new, ann = TA_CONSENSUS, ANN_AWAITING_CONSENSUS
-                else:  # MANUAL
-                    new, ann = TA_AWAITING_REVIEW, ANN_AWAITING_REVIEW
-            elif action == 11:
-                new, ann = TA_SUCCESS, ANN_SUCCESS
-            elif action == 12:
-                new, ann = TA_PENDING, ANN_PENDING
-            else:
-                new, ann = TA_REJECTED, ANN_REVIEW_DENIED
-            assignment["status"] = {"code": new}
+            moved = self._moved(action, strategy, assignment["status"]["code"])
+            if moved is None:
+                out.append(assignment)  # already submitted: no-op
+                continue
+            assignment["status"] = {"code": moved[0]}
             assignment["modified_at"] = self.now()
-            self._set_annotations(task_id, input_id, ann)
+            self._set_annotations(task_id, assignment["input"]["id"], moved[1])
             out.append(assignment)
         return self._ok(task_assignments=[self._public(a, self.inputs) for a in out])
+
+    @staticmethod
+    def _moved(action: int, strategy: int, current: int) -> tuple[int, int] | None:
+        """(assignment status, annotation status) after ``action``; None: nothing moves."""
+        if action == 2:
+            if current != TA_PENDING:
+                return None
+            if strategy == 1:  # NONE: approved at once
+                return TA_SUCCESS, ANN_SUCCESS
+            if strategy == 3:  # CONSENSUS
+                return TA_CONSENSUS, ANN_AWAITING_CONSENSUS
+            return TA_AWAITING_REVIEW, ANN_AWAITING_REVIEW  # MANUAL
+        if action == 11:
+            return TA_SUCCESS, ANN_SUCCESS
+        if action == 12:
+            return TA_PENDING, ANN_PENDING
+        return TA_REJECTED, ANN_REVIEW_DENIED
 
 
 class _Handler(BaseHTTPRequestHandler):

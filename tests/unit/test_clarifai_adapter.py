@@ -90,16 +90,8 @@ def outside() -> Iterator[Recorder]:
     server.stop()
 
 
-@pytest.fixture
-def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
-    """A Clarifai app with concepts, inputs, annotations by a colleague, and a task."""
-    server = ClarifaiFake().start()
-    server.add_concept("car", "Car")
-    server.add_concept("person", "Person")
-    server.add_concept("pose", "Pose", POSE)
-    for index, (key, (w, h)) in enumerate(SIZES.items()):
-        server.add_input(key, w, h, seed=index)
-    server.add_input("street", 30, 20, url=outside.url("street.png"))
+def seed_colleague(server: ClarifaiFake) -> None:
+    """What a colleague labeled: on img0 a box, a polygon and a mask with a hole."""
     car_box = box_region(0.1, 0.2, 0.5, 0.6, "car")
     server.add_annotation({"id": "a" * 32, "input_id": "img0", "data": {"regions": [car_box]}})
     server.add_annotation(
@@ -141,6 +133,10 @@ def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
             },
         }
     )
+
+
+def seed_pose_and_tag(server: ClarifaiFake) -> None:
+    """On img1: a pose awaiting review, and a tag of the whole image."""
     server.add_annotation(
         {
             "id": "d" * 32,
@@ -171,6 +167,20 @@ def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
     server.add_annotation(
         {"id": "e" * 32, "input_id": "img1", "data": {"concepts": [{"id": "car", "value": 1}]}}
     )
+
+
+@pytest.fixture
+def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
+    """A Clarifai app with concepts, inputs, annotations by a colleague, and a task."""
+    server = ClarifaiFake().start()
+    server.add_concept("car", "Car")
+    server.add_concept("person", "Person")
+    server.add_concept("pose", "Pose", POSE)
+    for index, (key, (w, h)) in enumerate(SIZES.items()):
+        server.add_input(key, w, h, seed=index)
+    server.add_input("street", 30, 20, url=outside.url("street.png"))
+    seed_colleague(server)
+    seed_pose_and_tag(server)
     server.add_task(
         "cars-task",
         name="Label cars",
@@ -601,6 +611,23 @@ def test_crash_after_remote_write_creates_no_duplicate(linked, fake, monkeypatch
     assert len(fake.rpc_calls("PostAnnotations")) == 1  # looked first, never re-created
 
 
+def two_boxes_each(store: ProjectStore, keys: list[str]) -> dict[str, dict[str, Box]]:
+    """Two new car boxes on each image (offline work): uuid -> box, by image key."""
+    history = History(store)
+    car = class_id(store, "Car")
+    wanted: dict[str, dict[str, Box]] = {}
+    for index, key in enumerate(keys):
+        record = image(store, f"{key}.png")
+        shift = index % 10
+        items = (
+            NewAnnotation(new_uuid(), record.id, car, Box(1, 2, 11, 12)),
+            NewAnnotation(new_uuid(), record.id, car, Box(5 + shift, 3, 20 + shift, 18)),
+        )
+        history.execute(AddAnnotations(items))
+        wanted[key] = {item.uuid: item.geometry for item in items}
+    return wanted
+
+
 def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
     linked, fake, monkeypatch, capsys
 ) -> None:
@@ -617,18 +644,7 @@ def test_sigkill_mid_push_then_a_second_sync_leaves_no_duplicates(
     with store.transaction() as (conn, _):
         sync_store.update_remote_settings(conn, engine.remote_id, {"requests_per_second": 1000})
     slow = fake.fail(times=10**6, rpc="PostAnnotations", apply_first=True, delay=0.05)
-    history = History(store)
-    car = class_id(store, "Car")
-    wanted: dict[str, dict[str, Box]] = {}
-    for index, key in enumerate(keys):
-        record = image(store, f"{key}.png")
-        shift = index % 10
-        items = (
-            NewAnnotation(new_uuid(), record.id, car, Box(1, 2, 11, 12)),
-            NewAnnotation(new_uuid(), record.id, car, Box(5 + shift, 3, 20 + shift, 18)),
-        )
-        history.execute(AddAnnotations(items))
-        wanted[key] = {item.uuid: item.geometry for item in items}
+    wanted = two_boxes_each(store, keys)
     with fake.lock:
         seeded = sum(1 for a in fake.annotations.values() if not a.get("input_level"))
 

@@ -135,7 +135,8 @@ def rpcs(fake: ClarifaiFake, since: int) -> list[str]:
 
 
 # -- decode --------------------------------------------------------------------------------
-def test_decode_reads_shapes_keeps_the_rest_and_raw_is_the_servers_json(fake, adapter) -> None:
+def seed_variety(fake: ClarifaiFake) -> tuple[str, ...]:
+    """A box, a mask, and four annotations limner cannot read: their ids."""
     box = seed(fake, "a", box_region(0.1, 0.2, 0.5, 0.6, "car"))
     full = np.zeros((H, W), bool)
     full[5:20, 5:30] = True
@@ -175,6 +176,11 @@ def test_decode_reads_shapes_keeps_the_rest_and_raw_is_the_servers_json(fake, ad
             "data": {"concepts": [{"id": "car", "value": 1}, {"id": "person", "value": 1}]},
         },
     )
+    return box, mask, tag, two, point, both
+
+
+def test_decode_reads_shapes_keeps_the_rest_and_raw_is_the_servers_json(fake, adapter) -> None:
+    box, mask, tag, two, point, both = seed_variety(fake)
     decoded = adapter.decode(pulled(adapter, "img0"), W, H)
     by_key = {r.key: r for r in decoded.regions}
     assert set(by_key) == {box, mask, tag, two, point, both}  # the empty input-level one: no
