@@ -1,25 +1,35 @@
-"""The CloudFactory fake checked against the API page's examples and, through the
-vendor's own client, against what CloudFactory ships.
+"""The CloudFactory fake checked against the API page and the vendor's own client.
+
+The fake's routes must not be a copy of the adapter's: the four the vendor's client sends
+are read out of that client's source and compared with the fake's; the inferred ones must
+be the ones of the documented table (with the adapter's table checked against the same
+document); the fake answers in the shapes of the page's examples, refuses what the page
+does not allow, and the vendor's client runs against it end to end.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
+import importlib.util
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.fakes.cloudfactory_server import CloudFactoryFake
-from tests.fakes.cloudfactory_world import (
-    KEY,
-    SIZES,
-    Linker,
-    World,
-    seed,
+from sync.adapters.cloudfactory_format import ROUTES as ADAPTER_ROUTES
+from tests.fakes.cloudfactory_server import (
+    CONFIRMED_ROUTES,
+    INFERRED_ROUTES,
+    CloudFactoryFake,
 )
+from tests.fakes.cloudfactory_world import KEY, SIZES, World, seed
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE_HEADING = "### CloudFactory routes"
 
 
 @pytest.fixture
@@ -31,13 +41,6 @@ def fake() -> Iterator[CloudFactoryFake]:
 @pytest.fixture
 def world(fake: CloudFactoryFake) -> World:
     return seed(fake)
-
-
-@pytest.fixture
-def link(tmp_path: Path, world: World) -> Iterator[Linker]:
-    linker = Linker(tmp_path, world)
-    yield linker
-    linker.close()
 
 
 # -- the fake against the API page --------------------------------------------------------
@@ -244,3 +247,120 @@ def test_vendor_sdk_reads_the_fake(world: World, tmp_path: Path) -> None:
                 project_id=world.project, space_id=world.space, destination=str(tmp_path / "x")
             )
         assert caught.value.response.status_code == 401
+
+
+# -- where the routes come from ---------------------------------------------------------
+def _shape(path: str) -> str:
+    """A path template with its placeholders unnamed: ``/projects/{}/workItems``."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def _client_routes() -> set[tuple[str, str]]:
+    """(method, path) of every request in the vendor client's source: each function that
+    sets ``endpoint = f"..."`` and calls ``client.<method>(endpoint, ...)``."""
+    spec = importlib.util.find_spec("cf_ai_platform_client.client")
+    assert spec is not None and spec.origin, "cf-ai-platform-client is a test dependency"
+    tree = ast.parse(Path(spec.origin).read_text())
+    found: set[tuple[str, str]] = set()
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.AsyncFunctionDef | ast.FunctionDef):
+            continue
+        endpoint = None
+        for node in ast.walk(func):
+            if (
+                isinstance(node, ast.Assign)
+                and [getattr(t, "id", None) for t in node.targets] == ["endpoint"]
+                and isinstance(node.value, ast.JoinedStr)
+            ):
+                endpoint = "".join(
+                    v.value if isinstance(v, ast.Constant) else "{}" for v in node.value.values
+                )
+        for node in ast.walk(func):
+            if (
+                endpoint is not None
+                and isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"get", "post", "put", "patch", "delete"}
+                and node.args
+                and getattr(node.args[0], "id", None) == "endpoint"
+            ):
+                found.add((node.func.attr.upper(), endpoint))
+    return found
+
+
+def _documented_table() -> list[dict[str, str]]:
+    """The rows of the one route table (its own page, or the README it was merged into)."""
+    for name in ("docs/cloudfactory_routes.md", "README.md"):
+        path = ROOT / name
+        if path.exists() and TABLE_HEADING in path.read_text():
+            text = path.read_text().split(TABLE_HEADING, 1)[1]
+            break
+    else:
+        raise AssertionError(f"no {TABLE_HEADING!r} table in docs/ or the README")
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] not in ("operation", "---"):
+            method, _, route = cells[1].partition(" ")
+            rows.append({"op": cells[0], "method": method, "path": route, "source": cells[2],
+                         "used": cells[3], "why": cells[4]})  # fmt: skip
+        elif rows and not line.startswith("|"):
+            break
+    return rows
+
+
+def test_the_confirmed_routes_are_the_ones_the_vendors_client_sends() -> None:
+    sent = _client_routes()
+    assert ("GET", "/projects/{}/workItems") in sent  # the reader found the client's calls
+    ours = {(m, _shape(p)) for m, p in CONFIRMED_ROUTES.values()}
+    # every route the client sends, except the space exports limner has no use for
+    assert ours == {r for r in sent if "/exports" not in r[1]}
+
+
+def test_the_inferred_routes_are_the_documented_table() -> None:
+    rows = _documented_table()
+    table = {r["op"]: (r["method"], r["path"]) for r in rows}
+    assert {r["op"] for r in rows if r["source"] == "inferred"} == set(INFERRED_ROUTES)
+    assert {r["op"] for r in rows if r["source"] == "official client"} == set(CONFIRMED_ROUTES)
+    assert table == {**CONFIRMED_ROUTES, **INFERRED_ROUTES}
+    assert all(r["why"] for r in rows)
+    # the adapter uses exactly the operations the table marks as used, with those paths
+    used = {r["op"] for r in rows if r["used"] == "yes"}
+    assert {op: table[op] for op in used} == ADAPTER_ROUTES
+
+
+def test_the_fake_refuses_what_the_api_page_does_not_allow(world: World) -> None:
+    p, item = world.project, world.ids["img0.png"]
+    labels = f"/projects/{p}/workItems/{item}/labels"
+    box = {"bbox": [1, 2, 3, 4], "metadata": {"k": [1, {"z": 0, "a": 1}]}}
+    with httpx.Client(base_url=world.fake.base_url, headers={"X-API-Key": KEY}) as http:
+
+        def refused(response: httpx.Response, status: int, words: str) -> bool:
+            return response.status_code == status and words in response.json()["message"]
+
+        extra = http.put(labels, json={"labels": [box], "force": True})
+        assert refused(extra, 400, "property force should not exist")
+        odd = http.put(labels, json={"labels": [{**box, "score": 0.9}]})
+        assert refused(odd, 400, "property score should not exist")
+        negative = http.put(labels, json={"labels": [{"metadata": {}, "bbox": [-1, 2, 3, 4]}]})
+        assert refused(negative, 400, "must not be negative")
+        nan = http.put(labels, content=b'{"labels": [{"bbox": [NaN, 1, 2, 3]}]}')
+        assert refused(nan, 400, "not valid JSON")
+        wrong = http.delete(labels)
+        assert wrong.status_code == 405 and wrong.headers["Allow"] == "PUT"
+        query = http.get(f"/projects/{p}/workItems", params={"sort": "name"})
+        assert refused(query, 400, "query property sort should not exist")
+        bulk = http.post(
+            f"/projects/{p}/workItems/signals",
+            json={"signal": "start", "workItems": [{"workItemID": item, "note": "x"}]},
+        )
+        assert refused(bulk, 400, "property note should not exist")
+        signal = http.post(
+            f"/projects/{p}/workItems/{item}/signals",
+            json={"signal": "start", "taskType": "labeling", "signalOutcome": "OK", "by": "x"},
+        )
+        assert refused(signal, 400, "property by should not exist")
+        assert world.fake.label_writes == 0 and world.fake.signals == []
+        # what the page allows goes through, and a label is kept exactly as it was sent
+        assert http.put(labels, json={"labels": [box]}).status_code == 200
+    assert json.dumps(world.item("img0.png")["labels"]) == json.dumps([box])
