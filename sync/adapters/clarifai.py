@@ -41,6 +41,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -300,11 +301,13 @@ class ClarifaiAdapter(Adapter):
         worker = raw.get("worker") or {}
         author = (worker.get("user") or worker.get("model") or {}).get("id") or raw.get("user_id")
         region = None
+        with self.lock:
+            name = self.concept_to_class.get(reading.concept_id or "")
+        if reading.geometry is not None and name is None:
+            # a concept the app does not have: nothing Clarifai itself would store
+            why = f"is broken: concept {reading.concept_id} is not one of the app's"
+            reading = replace(reading, geometry=None, problem=why, malformed=True)
         if reading.geometry is not None:
-            name = None
-            if reading.concept_id is not None:
-                with self.lock:
-                    name = self.concept_to_class.get(reading.concept_id, reading.concept_id)
             region = Region(reading.uuid, name, reading.geometry, dict(reading.attributes))
         problem = None if region else f"annotation {reading.remote_id} {reading.problem}"
         return RemoteRegion(

@@ -275,7 +275,9 @@ def read_annotation(
     except ClarifaiFormatError as exc:
         return Reading(uuid, remote_id, problem=f"is {exc}")
     positive = _present(_concepts_of(region, data))
-    concept_id = str(positive[0].get("id")) if positive else None
+    if not positive:  # Clarifai's regions are of a concept: without one it is broken
+        return Reading(uuid, remote_id, problem="is broken: a region of no concept", malformed=True)
+    concept_id = str(positive[0].get("id"))
     attributes: dict[str, Any] = {}
     meta = (annotation.get("annotation_info") or {}).get(META_KEY)
     if isinstance(meta, Mapping):

@@ -3,8 +3,10 @@
 Clarifai answers every call with ``{"status": {"code": ...}, ...}`` and the HTTP status
 alone does not say whether the call worked (a throttled or failed call can come with any
 HTTP code), so every API answer's ``status.code`` is classified here, inside the retried
-call, into limner's error classes. The documented limit of 15 requests per second is kept
-on the client side by pacing request starts, so a normal sync never meets the throttle.
+call, into limner's error classes; an answer that is not such an object (not JSON, a
+list, no status) is a :class:`~sync.errors.ProtocolError` naming the route, never retried.
+The documented limit of 15 requests per second is kept on the client side by pacing
+request starts, so a normal sync never meets the throttle.
 
 :class:`ClarifaiApi` names every call by its RPC (``ListAnnotations``, ``PostAnnotations``
 ...) in one route table, scoped to one app, checks that each answer is a JSON object, and
@@ -40,6 +42,7 @@ from sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
+    ProtocolError,
     SyncError,
     TransientError,
     ValidationError,
@@ -150,21 +153,20 @@ class ClarifaiTransport(Transport):
         if not self._is_api(response):
             super()._raise_for(response)
             return
-        host = self._host()
+        route = self.route(response.request.method, str(response.request.url))
         try:
             body = response.json()
         except ValueError:
             if response.status_code >= 400:
                 super()._raise_for(response)
-            raise TransientError(
-                f"{host} answered {response.status_code} with a body that is not JSON"
-            ) from None
+            raise ProtocolError(f"{route}: the answer is not JSON", route) from None
         status = body.get("status") if isinstance(body, dict) else None
         code = status_code(status)
         if code is None:
             if response.status_code >= 400:
                 super()._raise_for(response)
-            raise TransientError(f"{host} answered without a status: the answer is malformed")
+            what = "an object without a status" if isinstance(body, dict) else "not an object"
+            raise ProtocolError(f"{route}: expected Clarifai's answer, got {what}", route)
         if code in (SUCCESS, MIXED_STATUS) and response.status_code < 400:
             return
         message = f"Clarifai: {describe(status)}"

@@ -21,10 +21,11 @@ statuses, and image bytes on a hosting path that wants the same key (401 for a w
 one, 404 for none). Task actions that Clarifai applies asynchronously happen at once.
 
 Fault hooks (``fail``): the next N matching requests answer an HTTP status with a body
-status code and headers (429 + Retry-After, 503, 11005 throttling...), a malformed body,
-an answer delayed past the client's timeout, or the request applied and then its answer
-delayed past the timeout (an ambiguous failure). ``refused`` makes single annotations fail
-inside a batch (a mixed answer). A token bucket can enforce the 15 requests/s limit.
+status code and headers (429 + Retry-After, 503, 11005 throttling...), a malformed body or
+a given one (valid JSON of the wrong shape), an answer delayed past the client's timeout,
+or the request applied and then its answer delayed past the timeout (an ambiguous failure).
+``refused`` makes single annotations fail inside a batch (a mixed answer). A token bucket
+can enforce the 15 requests/s limit.
 
 Beyond the protos, annotation data is judged as Clarifai judges it, item by item
 (``ANNOTATION_INVALID_ARGUMENT``): at most one region, bounding boxes within [0, 1] with
@@ -311,6 +312,7 @@ class Fault:
     details: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     malformed: bool = False
+    content: bytes | None = None  # a well-formed body of the wrong shape, as it is sent
     delay: float = 0.0  # seconds before answering (past the client's timeout)
     apply_first: bool = False  # do the work, then delay (an ambiguous failure)
 
@@ -651,6 +653,8 @@ class ClarifaiFake:
     def _fault_answer(self, fault: Fault) -> tuple[int, dict[str, str], bytes, None]:
         if fault.malformed:
             return fault.http, {"Content-Type": "application/json"}, b'{"status": {"co', None
+        if fault.content is not None:
+            return fault.http, {"Content-Type": "application/json"}, fault.content, None
         code, headers, payload = fault.http, dict(fault.headers), b""
         if fault.code is not None:
             payload = json.dumps({"status": status(fault.code, fault.details)}).encode()

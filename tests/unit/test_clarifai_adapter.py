@@ -769,25 +769,24 @@ def test_timeouts_are_retried(tmp_path, fake) -> None:
     store.close()
 
 
-def test_malformed_bodies_are_retried_then_reported(linked, fake) -> None:
+@pytest.mark.parametrize("garbage", ["truncated", "list", "no status"])
+def test_a_malformed_answer_is_one_clear_error_and_nothing_is_lost(linked, fake, garbage) -> None:
     store, engine = linked
     waits: list[float] = []
     engine.adapter = adapter_for(fake, waits=waits, attempts=3)
     engine.run_once()
     item = edit_something(store)
-    fake.fail(rpc="ListAnnotations", malformed=True)
-    assert engine.run_once().pending == 0 and len(waits) == 1
-    History(store).execute(
-        EditAnnotations.from_records(
-            "Move", [(local(store, "img2.png")[item.uuid], {"geometry": Box(3, 3, 9, 9)})]
-        )
-    )
-    fake.fail(times=3, rpc="ListAnnotations", malformed=True)
+    if garbage == "truncated":
+        fake.fail(rpc="StreamInputs", malformed=True)
+    else:
+        body = {"list": [1, 2, 3], "no status": {"inputs": []}}[garbage]
+        fake.fail(rpc="StreamInputs", content=json.dumps(body).encode())
     report = engine.run_once()
-    assert report.state == "offline" and "not JSON" in report.message
+    assert report.state == "error" and waits == []  # the same answer again would not help
+    assert "/inputs/stream" in report.message and "\n" not in report.message, report.message
     assert report.pending == 1  # kept for the next run, nothing lost
     assert engine.run_once().pending == 0
-    assert same_as_server(Box(3, 3, 9, 9), fake.annotations[remote_id_for(item.uuid)], 72, 40)
+    assert remote_id_for(item.uuid) in fake.regions_of("img2")
 
 
 def test_bad_key_and_missing_scopes_stop_with_auth(linked, fake) -> None:

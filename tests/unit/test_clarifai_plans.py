@@ -213,6 +213,8 @@ def test_decode_reads_shapes_keeps_the_rest_and_raw_is_the_servers_json(fake, ad
         (box_region(-3.0, 0.2, 0.5, 0.6, "car"), "far outside the image"),
         (box_region("NaN", 0.2, 0.5, 0.6, "car"), "not a finite number"),  # JSON's NaN
         (polygon_region([(0.1, 0.1), (0.5, 0.5)]), "a polygon of 2 points"),
+        ({"region_info": box_region(0.1, 0.1, 0.3, 0.3, "car")["region_info"]}, "no concept"),
+        (box_region(0.1, 0.1, 0.3, 0.3, "bus"), "concept bus is not one of the app's"),
         (polygon_region([(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)]), "zero area"),
         (
             {
@@ -254,7 +256,7 @@ def test_malformed_annotations_are_each_a_problem_with_the_servers_id(
 def test_a_mask_given_by_url_is_fetched_once_and_kept_beside_the_state(fake, adapter) -> None:
     full = np.zeros((H, W), bool)
     full[2:9, 3:11] = True
-    rid = seed(fake, "7", {"region_info": {}, "data": {"concepts": [{"id": "car"}]}})
+    rid = seed(fake, "7", {"region_info": {}, "data": {"concepts": [{"id": "car", "value": 1}]}})
     fake.files["masks/7"] = __import__("base64").b64decode(mask_b64(full))
     with fake.lock:
         fake.annotations[rid]["data"]["regions"][0]["region_info"] = {
