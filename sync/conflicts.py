@@ -106,17 +106,17 @@ def _resolve_status(
             record.remote_id,
             image_id,
             remote_status=status,
-            base_review=review_base(review, local_review),
+            base_review=review_base(review, local_review, status),
             synced_rev=rev,
         )
         return
     # mine (or both, which for a status means mine): the server's state is the base now.
     link = sync_store.link_by_image(conn, record.remote_id, image_id)
-    agreed_local = (link.base_review or {}).get("local") if link else None
+    agreed = (link.base_review or {}) if link else {}
     sync_store.save_link(
         conn,
         record.remote_id,
         image_id,
         remote_status=status,
-        base_review=review_base(review, agreed_local),
+        base_review=review_base(review, agreed.get("local"), status),
     )

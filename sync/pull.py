@@ -37,9 +37,14 @@ log = logging.getLogger("limner.sync")
 IMAGES_CURSOR = "images"
 
 
-def review_base(remote: Any, local: Any) -> str:
-    """The review both sides agreed on, in each side's own form."""
-    return sync_store.dumps_state({"remote": remote, "local": local})
+def review_base(remote: Any, local: Any, status: str | None = None) -> str:
+    """The review (and local status) both sides agreed on, in each side's own form.
+
+    The local status is kept beside the server's because a server may hold a status in
+    another word (Hasty keeps "rejected" as IN PROGRESS): compared with the server's word,
+    an unchanged local status would look changed at every push.
+    """
+    return sync_store.dumps_state({"remote": remote, "local": local, "status": status})
 
 
 class Puller:
@@ -247,7 +252,8 @@ class Puller:
         record = queries.image_by_id(conn, image_id)
         assert record is not None
         local_review = review_payload(conn, image_id)
-        local_dirty = record.status != link.remote_status or local_review != agreed.get("local")
+        agreed_status = agreed.get("status") or link.remote_status
+        local_dirty = record.status != agreed_status or local_review != agreed.get("local")
         if local_dirty and record.rev > link.synced_rev:
             if record.status == remote.status and remote_review is None:
                 self._agree_status(conn, image_id, remote.status, remote_review)
@@ -274,7 +280,7 @@ class Puller:
             self.e.remote_id,
             image_id,
             remote_status=status,
-            base_review=review_base(remote_review, review_payload(conn, image_id)),
+            base_review=review_base(remote_review, review_payload(conn, image_id), status),
             synced_rev=sync_store.image_rev(conn, image_id),
         )
 

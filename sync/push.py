@@ -139,9 +139,10 @@ class Pusher:
             remote_status=link.remote_status,
             skeleton_edges=e.skeleton_edges,
         )
-        agreed = (link.base_review or {}).get("local")
+        agreed = link.base_review or {}
+        agreed_status = agreed.get("status") or link.remote_status
         status = None
-        if not status_open and (record.status != link.remote_status or review != agreed):
+        if not status_open and (record.status != agreed_status or review != agreed.get("local")):
             status = StatusWrite(record.status, review)
         if link.remote_state is None:
             image = e.adapter.fetch_image(link.remote_key)
@@ -225,7 +226,7 @@ class Pusher:
         if status is not None and result is not None:
             values["remote_status"] = result.status or status.status
             values["base_review"] = review_base(
-                dict(status.review) if status.review else None, snap.push.review
+                dict(status.review) if status.review else None, snap.push.review, status.status
             )
         if not snap.status_open:
             link = sync_store.link_by_image(conn, self.e.remote_id, snap.image_id)
