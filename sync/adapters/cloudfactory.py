@@ -1,6 +1,6 @@
 """CloudFactory AI Data Platform adapter (External API 1.0.0, work items).
 
-Mapping (label and status rules are in ``cloudfactory_format``):
+Mapping (label rules are in ``cloudfactory_labels``, status rules in ``cloudfactory_format``):
 
 - the remote is one project of one space: ``project_ref`` is ``<spaceID>/<projectID>``
   (or the project id alone with ``space_id`` in the settings); signed-URL calls need the
@@ -52,33 +52,37 @@ from sync.adapters.base import (
     RemoteRegion,
 )
 from sync.adapters.cloudfactory_format import (
-    REFUSED,
-    LabelError,
     Signal,
     canonical_status,
-    class_names,
     deadline,
-    encode_label,
     format_time,
-    label_uuids,
+    keyset_page,
     marker_change,
-    own_uuid,
     parse_settings,
     parse_time,
     plan_signals,
-    read_label,
-    review_marker,
     same_time,
     signal_body,
     space_relative,
     target_status,
+)
+from sync.adapters.cloudfactory_labels import (
+    REFUSED,
+    LabelError,
+    class_names,
+    encode_label,
+    label_uuids,
+    labels_after,
+    own_uuid,
+    read_label,
+    review_marker,
     with_marker,
 )
+from sync.adapters.cloudfactory_labels import readable as is_readable
 from sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
-    ProtocolError,
     RemoteConflictError,
     ValidationError,
 )
@@ -136,19 +140,6 @@ class CloudFactoryAdapter(Adapter):
         response = self.t.request(method, path, params=params, json=body, retry=retry)
         return self.t.decode_json(response, route), route
 
-    def _listing(self, body: Any, route: str) -> tuple[list[Item], str | None]:
-        """Items and the next cursor of a keyset page (a bare array is an old server)."""
-        if isinstance(body, list):
-            items, meta = shapes.items(body, route), {}
-        else:
-            items = shapes.listing(shapes.obj(body, route), "items", route, default=[])
-            meta = shapes.member(body, "meta", route, default={})
-        for item in items:
-            if not isinstance(item.get("id"), str | int) or isinstance(item.get("id"), bool):
-                raise ProtocolError(f"{route}: an item has no id", route)
-        cursor = meta.get("cursor_next") or meta.get("cursorNext")
-        return list(items), str(cursor) if cursor else None
-
     def _pages(self, op: str, params: Mapping[str, Any] | None = None) -> Iterator[list[Item]]:
         """Each page of a keyset listing (pages may overlap; callers drop repeats)."""
 
@@ -156,7 +147,7 @@ class CloudFactoryAdapter(Adapter):
             query: dict[str, Any] = {**(params or {}), "limit": self.cfg.page_size}
             if cursor:
                 query.update(cursor=cursor, page="NEXT")
-            return self._listing(*self._call(op, params=query))
+            return keyset_page(*self._call(op, params=query))
 
         return cursor_pages(fetch)
 
@@ -178,7 +169,7 @@ class CloudFactoryAdapter(Adapter):
     def _fetch_item(self, key: str) -> Item:
         """One work item (the API has no single-item GET: a filtered listing)."""
         body, route = self._call("list_work_items", params={"workItemIDs": [key], "limit": 1})
-        items, _cursor = self._listing(body, route)
+        items, _cursor = keyset_page(body, route)
         for item in items:
             if str(item["id"]) == key:
                 return item
@@ -213,7 +204,7 @@ class CloudFactoryAdapter(Adapter):
 
     def projects(self) -> list[tuple[str, str]]:
         """(``spaceID/projectID``, name) of the space's projects, for the connect dialog."""
-        items, _cursor = self._listing(*self._call("list_projects"))
+        items, _cursor = keyset_page(*self._call("list_projects"))
         return [(f"{self.space_id}/{p['id']}", str(p.get("name", ""))) for p in items]
 
     def classes(self) -> list[ClassSpec]:
@@ -365,6 +356,8 @@ class CloudFactoryAdapter(Adapter):
         return encode_label(region, width, height, self.style, target.raw if target else None)
 
     def apply(self, image: RemoteImage, plan: PushPlan, push: ImagePush) -> PushResult:
+        """Signals that open the item, the new labels array, the closing signals, then the
+        review marker; a fresh read first, so that nothing is written over a change."""
         if plan.empty:
             return self._result(image.state if isinstance(image.state, Mapping) else None, image)
         key = image.key
@@ -381,15 +374,16 @@ class CloudFactoryAdapter(Adapter):
         change, marker = False, None
         if plan.status is not None:
             steps, change, marker = self._status_plan(item, base, wanted, plan)
+
+        def readable(label: Any) -> bool:
+            return is_readable(label, push.width, push.height, self.style)
+
+        if not steps and change:  # no signal to wait for: one write carries the review too
+            wanted, change = with_marker(wanted, marker, readable), False
         known: Item | None = item
         for step in [s for s in steps if s.before_labels]:
             self._signal(key, step, plan, known)
             known = None
-        def readable(label: Any) -> bool:
-            return self._readable(label, push.width, push.height)
-
-        if not steps and change:  # no signal to wait for: one write carries the review too
-            wanted, change = with_marker(wanted, marker, readable), False
         if wanted != labels:
             known = self._put_labels(key, wanted)
         for step in [s for s in steps if not s.before_labels]:
@@ -401,57 +395,50 @@ class CloudFactoryAdapter(Adapter):
             known = self._put_labels(key, with_marker(wanted, marker, readable))
         return self._result(known if known is not None else self._fetch_item(key), image)
 
-    def _readable(self, label: Any, width: int, height: int) -> bool:
-        try:
-            read_label("", label, width, height, self.style)
-        except LabelError:
-            return False
-        return True
-
     def _labels_after(self, key: str, base: Item, plan: PushPlan) -> list[Any]:
-        """The labels array the plan leaves: kept labels as they were, in their places."""
         if not isinstance(base.get("labels", []), list | type(None)):
             raise ValidationError(f"work item {key} holds labels limner cannot read")
-        labels = _labels(base)
-        replaced = {w.target.uuid: w.raw for w in plan.updates if w.target is not None}
-        dropped = {d.target.uuid for d in plan.deletes}
-        kept = {r.uuid: r.raw for r in plan.keeps}
-        uuids = label_uuids(key, labels)
-        if not (set(replaced) | dropped) <= set(uuids):
-            raise RemoteConflictError(f"labels of work item {key} that the push changes are gone")
-        out: list[Any] = []
-        for label, uid in zip(labels, uuids, strict=True):
-            if uid in dropped:
-                continue
-            out.append(replaced[uid] if uid in replaced else kept.get(uid, label))
-        return out + [w.raw for w in plan.creates]
+        return labels_after(key, _labels(base), plan)
 
     def _status_plan(
         self, item: Item, base: Item, labels: Sequence[Any], plan: PushPlan
     ) -> tuple[list[Signal], bool, dict[str, Any] | None]:
-        """The signals to send, and whether (and to what) the review marker must change."""
+        """The signals to send, and whether (and to what) the review marker must change.
+
+        A status that moved under the plan is a conflict, unless it is a step of this very
+        plan (signals of an earlier attempt that landed before it was cut short).
+        """
         assert plan.status is not None
         status, review = plan.status.status, plan.status.review
-        now = str(item.get("status") or "")
-        goal = target_status(status, self.cfg.skip_signal)
-        if now != base.get("status") and now != goal:
-            raise RemoteConflictError(f"work item {item['id']} moved to {now} on the server")
+        now, then = str(item.get("status") or ""), str(base.get("status") or "")
         current = review_marker(labels)
+        steps = self._signals(now, status, current)
+        if now != then:
+            ours = {s.expect for s in self._signals(then, status, current, strict=False)}
+            if now not in ours | {target_status(status, self.cfg.skip_signal)}:
+                raise RemoteConflictError(f"work item {item['id']} moved to {now} on the server")
+        goal = target_status(status, self.cfg.skip_signal)
+        change, marker = marker_change(status, review, goal, current)
+        return steps, change, marker
+
+    def _signals(
+        self, now: str, status: str, marker: Mapping[str, Any] | None, *, strict: bool = True
+    ) -> list[Signal]:
         try:
-            steps = plan_signals(
+            return plan_signals(
                 now,
                 status,
                 skip_signal=self.cfg.skip_signal,
-                approval_on_server=(current or {}).get("decision") == "approve",
+                approval_on_server=(marker or {}).get("decision") == "approve",
                 reject_signal=self.cfg.reject_signal,
             )
         except (KeyError, ValueError) as exc:
+            if not strict:
+                return []
             raise ValidationError(
-                f"work item {item['id']} is {now or 'without status'} on the server "
+                f"the work item is {now or 'without status'} on the server "
                 f"and cannot be moved to {status}: {exc}"
             ) from exc
-        change, marker = marker_change(status, review, goal, current)
-        return steps, change, marker
 
     def _result(self, item: Item | None, image: RemoteImage) -> PushResult:
         if item is None:

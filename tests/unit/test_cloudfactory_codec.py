@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from models.geometry import Box, Polygon
 from sync.adapters.base import Decoded, ImagePush, Region, RemoteImage
 from sync.adapters.cloudfactory import CloudFactoryAdapter
 from sync.errors import RemoteConflictError
-from sync.reconcile import Base, LocalRegion, PushPlan, plan_push
+from sync.reconcile import Base, LocalRegion, PushPlan, StatusWrite, plan_push
 from sync.transport import HeaderAuth, Transport
 from tests.fakes.cloudfactory_server import CloudFactoryFake, png_bytes
 
@@ -227,3 +228,21 @@ def test_encode_keeps_what_limner_does_not_own(adapter) -> None:
         "frame": 7,
     }
     assert previous["metadata"]["category"] == "car"  # the server's copy is not touched
+
+
+def test_a_status_moved_by_this_plan_is_resumed_one_moved_by_others_is_a_conflict(
+    fake, project, adapter
+) -> None:
+    key = add_item(fake, project, [WORKER])
+    image = adapter.fetch_image(key)
+    submit = replace(plan_for(adapter, image, {}), status=StatusWrite("submitted", None))
+    fake.set_status(key, "IN_PROGRESS")  # an earlier attempt's "start" had landed
+    adapter.apply(image, submit, push_of(image))
+    assert [s["signal"] for s in fake.signals] == ["complete"]
+    assert fake.items[key]["status"] == "COMPLETED"
+    other = add_item(fake, project, [WORKER])
+    image = adapter.fetch_image(other)
+    fake.set_status(other, "FAILED")  # someone else gave up on it meanwhile
+    with pytest.raises(RemoteConflictError, match="moved to FAILED"):
+        adapter.apply(image, submit, push_of(image))
+    assert len(fake.signals) == 1 and fake.label_writes == 0

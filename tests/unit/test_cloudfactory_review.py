@@ -15,14 +15,8 @@ from models.geometry import Box, Polygon
 from models.review_commands import Review, Skip, Submit
 from sync.adapters.base import Refused, Region
 from sync.adapters.cloudfactory import CloudFactoryAdapter
-from sync.adapters.cloudfactory_format import (
-    LabelStyle,
-    bbox_of,
-    box_of,
-    canonical_status,
-    merge_routes,
-    plan_signals,
-)
+from sync.adapters.cloudfactory_format import canonical_status, merge_routes, plan_signals
+from sync.adapters.cloudfactory_labels import LabelStyle, bbox_of, box_of
 from sync.errors import ConfigError
 from sync.transport import HeaderAuth, Transport
 from tests.fakes.cloudfactory_server import CloudFactoryFake
