@@ -27,7 +27,7 @@ from sync.errors import RemoteConflictError
 from sync.reconcile import Base, LocalRegion, PushPlan, StatusWrite, plan_push
 from sync.retry import RetryPolicy
 from tests.fakes.clarifai_server import ClarifaiFake
-from tests.unit.test_clarifai_adapter import box_region, mask_b64
+from tests.unit.clarifai_world import box_region, mask_b64
 
 W, H = 64, 48
 
