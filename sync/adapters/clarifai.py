@@ -84,6 +84,7 @@ from sync.adapters.clarifai_http import (
 from sync.adapters.clarifai_pull import changed_images
 from sync.adapters.clarifai_push import Assignment, ImageState, Pushing, remote_image
 from sync.errors import ConfigError, NotFoundError
+from sync.rest import cursor_pages
 from sync.retry import RetryPolicy
 from sync.transport import HeaderAuth
 
@@ -263,14 +264,12 @@ class ClarifaiAdapter(Adapter):
         return out
 
     def image_keys(self) -> set[str]:
-        keys: set[str] = set()
-        after: str | None = None
-        while True:
+        def fetch(after: str | None) -> tuple[list[dict[str, Any]], str | None]:
             inputs, _ = self.stream(after, MAX_PER_PAGE)
-            keys.update(str(i["id"]) for i in inputs)
-            if len(inputs) < MAX_PER_PAGE:
-                return keys
-            after = str(inputs[-1]["id"])
+            full = len(inputs) == MAX_PER_PAGE
+            return inputs, str(inputs[-1]["id"]) if full else None
+
+        return {str(i["id"]) for page in cursor_pages(fetch) for i in page}
 
     def fetch_image(self, key: str) -> RemoteImage:
         item = self.api.call("GetInput", input_id=key).get("input") or {}
