@@ -1,0 +1,1 @@
+"""The sync contract suite: one set of scenarios run against every server kind."""

@@ -1,0 +1,46 @@
+"""Fixtures of the sync contract suite: one server driver per test, one local clone.
+
+Label Studio runs once for the session (the integration suite's own server fixture,
+imported here) and every test gets a fresh project on it; the fakes are started per test,
+which costs milliseconds. Tests against Label Studio are also marked ``integration``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.contract.drivers import Driver, make_driver
+from tests.contract.harness import Case
+from tests.integration.conftest import labelstudio, labelstudio_running
+
+__all__ = ["labelstudio", "labelstudio_running"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "contract(name): a sync contract scenario")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if here in item.path.parents and callspec and callspec.params.get("kind") == "labelstudio":
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+def driver(kind: str, request: pytest.FixtureRequest) -> Iterator[Driver]:
+    server = request.getfixturevalue("labelstudio_running") if kind == "labelstudio" else None
+    made = make_driver(kind, f"contract {request.node.name}", server)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def case(driver: Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
+    return Case(driver, tmp_path, monkeypatch)
