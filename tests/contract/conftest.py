@@ -24,6 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _mark_known_failures(items)
     here = Path(__file__).parent
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -44,3 +45,30 @@ def driver(kind: str, request: pytest.FixtureRequest) -> Iterator[Driver]:
 @pytest.fixture
 def case(driver: Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
     return Case(driver, tmp_path, monkeypatch)
+
+
+#: Scenarios that show bugs not fixed yet. Strict: each fails the run as soon as it passes,
+#: so the entry must then be removed.
+KNOWN_FAILURES = {
+    "test_faults.py::test_a_control_character_in_a_name_does_not_stop_the_clone[hasty]": (
+        "the Hasty adapter does not clean control characters out of image names yet"
+    ),
+    "test_faults.py::test_every_malformed_region_is_reported_and_left_alone[labelstudio]": (
+        "a Label Studio region without a label or of an unknown label is reported as kept, "
+        "not as malformed"
+    ),
+    "test_faults.py::test_every_malformed_region_is_reported_and_left_alone[hasty]": (
+        "Hasty labels without a class or of an unknown class are reported as kept, "
+        "not as malformed"
+    ),
+    "test_fidelity.py::test_a_region_limner_cannot_represent_stays_untouched[hasty]": (
+        "the Hasty adapter reads the driver's unrepresentable label as a shape"
+    ),
+}
+
+
+def _mark_known_failures(items: list[pytest.Item]) -> None:
+    for item in items:
+        for suffix, reason in KNOWN_FAILURES.items():
+            if item.nodeid.endswith(suffix):
+                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))

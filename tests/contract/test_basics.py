@@ -7,6 +7,9 @@ local project holds. See ``scenarios.py`` for which servers each scenario runs a
 
 from __future__ import annotations
 
+import hashlib
+
+from tests.contract.codecs import png
 from tests.contract.drivers import Driver, ImageRef
 from tests.contract.harness import Case, canonical, describe, match, same
 from tests.contract.scenarios import box, contract, sample
@@ -30,9 +33,11 @@ def test_clone_brings_every_image_and_region(case: Case, driver: Driver) -> None
     run = case.clone().ok()
     assert run.code == 0, str(run)
     assert sorted(case.names()) == sorted([a.name, b.name])
-    for image in (a, b):
+    for image, seed in ((a, 1), (b, 2)):
         record = case.record(image)
         assert record.error is None and (record.width, record.height) == (image.width, image.height)
+        served = hashlib.sha256(png(image.width, image.height, seed)).hexdigest()
+        assert record.content_hash == served, f"{image.name}: the local file is not the server's"
     assert match(case.shapes(a), list(held.values())), case.dump(a)
     assert match(case.shapes(b), list(driver.shapes(b).values())), case.dump(b)
 

@@ -7,8 +7,10 @@ annotator's work stays theirs, and a reused server id never merges two images.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from tests.contract.codecs import png
 from tests.contract.drivers import Driver
 from tests.contract.harness import Case, canonical, match, same
 from tests.contract.scenarios import box, contract, holed, sample
@@ -153,7 +155,8 @@ def test_a_reused_server_id_is_a_new_image(case: Case, driver: Driver) -> None:
     assert list(case.shapes(old)) == [mine], "the old image lost its box"
     assert case.deleted_remotely() == {old.name}
     new = case.record(fresh)
-    assert new.error is None and new.content_hash != old_hash, "the new image has the old file"
+    served = hashlib.sha256(png(fresh.width, fresh.height, 9)).hexdigest()
+    assert new.error is None and new.content_hash == served != old_hash, "not the new file"
     assert case.shapes(fresh) == {}
 
     case.add(old, box(1))
