@@ -210,6 +210,7 @@ def test_a_sync_with_nothing_changed_sends_no_writes(case: Case, driver: Driver)
     case.edit(a, case.find(a, box(0)), box(2).geometry)
     assert case.sync().ok().code == 0
     written = driver.writes()
+    assert written > after_clone, "the push of the edit was not counted as a write"
     seen = stamps(a) if stamps else None
     run = case.sync().ok()
     assert run.code == 0 and run.report["pushed_images"] == 0, str(run)

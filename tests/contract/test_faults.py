@@ -62,6 +62,7 @@ def test_a_bad_token_stops_with_an_auth_message(
     fixed = case.sync().ok()
     assert fixed.code == 0, str(fixed)
     assert any(same(s, box(1)) for s in driver.shapes(a).values())
+    assert driver.writes() > written, "the push with the right token was not counted"
 
 
 @contract("bad_answer_recovers")
