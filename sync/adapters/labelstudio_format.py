@@ -1005,7 +1005,7 @@ def _read(
                 item_id = item.get("id")
                 owners[index] = item_id if item_id in shapes else point_owner[item_id][0].uuid
             continue
-        warnings.append(f"{_describe(item)} is not something limner keeps; ignored")
+        warnings.append(_left_out(item, type_, config))
 
     regions: list[LSRegion] = []
     instance_by_uuid = {instance.uuid: instance for instance in instances.values()}
@@ -1033,6 +1033,25 @@ def _read(
     kept = {region.uuid for region in regions}
     owners = {index: uuid for index, uuid in owners.items() if uuid in kept}
     return _Reading(regions, warnings, consumed, owners)
+
+
+def _left_out(item: Mapping[str, Any], type_: str, config: LSConfig) -> str:
+    """Why an item of a type limner does not read was left out.
+
+    Label Studio gives every item the type of the control that made it (the control's tag,
+    lower case), so an item whose type is not that of the control it names was not made by
+    Label Studio: it is broken. One that agrees with its control, or names a control the
+    config no longer has, is a valid answer limner has no form for.
+    """
+    from_name = item.get("from_name")
+    control = config.control(from_name) if isinstance(from_name, str) else None
+    if control is not None and control.type != type_:
+        shown = type_ or "no type"
+        return (
+            f"{_describe(item)} was not imported: {from_name!r} is a {control.type} "
+            f"control, not {shown}"
+        )
+    return f"{_describe(item)} is not something limner keeps; ignored"
 
 
 def _item_control(

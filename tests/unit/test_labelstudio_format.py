@@ -30,6 +30,7 @@ from sync.adapters.labelstudio_format import (
     unrepresented_results,
 )
 from sync.adapters.labelstudio_rle import decode_mask, encode_mask
+from sync.adapters.labelstudio_state import read_containers
 from tests.unit.test_labelstudio_rle import SdkReference
 
 W, H = 640, 427
@@ -1082,3 +1083,36 @@ def test_kind_mismatch_and_bad_sizes(classes: dict[str, LSClassSpec]) -> None:
 def test_result_must_be_a_list(config: LSConfig) -> None:
     with pytest.raises(LabelStudioFormatError, match="must be a list"):
         results_to_regions({"id": "x"}, config, W, H)  # type: ignore[arg-type]
+
+
+def test_an_item_whose_type_is_not_its_controls_is_malformed_not_kept() -> None:
+    """Label Studio types each item after the control that made it: a type that contradicts
+    the named control is broken data, while a valid answer limner has no form for (a
+    rating, an item of a control the config no longer has) is kept."""
+    config = parse_label_config(
+        CONFIG.replace("<Relations>", '<Rating name="stars" toName="img"/><Relations>')
+    )
+    value = {"x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0}
+    result = [
+        {
+            "id": "sq",
+            "type": "squigglelabels",
+            "from_name": "bbox",
+            "to_name": "img",
+            "value": {**value, "squiggles": ["Car"]},
+        },
+        {"id": "st", "type": "rating", "from_name": "stars", "to_name": "img",
+         "value": {"rating": 4}},
+        {"id": "ov", "type": "ellipselabels", "from_name": "oval", "to_name": "img",
+         "value": {**value, "ellipselabels": ["Car"]}},
+        {"id": "ok", "type": "rectanglelabels", "from_name": "bbox", "to_name": "img",
+         "value": {**value, "rectanglelabels": ["Car"]}},
+    ]
+    task = {"annotations": [{"id": 7, "result": copy.deepcopy(result)}]}
+    (container,) = read_containers(task, config, W, H)
+    found = {r.key: r for r in container.regions}
+    assert found["ok"].region is not None and found["ok"].problem_kind != "malformed"
+    kinds = {key: r.problem_kind for key, r in found.items() if r.region is None}
+    assert kinds == {"sq": "malformed", "st": "kept", "ov": "kept"}
+    assert "'bbox' is a rectanglelabels control, not squigglelabels" in (found["sq"].problem or "")
+    assert [r.raw for r in found.values() if r.region is None] == [[item] for item in result[:3]]
