@@ -5,8 +5,9 @@
 - An image's state is what the server sent for it, untouched: ``{"image": <image>,
   "labels": [<label>, ...], "attributes": {<label id>: [<attribute value>, ...]}}``. Every
   label is one region; its raw form is ``{"label": ..., "attributes": [...]}`` taken from
-  that state. A label limner cannot read (unknown class or keypoint schema, broken
-  geometry) is kept opaque and never written.
+  that state. A label limner cannot read is kept opaque and never written: broken ones
+  (no class, a class the project does not have, absurd geometry) are reported as
+  malformed, sound ones limner has no form for (an unknown keypoint schema) as kept.
 - Label ids are assigned by the server, so the client key is the label's ``external_id``:
   ``limner:<uuid>``. Labels made elsewhere get a uuid derived from their Hasty id, and
   keep their own ``external_id``, ``z_index`` and ``external_event_id`` through an edit.
@@ -101,7 +102,7 @@ class HastyAdapter(Adapter):
         queues=True,
         notes={"polygon": "Hasty polygons are one ring without holes"},
         opaque=(
-            "labels of classes or keypoint schemas limner does not know",
+            "labels of keypoint schemas limner does not know",
             "label fields limner does not show (z_index, tool_used, a bbox beside a mask)",
         ),
     )
@@ -346,10 +347,13 @@ class HastyAdapter(Adapter):
     def _read(
         self, label: Mapping[str, Any], uuid: str, width: int, height: int, values: list[Any]
     ) -> Region:
+        if not label.get("class_id"):
+            raise HastyFormatError("the label has no class")
         class_id = str(label.get("class_id"))
         cls = self.schema.classes.get(class_id)
         if cls is None:
-            raise Unrepresentable(f"its class {class_id} is not in the project")
+            # every label class of the project is listed: this label points at nothing
+            raise HastyFormatError(f"its class {class_id} is not one of the project's classes")
         geometry = geometry_from_label(label, width, height, self.schema.keypoints.get(class_id))
         own = {str(v.get("id")): v.get("value") for v in values if isinstance(v, Mapping)}
         attributes: dict[str, Any] = {}

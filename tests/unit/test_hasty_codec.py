@@ -277,14 +277,17 @@ def test_malformed_labels_are_each_a_problem_with_the_servers_id(setup) -> None:
         assert after[key] == before[key]
 
 
-def test_a_label_of_an_unknown_class_is_kept_not_malformed(setup) -> None:
+def test_a_label_of_no_class_or_of_an_unknown_class_is_malformed(setup) -> None:
+    """The project lists every label class it has: a label naming none of them is broken
+    data (kept as it is, reported), not a sound label of a kind limner lacks."""
     s = setup
-    foreign = s.fake.add_raw_label(s.image, {"class_id": "no-such-class", "bbox": [1, 1, 4, 4]})
-    (region,) = s.adapter.decode(read(s), W, H).regions
-    assert region.region is None and region.problem_kind == "kept"
-    assert foreign["id"] in (region.problem or "") and "not in the project" in (
-        region.problem or ""
-    )
+    unknown = s.fake.add_raw_label(s.image, {"class_id": "no-such-class", "bbox": [1, 1, 4, 4]})
+    classless = s.fake.add_raw_label(s.image, {"class_id": None, "bbox": [1, 1, 4, 4]})
+    regions = by_key(s, read(s))
+    for label, words in ((unknown, "not one of the project's classes"), (classless, "no class")):
+        region = regions[label["id"]]
+        assert region.region is None and region.problem_kind == "malformed"
+        assert label["id"] in (region.problem or "") and words in (region.problem or "")
 
 
 def test_a_state_without_a_label_list_is_one_problem(setup) -> None:
