@@ -7,7 +7,8 @@
   label is one region; its raw form is ``{"label": ..., "attributes": [...]}`` taken from
   that state. A label limner cannot read is kept opaque and never written: broken ones
   (no class, a class the project does not have, absurd geometry) are reported as
-  malformed, sound ones limner has no form for (an unknown keypoint schema) as kept.
+  malformed, sound ones limner has no form for (an unknown keypoint schema, a polygon and
+  a mask in one label) as kept.
 - Label ids are assigned by the server, so the client key is the label's ``external_id``:
   ``limner:<uuid>``. Labels made elsewhere get a uuid derived from their Hasty id, and
   keep their own ``external_id``, ``z_index`` and ``external_event_id`` through an edit.
@@ -103,6 +104,7 @@ class HastyAdapter(Adapter):
         notes={"polygon": "Hasty polygons are one ring without holes"},
         opaque=(
             "labels of keypoint schemas limner does not know",
+            "labels holding two shapes at once (a polygon and a mask, or points and either)",
             "label fields limner does not show (z_index, tool_used, a bbox beside a mask)",
         ),
     )

@@ -21,7 +21,8 @@ Reading tells two failures apart: a label that is broken (``HastyFormatError``: 
 that is not four whole numbers or is inverted, coordinates far outside the image, a mask
 run past its crop) and a sound label limner has no faithful reading of
 (``Unrepresentable``: keypoints of a schema limner does not know, two points of one
-keypoint class). Both are kept on the server untouched; only the message differs.
+keypoint class, a polygon and a mask in one label). Both are kept on the server
+untouched; only the message differs.
 
 Masks are Hasty's run-length encoding of the bbox crop: ``[start, length, ...]`` with
 1-based ``start`` into the row-major ("right then down") flattening of the
@@ -495,12 +496,21 @@ def geometry_from_label(
     height: int,
     schema: KeypointSchema | None = None,
 ) -> Geometry:
-    """limner's shape for a Hasty label: keypoints, else mask, else polygon, else bbox.
+    """limner's shape for a Hasty label: its keypoints, mask or polygon, else its bbox.
 
-    A Hasty label may carry several geometries at once (a polygon or mask with its
-    enclosing bbox, keypoints with theirs); limner keeps the most specific one.
+    A Hasty label may carry several geometries at once. A bbox beside one other shape is
+    that shape's enclosing box and is read as part of it. Two shapes in one label (a
+    polygon and a mask, or points and either) are two independent pieces of the label
+    that limner, with one shape per region, could show only by leaving one out: such a
+    label is ``Unrepresentable`` and stays as it is.
     """
     bbox = _bbox(label, width, height)
+    shapes = [name for name in ("keypoints", "mask", "polygon") if label.get(name)]
+    if len(shapes) > 1:
+        raise Unrepresentable(
+            f"the label holds a {' and a '.join(shapes)} at once; limner keeps one shape "
+            "per region"
+        )
     keypoints = label.get("keypoints") or []
     if keypoints:
         if not isinstance(keypoints, list):

@@ -57,10 +57,6 @@ KNOWN_FAILURES = {
         "a NUL in the image's file URL raises httpx.InvalidURL out of the download: the "
         "clone aborts with a traceback instead of marking that one image"
     ),
-    "test_fidelity.py::test_a_region_limner_cannot_represent_stays_untouched[hasty]": (
-        "a Hasty label holding a polygon and a mask is read as its mask alone, with no "
-        "kept report (the clone exits 0)"
-    ),
 }
 
 

@@ -290,6 +290,36 @@ def test_a_label_of_no_class_or_of_an_unknown_class_is_malformed(setup) -> None:
         assert label["id"] in (region.problem or "") and words in (region.problem or "")
 
 
+def test_a_label_holding_a_polygon_and_a_mask_is_kept_whole(setup) -> None:
+    """Reading one of the two shapes would hide the other, and an edit of the one read
+    would clear the other on the server: the label stays as it is, reported as kept."""
+    s = setup
+    car, ring, _ = seed_three(s)
+    both = s.fake.add_label(
+        s.pid,
+        s.image,
+        {
+            "class_id": s.classes["blob"],
+            "bbox": [2, 2, 6, 5],
+            "polygon": [[2, 2], [6, 2], [4, 5], [2, 2]],
+            "mask": [2, 2, 5, 4, 11, 1],
+        },
+    )
+    before = stored(s)
+    image = read(s)
+    regions = by_key(s, image)
+    kept = regions[both["id"]]
+    assert kept.region is None and kept.problem_kind == "kept"
+    assert both["id"] in (kept.problem or "") and "a mask and a polygon" in (kept.problem or "")
+    # a polygon or a box beside its enclosing bbox is still one shape, read as usual
+    assert isinstance(regions[ring["id"]].region.geometry, Polygon)
+    target = regions[car["id"]]
+    the_plan = plan(s, image, {target.uuid: Region(target.uuid, "car", Box(1, 1, 9, 9))})
+    assert both["id"] in {r.key for r in the_plan.keeps}
+    s.adapter.apply(image, the_plan, push(s))
+    assert stored(s)[both["id"]] == before[both["id"]]
+
+
 def test_a_state_without_a_label_list_is_one_problem(setup) -> None:
     s = setup
     image = RemoteImage(s.image, "a.png", "", "", state={"image": {}, "labels": "oops"})
