@@ -2,6 +2,11 @@
 
 Pens are cosmetic (constant width on screen) and handles are sized from the view's
 scale at paint time, so shapes read the same at every zoom level.
+
+Each item knows its annotation's author. A shape made by someone other than the local user
+says who in its label chip ("car · ana"); the chip's text and size are worked out when the
+class style or the author changes, never while painting, so scenes with thousands of
+shapes pay nothing extra per frame.
 """
 
 from __future__ import annotations
@@ -10,11 +15,22 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from models.geometry import Box, Geometry, Keypoints, Mask, Polygon, Skeleton, bounds
 from models.hit import box_handles
+from widgets.authors import chip_text, local_authors
 from widgets.qt_convert import mask_qimage
 
 HANDLE_PX = 5.0
@@ -22,6 +38,9 @@ MARGIN_PX = 12.0
 FILL_ALPHA = 40
 SELECTED_FILL_ALPHA = 70
 MASK_ALPHA = 110
+CHIP_PAD_PX = 4.0
+LOD_SLACK = 1.5
+"""How far the zoom may drift from ``view_zoom`` before margins are refreshed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,29 +62,51 @@ def polygon_path(polygon: Polygon) -> QPainterPath:
     return path
 
 
+def _chip_size(text: str, font: QFont) -> tuple[float, float]:
+    """Width and height in screen pixels of a label chip saying ``text`` in ``font``."""
+    metrics = QFontMetricsF(font)
+    return metrics.horizontalAdvance(text) + 2 * CHIP_PAD_PX, metrics.height() + 2
+
+
 class AnnotationItem(QGraphicsItem):
     """Draws one annotation; the canvas swaps its geometry during a drag preview.
 
     ``view_zoom`` (the canvas's zoom) sizes the margin that labels and handles need around
     the shape; ``fill_unselected`` is turned off in dense scenes, where filling thousands of
-    large translucent areas would dominate the frame.
+    large translucent areas would dominate the frame. ``author`` is who made the annotation;
+    whether that is the local user is decided once per process by :mod:`widgets.authors`.
     """
 
     view_zoom: ClassVar[float] = 1.0
     fill_unselected: ClassVar[bool] = True
+    _local: ClassVar[frozenset[str] | None] = None
 
-    def __init__(self, uuid: str, geometry: Geometry, style: ItemStyle, z: int) -> None:
+    def __init__(
+        self, uuid: str, geometry: Geometry, style: ItemStyle, z: int, author: str = ""
+    ) -> None:
         super().__init__()
         self.uuid = uuid
         self._style = style
+        self._author = author
         self._geometry: Geometry = geometry
         self._selected = False
         self._path: QPainterPath | None = None
         self._mask_image: QImage | None = None
         self._rect = QRectF()
+        self._chip = ""
+        self._chip_size = (0.0, 0.0)  # screen pixels, in the application font
+        self._paint_font: QFont | None = None
+        self._paint_size = (0.0, 0.0)  # the same in the font the painter last used
         self.setZValue(float(z))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rebuild()
+        self._rebuild_chip()
+
+    @classmethod
+    def local_names(cls) -> frozenset[str]:
+        if cls._local is None:
+            cls._local = local_authors()
+        return cls._local
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -85,8 +126,27 @@ class AnnotationItem(QGraphicsItem):
             return
         self._style = style
         self._mask_image = None
+        self.prepareGeometryChange()
         self._rebuild()
+        self._rebuild_chip()
         self.update()
+
+    @property
+    def author(self) -> str:
+        return self._author
+
+    def set_author(self, author: str) -> None:
+        if author == self._author:
+            return
+        self._author = author
+        self.prepareGeometryChange()
+        self._rebuild_chip()
+        self.update()
+
+    @property
+    def chip(self) -> str:
+        """The text of the label chip ("" when the shape shows none)."""
+        return self._chip
 
     def set_highlighted(self, selected: bool) -> None:
         if selected != self._selected:
@@ -105,10 +165,25 @@ class AnnotationItem(QGraphicsItem):
         if isinstance(g, Mask):
             self._mask_image = mask_qimage(g.crop_array(), self._style.color, MASK_ALPHA)
 
+    def _rebuild_chip(self) -> None:
+        self._chip = chip_text(self._style.label, self._author, AnnotationItem.local_names())
+        self._paint_font = None
+        self._chip_size = (0.0, 0.0)
+        if self._chip:
+            self._chip_size = _chip_size(self._chip, QGuiApplication.font())
+
     # -- QGraphicsItem ---------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        margin = MARGIN_PX / AnnotationItem.view_zoom
-        return self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
+        zoom = AnnotationItem.view_zoom
+        margin = MARGIN_PX / zoom
+        rect = self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
+        chip_w, chip_h = self._chip_size
+        if chip_w:
+            # The chip sits on the shape's top-left corner, at a fixed size on screen.
+            slack = LOD_SLACK / zoom
+            chip = QRectF(self._rect.left(), self._rect.top() - chip_h * slack, chip_w * slack, 0)
+            rect = rect.united(chip.adjusted(0, 0, margin, 0))
+        return rect
 
     def refresh_margin(self) -> None:
         """The zoom changed a lot: the label margin in image pixels changes with it."""
@@ -149,7 +224,7 @@ class AnnotationItem(QGraphicsItem):
                 painter.drawRect(QRectF(g.left, g.top, g.width, g.height))
         elif isinstance(g, Keypoints):
             self._paint_keypoints(painter, g, scale)
-        if self._style.label and scale > 0.25:
+        if self._chip and scale > 0.25:
             self._paint_label(painter, scale)
 
     def _paint_handles(
@@ -180,16 +255,19 @@ class AnnotationItem(QGraphicsItem):
         painter.save()
         painter.translate(x0, y0)
         painter.scale(1.0 / scale, 1.0 / scale)
-        metrics = painter.fontMetrics()
-        text = self._style.label
-        rect = QRectF(
-            0, -metrics.height() - 2, metrics.horizontalAdvance(text) + 8, metrics.height() + 2
-        )
+        font = painter.font()
+        if font != self._paint_font:
+            self._paint_font = QFont(font)
+            self._paint_size = _chip_size(self._chip, font)
+        width, height = self._paint_size
+        rect = QRectF(0, -height, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(self._style.color))
         painter.drawRect(rect)
         painter.setPen(
             QPen(QColor("black") if self._style.color.lightness() > 140 else QColor("white"))
         )
-        painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        painter.drawText(
+            rect.adjusted(CHIP_PAD_PX, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, self._chip
+        )
         painter.restore()

@@ -212,12 +212,13 @@ class CanvasView(QGraphicsView):
             item = self._items.get(uuid)
             style = self._style_for(ann)
             if item is None:
-                item = AnnotationItem(uuid, ann.geometry, style, ann.z)
+                item = AnnotationItem(uuid, ann.geometry, style, ann.z, ann.author)
                 self._items[uuid] = item
                 self._scene.addItem(item)
             else:
                 item.set_geometry(ann.geometry)
                 item.set_style(style)
+                item.set_author(ann.author)
                 item.setZValue(float(ann.z))
             item.set_highlighted(uuid in self._selection)
         self._records = records
