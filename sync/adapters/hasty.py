@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from sync.adapters.base import (
     Adapter,
     Capabilities,
@@ -490,13 +492,20 @@ class HastyAdapter(Adapter):
     # -- files ----------------------------------------------------------------------------
     def download(self, image: RemoteImage, target: Path) -> None:
         """``public_url`` needs no key (the vendor's client fetches it bare), so none is
-        sent; an expired signed URL is replaced by a fresh one from the image."""
+        sent; an expired signed URL is replaced by a fresh one from the image. Control
+        characters in the URL (an image name pasted into it unquoted) are sent the way a
+        browser sends them; a URL that still cannot be requested fails this one image,
+        not the whole pull."""
         url = image.url
         for attempt in range(2):
             if not url:
                 raise NotFoundError(f"Hasty image {image.key} has no public URL")
             try:
-                self.t.download(url, target, auth=False)
+                self.t.download(as_a_browser_sends(url), target, auth=False)
+            except httpx.InvalidURL as exc:
+                raise ValidationError(
+                    f"the public URL of Hasty image {image.key} cannot be requested: {exc}"
+                ) from exc
             except (NotFoundError, AuthError) as exc:
                 if attempt:
                     raise NotFoundError(f"the file of Hasty image {image.key}: {exc}") from exc
@@ -506,6 +515,15 @@ class HastyAdapter(Adapter):
 
     def close(self) -> None:
         self.t.close()
+
+
+def as_a_browser_sends(url: str) -> str:
+    """``url`` as a browser requests it (the WHATWG URL parser's rules for control
+    characters): leading and trailing controls and spaces dropped, tabs and line breaks
+    removed, every other C0 control and DEL percent-encoded. Nothing else changes, so a
+    signed URL keeps its signature."""
+    kept = url.strip("".join(map(chr, range(0x21)))).translate({9: None, 10: None, 13: None})
+    return "".join(f"%{ord(c):02X}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in kept)
 
 
 def make_hasty_adapter(

@@ -52,12 +52,7 @@ def case(driver: Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cas
 
 #: Scenarios that show bugs not fixed yet. Strict: each fails the run as soon as it passes,
 #: so the entry must then be removed.
-KNOWN_FAILURES = {
-    "test_faults.py::test_a_control_character_in_a_name_does_not_stop_the_clone[hasty]": (
-        "a NUL in the image's file URL raises httpx.InvalidURL out of the download: the "
-        "clone aborts with a traceback instead of marking that one image"
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _mark_known_failures(items: list[pytest.Item]) -> None:

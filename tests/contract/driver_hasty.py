@@ -35,8 +35,8 @@ class HastyDriver(Driver):
     shape_kinds = frozenset({"box", "polygon", "mask", "keypoints"})
     token_env = "LIMNER_CONTRACT_HASTY_KEY"
     listing_fragment = "/images"
-    # the fake puts the name into the file URL as it is, NUL included: no client can fetch it
-    odd_names_download = False
+    # The fake puts the name into the file URL as it is, NUL included (odd_names_download
+    # keeps its default): limner must fetch it the way a browser does, percent-encoded.
 
     def __init__(self, title: str) -> None:
         self.fake = HastyFake().start()

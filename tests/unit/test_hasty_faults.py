@@ -3,8 +3,8 @@
 A crash between the server's answer and the local commit (in process, and a real sync
 process killed with SIGKILL mid-push), creates whose answer is lost (looked up by their
 ``external_id``, never sent twice), throttling, 5xx, timeouts, answers that are not JSON,
-wrong keys and roles, an empty workspace balance, a label the server refuses, paging and
-the route table.
+wrong keys and roles, an empty workspace balance, a label the server refuses, file URLs
+holding control characters or no valid host, paging and the route table.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from models.entities import NewAnnotation
 from models.geometry import Box
 from models.history import History
 from models.tx import new_uuid
+from sync.adapters.hasty import as_a_browser_sends
 from sync.adapters.hasty_format import (
     derived_uuid,
     uuid_from_external,
@@ -237,6 +238,35 @@ def test_a_read_timeout_is_retried(world, tmp_path) -> None:
     assert report.state == "up_to_date" and report.pulled_images == 3
     assert len(linked.waits) == 1
     linked.store.close()
+
+
+def test_control_characters_in_a_file_url_are_sent_percent_encoded(world, linked) -> None:
+    """The fake pastes an image's name into its file URL unquoted, as a careless server
+    might: the file is fetched as a browser would fetch it, not given up on."""
+    odd = world.fake.add_image(world.pid, world.dataset, "bad\x00na\x07me.png", size=(40, 30))
+    report = linked.engine.run_once()
+    assert report.state == "up_to_date" and report.pulled_images == 4, report.message
+    record = image_named(linked.store, "badname.png")
+    assert record.error is None and (record.width, record.height) == (40, 30)
+    files = {p for m, p, _ in world.fake.requests if m == "GET" and p.startswith(f"/files/{odd}")}
+    assert files == {f"/files/{odd}/bad%00na%07me.png"}
+
+
+def test_a_file_url_that_cannot_be_requested_marks_that_image_only(world, linked) -> None:
+    odd = world.fake.add_image(world.pid, world.dataset, "odd.png", size=(40, 30))
+    world.fake.images[odd]["public_url"] = "http://[::1/odd.png"  # a broken host: no request
+    report = linked.engine.run_once()
+    assert report.state == "up_to_date" and report.pulled_images == 4, report.message
+    record = image_named(linked.store, "odd.png")
+    assert record.error and odd in record.error and "cannot be requested" in record.error
+    assert image_named(linked.store, "img0.png").error is None
+
+
+def test_a_file_url_is_cleaned_by_the_browser_rules_and_nothing_else() -> None:
+    messy = " \thttp://h.example/a\nb\x00c\x7f d%41?sig=x\x1fy\r\n"
+    assert as_a_browser_sends(messy) == "http://h.example/ab%00c%7F d%41?sig=x%1Fy"
+    plain = "https://cdn.example/p/i%20j.png?X-Amz-Signature=ab%2Fc"
+    assert as_a_browser_sends(plain) == plain
 
 
 def test_a_read_answer_that_is_not_json_stops_the_run_naming_the_route(world, linked) -> None:
