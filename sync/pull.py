@@ -169,6 +169,9 @@ class Puller:
         record = queries.image_by_id(conn, image_id)
         assert record is not None
         if record.error or not record.width or not record.height:
+            why = record.error or "its size is not known"
+            problem = ("error", None, remote.key, f"the image could not be read: {why}")
+            sync_store.replace_problems(conn, e.remote_id, image_id, "pull", [problem])
             return
         self._merge_regions(conn, writer, image_id, remote, record.width, record.height)
         self._merge_status(conn, changes, writer, image_id, remote)

@@ -250,3 +250,14 @@ def test_remote_deletion_is_flagged_not_applied(linked) -> None:
             "SELECT remote_key, deleted_remotely FROM remote_image ORDER BY remote_key"
         ).fetchall()
     assert flags == [("t1", 0), ("t2", 1), ("t3", 0)]
+
+
+def test_an_image_that_cannot_be_read_is_a_problem_not_silence(linked) -> None:
+    _store, engine, server = linked
+    task = server.add_task("broken")
+    task.file = b"this is not an image"
+    report = engine.run_once()
+    rows = [p for p in report.problems if p["remote_key"] == "broken"]
+    assert [p["kind"] for p in rows] == ["error"], report.problems
+    assert "could not be read" in rows[0]["message"]
+    assert report.exit_code == 1
