@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from models.store import ChangeSet, ProjectStore
+from limner.models.store.store import ChangeSet, ProjectStore
 
 
 class StoreBridge(QObject):

@@ -11,7 +11,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from models.errors import LimnerError
+from limner.models.errors import LimnerError
 
 EXIT_ERROR = 2
 
@@ -68,17 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     p_info = sub.add_parser("info", help="print counts of a project")
     p_info.add_argument("path", type=Path)
     p_info.add_argument("--json", action="store_true", help="machine-readable output")
-    from app.cli_sync import add_parsers
+    from limner.app.cli_sync import add_parsers
 
     add_parsers(sub)
-    from app.cli_review import add_parsers as add_review_parsers
+    from limner.app.cli_review import add_parsers as add_review_parsers
 
     add_review_parsers(sub)
     return parser
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from models.project import create_project
+    from limner.models.store.project import create_project
 
     classes = [c for c in args.classes.split(",") if c.strip()]
     for image_path in args.images:
@@ -104,8 +104,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from models import queries
-    from models.store import ProjectStore
+    from limner.models.store import queries
+    from limner.models.store.store import ProjectStore
 
     with ProjectStore.open(args.path) as store, store.read() as conn:
         stats = queries.project_stats(conn)
@@ -125,15 +125,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("classes")
     for cls_name, n in stats["by_class"].items():
         print(f"  {cls_name:<13}{n}")
-    from app.cli_review import print_info
+    from limner.app.cli_review import print_info
 
     print_info(stats)
     return 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from app.gui import run_gui
-    from models.store import ProjectStore, resolve_project_file
+    from limner.app.gui import run_gui
+    from limner.models.store.store import ProjectStore, resolve_project_file
 
     ProjectStore.open(args.path).close()  # clear error before Qt starts
     return run_gui(
@@ -142,9 +142,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.gui import run_gui
-    from models.demo import create_demo_project
-    from models.store import PROJECT_FILE
+    from limner.app.gui import run_gui
+    from limner.models.demo import create_demo_project
+    from limner.models.store.store import PROJECT_FILE
 
     path = args.path or default_demo_path()
     if not (path / PROJECT_FILE).exists():
@@ -162,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.command is None:
         args.command, args.path = "demo", None
-    from app.cli_review import HANDLERS as REVIEW_HANDLERS
-    from app.cli_sync import HANDLERS
+    from limner.app.cli_review import HANDLERS as REVIEW_HANDLERS
+    from limner.app.cli_sync import HANDLERS
 
     handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
     handlers.update(REVIEW_HANDLERS)

@@ -16,14 +16,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from models import queries, tx
-from models import queues as qs
-from models import review as rv
-from models.entities import ImageRecord, ImageStatus
-from models.errors import LimnerError
-from models.history import History
-from models.review_commands import AssignToQueue, ChangeStatus, CreateQueue, RemoveFromQueue, Review
-from models.store import ProjectStore
+from limner.models.store import queries, tx
+from limner.models.workflow import queues as qs
+from limner.models.workflow import review as rv
+from limner.models.domain.entities import ImageRecord, ImageStatus
+from limner.models.errors import LimnerError
+from limner.models.editing.history import History
+from limner.models.workflow.review_commands import AssignToQueue, ChangeStatus, CreateQueue, RemoveFromQueue, Review
+from limner.models.store.store import ProjectStore
 
 PAGE = 500
 STATUSES = tuple(s.value for s in ImageStatus)

@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-from models import sync_store
-from models.errors import LimnerError
-from models.store import ProjectStore
-from sync import credentials
-from sync.engine import CHOICES, SyncEngine, SyncReport, resolve_conflict
-from sync.factory import KINDS, make_adapter
+from limner.models.store import sync_store
+from limner.models.errors import LimnerError
+from limner.models.store.store import ProjectStore
+from limner.sync import credentials
+from limner.sync.engine import CHOICES, SyncEngine, SyncReport, resolve_conflict
+from limner.sync.factory import KINDS, make_adapter
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sync.errors import SyncError
-from sync.factory import KIND_NAMES, PROJECT_HINTS, make_adapter
-from sync.retry import RetryPolicy
+from limner.sync.errors import SyncError
+from limner.sync.factory import KIND_NAMES, PROJECT_HINTS, make_adapter
+from limner.sync.retry import RetryPolicy
 
 
 class ConnectDialog(QDialog):

@@ -1,6 +1,6 @@
 """The editing session of one project: current image, its shapes, selection, tools.
 
-The editor implements ``models.tools.ToolHost`` for the tools, turns panel requests into
+The editor implements ``models.editing.tools.ToolHost`` for the tools, turns panel requests into
 commands, and keeps the widgets in step with the store through ``StoreBridge``.
 """
 
@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.bridge import StoreBridge
-from app.prefetch import Prefetcher
-from models import queries
-from models.attributes import SchemaError, coerce_attributes, parse_schema
-from models.clipboard import ClipItem, copy_items, paste_command
-from models.commands import (
+from limner.app.bridge import StoreBridge
+from limner.app.prefetch import Prefetcher
+from limner.models.store import queries
+from limner.models.domain.attributes import SchemaError, coerce_attributes, parse_schema
+from limner.models.editing.clipboard import ClipItem, copy_items, paste_command
+from limner.models.editing.commands import (
     AddClass,
     Command,
     DeleteAnnotations,
@@ -24,20 +24,20 @@ from models.commands import (
     EditAnnotations,
     UpdateClass,
 )
-from models.entities import Annotation, ImageRecord, LabelClass
-from models.errors import ImageReadError, LimnerError
-from models.geometry import Polygon
-from models.history import History
-from models.imageio import load_rgb
-from models.mask_ops import simplify_polygon
-from models.palette import color_for_index
-from models.project import resolve_image_path
-from models.queries import ImageFilter
-from models.spatial import BoxIndex
-from models.store import ChangeSet, ProjectStore
-from models.tile_cache import TileMemoryCache
-from models.tiles import TileSource
-from models.tools import (
+from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
+from limner.models.errors import ImageReadError, LimnerError
+from limner.models.domain.geometry import Polygon
+from limner.models.editing.history import History
+from limner.models.imaging.imageio import load_rgb
+from limner.models.imaging.mask_ops import simplify_polygon
+from limner.models.domain.palette import color_for_index
+from limner.models.store.project import resolve_image_path
+from limner.models.store.queries import ImageFilter
+from limner.models.domain.spatial import BoxIndex
+from limner.models.store.store import ChangeSet, ProjectStore
+from limner.models.imaging.tile_cache import TileMemoryCache
+from limner.models.imaging.tiles import TileSource
+from limner.models.editing.tools import (
     BoxTool,
     BrushTool,
     EraserTool,
@@ -48,7 +48,7 @@ from models.tools import (
     Tool,
     WandTool,
 )
-from models.tools.convert import (
+from limner.models.editing.tools.convert import (
     convert_selected_masks_to_polygons,
     fill_selected_polygons_into_mask,
 )

@@ -12,8 +12,8 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from models.errors import LimnerError
-from sync.redact import clean_message
+from limner.models.errors import LimnerError
+from limner.sync.redact import clean_message
 
 log = logging.getLogger("limner")
 

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.platform_check import display_problem
+from limner.app.platform_check import display_problem
 
 
 def _prepare_platform(screenshot: Path | None) -> None:
@@ -29,9 +29,9 @@ def run_gui(project: Path, *, image_name: str | None = None, screenshot: Path | 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
-    from models import queries
-    from models.store import ProjectStore
+    from limner.app.main_window import MainWindow
+    from limner.models.store import queries
+    from limner.models.store.store import ProjectStore
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("limner")

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
-from app.errors import show_error
-from app.import_worker import ImportWorker
-from models.imageio import SUPPORTED_SUFFIXES
-from models.project import ImportReport
+from limner.app.errors import show_error
+from limner.app.import_worker import ImportWorker
+from limner.models.imaging.imageio import SUPPORTED_SUFFIXES
+from limner.models.store.project import ImportReport
 
 
 class ImportMixin:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
-from models.errors import LimnerError
-from models.project import ImportReport, import_images
-from models.store import ProjectStore
+from limner.models.errors import LimnerError
+from limner.models.store.project import ImportReport, import_images
+from limner.models.store.store import ProjectStore
 
 
 class ImportWorker(QThread):

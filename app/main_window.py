@@ -21,26 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.editor import Editor
-from app.errors import show_error
-from app.import_ui import ImportMixin
-from app.import_worker import ImportWorker
-from app.sync_controller import SyncController
-from app.sync_ui import SyncMixin
-from app.workflow import Workflow
-from models.attributes import parse_schema
-from models.imageio import is_too_large
-from models.project import allow_huge_images
-from models.store import ProjectStore
-from widgets.annotation_item import ItemStyle
-from widgets.annotation_list import AnnotationList
-from widgets.attribute_editor import AttributeEditor
-from widgets.canvas import CanvasView
-from widgets.class_dialog import ClassDialog
-from widgets.class_panel import ClassPanel
-from widgets.image_list import ImageListPanel
-from widgets.sync_widgets import ConflictsPanel, SyncIndicator
-from widgets.window_level import WindowLevelDialog
+from limner.app.editor import Editor
+from limner.app.errors import show_error
+from limner.app.import_ui import ImportMixin
+from limner.app.import_worker import ImportWorker
+from limner.app.sync_controller import SyncController
+from limner.app.sync_ui import SyncMixin
+from limner.app.workflow import Workflow
+from limner.models.domain.attributes import parse_schema
+from limner.models.imaging.imageio import is_too_large
+from limner.models.store.project import allow_huge_images
+from limner.models.store.store import ProjectStore
+from limner.widgets.canvas.annotation_item import ItemStyle
+from limner.widgets.panels.annotation_list import AnnotationList
+from limner.widgets.panels.attribute_editor import AttributeEditor
+from limner.widgets.canvas.view import CanvasView
+from limner.widgets.dialogs.class_dialog import ClassDialog
+from limner.widgets.panels.class_panel import ClassPanel
+from limner.widgets.panels.image_list import ImageListPanel
+from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
+from limner.widgets.dialogs.window_level import WindowLevelDialog
 
 APP_TITLE = "limner"
 

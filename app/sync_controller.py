@@ -23,16 +23,16 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from app.errors import user_message
-from models import sync_store
-from models.errors import LimnerError
-from models.store import ChangeSet, ProjectStore
-from sync import credentials
-from sync.adapters.base import Adapter
-from sync.engine import SyncEngine, SyncReport
-from sync.factory import make_adapter
-from sync.redact import redact_text
-from sync.retry import Backoff
+from limner.app.errors import user_message
+from limner.models.store import sync_store
+from limner.models.errors import LimnerError
+from limner.models.store.store import ChangeSet, ProjectStore
+from limner.sync import credentials
+from limner.sync.adapters.base import Adapter
+from limner.sync.engine import SyncEngine, SyncReport
+from limner.sync.factory import make_adapter
+from limner.sync.redact import redact_text
+from limner.sync.retry import Backoff
 
 log = logging.getLogger("limner.sync")
 

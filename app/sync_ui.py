@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
-from app.connect_dialog import ConnectDialog
-from app.errors import show_error
-from app.sync_controller import SyncController
-from models import queries, sync_store
-from models.errors import LimnerError
-from sync import credentials
-from sync.engine import resolve_conflict
-from sync.factory import KIND_NAMES, capabilities_for
-from sync.redact import clean_message
-from widgets.sync_widgets import ConflictRow
+from limner.app.connect_dialog import ConnectDialog
+from limner.app.errors import show_error
+from limner.app.sync_controller import SyncController
+from limner.models.store import queries, sync_store
+from limner.models.errors import LimnerError
+from limner.sync import credentials
+from limner.sync.engine import resolve_conflict
+from limner.sync.factory import KIND_NAMES, capabilities_for
+from limner.sync.redact import clean_message
+from limner.widgets.panels.sync_widgets import ConflictRow
 
 
 class SyncMixin:

@@ -15,14 +15,14 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-from models import queues as qs
-from models import review as rv
-from models.commands import Command
-from models.errors import LimnerError
-from models.geometry import bounds
-from models.queries import ImageFilter
-from models.review_commands import AddRemark, Review, Skip, Submit
-from widgets.review_widgets import (
+from limner.models.workflow import queues as qs
+from limner.models.workflow import review as rv
+from limner.models.editing.commands import Command
+from limner.models.errors import LimnerError
+from limner.models.domain.geometry import bounds
+from limner.models.store.queries import ImageFilter
+from limner.models.workflow.review_commands import AddRemark, Review, Skip, Submit
+from limner.widgets.panels.review_widgets import (
     ChangesOverlay,
     FeedbackBanner,
     HistoryPanel,
@@ -31,7 +31,7 @@ from widgets.review_widgets import (
 )
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
 
 class Workflow(QObject):

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from models import queries, tx
-from models.entities import NewAnnotation
-from models.geometry import Box, Geometry, Keypoints, Mask, Polygon, PolygonPart, Skeleton
-from models.project import import_images
-from models.store import ProjectStore
-from resources import demo_dir, demo_labels
+from limner.models.store import queries, tx
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, PolygonPart, Skeleton
+from limner.models.store.project import import_images
+from limner.models.store.store import ProjectStore
+from limner.resources import demo_dir, demo_labels
 
 
 def _geometry(entry: dict[str, Any], folder: Path) -> Geometry:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import queries, sync_store, tx
-from models.entities import NewAnnotation
-from models.review import review_payload
-from models.store import ProjectStore
-from sync.adapters.base import region_digest
-from sync.errors import SyncError
-from sync.merge import LocalWriter, local_regions, region_from_payload
-from sync.pull import apply_remote_status, review_base
+from limner.models.store import queries, sync_store, tx
+from limner.models.domain.entities import NewAnnotation
+from limner.models.workflow.review import review_payload
+from limner.models.store.store import ProjectStore
+from limner.sync.adapters.base import region_digest
+from limner.sync.errors import SyncError
+from limner.sync.merge import LocalWriter, local_regions, region_from_payload
+from limner.sync.pull import apply_remote_status, review_base
 
 CHOICES = ("mine", "theirs", "both")
 

@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from models import queries, sync_store, tx
-from models.geometry import Skeleton
-from models.palette import color_for_index
-from models.queues import sync_remote_queue
-from models.store import ProjectStore
-from sync.adapters.base import Adapter
-from sync.conflicts import CHOICES, resolve_conflict
-from sync.errors import AuthError, SyncError, TransientError
-from sync.merge import LocalWriter, MergeStats
-from sync.pull import IMAGES_CURSOR, Puller
-from sync.push import Pusher
+from limner.models.store import queries, sync_store, tx
+from limner.models.domain.geometry import Skeleton
+from limner.models.domain.palette import color_for_index
+from limner.models.workflow.queues import sync_remote_queue
+from limner.models.store.store import ProjectStore
+from limner.sync.adapters.base import Adapter
+from limner.sync.conflicts import CHOICES, resolve_conflict
+from limner.sync.errors import AuthError, SyncError, TransientError
+from limner.sync.merge import LocalWriter, MergeStats
+from limner.sync.pull import IMAGES_CURSOR, Puller
+from limner.sync.push import Pusher
 
 __all__ = ["CHOICES", "IMAGES_CURSOR", "SyncEngine", "SyncReport", "resolve_conflict"]
 

@@ -12,7 +12,7 @@ in front of it is broken or is not the server we think it is) and a TLS failure
 
 from __future__ import annotations
 
-from models.errors import LimnerError
+from limner.models.errors import LimnerError
 
 
 class SyncError(LimnerError):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sync.adapters.base import Adapter, Capabilities
-from sync.errors import ConfigError
-from sync.retry import RetryPolicy
-from sync.transport import HeaderAuth, Transport
+from limner.sync.adapters.base import Adapter, Capabilities
+from limner.sync.errors import ConfigError
+from limner.sync.retry import RetryPolicy
+from limner.sync.transport import HeaderAuth, Transport
 
 KINDS = ("labelstudio", "cloudfactory", "hasty", "clarifai")
 
@@ -26,14 +26,14 @@ def make_adapter(
     if not token:
         raise ConfigError(f"no token for {base_url}")
     if kind == "labelstudio":
-        from sync.adapters.labelstudio import LabelStudioAdapter, LabelStudioAuth
+        from limner.sync.adapters.labelstudio import LabelStudioAdapter, LabelStudioAuth
 
         transport = Transport(
             base_url, LabelStudioAuth(token), policy=policy, timeout=timeout, max_connections=8
         )
         return LabelStudioAdapter(transport, project_ref)
     if kind == "cloudfactory":
-        from sync.adapters.cloudfactory import CloudFactoryAdapter
+        from limner.sync.adapters.cloudfactory import CloudFactoryAdapter
 
         transport = Transport(
             base_url,
@@ -46,13 +46,13 @@ def make_adapter(
             transport, project_ref, routes=(settings or {}).get("routes"), settings=settings
         )
     if kind == "hasty":
-        from sync.adapters.hasty import make_hasty_adapter
+        from limner.sync.adapters.hasty import make_hasty_adapter
 
         return make_hasty_adapter(
             base_url, project_ref, token, policy=policy, timeout=timeout, settings=settings
         )
     if kind == "clarifai":
-        from sync.adapters.clarifai import build_adapter
+        from limner.sync.adapters.clarifai import build_adapter
 
         return build_adapter(
             base_url, project_ref, token, policy=policy, timeout=timeout, settings=settings
@@ -77,13 +77,13 @@ PROJECT_HINTS = {
 def capabilities_for(kind: str) -> Capabilities:
     """What a kind of remote can hold, without connecting (to grey out tools)."""
     if kind == "labelstudio":
-        from sync.adapters.labelstudio import LabelStudioAdapter as cls
+        from limner.sync.adapters.labelstudio import LabelStudioAdapter as cls
     elif kind == "cloudfactory":
-        from sync.adapters.cloudfactory import CloudFactoryAdapter as cls
+        from limner.sync.adapters.cloudfactory import CloudFactoryAdapter as cls
     elif kind == "hasty":
-        from sync.adapters.hasty import HastyAdapter as cls
+        from limner.sync.adapters.hasty import HastyAdapter as cls
     elif kind == "clarifai":
-        from sync.adapters.clarifai import ClarifaiAdapter as cls
+        from limner.sync.adapters.clarifai import ClarifaiAdapter as cls
     else:
         raise ConfigError(f"unknown remote kind {kind!r}; use one of {', '.join(KINDS)}")
     return cls.capabilities

@@ -18,19 +18,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from models import queries, sync_store, tx
-from models.entities import ImageStatus
-from models.imageio import ImageProbe, probe_image
-from models.project import resolve_image_path, stored_path_for
-from models.review import insert_review_snapshot, record_status_change, review_payload
-from sync.adapters.base import RemoteImage
-from sync.errors import NotFoundError, ValidationError
-from sync.merge import LocalWriter, bases, local_regions
-from sync.names import clean_name, safe_filename
-from sync.reconcile import plan_pull
+from limner.models.store import queries, sync_store, tx
+from limner.models.domain.entities import ImageStatus
+from limner.models.imaging.imageio import ImageProbe, probe_image
+from limner.models.store.project import resolve_image_path, stored_path_for
+from limner.models.workflow.review import insert_review_snapshot, record_status_change, review_payload
+from limner.sync.adapters.base import RemoteImage
+from limner.sync.errors import NotFoundError, ValidationError
+from limner.sync.merge import LocalWriter, bases, local_regions
+from limner.sync.names import clean_name, safe_filename
+from limner.sync.reconcile import plan_pull
 
 if TYPE_CHECKING:
-    from sync.engine import SyncEngine, SyncReport
+    from limner.sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger("limner.sync")
 

@@ -15,16 +15,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from models import queries, sync_store
-from models.review import review_payload
-from sync.adapters.base import ImagePush, PushResult, RemoteImage
-from sync.errors import AuthError, RemoteConflictError, SyncError, TransientError, ValidationError
-from sync.merge import bases, local_regions, region_payload
-from sync.pull import review_base
-from sync.reconcile import PushPlan, StatusWrite, plan_push
+from limner.models.store import queries, sync_store
+from limner.models.workflow.review import review_payload
+from limner.sync.adapters.base import ImagePush, PushResult, RemoteImage
+from limner.sync.errors import AuthError, RemoteConflictError, SyncError, TransientError, ValidationError
+from limner.sync.merge import bases, local_regions, region_payload
+from limner.sync.pull import review_base
+from limner.sync.reconcile import PushPlan, StatusWrite, plan_push
 
 if TYPE_CHECKING:
-    from sync.engine import SyncEngine, SyncReport
+    from limner.sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger("limner.sync")
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sync.adapters.base import Refused, Region, RemoteRegion, region_digest
+from limner.sync.adapters.base import Refused, Region, RemoteRegion, region_digest
 
 
 @dataclass(frozen=True, slots=True)

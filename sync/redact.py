@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sync.names import one_line
+from limner.sync.names import one_line
 
 MESSAGE_LIMIT = 300
 MASK = "***"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sync.errors import SyncError, TransientError
+from limner.sync.errors import SyncError, TransientError
 
 log = logging.getLogger("limner.sync.rest")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sync.errors import TransientError
+from limner.sync.errors import TransientError
 
 T = TypeVar("T")
 Sleeper = Callable[[float], None]

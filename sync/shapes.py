@@ -36,7 +36,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, TypeVar, overload
 
-from sync.errors import ProtocolError
+from limner.sync.errors import ProtocolError
 
 T = TypeVar("T")
 

@@ -36,8 +36,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from sync import shapes
-from sync.errors import (
+from limner.sync import shapes
+from limner.sync.errors import (
     AuthError,
     NotFoundError,
     OfflineError,
@@ -48,8 +48,8 @@ from sync.errors import (
     TransientError,
     ValidationError,
 )
-from sync.redact import MESSAGE_LIMIT, SECRET_PARAMS, clean_message, redact_url
-from sync.retry import RetryPolicy
+from limner.sync.redact import MESSAGE_LIMIT, SECRET_PARAMS, clean_message, redact_url
+from limner.sync.retry import RetryPolicy
 
 log = logging.getLogger("limner.sync.http")
 

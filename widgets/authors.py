@@ -6,7 +6,7 @@ address) or, when the server did not say, ``remote:<kind>``. Views mark the shap
 people with a short form of the name and leave the local user's own shapes unmarked.
 
 Who is local is decided from what limner already stamps on edits made here: the name
-``models.tx.current_user`` returns (``LIMNER_USER``, else the login name). The login name
+``models.store.tx.current_user`` returns (``LIMNER_USER``, else the login name). The login name
 also counts when ``LIMNER_USER`` is set, because older edits on this machine carry it. So do
 the placeholders an author column holds when nobody was recorded (empty, ``user``,
 ``local``) and the author of the demo project's example shapes, which belong to whoever
@@ -25,7 +25,7 @@ import getpass
 import re
 from collections.abc import Iterable
 
-from models.tx import current_user
+from limner.models.store.tx import current_user
 
 PLACEHOLDER_AUTHORS = ("", "user", "local", "limner demo")
 """Authors that mean "nobody else": nothing recorded, or the demo project's own examples."""

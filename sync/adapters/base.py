@@ -21,10 +21,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from models.geometry import Geometry
+from limner.models.domain.geometry import Geometry
 
 if TYPE_CHECKING:
-    from sync.reconcile import PushPlan
+    from limner.sync.reconcile import PushPlan
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -83,7 +83,7 @@ class Region:
 
 def region_digest(region: Region) -> str:
     """What a region says (class, geometry to 1e-6 px, attributes), as a fingerprint."""
-    from models.sync_store import content_hash
+    from limner.models.store.sync_store import content_hash
 
     return content_hash(region.geometry, region.class_name, region.attributes)
 

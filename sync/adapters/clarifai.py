@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sync.adapters.base import (
+from limner.sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
@@ -64,7 +64,7 @@ from sync.adapters.base import (
     RemoteRegion,
     region_digest,
 )
-from sync.adapters.clarifai_format import (
+from limner.sync.adapters.clarifai_format import (
     ClarifaiFormatError,
     Reading,
     annotation_raw,
@@ -72,8 +72,8 @@ from sync.adapters.clarifai_format import (
     read_annotation,
     remote_id_for,
 )
-from sync.adapters.clarifai_geometry import region_info_for, skeleton_from_keypoint_info
-from sync.adapters.clarifai_http import (
+from limner.sync.adapters.clarifai_geometry import region_info_for, skeleton_from_keypoint_info
+from limner.sync.adapters.clarifai_http import (
     MAX_PER_PAGE,
     ClarifaiApi,
     ClarifaiError,
@@ -81,15 +81,15 @@ from sync.adapters.clarifai_http import (
     Pacer,
     routes_with,
 )
-from sync.adapters.clarifai_pull import changed_images
-from sync.adapters.clarifai_push import Assignment, ImageState, Pushing, remote_image
-from sync.errors import ConfigError, NotFoundError
-from sync.rest import cursor_pages
-from sync.retry import RetryPolicy
-from sync.transport import HeaderAuth
+from limner.sync.adapters.clarifai_pull import changed_images
+from limner.sync.adapters.clarifai_push import Assignment, ImageState, Pushing, remote_image
+from limner.sync.errors import ConfigError, NotFoundError
+from limner.sync.rest import cursor_pages
+from limner.sync.retry import RetryPolicy
+from limner.sync.transport import HeaderAuth
 
 if TYPE_CHECKING:
-    from sync.reconcile import PushPlan
+    from limner.sync.reconcile import PushPlan
 
 log = logging.getLogger("limner.sync.clarifai")
 

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.geometry import Geometry, Mask, geometry_to_json
-from sync.adapters.clarifai_geometry import (
+from limner.models.domain.geometry import Geometry, Mask, geometry_to_json
+from limner.sync.adapters.clarifai_geometry import (
     ClarifaiFormatError,
     MalformedError,
     exact_geometry,

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from models.errors import GeometryError
-from models.geometry import (
+from limner.models.errors import GeometryError
+from limner.models.domain.geometry import (
     Box,
     Geometry,
     Keypoints,

@@ -25,8 +25,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from sync import shapes
-from sync.adapters.clarifai_format import (
+from limner.sync import shapes
+from limner.sync.adapters.clarifai_format import (
     AUTH_CODES,
     MIXED_STATUS,
     NOT_FOUND_CODES,
@@ -38,7 +38,7 @@ from sync.adapters.clarifai_format import (
     THROTTLED,
     status_code,
 )
-from sync.errors import (
+from limner.sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
@@ -47,8 +47,8 @@ from sync.errors import (
     TransientError,
     ValidationError,
 )
-from sync.rest import Routes, ServerClock, numbered_pages
-from sync.transport import AuthProvider, Transport, parse_retry_after
+from limner.sync.rest import Routes, ServerClock, numbered_pages
+from limner.sync.transport import AuthProvider, Transport, parse_retry_after
 
 RATE_LIMIT = 15.0  # requests per second, for every user and plan (Clarifai's docs)
 THROTTLE_WAIT = 15.0  # seconds; the docs' advice after CONN_THROTTLED without Retry-After

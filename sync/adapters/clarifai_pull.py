@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sync.adapters.base import RemotePage
+from limner.sync.adapters.base import RemotePage
 
 if TYPE_CHECKING:
-    from sync.adapters.clarifai import ClarifaiAdapter
+    from limner.sync.adapters.clarifai import ClarifaiAdapter
 
 OVERLAP = timedelta(minutes=2)  # re-read this much before the watermark (server clocks)
 

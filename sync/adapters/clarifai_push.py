@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from sync.adapters.base import (
+from limner.sync.adapters.base import (
     ImagePush,
     PushResult,
     RemoteImage,
     chunked,
     raw_digest,
 )
-from sync.adapters.clarifai_format import (
+from limner.sync.adapters.clarifai_format import (
     ANNOTATION_PENDING,
     DUPLICATE_KEY,
     META_KEY,
@@ -50,14 +50,14 @@ from sync.adapters.clarifai_format import (
     fingerprint,
     status_code,
 )
-from sync.adapters.clarifai_geometry import keypoint_info_for
-from sync.adapters.clarifai_http import ClarifaiError, item_failures
-from sync.errors import NotFoundError, RemoteConflictError, TransientError, ValidationError
-from sync.rest import write_then_verify
+from limner.sync.adapters.clarifai_geometry import keypoint_info_for
+from limner.sync.adapters.clarifai_http import ClarifaiError, item_failures
+from limner.sync.errors import NotFoundError, RemoteConflictError, TransientError, ValidationError
+from limner.sync.rest import write_then_verify
 
 if TYPE_CHECKING:
-    from sync.adapters.clarifai import ClarifaiAdapter
-    from sync.reconcile import PushPlan, Write
+    from limner.sync.adapters.clarifai import ClarifaiAdapter
+    from limner.sync.reconcile import PushPlan, Write
 
 log = logging.getLogger("limner.sync.clarifai")
 

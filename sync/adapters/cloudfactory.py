@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
-from sync import shapes
-from sync.adapters.base import (
+from limner.sync import shapes
+from limner.sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
@@ -51,7 +51,7 @@ from sync.adapters.base import (
     RemoteQueue,
     RemoteRegion,
 )
-from sync.adapters.cloudfactory_format import (
+from limner.sync.adapters.cloudfactory_format import (
     Signal,
     canonical_status,
     deadline,
@@ -66,7 +66,7 @@ from sync.adapters.cloudfactory_format import (
     space_relative,
     target_status,
 )
-from sync.adapters.cloudfactory_labels import (
+from limner.sync.adapters.cloudfactory_labels import (
     REFUSED,
     LabelError,
     class_names,
@@ -78,19 +78,19 @@ from sync.adapters.cloudfactory_labels import (
     review_marker,
     with_marker,
 )
-from sync.adapters.cloudfactory_labels import readable as is_readable
-from sync.errors import (
+from limner.sync.adapters.cloudfactory_labels import readable as is_readable
+from limner.sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
     RemoteConflictError,
     ValidationError,
 )
-from sync.rest import Routes, cursor_pages, write_then_verify
-from sync.transport import Transport
+from limner.sync.rest import Routes, cursor_pages, write_then_verify
+from limner.sync.transport import Transport
 
 if TYPE_CHECKING:
-    from sync.reconcile import PushPlan
+    from limner.sync.reconcile import PushPlan
 
 log = logging.getLogger("limner.sync.cloudfactory")
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync import shapes
-from sync.adapters.base import ClassSpec
-from sync.adapters.cloudfactory_labels import LabelStyle
-from sync.errors import ConfigError, NotFoundError, ProtocolError
+from limner.sync import shapes
+from limner.sync.adapters.base import ClassSpec
+from limner.sync.adapters.cloudfactory_labels import LabelStyle
+from limner.sync.errors import ConfigError, NotFoundError, ProtocolError
 
 SKIP_SIGNALS = ("cancel", "release")
 REJECT_SIGNALS = ("complete", "reopen")

@@ -26,13 +26,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from models.errors import GeometryError
-from models.geometry import Box
-from sync.adapters.base import Refused, Region
-from sync.errors import ConfigError, RemoteConflictError
+from limner.models.errors import GeometryError
+from limner.models.domain.geometry import Box
+from limner.sync.adapters.base import Refused, Region
+from limner.sync.errors import ConfigError, RemoteConflictError
 
 if TYPE_CHECKING:
-    from sync.reconcile import PushPlan
+    from limner.sync.reconcile import PushPlan
 
 NAMESPACE = uuidlib.UUID("0c1f3a52-8a4e-4c65-b2a9-6f0e3d7c9a11")
 UUID_KEY = "limner_uuid"

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sync.adapters.base import (
+from limner.sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
@@ -62,7 +62,7 @@ from sync.adapters.base import (
     RemoteRegion,
     chunked,
 )
-from sync.adapters.hasty_format import (
+from limner.sync.adapters.hasty_format import (
     HastyFormatError,
     Unrepresentable,
     assign_uuids,
@@ -75,18 +75,18 @@ from sync.adapters.hasty_format import (
     parse_time,
     status_body,
 )
-from sync.adapters.hasty_http import PAGE_SIZE, HastyApi, HastyTransport
-from sync.adapters.hasty_schema import HastySchema, load_schema
-from sync.errors import (
+from limner.sync.adapters.hasty_http import PAGE_SIZE, HastyApi, HastyTransport
+from limner.sync.adapters.hasty_schema import HastySchema, load_schema
+from limner.sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
     RemoteConflictError,
     ValidationError,
 )
-from sync.reconcile import PushPlan, StatusWrite
-from sync.retry import RetryPolicy
-from sync.transport import HeaderAuth, Transport
+from limner.sync.reconcile import PushPlan, StatusWrite
+from limner.sync.retry import RetryPolicy
+from limner.sync.transport import HeaderAuth, Transport
 
 log = logging.getLogger("limner.sync.hasty")
 

@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sync import shapes
-from sync.adapters.base import chunked
-from sync.adapters.hasty_format import BATCH_LIMIT
-from sync.errors import ConfigError, NotFoundError, ProtocolError, TransientError
-from sync.rest import Routes, ServerClock, cursor_pages, write_then_verify
-from sync.transport import Transport, error_message
+from limner.sync import shapes
+from limner.sync.adapters.base import chunked
+from limner.sync.adapters.hasty_format import BATCH_LIMIT
+from limner.sync.errors import ConfigError, NotFoundError, ProtocolError, TransientError
+from limner.sync.rest import Routes, ServerClock, cursor_pages, write_then_verify
+from limner.sync.transport import Transport, error_message
 
 log = logging.getLogger("limner.sync.hasty")
 

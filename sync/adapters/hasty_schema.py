@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.adapters.base import ClassSpec
-from sync.adapters.hasty_format import KeypointSchema, parse_color
+from limner.sync.adapters.base import ClassSpec
+from limner.sync.adapters.hasty_format import KeypointSchema, parse_color
 
 # Hasty attribute types -> limner attribute types (models/attributes.py).
 ATTRIBUTE_TYPES = {

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from sync import shapes
-from sync.adapters.base import (
+from limner.sync import shapes
+from limner.sync.adapters.base import (
     Adapter,
     Capabilities,
     ClassSpec,
@@ -48,29 +48,29 @@ from sync.adapters.base import (
     RemoteQueue,
     RemoteRegion,
 )
-from sync.adapters.labelstudio_format import (
+from limner.sync.adapters.labelstudio_format import (
     LabelStudioFormatError,
     LSConfig,
     LSRegion,
     parse_label_config,
     region_to_results,
 )
-from sync.adapters.labelstudio_state import (
+from limner.sync.adapters.labelstudio_state import (
     NAMESPACE,
     annotations_of,
     read_containers,
     rebuild,
 )
-from sync.errors import (
+from limner.sync.errors import (
     AuthError,
     ConfigError,
     NotFoundError,
     RemoteConflictError,
 )
-from sync.transport import Transport
+from limner.sync.transport import Transport
 
 if TYPE_CHECKING:
-    from sync.reconcile import PushPlan
+    from limner.sync.reconcile import PushPlan
 
 log = logging.getLogger("limner.sync.labelstudio")
 

@@ -49,11 +49,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.attributes import AttributeSpec, SchemaError
-from models.errors import GeometryError
-from models.geometry import Box, Geometry, Keypoints, Mask, Polygon, bounds
-from sync.adapters.base import ClassSpec, Region
-from sync.adapters.labelstudio_rle import LabelStudioFormatError, decode_mask, encode_mask
+from limner.models.domain.attributes import AttributeSpec, SchemaError
+from limner.models.errors import GeometryError
+from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, bounds
+from limner.sync.adapters.base import ClassSpec, Region
+from limner.sync.adapters.labelstudio_rle import LabelStudioFormatError, decode_mask, encode_mask
 
 __all__ = [
     "KEYPOINT_WIDTH",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.errors import LimnerError
+from limner.models.errors import LimnerError
 
 __all__ = [
     "LabelStudioFormatError",

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from models.geometry import Box
+from limner.models.domain.geometry import Box
 from tests.contract.codecs import Shape, ls_decode, ls_encode, png
 from tests.contract.drivers import Driver, ImageRef, Malformed
 from tests.contract.relay import Relay

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 
-from models.geometry import Box, Keypoints, Mask, Polygon, PolygonPart
+from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart
 from tests.contract.codecs import CLASS_FOR_KIND, Shape
 from tests.contract.drivers import KINDS
 

@@ -12,16 +12,16 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import queries, sync_store
-from models.commands import AddAnnotations
-from models.entities import NewAnnotation
-from models.geometry import Box
-from models.history import History
-from models.store import ProjectStore
-from models.tx import new_uuid
-from sync.engine import SyncEngine
-from sync.factory import make_adapter
-from sync.retry import RetryPolicy
+from limner.models.store import queries, sync_store
+from limner.models.editing.commands import AddAnnotations
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.editing.history import History
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import new_uuid
+from limner.sync.engine import SyncEngine
+from limner.sync.factory import make_adapter
+from limner.sync.retry import RetryPolicy
 from tests.fakes.cloudfactory_server import CloudFactoryFake, png_bytes
 
 KEY = "cf-test-key-0123"

@@ -76,7 +76,7 @@ def sync_killed_mid_push(
     env = {**os.environ, token_env: token, "PYTHONPATH": str(ROOT)}
     with log.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "app", "sync", str(path), "--once", "--token-env", token_env],
+            [sys.executable, "-m", "limner", "sync", str(path), "--once", "--token-env", token_env],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -370,7 +370,7 @@ class KilledRun:
 def _child(argv: Sequence[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     with log.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "app", *argv],
+            [sys.executable, "-m", "limner", *argv],
             cwd=ROOT,
             env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.DEVNULL,

@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from models.store import ProjectStore
+from limner.models.store.store import ProjectStore
 
 
 @pytest.fixture
 def window(qtbot, project: ProjectStore) -> Iterator:
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
     win = MainWindow(project)
     qtbot.addWidget(win)
@@ -48,7 +48,7 @@ def drag(
 def info_in_new_process(path: Path) -> dict:
     """``limner info --json`` in a fresh interpreter: what is on disk, not in memory."""
     out = subprocess.run(
-        [sys.executable, "-m", "app", "info", str(path), "--json"],
+        [sys.executable, "-m", "limner", "info", str(path), "--json"],
         check=True,
         capture_output=True,
         text=True,

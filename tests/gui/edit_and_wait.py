@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.main_window import MainWindow
-from models.store import ProjectStore
+from limner.app.main_window import MainWindow
+from limner.models.store.store import ProjectStore
 
 
 def main(project: str) -> None:

@@ -15,15 +15,15 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
-import widgets.annotation_item as annotation_item
-from models import queries, tx
-from models.entities import Annotation, NewAnnotation
-from models.geometry import Box
-from models.store import ProjectStore
-from widgets.annotation_item import ItemStyle
-from widgets.annotation_list import AnnotationList
-from widgets.authors import local_authors, short_author
-from widgets.canvas import CanvasView
+import limner.widgets.canvas.annotation_item as annotation_item
+from limner.models.store import queries, tx
+from limner.models.domain.entities import Annotation, NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.store.store import ProjectStore
+from limner.widgets.canvas.annotation_item import ItemStyle
+from limner.widgets.panels.annotation_list import AnnotationList
+from limner.widgets.authors import local_authors, short_author
+from limner.widgets.canvas.view import CanvasView
 
 OTHER = "ana@example.com"
 SNEAKY = "<b>eve</b> & co@evil.example"
@@ -54,7 +54,7 @@ def shapes(project: ProjectStore) -> dict[str, str]:
 
 @pytest.fixture
 def win(qtbot, project: ProjectStore, shapes: dict[str, str]) -> Iterator:
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
     window = MainWindow(project)
     qtbot.addWidget(window)

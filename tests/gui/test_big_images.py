@@ -10,8 +10,8 @@ import tifffile
 from PIL import Image
 from PySide6.QtCore import QPoint
 
-from models.tiles import open_tile_source
-from widgets.canvas import CanvasView
+from limner.models.imaging.tiles import open_tile_source
+from limner.widgets.canvas.view import CanvasView
 
 SIDE = 40_000
 TILE = 512
@@ -84,7 +84,7 @@ def canvas(qtbot) -> CanvasView:
 def test_40k_image_shows_the_right_pixels(canvas, tmp_path: Path) -> None:
     path = tmp_path / "huge.tif"
     write_big_marked_tiff(path)
-    from models.imageio import probe_image
+    from limner.models.imaging.imageio import probe_image
 
     probe = probe_image(path)  # tiled: sized from the header, no whole decode, no limit
     assert probe.error is None and (probe.width, probe.height) == (SIDE, SIDE)
@@ -174,10 +174,10 @@ def test_window_level_dialog_changes_the_display(qtbot, window, tmp_path: Path) 
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from models import queries
-    from models.project import import_images
+    from limner.models.store import queries
+    from limner.models.store.project import import_images
     from tests.perf.synth_images import make_16bit_tiff
-    from widgets.window_level import WindowLevelDialog
+    from limner.widgets.dialogs.window_level import WindowLevelDialog
 
     path, _known = make_16bit_tiff(tmp_path / "deep.tif", width=300, height=200)
     import_images(window.store, [path])

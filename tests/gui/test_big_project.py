@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from models.store import ProjectStore
+from limner.models.store.store import ProjectStore
 from tests.perf.synth_project import make_big_project
-from widgets.image_list import CACHED_PAGES, PAGE_SIZE, ImageListPanel
+from limner.widgets.panels.image_list import CACHED_PAGES, PAGE_SIZE, ImageListPanel
 
 
 @pytest.mark.slow

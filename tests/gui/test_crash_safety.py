@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from models import queries
-from models.store import ProjectStore
+from limner.models.store import queries
+from limner.models.store.store import ProjectStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QImage
 
 from tests.perf.bench_canvas import dense_annotations
-from widgets.annotation_item import ItemStyle
-from widgets.canvas import DENSE_THRESHOLD, CanvasView
+from limner.widgets.canvas.annotation_item import ItemStyle
+from limner.widgets.canvas.view import DENSE_THRESHOLD, CanvasView
 
 
 def test_level_of_detail_switches_with_zoom(qtbot) -> None:

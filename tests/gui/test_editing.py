@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox
 
-from models.geometry import translate
+from limner.models.domain.geometry import translate
 from tests.gui.conftest import drag, image_to_view
 
 
@@ -115,7 +115,7 @@ def test_attribute_editor_edits_the_selected_annotation(qtbot, window) -> None:
 
 
 def test_class_dialog_sets_schema_and_skeleton(qtbot, window) -> None:
-    from widgets.class_dialog import ClassDialog
+    from limner.widgets.dialogs.class_dialog import ClassDialog
 
     cat = window.editor.classes[0]
     dialog = ClassDialog(cat)

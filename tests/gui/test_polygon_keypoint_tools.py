@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from models.geometry import Keypoints, Polygon, Skeleton
-from models.hit import hits
+from limner.models.domain.geometry import Keypoints, Polygon, Skeleton
+from limner.models.domain.hit import hits
 from tests.gui.conftest import drag, image_to_view
 
 NONE = Qt.KeyboardModifier.NoModifier

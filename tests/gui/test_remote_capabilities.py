@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models import sync_store
-from sync import credentials
+from limner.models.store import sync_store
+from limner.sync import credentials
 
 
 def test_box_only_server_disables_other_tools(qtbot, project, tmp_path: Path, monkeypatch) -> None:
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
     monkeypatch.setenv("LIMNER_CREDENTIALS_FILE", str(tmp_path / "cred.json"))
     url = "http://127.0.0.1:9"  # nothing listens: the first sync just reports offline

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog
 
-from models import queries
-from models import review as rv
-from models.project import create_project
+from limner.models.store import queries
+from limner.models.workflow import review as rv
+from limner.models.store.project import create_project
 from tests.conftest import write_image
 from tests.gui.conftest import drag, image_to_view
 
@@ -20,7 +20,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture
 def window20(qtbot, tmp_path: Path):
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
     for i in range(20):
         write_image(tmp_path / "imgs" / f"p{i:02d}.png", 50, 40, seed=300 + i)
@@ -131,7 +131,7 @@ def test_history_panel_progress_and_changes_overlay(qtbot, window20) -> None:
 
 
 def test_queue_selector_filters_the_list_and_navigation(qtbot, window20) -> None:
-    from models.review_commands import AssignToQueue, CreateQueue
+    from limner.models.workflow.review_commands import AssignToQueue, CreateQueue
 
     win = window20
     with win.store.read() as conn:

@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from app import sync_controller
-from app.sync_controller import SyncController
-from models import sync_store
-from models.errors import StoreError
-from models.store import ProjectStore
-from sync import credentials
-from sync.engine import SyncReport
-from sync.errors import ConfigError
-from sync.retry import Backoff
+from limner.app import sync_controller
+from limner.app.sync_controller import SyncController
+from limner.models.store import sync_store
+from limner.models.errors import StoreError
+from limner.models.store.store import ProjectStore
+from limner.sync import credentials
+from limner.sync.engine import SyncReport
+from limner.sync.errors import ConfigError
+from limner.sync.retry import Backoff
 
 URL = "http://annotations.invalid:8080"
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
@@ -169,7 +169,7 @@ def test_only_error_runs_start_a_backoff(
 def test_the_window_shows_the_failure_and_clears_it_after_recovery(
     qtbot, project: ProjectStore, remote, scripted, tmp_path: Path, monkeypatch, caplog
 ) -> None:
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
     monkeypatch.setenv("LIMNER_CREDENTIALS_FILE", str(tmp_path / "credentials.json"))
     credentials.store_token("labelstudio", URL, TOKEN)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from models import queries
-from models import review as rv
-from models.commands import AddAnnotations
-from models.entities import NewAnnotation
-from models.geometry import Box
-from models.history import History
-from models.review_commands import Review, Submit
-from models.store import ProjectStore
-from models.tx import new_uuid
+from limner.models.store import queries
+from limner.models.workflow import review as rv
+from limner.models.editing.commands import AddAnnotations
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.editing.history import History
+from limner.models.workflow.review_commands import Review, Submit
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import new_uuid
 from tests.integration.test_labelstudio_sync import TOKEN_ENV, clone, sync_json
 
 
@@ -101,7 +101,7 @@ def test_data_manager_tabs_become_queues(project50, token_env, tmp_path, capsys)
     path = tmp_path / "clone"
     clone(server, project_id, path, capsys)
     with ProjectStore.open(path) as store, store.read() as conn:
-        from models import queues as qs
+        from limner.models.workflow import queues as qs
 
         (queue,) = [q for q in qs.queues(conn) if q.name == "first ten"]
         assert queue.source == "remote" and queue.size == 10

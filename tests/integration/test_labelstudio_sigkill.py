@@ -36,14 +36,14 @@ from typing import Any
 import httpx
 import pytest
 
-from app.cli import main as cli
-from models import queries
-from models.commands import AddAnnotations, EditAnnotations, SetImageStatus
-from models.entities import Annotation, NewAnnotation
-from models.geometry import Box
-from models.history import History
-from models.store import PROJECT_FILE, ProjectStore
-from models.tx import new_uuid
+from limner.app.cli import main as cli
+from limner.models.store import queries
+from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
+from limner.models.domain.entities import Annotation, NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.editing.history import History
+from limner.models.store.store import PROJECT_FILE, ProjectStore
+from limner.models.store.tx import new_uuid
 from tests.fakes.sigkill import (
     READS,
     WRITES,

@@ -13,18 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cli import main as cli
-from models import queries, sync_store
-from models.commands import AddAnnotations, EditAnnotations
-from models.entities import NewAnnotation
-from models.geometry import Box, Keypoints, Mask, Polygon
-from models.history import History
-from models.store import ProjectStore
-from models.tx import new_uuid
-from sync.adapters.labelstudio_format import parse_label_config, results_to_regions
-from sync.engine import SyncEngine
-from sync.factory import make_adapter
-from sync.retry import RetryPolicy
+from limner.app.cli import main as cli
+from limner.models.store import queries, sync_store
+from limner.models.editing.commands import AddAnnotations, EditAnnotations
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon
+from limner.models.editing.history import History
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import new_uuid
+from limner.sync.adapters.labelstudio_format import parse_label_config, results_to_regions
+from limner.sync.engine import SyncEngine
+from limner.sync.factory import make_adapter
+from limner.sync.retry import RetryPolicy
 from tests.integration.conftest import TOKEN_ENV
 from tests.integration.labelstudio_server import DEFAULT_LABEL_CONFIG, LabelStudioServer
 
@@ -235,7 +235,7 @@ def test_sigkill_mid_push_leaves_no_duplicates(project50, token_env, tmp_path, c
         label_offline(store)
     env = {**os.environ, TOKEN_ENV: server.legacy_token, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
-        [sys.executable, "-m", "app", "sync", str(path), "--once", "--token-env", TOKEN_ENV],
+        [sys.executable, "-m", "limner", "sync", str(path), "--once", "--token-env", TOKEN_ENV],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -315,12 +315,11 @@ def test_personal_access_token_and_no_token_leaks(project50, tmp_path, capsys, m
     pat = server.personal_access_token()
     monkeypatch.setenv(TOKEN_ENV, pat)
     path = tmp_path / "clone"
-    log_file = tmp_path / "sync.log"
+    log_file = tmp_path / "limner.sync.log"
     proc = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "app",
+            "-m", "limner",
             "-v",
             "clone",
             "--kind",

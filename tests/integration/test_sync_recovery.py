@@ -15,12 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app import sync_controller
-from app.cli import main as cli
-from models import queries
-from models.store import ProjectStore
-from sync import credentials
-from sync.retry import Backoff
+from limner.app import sync_controller
+from limner.app.cli import main as cli
+from limner.models.store import queries
+from limner.models.store.store import ProjectStore
+from limner.sync import credentials
+from limner.sync.retry import Backoff
 from tests.fakes.garble_proxy import GarbleProxy
 from tests.integration.conftest import TOKEN_ENV
 from tests.integration.labelstudio_server import make_png
@@ -45,7 +45,7 @@ def image_count(store: ProjectStore) -> int:
 def test_window_sync_recovers_after_the_server_answered_garbage(
     qtbot, ls_project, tmp_path: Path, capsys, monkeypatch, caplog
 ) -> None:
-    from app.main_window import MainWindow
+    from limner.app.main_window import MainWindow
 
     server = ls_project.server
     monkeypatch.setenv("LIMNER_CREDENTIALS_FILE", str(tmp_path / "credentials.json"))

@@ -8,13 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from models import queries, sync_store
-from models.commands import AddAnnotations, EditAnnotations
-from models.entities import NewAnnotation
-from models.geometry import Box
-from models.store import ProjectStore
-from models.tx import new_uuid
-from sync import credentials
+from limner.models.store import queries, sync_store
+from limner.models.editing.commands import AddAnnotations, EditAnnotations
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import new_uuid
+from limner.sync import credentials
 from tests.integration.test_labelstudio_sync import TOKEN_ENV, clone, remote_regions
 
 
@@ -32,8 +32,8 @@ def wait_synced(qtbot, win) -> None:
 def test_window_syncs_and_resolves_a_conflict(
     qtbot, ls_project, credential_file, tmp_path, capsys, monkeypatch
 ) -> None:
-    from app.connect_dialog import ConnectDialog
-    from app.main_window import MainWindow
+    from limner.app.connect_dialog import ConnectDialog
+    from limner.app.main_window import MainWindow
 
     server = ls_project.server
     monkeypatch.setenv(TOKEN_ENV, server.legacy_token)

@@ -27,8 +27,8 @@ def _app():  # type: ignore[no-untyped-def]
 
 def dense_annotations(image_id: int, size: int, polygons: int, boxes: int, seed: int = 1):
     """Deterministic 32-vertex polygons and boxes spread over a size x size image."""
-    from models.entities import Annotation
-    from models.geometry import Box, Polygon
+    from limner.models.domain.entities import Annotation
+    from limner.models.domain.geometry import Box, Polygon
 
     rng = np.random.default_rng(seed)
     out = []
@@ -48,8 +48,8 @@ def dense_annotations(image_id: int, size: int, polygons: int, boxes: int, seed:
 def _canvas(size: int):  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QColor, QImage
 
-    from widgets.annotation_item import ItemStyle
-    from widgets.canvas import CanvasView
+    from limner.widgets.canvas.annotation_item import ItemStyle
+    from limner.widgets.canvas.view import CanvasView
 
     canvas = CanvasView()
     canvas.resize(1400, 860)
@@ -92,8 +92,8 @@ def bench_frame_10k_polygons() -> dict[str, dict[str, Any]]:
 
 def bench_brush_dab_on_screen() -> dict[str, dict[str, Any]]:
     """One brush dab on an 8192x8192 image including the overlay update and the repaint."""
-    from models.mask_ops import MaskLayer
-    from models.tools.base import Preview
+    from limner.models.imaging.mask_ops import MaskLayer
+    from limner.models.editing.tools.base import Preview
 
     app = _app()
     canvas = _canvas(8192)
@@ -125,8 +125,8 @@ def bench_next_image() -> dict[str, dict[str, Any]]:
     """Switching to the next image in the window (3000x2000 JPEGs), first and second time."""
     from PIL import Image
 
-    from app.main_window import MainWindow
-    from models.project import create_project
+    from limner.app.main_window import MainWindow
+    from limner.models.store.project import create_project
 
     app = _app()
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,9 +179,9 @@ def bench_review_step() -> dict[str, dict[str, Any]]:
     """Approve (or reject) and land on the next submitted image, images already seen once."""
     from PIL import Image
 
-    from app.main_window import MainWindow
-    from models.project import create_project
-    from models.review_commands import Submit
+    from limner.app.main_window import MainWindow
+    from limner.models.store.project import create_project
+    from limner.models.workflow.review_commands import Submit
 
     app = _app()
     with tempfile.TemporaryDirectory() as tmp:
@@ -196,7 +196,7 @@ def bench_review_step() -> dict[str, dict[str, Any]]:
         win.resize(1400, 860)
         win.show()
         with store.read() as conn:
-            from models import queries
+            from limner.models.store import queries
 
             ids = [r.id for r in queries.image_page(conn, 0, 100)]
         win.editor.commit(Submit(ids))

@@ -8,7 +8,7 @@ import statistics
 import time
 from typing import Any
 
-from models.mask_ops import MaskLayer, overlay_rgba
+from limner.models.imaging.mask_ops import MaskLayer, overlay_rgba
 
 OVERLAY_COLOR = (255, 230, 90, 120)
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from models.commands import Command
-from models.entities import Annotation, LabelClass
-from models.geometry import Polygon
-from models.tools.base import Pointer
-from models.tools.select import SelectTool
+from limner.models.editing.commands import Command
+from limner.models.domain.entities import Annotation, LabelClass
+from limner.models.domain.geometry import Polygon
+from limner.models.editing.tools.base import Pointer
+from limner.models.editing.tools.select import SelectTool
 
 IMAGE_SIZE = (1000, 1000)
 VERTICES = 10_000

@@ -21,8 +21,8 @@ import os, sys, time
 started = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
-from app.main_window import MainWindow
-from models.store import ProjectStore
+from limner.app.main_window import MainWindow
+from limner.models.store.store import ProjectStore
 app = QApplication([])
 store = ProjectStore.open(sys.argv[1])
 win = MainWindow(store)

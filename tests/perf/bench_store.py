@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from models.commands import AddAnnotations
-from models.entities import NewAnnotation
-from models.geometry import Box
-from models.history import History
-from models.imageio import ImageProbe
-from models.store import ProjectStore
-from models.tx import insert_images, new_uuid
+from limner.models.editing.commands import AddAnnotations
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.editing.history import History
+from limner.models.imaging.imageio import ImageProbe
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import insert_images, new_uuid
 
 
 def _project(folder: Path, images: int) -> ProjectStore:
@@ -69,8 +69,8 @@ def bench_hover_hit_test_12k() -> dict[str, dict[str, Any]]:
     """What the select tool does on every mouse move over 12,000 shapes."""
     import numpy as np
 
-    from models.hit import topmost_at
-    from models.spatial import BoxIndex
+    from limner.models.domain.hit import topmost_at
+    from limner.models.domain.spatial import BoxIndex
     from tests.perf.bench_canvas import dense_annotations
 
     shapes = dense_annotations(1, 4096, 10_000, 2_000)

@@ -206,13 +206,13 @@ def _new_project(bench: Bench, title: str) -> tuple[int, list[int]]:
 
 def _local_edits(store: Any, status: str | None) -> None:
     """Four new boxes on every image, and optionally every image submitted."""
-    from models import queries
-    from models.commands import AddAnnotations
-    from models.entities import NewAnnotation
-    from models.geometry import Box
-    from models.history import History
-    from models.review_commands import Submit
-    from models.tx import new_uuid
+    from limner.models.store import queries
+    from limner.models.editing.commands import AddAnnotations
+    from limner.models.domain.entities import NewAnnotation
+    from limner.models.domain.geometry import Box
+    from limner.models.editing.history import History
+    from limner.models.workflow.review_commands import Submit
+    from limner.models.store.tx import new_uuid
 
     history = History(store)
     with store.read() as conn:
@@ -233,10 +233,10 @@ def _local_edits(store: Any, status: str | None) -> None:
 
 def _limner_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, Any]]:
     """Clone a fresh project, edit every image, time and count the push run_once()."""
-    from models import sync_store
-    from models.store import ProjectStore
-    from sync.engine import SyncEngine
-    from sync.factory import make_adapter
+    from limner.models.store import sync_store
+    from limner.models.store.store import ProjectStore
+    from limner.sync.engine import SyncEngine
+    from limner.sync.factory import make_adapter
 
     bench.runs += 1
     project, _ = _new_project(bench, f"limner {bench.runs}")

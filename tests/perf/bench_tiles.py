@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from models.tiles import TileSource, open_tile_source
+from limner.models.imaging.tiles import TileSource, open_tile_source
 from tests.perf.synth_images import make_big_jpeg, make_big_tiff
 
 SIDE = 40_000

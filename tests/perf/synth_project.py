@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from models.store import ProjectStore
-from models.tx import now_iso
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import now_iso
 
 FILES = 50
 

@@ -1,0 +1,1 @@
+"""What a label is: entities, geometry, attributes, colours, hit testing."""

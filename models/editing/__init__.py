@@ -1,0 +1,1 @@
+"""Edits as undoable commands, the history, the clipboard and the drawing tools."""

@@ -1,0 +1,29 @@
+"""Canvas tools as Qt-free state machines fed with pointer events in image coordinates.
+
+The canvas forwards events and draws ``tool.preview``; a finished gesture becomes one
+command handed to ``ToolHost.commit`` (one gesture, one undo step).
+"""
+
+from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.editing.tools.box import BoxTool
+from limner.models.editing.tools.brush import BrushTool, EraserTool
+from limner.models.editing.tools.grabcut import GrabCutTool
+from limner.models.editing.tools.keypoints import KeypointTool
+from limner.models.editing.tools.polygon import PolygonTool
+from limner.models.editing.tools.select import SelectTool
+from limner.models.editing.tools.wand import WandTool
+
+__all__ = [
+    "BoxTool",
+    "BrushTool",
+    "EraserTool",
+    "GrabCutTool",
+    "KeypointTool",
+    "Pointer",
+    "PolygonTool",
+    "Preview",
+    "SelectTool",
+    "Tool",
+    "ToolHost",
+    "WandTool",
+]

@@ -1,0 +1,348 @@
+"""Select tool: click and Shift+click to select, drag to move, handles to resize, band select.
+
+With exactly one shape selected its own handles come first: a box's eight resize handles,
+a polygon's vertices (drag to move one, Alt+click to delete it, double-click an edge to
+insert one) and a skeleton's labeled points (drag to move one). Editing needs a single
+selection so that a click on a vertex shared by two overlapping shapes is never ambiguous.
+
+A move, a resize or a vertex drag previews on every pointer move and commits one
+``EditAnnotations`` on release, so a whole drag is one undo step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from limner.models.editing.commands import EditAnnotations
+from limner.models.domain.entities import Annotation
+from limner.models.errors import GeometryError
+from limner.models.domain.geometry import Box, Geometry, Keypoints, Polygon, bounds, translate
+from limner.models.domain.hit import HANDLE_EDGES, handle_at, topmost_at
+from limner.models.editing.polygon_edit import (
+    VertexRef,
+    delete_vertex,
+    insert_vertex,
+    keypoint_at,
+    move_keypoint,
+    move_vertex,
+    nearest_edge,
+    nearest_vertex,
+    ring_at,
+)
+from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool
+
+_HANDLE_CURSORS = ("size_fdiag", "size_ver", "size_bdiag", "size_hor") * 2
+
+
+@dataclass(slots=True)
+class _Move:
+    start: tuple[float, float]
+    originals: dict[str, Annotation]
+    moved: bool = False
+
+
+@dataclass(slots=True)
+class _Resize:
+    original: Annotation
+    handle: int
+
+
+@dataclass(slots=True)
+class _VertexDrag:
+    """Dragging one polygon vertex (``ref``) or one keypoint (``point``)."""
+
+    original: Annotation
+    start: tuple[float, float]
+    # vertex position minus press position, so the vertex does not jump to the pointer
+    offset: tuple[float, float]
+    ref: VertexRef | None = None
+    point: int | None = None
+    moved: bool = False
+
+
+@dataclass(slots=True)
+class _Band:
+    start: tuple[float, float]
+    additive: bool
+
+
+class SelectTool(Tool):
+    name = "select"
+    letter = "V"
+
+    def __init__(self, host) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(host)
+        self._gesture: _Move | _Resize | _VertexDrag | _Band | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._gesture is not None
+
+    # -- helpers ---------------------------------------------------------------------
+    def _near(self, p: Pointer) -> Sequence[Annotation]:
+        """Candidates for a hit at the pointer: from the host's spatial index if it has one."""
+        index = getattr(self.host, "spatial_index", None)
+        if callable(index):
+            return index().at(p.x, p.y, p.tolerance)
+        return self.host.editable_annotations()
+
+    def _by_uuid(self) -> dict[str, Annotation]:
+        return {a.uuid: a for a in self.host.editable_annotations()}
+
+    def _single_selected(self) -> Annotation | None:
+        selection = self.host.selection()
+        if len(selection) != 1:
+            return None
+        uuid = next(iter(selection))
+        return next((a for a in self.host.editable_annotations() if a.uuid == uuid), None)
+
+    def _vertex_drag_at(self, ann: Annotation, p: Pointer) -> _VertexDrag | None:
+        """A drag of the polygon vertex or keypoint of ``ann`` under the pointer, if any."""
+        g = ann.geometry
+        if isinstance(g, Polygon):
+            ref = nearest_vertex(g, p.x, p.y, p.tolerance)
+            if ref is None:
+                return None
+            vx, vy = ring_at(g, ref.part, ref.ring)[ref.index]
+            offset = (vx - p.x, vy - p.y)
+            return _VertexDrag(original=ann, start=(p.x, p.y), offset=offset, ref=ref)
+        if isinstance(g, Keypoints):
+            point = keypoint_at(g, p.x, p.y, p.tolerance)
+            if point is None:
+                return None
+            px, py, _v = g.points[point]
+            offset = (px - p.x, py - p.y)
+            return _VertexDrag(original=ann, start=(p.x, p.y), offset=offset, point=point)
+        return None
+
+    def cursor(self, p: Pointer) -> str:
+        single = self._single_selected()
+        if single is not None:
+            if isinstance(single.geometry, Box):
+                handle = handle_at(single.geometry, p.x, p.y, p.tolerance)
+                if handle is not None:
+                    return _HANDLE_CURSORS[handle]
+            elif self._vertex_drag_at(single, p) is not None:
+                return "cross"
+        hit = topmost_at(self._near(p), p.x, p.y, p.tolerance)
+        return "move" if hit is not None else "arrow"
+
+    # -- events ----------------------------------------------------------------------
+    def press(self, p: Pointer) -> None:
+        if p.button != "left":
+            return
+        self.preview = Preview()
+        single = self._single_selected()
+        if single is not None and not p.shift:
+            if isinstance(single.geometry, Box):
+                handle = handle_at(single.geometry, p.x, p.y, p.tolerance)
+                if handle is not None:
+                    self._gesture = _Resize(original=single, handle=handle)
+                    return
+            else:
+                drag = self._vertex_drag_at(single, p)
+                if drag is not None and p.alt and drag.ref is not None:
+                    self._delete_vertex(single, drag.ref)
+                    return
+                if drag is not None:
+                    self._gesture = drag
+                    return
+        hit = topmost_at(self._near(p), p.x, p.y, p.tolerance)
+        selection = set(self.host.selection())
+        if hit is None:
+            if not p.shift:
+                self.host.set_selection([])
+            self._gesture = _Band(start=(p.x, p.y), additive=p.shift)
+            return
+        if p.shift:
+            selection.symmetric_difference_update({hit.uuid})
+            self.host.set_selection(selection)
+            if hit.uuid not in selection:
+                return
+        elif hit.uuid not in selection:
+            selection = {hit.uuid}
+            self.host.set_selection(selection)
+        by_uuid = self._by_uuid()
+        originals = {u: by_uuid[u] for u in selection if u in by_uuid}
+        self._gesture = _Move(start=(p.x, p.y), originals=originals)
+
+    def move(self, p: Pointer) -> None:
+        gesture = self._gesture
+        if isinstance(gesture, _Move):
+            dx, dy = p.x - gesture.start[0], p.y - gesture.start[1]
+            if not gesture.moved and max(abs(dx), abs(dy)) * p.scale < MIN_DRAG_SCREEN_PX:
+                return
+            gesture.moved = True
+            dx, dy = self._clamp_shift(gesture.originals.values(), dx, dy)
+            overrides: dict[str, Geometry] = {}
+            for uuid, ann in gesture.originals.items():
+                try:
+                    overrides[uuid] = translate(ann.geometry, dx, dy)
+                except GeometryError:
+                    overrides[uuid] = ann.geometry
+            self.preview = Preview(overrides=overrides)
+        elif isinstance(gesture, _Resize):
+            box = self._resized(gesture, p)
+            if box is not None:
+                self.preview = Preview(overrides={gesture.original.uuid: box})
+        elif isinstance(gesture, _VertexDrag):
+            dx, dy = p.x - gesture.start[0], p.y - gesture.start[1]
+            if not gesture.moved and max(abs(dx), abs(dy)) * p.scale < MIN_DRAG_SCREEN_PX:
+                return
+            gesture.moved = True
+            dragged = self._dragged(gesture, p)
+            if dragged is not None:
+                self.preview = Preview(overrides={gesture.original.uuid: dragged})
+        elif isinstance(gesture, _Band):
+            try:
+                band = Box.from_corners(gesture.start[0], gesture.start[1], p.x, p.y)
+            except GeometryError:
+                band = None
+            self.preview = Preview(band=band)
+
+    def release(self, p: Pointer) -> None:
+        if p.button != "left":
+            return
+        gesture, self._gesture = self._gesture, None
+        if gesture is None:
+            return  # keep a hint left by a click that started no gesture (Alt+click)
+        preview, self.preview = self.preview, Preview()
+        if isinstance(gesture, _Move) and gesture.moved and preview.overrides:
+            changes = [
+                (gesture.originals[u], {"geometry": g}) for u, g in preview.overrides.items()
+            ]
+            command = EditAnnotations.from_records("Move", changes)
+            if command.edits:
+                self.host.commit(command)
+        elif isinstance(gesture, _Resize) and preview.overrides:
+            geometry = preview.overrides[gesture.original.uuid]
+            command = EditAnnotations.from_records(
+                "Resize box", [(gesture.original, {"geometry": geometry})]
+            )
+            if command.edits:
+                self.host.commit(command)
+        elif isinstance(gesture, _VertexDrag) and gesture.moved and preview.overrides:
+            geometry = preview.overrides[gesture.original.uuid]
+            text = "Move vertex" if gesture.ref is not None else "Move keypoint"
+            command = EditAnnotations.from_records(
+                text, [(gesture.original, {"geometry": geometry})]
+            )
+            if command.edits:
+                self.host.commit(command)
+        elif isinstance(gesture, _Band) and preview.band is not None:
+            band = preview.band
+            inside = {
+                a.uuid
+                for a in self.host.editable_annotations()
+                if _contains(band, bounds(a.geometry))
+            }
+            if gesture.additive:
+                inside |= set(self.host.selection())
+            self.host.set_selection(inside)
+
+    def double_click(self, p: Pointer) -> None:
+        """Double-click on an edge of the selected polygon inserts a vertex there.
+
+        The presses of the double-click may have started a move of the polygon; one that
+        has not moved yet is dropped so that its release does nothing.
+        """
+        if p.button != "left":
+            return
+        if isinstance(self._gesture, _Move | _VertexDrag) and not self._gesture.moved:
+            self._gesture = None
+            self.preview = Preview()
+        if self._gesture is not None:
+            return
+        single = self._single_selected()
+        if single is None or not isinstance(single.geometry, Polygon):
+            return
+        polygon = single.geometry
+        if nearest_vertex(polygon, p.x, p.y, p.tolerance) is not None:
+            return  # a vertex is there already
+        edge = nearest_edge(polygon, p.x, p.y, p.tolerance)
+        if edge is None:
+            return
+        after, (x, y) = edge
+        try:
+            grown = insert_vertex(polygon, after, x, y)
+        except GeometryError as error:
+            self.preview = Preview(hint=f"cannot insert a vertex: {error}")
+            return
+        command = EditAnnotations.from_records("Insert vertex", [(single, {"geometry": grown})])
+        if command.edits:
+            self.host.commit(command)
+
+    def cancel(self) -> None:
+        self._gesture = None
+        super().cancel()
+
+    def _delete_vertex(self, ann: Annotation, ref: VertexRef) -> None:
+        polygon = ann.geometry
+        assert isinstance(polygon, Polygon)
+        try:
+            smaller = delete_vertex(polygon, ref)
+        except GeometryError as error:
+            self.preview = Preview(hint=str(error))
+            return
+        command = EditAnnotations.from_records("Delete vertex", [(ann, {"geometry": smaller})])
+        if command.edits:
+            self.host.commit(command)
+
+    # -- geometry of gestures --------------------------------------------------------
+    def _clamp_shift(self, anns: object, dx: float, dy: float) -> tuple[float, float]:
+        """Limit a move so the moved shapes stay inside the image."""
+        size = self.host.image_size
+        if size is None:
+            return dx, dy
+        w, h = size
+        boxes = [bounds(a.geometry) for a in anns]  # type: ignore[attr-defined]
+        if not boxes:
+            return dx, dy
+        x0 = min(b[0] for b in boxes)
+        y0 = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        y1 = max(b[3] for b in boxes)
+        dx = min(max(dx, -x0), w - x1)
+        dy = min(max(dy, -y0), h - y1)
+        return dx, dy
+
+    def _dragged(self, gesture: _VertexDrag, p: Pointer) -> Geometry | None:
+        """The dragged shape with its vertex under the pointer; None if that is invalid.
+
+        Only the dragged ring is rebuilt (and re-validated), which is what keeps dragging a
+        vertex of a 10,000-vertex outline fluid.
+        """
+        x, y = self.clamp(p.x + gesture.offset[0], p.y + gesture.offset[1])
+        g = gesture.original.geometry
+        try:
+            if gesture.ref is not None and isinstance(g, Polygon):
+                return move_vertex(g, gesture.ref, x, y)
+            if gesture.point is not None and isinstance(g, Keypoints):
+                return move_keypoint(g, gesture.point, x, y)
+        except GeometryError:
+            return None  # e.g. a triangle made flat: keep the last valid preview
+        return None
+
+    def _resized(self, gesture: _Resize, p: Pointer) -> Box | None:
+        box = gesture.original.geometry
+        assert isinstance(box, Box)
+        mx0, my0, mx1, my1 = HANDLE_EDGES[gesture.handle]
+        x, y = self.clamp(p.x, p.y)
+        x0 = x if mx0 else box.x0
+        y0 = y if my0 else box.y0
+        x1 = x if mx1 else box.x1
+        y1 = y if my1 else box.y1
+        try:
+            return Box.from_corners(x0, y0, x1, y1)
+        except GeometryError:
+            return None
+
+
+def _contains(outer: Box, inner: tuple[float, float, float, float]) -> bool:
+    return (
+        outer.x0 <= inner[0]
+        and outer.y0 <= inner[1]
+        and inner[2] <= outer.x1
+        and inner[3] <= outer.y1
+    )

@@ -1,0 +1,1 @@
+"""Pixels: image probing and decoding, tile pyramids and caches, thumbnails, mask operations."""

@@ -1,0 +1,1 @@
+"""The project on disk: SQLite schema, store, transactions, queries, migrations, sync rows."""

@@ -1,0 +1,231 @@
+"""The project store: one SQLite file per project, opened through SQLAlchemy 2.
+
+A project is a folder holding ``project.limner``. The database runs in WAL mode with
+foreign keys on and ``synchronous=NORMAL``: a committed transaction survives a crash of
+the application, which is what makes "no Save button" safe. Every write goes through
+:meth:`ProjectStore.transaction`, which also collects what changed so listeners (the
+canvas, the image list, later the sync engine) hear about it once the commit succeeded.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from alembic import command as alembic_command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.exc import DatabaseError
+
+from limner.models.store import schema
+from limner.models.errors import ProjectNotFoundError, StoreError
+
+PROJECT_FILE = "project.limner"
+SCHEMA_HEAD_KEY = "schema"
+
+
+@dataclass(slots=True)
+class ChangeSet:
+    """What one committed transaction changed; handed to every listener after commit."""
+
+    annotations: dict[int, set[str]] = field(default_factory=dict)  # image id -> uuids
+    images: set[int] = field(default_factory=set)
+    images_added: int = 0
+    classes: bool = False
+    origin: str = "user"
+
+    def touch_annotation(self, image_id: int, uuid: str) -> None:
+        self.annotations.setdefault(image_id, set()).add(uuid)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.annotations or self.images or self.images_added or self.classes)
+
+
+Listener = Callable[[ChangeSet], None]
+
+
+def resolve_project_file(path: str | Path) -> Path:
+    """Accept a project folder or its ``project.limner`` file and return the file."""
+    p = Path(path).expanduser()
+    if p.suffix == ".limner" and not p.is_dir():
+        return p
+    return p / PROJECT_FILE
+
+
+def _migrations_dir() -> str:
+    return str(resources.files("models") / "migrations")
+
+
+def _alembic_config(connection: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", _migrations_dir())
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@functools.cache
+def _head_revision() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", _migrations_dir())
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if head is None:
+        raise StoreError("limner was installed without its database migrations")
+    return head
+
+
+def make_engine(db_file: Path) -> Engine:
+    """An engine with the pragmas limner relies on set on every new connection."""
+    engine = create_engine(f"sqlite:///{db_file}", future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is lazy and
+        # would let a read turn into a write lock upgrade).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("limner_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` with Alembic (no-op when it is there already)."""
+    with engine.connect() as conn:
+        alembic_command.upgrade(_alembic_config(conn), revision)
+        conn.commit()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+class ProjectStore:
+    """Owns the engine of one project and the listeners of its changes.
+
+    Use :meth:`create` or :meth:`open`. Reads go through ``models.queries`` with a
+    connection from :meth:`read`; writes through ``models.store.tx.Tx`` inside :meth:`transaction`.
+    """
+
+    def __init__(self, db_file: Path, engine: Engine) -> None:
+        self.db_file = db_file
+        self.folder = db_file.parent
+        self.engine = engine
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, *, name: str | None = None) -> ProjectStore:
+        db_file = resolve_project_file(path)
+        if db_file.exists():
+            raise StoreError(f"a project already exists at {db_file.parent}")
+        try:
+            db_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {db_file.parent}: {exc}") from exc
+        store = cls(db_file, make_engine(db_file))
+        upgrade_database(store.engine)
+        with store.engine.connect() as conn:
+            conn.execute(
+                schema.meta.insert(),
+                [{"key": "name", "value": name or db_file.parent.name}],
+            )
+            conn.commit()
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path) -> ProjectStore:
+        db_file = resolve_project_file(path)
+        if not db_file.is_file():
+            raise ProjectNotFoundError(f"no limner project at {Path(path)}")
+        engine = make_engine(db_file)
+        try:
+            rev = current_revision(engine)
+        except DatabaseError as exc:
+            engine.dispose()
+            raise StoreError(f"{db_file} is not a limner project: {exc}") from exc
+        if rev is None:
+            engine.dispose()
+            raise StoreError(f"{db_file} is not a limner project (no schema version)")
+        if rev != _head_revision():
+            upgrade_database(engine)
+        return cls(db_file, engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> ProjectStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading and writing ---------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self, origin: str = "user") -> Iterator[tuple[Connection, ChangeSet]]:
+        """One write transaction; listeners hear of its changes only after it committed."""
+        changes = ChangeSet(origin=origin)
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(limner_write=True)
+            with conn.begin():
+                yield conn, changes
+        if not changes.empty:
+            self._emit(changes)
+
+    # -- listeners -------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _emit(self, changes: ChangeSet) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(changes)
+
+    # -- small settings --------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        with self.read() as conn:
+            value = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == key)
+            ).scalar_one_or_none()
+        return default if value is None else value
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction(origin="settings") as (conn, _changes):
+            conn.execute(schema.meta.delete().where(schema.meta.c.key == key))
+            conn.execute(schema.meta.insert().values(key=key, value=value))
+
+    @property
+    def name(self) -> str:
+        return self.get_meta("name") or self.folder.name

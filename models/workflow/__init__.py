@@ -1,0 +1,1 @@
+"""Review and queues: statuses, decisions, remarks and work lists."""

@@ -1,0 +1,273 @@
+"""One graphics item per annotation, drawing any of the four geometry kinds.
+
+Pens are cosmetic (constant width on screen) and handles are sized from the view's
+scale at paint time, so shapes read the same at every zoom level.
+
+Each item knows its annotation's author. A shape made by someone other than the local user
+says who in its label chip ("car · ana"); the chip's text and size are worked out when the
+class style or the author changes, never while painting, so scenes with thousands of
+shapes pay nothing extra per frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, Skeleton, bounds
+from limner.models.domain.hit import box_handles
+from limner.widgets.authors import chip_text, local_authors
+from limner.widgets.qt_convert import mask_qimage
+
+HANDLE_PX = 5.0
+MARGIN_PX = 12.0
+FILL_ALPHA = 40
+SELECTED_FILL_ALPHA = 70
+MASK_ALPHA = 110
+CHIP_PAD_PX = 4.0
+LOD_SLACK = 1.5
+"""How far the zoom may drift from ``view_zoom`` before margins are refreshed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStyle:
+    color: QColor
+    label: str = ""
+    skeleton: Skeleton | None = None
+
+
+def polygon_path(polygon: Polygon) -> QPainterPath:
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    for part in polygon.parts:
+        for ring in (part.outer, *part.holes):
+            path.moveTo(QPointF(*ring[0]))
+            for x, y in ring[1:]:
+                path.lineTo(QPointF(x, y))
+            path.closeSubpath()
+    return path
+
+
+def _chip_size(text: str, font: QFont) -> tuple[float, float]:
+    """Width and height in screen pixels of a label chip saying ``text`` in ``font``."""
+    metrics = QFontMetricsF(font)
+    return metrics.horizontalAdvance(text) + 2 * CHIP_PAD_PX, metrics.height() + 2
+
+
+class AnnotationItem(QGraphicsItem):
+    """Draws one annotation; the canvas swaps its geometry during a drag preview.
+
+    ``view_zoom`` (the canvas's zoom) sizes the margin that labels and handles need around
+    the shape; ``fill_unselected`` is turned off in dense scenes, where filling thousands of
+    large translucent areas would dominate the frame. ``author`` is who made the annotation;
+    whether that is the local user is decided once per process by :mod:`widgets.authors`.
+    """
+
+    view_zoom: ClassVar[float] = 1.0
+    fill_unselected: ClassVar[bool] = True
+    _local: ClassVar[frozenset[str] | None] = None
+
+    def __init__(
+        self, uuid: str, geometry: Geometry, style: ItemStyle, z: int, author: str = ""
+    ) -> None:
+        super().__init__()
+        self.uuid = uuid
+        self._style = style
+        self._author = author
+        self._geometry: Geometry = geometry
+        self._selected = False
+        self._path: QPainterPath | None = None
+        self._mask_image: QImage | None = None
+        self._rect = QRectF()
+        self._chip = ""
+        self._chip_size = (0.0, 0.0)  # screen pixels, in the application font
+        self._paint_font: QFont | None = None
+        self._paint_size = (0.0, 0.0)  # the same in the font the painter last used
+        self.setZValue(float(z))
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._rebuild()
+        self._rebuild_chip()
+
+    @classmethod
+    def local_names(cls) -> frozenset[str]:
+        if cls._local is None:
+            cls._local = local_authors()
+        return cls._local
+
+    # -- state -----------------------------------------------------------------------
+    @property
+    def geometry(self) -> Geometry:
+        return self._geometry
+
+    def set_geometry(self, geometry: Geometry) -> None:
+        if geometry == self._geometry:
+            return
+        self.prepareGeometryChange()
+        self._geometry = geometry
+        self._rebuild()
+        self.update()
+
+    def set_style(self, style: ItemStyle) -> None:
+        if style == self._style:
+            return
+        self._style = style
+        self._mask_image = None
+        self.prepareGeometryChange()
+        self._rebuild()
+        self._rebuild_chip()
+        self.update()
+
+    @property
+    def author(self) -> str:
+        return self._author
+
+    def set_author(self, author: str) -> None:
+        if author == self._author:
+            return
+        self._author = author
+        self.prepareGeometryChange()
+        self._rebuild_chip()
+        self.update()
+
+    @property
+    def chip(self) -> str:
+        """The text of the label chip ("" when the shape shows none)."""
+        return self._chip
+
+    def set_highlighted(self, selected: bool) -> None:
+        if selected != self._selected:
+            self._selected = selected
+            self.update()
+
+    @property
+    def highlighted(self) -> bool:
+        return self._selected
+
+    def _rebuild(self) -> None:
+        g = self._geometry
+        x0, y0, x1, y1 = bounds(g)
+        self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        self._path = polygon_path(g) if isinstance(g, Polygon) else None
+        if isinstance(g, Mask):
+            self._mask_image = mask_qimage(g.crop_array(), self._style.color, MASK_ALPHA)
+
+    def _rebuild_chip(self) -> None:
+        self._chip = chip_text(self._style.label, self._author, AnnotationItem.local_names())
+        self._paint_font = None
+        self._chip_size = (0.0, 0.0)
+        if self._chip:
+            self._chip_size = _chip_size(self._chip, QGuiApplication.font())
+
+    # -- QGraphicsItem ---------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        zoom = AnnotationItem.view_zoom
+        margin = MARGIN_PX / zoom
+        rect = self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
+        chip_w, chip_h = self._chip_size
+        if chip_w:
+            # The chip sits on the shape's top-left corner, at a fixed size on screen.
+            slack = LOD_SLACK / zoom
+            chip = QRectF(self._rect.left(), self._rect.top() - chip_h * slack, chip_w * slack, 0)
+            rect = rect.united(chip.adjusted(0, 0, margin, 0))
+        return rect
+
+    def refresh_margin(self) -> None:
+        """The zoom changed a lot: the label margin in image pixels changes with it."""
+        self.prepareGeometryChange()
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        scale = option.levelOfDetailFromTransform(painter.worldTransform())
+        color = self._style.color
+        pen = QPen(color, 3.0 if self._selected else 2.0)
+        pen.setCosmetic(True)
+        fill = QColor(color)
+        fill.setAlpha(SELECTED_FILL_ALPHA if self._selected else FILL_ALPHA)
+        painter.setPen(pen)
+        if self._selected or AnnotationItem.fill_unselected:
+            painter.setBrush(QBrush(fill))
+        else:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        g = self._geometry
+        if isinstance(g, Box):
+            painter.drawRect(QRectF(g.x0, g.y0, g.width, g.height))
+            if self._selected:
+                self._paint_handles(painter, box_handles(g), scale)
+        elif isinstance(g, Polygon) and self._path is not None:
+            painter.drawPath(self._path)
+            if self._selected and scale > 0.2:
+                points = [p for part in g.parts for ring in (part.outer, *part.holes) for p in ring]
+                if len(points) <= 2000:
+                    self._paint_handles(painter, points, scale)
+        elif isinstance(g, Mask) and self._mask_image is not None:
+            painter.drawImage(QPointF(g.left, g.top), self._mask_image)
+            if self._selected:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(g.left, g.top, g.width, g.height))
+        elif isinstance(g, Keypoints):
+            self._paint_keypoints(painter, g, scale)
+        if self._chip and scale > 0.25:
+            self._paint_label(painter, scale)
+
+    def _paint_handles(
+        self, painter: QPainter, points: list[tuple[float, float]], scale: float
+    ) -> None:
+        half = HANDLE_PX / scale
+        painter.setBrush(QBrush(QColor("white")))
+        for x, y in points:
+            painter.drawRect(QRectF(x - half, y - half, 2 * half, 2 * half))
+
+    def _paint_keypoints(self, painter: QPainter, g: Keypoints, scale: float) -> None:
+        skeleton = self._style.skeleton
+        if skeleton is not None:
+            for a, b in skeleton.edges:
+                if a < len(g.points) and b < len(g.points):
+                    pa, pb = g.points[a], g.points[b]
+                    if pa[2] > 0 and pb[2] > 0:
+                        painter.drawLine(QPointF(pa[0], pa[1]), QPointF(pb[0], pb[1]))
+        radius = (4.5 if self._selected else 3.5) / scale
+        for x, y, v in g.points:
+            if v == 0:
+                continue
+            painter.setBrush(QBrush(self._style.color if v == 2 else QColor("white")))
+            painter.drawEllipse(QPointF(x, y), radius, radius)
+
+    def _paint_label(self, painter: QPainter, scale: float) -> None:
+        x0, y0, _x1, _y1 = bounds(self._geometry)
+        painter.save()
+        painter.translate(x0, y0)
+        painter.scale(1.0 / scale, 1.0 / scale)
+        font = painter.font()
+        if font != self._paint_font:
+            self._paint_font = QFont(font)
+            self._paint_size = _chip_size(self._chip, font)
+        width, height = self._paint_size
+        rect = QRectF(0, -height, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(self._style.color))
+        painter.drawRect(rect)
+        painter.setPen(
+            QPen(QColor("black") if self._style.color.lightness() > 140 else QColor("white"))
+        )
+        painter.drawText(
+            rect.adjusted(CHIP_PAD_PX, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, self._chip
+        )
+        painter.restore()

@@ -1,0 +1,182 @@
+"""The image on the canvas, drawn from a tile pyramid decoded off the GUI thread.
+
+Never one pixmap for the whole image: each paint asks the source which tiles of the best
+level cover the exposed area, draws those already decoded, and queues the others on a
+small thread pool; until a tile arrives, the coarsest level (one small tile, decoded when
+the image opens) stands in for it, scaled up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from PySide6.QtCore import QObject, QRectF, Signal
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from limner.models.errors import LimnerError
+from limner.models.imaging.tiles import TileSource
+from limner.widgets.qt_convert import qimage_from_array
+
+log = logging.getLogger("limner.tiles")
+
+TileKey = tuple[int, int, int, int]  # generation, level, col, row
+MAX_TILES = 400
+"""Decoded tiles kept as QImages (about 300 MB at 512x512 RGBA at most)."""
+
+
+class _Loader(QObject):
+    ready = Signal(object, object)  # key, QImage
+
+
+class TileLayerItem(QGraphicsItem):
+    def __init__(self, workers: int = 3) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self._source: TileSource | None = None
+        self._generation = 0
+        self._tiles: OrderedDict[TileKey, QImage] = OrderedDict()
+        self._pending: set[TileKey] = set()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="limner-tiles")
+        self._loader = _Loader()
+        self._loader.ready.connect(self._arrived)
+        self._overview: QImage | None = None
+        self.decoded = 0
+
+    # -- source ----------------------------------------------------------------------
+    @property
+    def source(self) -> TileSource | None:
+        return self._source
+
+    @property
+    def overview(self) -> QImage | None:
+        """The coarsest level as one small image (for the minimap)."""
+        return self._overview
+
+    def set_source(self, source: TileSource | None) -> None:
+        self.prepareGeometryChange()
+        self._source = source
+        self._generation += 1
+        self._tiles.clear()
+        with self._lock:
+            self._pending.clear()
+        self._overview = None
+        if source is not None:
+            top = source.levels - 1
+            self._overview = qimage_from_array(np.asarray(source.read_tile(top, 0, 0)))
+        self.update()
+
+    def refresh(self) -> None:
+        """The window/level changed: decoded tiles are stale."""
+        self.set_source(self._source)
+
+    def boundingRect(self) -> QRectF:
+        if self._source is None:
+            return QRectF()
+        return QRectF(0, 0, self._source.width, self._source.height)
+
+    # -- painting ----------------------------------------------------------------------
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        source = self._source
+        if source is None:
+            return
+        scale = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1.0)
+        exposed = option.exposedRect.intersected(self.boundingRect())  # type: ignore[attr-defined]
+        if exposed.isEmpty():
+            return
+        level = source.best_level(scale)
+        wanted = source.tiles_for_view(
+            level, exposed.left(), exposed.top(), exposed.right(), exposed.bottom()
+        )
+        for col, row in wanted:
+            key = (self._generation, level, col, row)
+            x0, y0, x1, y1 = source.tile_rect(level, col, row)
+            # Overlap the next tile by one screen pixel: scaled tiles that only touch
+            # leave a hairline seam where both edges are blended with nothing.
+            pad = 1.0 / max(scale, 1e-6)
+            target = QRectF(
+                x0,
+                y0,
+                x1 - x0 + (pad if x1 < source.width else 0.0),
+                y1 - y0 + (pad if y1 < source.height else 0.0),
+            )
+            image = self._tiles.get(key)
+            if image is not None:
+                self._tiles.move_to_end(key)
+                painter.drawImage(target, image)
+                continue
+            self._draw_overview(painter, target)
+            self._request(key)
+
+    def _draw_overview(self, painter: QPainter, target: QRectF) -> None:
+        if self._overview is None or self._source is None:
+            return
+        sx = self._overview.width() / self._source.width
+        sy = self._overview.height() / self._source.height
+        part = QRectF(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy)
+        painter.drawImage(target, self._overview, part)
+
+    # -- decoding ----------------------------------------------------------------------
+    def _request(self, key: TileKey) -> None:
+        with self._lock:
+            if key in self._pending:
+                return
+            self._pending.add(key)
+        source = self._source
+        assert source is not None
+        self._pool.submit(self._decode, source, key)
+
+    def _decode(self, source: TileSource, key: TileKey) -> None:
+        generation, level, col, row = key
+        if generation != self._generation:
+            return  # another image is shown now
+        try:
+            image = qimage_from_array(np.asarray(source.read_tile(level, col, row)))
+        except (OSError, ValueError, LimnerError) as exc:
+            if generation == self._generation:
+                log.warning("tile %s failed: %s", key, exc)
+            with self._lock:
+                self._pending.discard(key)
+            return
+        self._loader.ready.emit(key, image)
+
+    def _arrived(self, key: TileKey, image: QImage) -> None:
+        with self._lock:
+            self._pending.discard(key)
+        if key[0] != self._generation or self._source is None:
+            return
+        self._tiles[key] = image
+        self.decoded += 1
+        while len(self._tiles) > MAX_TILES:
+            self._tiles.popitem(last=False)
+        x0, y0, x1, y1 = self._source.tile_rect(key[1], key[2], key[3])
+        self.update(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """For tests and benchmarks: until no tile is being decoded (or the timeout)."""
+        import time
+
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            QApplication.processEvents()
+            with self._lock:
+                if not self._pending:
+                    return True
+            time.sleep(0.002)
+        return False
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""Dialogs that edit one thing: a class, the window/level of an image."""

@@ -1,0 +1,1 @@
+"""The docked panels: images, classes, annotations, attributes, review and sync."""

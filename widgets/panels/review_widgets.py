@@ -1,0 +1,220 @@
+"""Review workflow views: status history, the reviewer's feedback banner, progress chart,
+remark pins and the "changes since last review" overlay on the canvas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QDialog,
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from limner.models.workflow.review import Remark, StatusChange
+
+STATUS_COLORS = {
+    "new": "#9e9e9e",
+    "in_progress": "#4a90d9",
+    "submitted": "#d9a441",
+    "approved": "#4caf50",
+    "rejected": "#e05555",
+    "skipped": "#777777",
+}
+
+
+class HistoryPanel(QListWidget):
+    """Every status step of the current image: when, who, from → to, comment."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyPanel")
+
+    def set_history(self, steps: Sequence[StatusChange]) -> None:
+        self.clear()
+        for step in steps:
+            when = step.time[:16].replace("T", " ")
+            text = f"{when} · {step.actor} · {step.from_status} → {step.to_status}"
+            if step.comment:
+                text += f" · “{step.comment}”"
+            self.addItem(text)
+        if not steps:
+            self.addItem("No status changes yet.")
+
+
+class FeedbackBanner(QLabel):
+    """The reviewer's comment on a rejected image, over the canvas until resubmitted."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("feedbackBanner")
+        self.setWordWrap(True)
+        self.setStyleSheet(
+            "QLabel { background: rgba(160, 30, 30, 220); color: white; padding: 8px;"
+            " border-radius: 4px; font-weight: bold; }"
+        )
+        self.hide()
+
+    def show_feedback(self, text: str | None) -> None:
+        if not text:
+            self.hide()
+            return
+        self.setText(text)
+        parent = self.parentWidget()
+        width = max(200, parent.width() - 24) if parent is not None else 400
+        self.setFixedWidth(width)
+        self.adjustSize()
+        self.move(12, 12)
+        self.show()
+        self.raise_()
+
+
+class RemarkPins:
+    """Numbered pins on the canvas scene for the open remarks of the image."""
+
+    def __init__(self, scene) -> None:  # type: ignore[no-untyped-def]
+        self._scene = scene
+        self._items: list[QGraphicsItem] = []
+
+    def clear(self) -> None:
+        for item in self._items:
+            self._scene.removeItem(item)
+        self._items = []
+
+    def show(
+        self, remarks: Iterable[Remark], anchors: Mapping[str, tuple[float, float]], zoom: float
+    ) -> None:
+        self.clear()
+        radius = 9.0 / max(zoom, 1e-3)
+        for number, remark in enumerate(remarks, start=1):
+            if remark.x is not None and remark.y is not None:
+                x, y = remark.x, remark.y
+            elif remark.annotation_uuid and remark.annotation_uuid in anchors:
+                x, y = anchors[remark.annotation_uuid]
+            else:
+                continue
+            pin = QGraphicsEllipseItem(x - radius, y - radius, 2 * radius, 2 * radius)
+            pen = QPen(QColor("white"), 2)
+            pen.setCosmetic(True)
+            pin.setPen(pen)
+            pin.setBrush(QBrush(QColor(200, 40, 40)))
+            pin.setZValue(2e6)
+            pin.setToolTip(remark.text)
+            label = QGraphicsSimpleTextItem(str(number), pin)
+            label.setBrush(QBrush(QColor("white")))
+            label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            label.setPos(QPointF(x - radius * 0.4, y - radius * 0.8))
+            self._scene.addItem(pin)
+            self._items.append(pin)
+
+    @property
+    def count(self) -> int:
+        return len(self._items)
+
+
+class ChangesOverlay:
+    """Frames around what changed since the last review: added, changed, removed."""
+
+    COLORS = {"added": "#3cd070", "changed": "#f0a030", "removed": "#f04040"}
+
+    def __init__(self, scene) -> None:  # type: ignore[no-untyped-def]
+        self._scene = scene
+        self._items: list[QGraphicsItem] = []
+        self.counts: dict[str, int] = {}
+
+    def clear(self) -> None:
+        for item in self._items:
+            self._scene.removeItem(item)
+        self._items = []
+        self.counts = {}
+
+    def show(self, frames: Iterable[tuple[str, tuple[float, float, float, float]]]) -> None:
+        self.clear()
+        for kind, (x0, y0, x1, y1) in frames:
+            rect = QGraphicsRectItem(QRectF(x0, y0, x1 - x0, y1 - y0))
+            pen = QPen(QColor(self.COLORS[kind]), 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            rect.setPen(pen)
+            rect.setZValue(1.5e6)
+            rect.setToolTip(kind)
+            tag = QGraphicsSimpleTextItem(kind, rect)
+            tag.setBrush(QBrush(QColor(self.COLORS[kind])))
+            tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            tag.setPos(QPointF(x0, y1))
+            self._scene.addItem(rect)
+            self._items.append(rect)
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+
+
+class BarChart(QWidget):
+    """Horizontal bars, one per label, colored per status when the label is one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, int]] = []
+        self.setMinimumHeight(60)
+
+    def set_rows(self, rows: Sequence[tuple[str, int]]) -> None:
+        self._rows = list(rows)
+        self.setMinimumHeight(22 * max(1, len(self._rows)) + 8)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setFont(QFont(self.font().family(), 9))
+        top = max((n for _, n in self._rows), default=0) or 1
+        label_w = 110
+        bar_w = max(10, self.width() - label_w - 60)
+        for i, (label, count) in enumerate(self._rows):
+            y = 4 + i * 22
+            painter.setPen(QColor("#303030"))
+            painter.drawText(QRectF(0, y, label_w - 6, 18), Qt.AlignmentFlag.AlignRight, label)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(STATUS_COLORS.get(label, "#5577aa")))
+            painter.drawRect(QRectF(label_w, y + 2, bar_w * count / top, 14))
+            painter.setPen(QColor("#303030"))
+            painter.drawText(QRectF(label_w + bar_w * count / top + 4, y, 50, 18), str(count))
+        painter.end()
+
+
+class ProgressDialog(QDialog):
+    """Counts by status and by annotator, for the project and each queue."""
+
+    def __init__(
+        self,
+        sections: Sequence[tuple[str, Mapping[str, int], Mapping[str, int]]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressDialog")
+        self.setWindowTitle("Progress")
+        layout = QVBoxLayout(self)
+        self.charts: dict[str, tuple[BarChart, BarChart]] = {}
+        for title, by_status, by_annotator in sections:
+            total = sum(by_status.values())
+            done = by_status.get("approved", 0)
+            layout.addWidget(QLabel(f"<b>{title}</b> — {total} images, {done} approved"))
+            status_chart = BarChart()
+            status_chart.set_rows(
+                sorted(
+                    by_status.items(),
+                    key=lambda kv: (
+                        list(STATUS_COLORS).index(kv[0]) if kv[0] in STATUS_COLORS else 99
+                    ),
+                )
+            )
+            layout.addWidget(status_chart)
+            people = BarChart()
+            people.set_rows([(name or "(nobody)", n) for name, n in sorted(by_annotator.items())])
+            layout.addWidget(QLabel("by annotator"))
+            layout.addWidget(people)
+            self.charts[title] = (status_chart, people)
+        self.resize(520, min(900, 160 + 120 * len(sections)))
