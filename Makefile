@@ -4,7 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean labelstudio
+NOQT := .venv-noqt
+NOQT_STAMP := $(NOQT)/.installed-stamp
+
+.PHONY: run test lint headless bench clean labelstudio
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,14 +21,27 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# models/ and sync/ tests in a virtualenv without PySide6: a stray Qt import fails here.
+$(NOQT_STAMP): pyproject.toml
+	@test -x $(NOQT)/bin/python || $(PYTHON) -m venv $(NOQT)
+	$(NOQT)/bin/python -m pip install --quiet --upgrade pip
+	$(NOQT)/bin/python tests/headless_requirements.py > $(NOQT)/requirements.txt
+	$(NOQT)/bin/python -m pip install --quiet -r $(NOQT)/requirements.txt
+	$(NOQT)/bin/python -m pip install --quiet --no-deps -e .
+	@touch $(NOQT_STAMP)
+
+headless: $(NOQT_STAMP)
+	$(NOQT)/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('PySide6') is not None)"
+	$(NOQT)/bin/python -m pytest -q -p no:cacheprovider tests/models tests/sync
+
 labelstudio:
 	bash tests/integration/install_labelstudio.sh
 
-test: $(STAMP) lint labelstudio
+test: $(STAMP) lint headless labelstudio
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP) labelstudio
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.perf.run_bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(NOQT) build *.egg-info .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""``python -m app`` runs the ``limner`` command."""
+"""``python -m limner.app`` runs the ``limner`` command too."""
 
 from __future__ import annotations
 

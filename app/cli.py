@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from limner.models.store.project import create_project
+    from limner.models.workflow.project import create_project
 
     classes = [c for c in args.classes.split(",") if c.strip()]
     for image_path in args.images:
@@ -104,11 +104,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from limner.models.store import queries
     from limner.models.store.store import ProjectStore
+    from limner.models.workflow.stats import project_stats
 
     with ProjectStore.open(args.path) as store, store.read() as conn:
-        stats = queries.project_stats(conn)
+        stats = project_stats(conn)
         name = store.name
     if args.json:
         print(json.dumps(stats, indent=2, sort_keys=True))

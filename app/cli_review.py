@@ -16,14 +16,20 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from limner.models.domain.entities import ImageRecord, ImageStatus
+from limner.models.editing.history import History
+from limner.models.errors import LimnerError
 from limner.models.store import queries, tx
+from limner.models.store.store import ProjectStore
 from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
-from limner.models.domain.entities import ImageRecord, ImageStatus
-from limner.models.errors import LimnerError
-from limner.models.editing.history import History
-from limner.models.workflow.review_commands import AssignToQueue, ChangeStatus, CreateQueue, RemoveFromQueue, Review
-from limner.models.store.store import ProjectStore
+from limner.models.workflow.review_commands import (
+    AssignToQueue,
+    ChangeStatus,
+    CreateQueue,
+    RemoveFromQueue,
+    Review,
+)
 
 PAGE = 500
 STATUSES = tuple(s.value for s in ImageStatus)

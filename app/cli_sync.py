@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from limner.models.store import sync_store
 from limner.models.errors import LimnerError
+from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync import credentials
 from limner.sync.engine import CHOICES, SyncEngine, SyncReport, resolve_conflict

@@ -13,8 +13,11 @@ from PySide6.QtCore import QObject, Signal
 
 from limner.app.bridge import StoreBridge
 from limner.app.prefetch import Prefetcher
-from limner.models.store import queries
 from limner.models.domain.attributes import SchemaError, coerce_attributes, parse_schema
+from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
+from limner.models.domain.geometry import Polygon
+from limner.models.domain.palette import color_for_index
+from limner.models.domain.spatial import BoxIndex
 from limner.models.editing.clipboard import ClipItem, copy_items, paste_command
 from limner.models.editing.commands import (
     AddClass,
@@ -24,19 +27,7 @@ from limner.models.editing.commands import (
     EditAnnotations,
     UpdateClass,
 )
-from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
-from limner.models.errors import ImageReadError, LimnerError
-from limner.models.domain.geometry import Polygon
 from limner.models.editing.history import History
-from limner.models.imaging.imageio import load_rgb
-from limner.models.imaging.mask_ops import simplify_polygon
-from limner.models.domain.palette import color_for_index
-from limner.models.store.project import resolve_image_path
-from limner.models.store.queries import ImageFilter
-from limner.models.domain.spatial import BoxIndex
-from limner.models.store.store import ChangeSet, ProjectStore
-from limner.models.imaging.tile_cache import TileMemoryCache
-from limner.models.imaging.tiles import TileSource
 from limner.models.editing.tools import (
     BoxTool,
     BrushTool,
@@ -52,6 +43,15 @@ from limner.models.editing.tools.convert import (
     convert_selected_masks_to_polygons,
     fill_selected_polygons_into_mask,
 )
+from limner.models.errors import ImageReadError, LimnerError
+from limner.models.imaging.imageio import load_rgb
+from limner.models.imaging.mask_ops import simplify_polygon
+from limner.models.imaging.tile_cache import TileMemoryCache
+from limner.models.imaging.tiles import TileSource
+from limner.models.store import queries
+from limner.models.store.queries import ImageFilter
+from limner.models.store.store import ChangeSet, ProjectStore
+from limner.models.workflow.project import resolve_image_path
 
 PIXEL_TOOL_LIMIT = 120_000_000
 """Up to this many pixels, the wand and GrabCut get the whole decoded image."""

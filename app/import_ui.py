@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from limner.app.errors import show_error
 from limner.app.import_worker import ImportWorker
 from limner.models.imaging.imageio import SUPPORTED_SUFFIXES
-from limner.models.store.project import ImportReport
+from limner.models.workflow.project import ImportReport
 
 
 class ImportMixin:

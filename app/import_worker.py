@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QThread, Signal
 
 from limner.models.errors import LimnerError
-from limner.models.store.project import ImportReport, import_images
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.project import ImportReport, import_images
 
 
 class ImportWorker(QThread):

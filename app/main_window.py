@@ -30,17 +30,17 @@ from limner.app.sync_ui import SyncMixin
 from limner.app.workflow import Workflow
 from limner.models.domain.attributes import parse_schema
 from limner.models.imaging.imageio import is_too_large
-from limner.models.store.project import allow_huge_images
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.project import allow_huge_images
 from limner.widgets.canvas.annotation_item import ItemStyle
-from limner.widgets.panels.annotation_list import AnnotationList
-from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
+from limner.widgets.dialogs.window_level import WindowLevelDialog
+from limner.widgets.panels.annotation_list import AnnotationList
+from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
-from limner.widgets.dialogs.window_level import WindowLevelDialog
 
 APP_TITLE = "limner"
 

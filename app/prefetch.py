@@ -13,14 +13,14 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from limner.models.store import queries
 from limner.models.domain.entities import ImageRecord
 from limner.models.errors import LimnerError
-from limner.models.store.project import huge_images_allowed, resolve_image_path
-from limner.models.store.queries import ImageFilter
-from limner.models.store.store import ProjectStore
 from limner.models.imaging.tile_cache import TileMemoryCache, tile_cache_dir
 from limner.models.imaging.tiles import TileSource, open_tile_source
+from limner.models.store import queries
+from limner.models.store.queries import ImageFilter
+from limner.models.store.store import ProjectStore
+from limner.models.workflow.project import huge_images_allowed, resolve_image_path
 
 log = logging.getLogger("limner.prefetch")
 

@@ -24,8 +24,8 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from limner.app.errors import user_message
-from limner.models.store import sync_store
 from limner.models.errors import LimnerError
+from limner.models.store import sync_store
 from limner.models.store.store import ChangeSet, ProjectStore
 from limner.sync import credentials
 from limner.sync.adapters.base import Adapter

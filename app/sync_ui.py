@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog
 from limner.app.connect_dialog import ConnectDialog
 from limner.app.errors import show_error
 from limner.app.sync_controller import SyncController
-from limner.models.store import queries, sync_store
 from limner.models.errors import LimnerError
+from limner.models.store import queries, sync_store
 from limner.sync import credentials
 from limner.sync.engine import resolve_conflict
 from limner.sync.factory import KIND_NAMES, capabilities_for

@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-from limner.models.workflow import queues as qs
-from limner.models.workflow import review as rv
+from limner.models.domain.geometry import bounds
 from limner.models.editing.commands import Command
 from limner.models.errors import LimnerError
-from limner.models.domain.geometry import bounds
 from limner.models.store.queries import ImageFilter
+from limner.models.workflow import queues as qs
+from limner.models.workflow import review as rv
 from limner.models.workflow.review_commands import AddRemark, Review, Skip, Submit
 from limner.widgets.panels.review_widgets import (
     ChangesOverlay,

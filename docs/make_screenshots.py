@@ -18,8 +18,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from limner.app.main_window import MainWindow  # noqa: E402
-from limner.models.store import queries  # noqa: E402
 from limner.models.demo import create_demo_project  # noqa: E402
+from limner.models.store import queries  # noqa: E402
 
 NONE = Qt.KeyboardModifier.NoModifier
 LEFT = Qt.MouseButton.LeftButton
@@ -128,11 +128,11 @@ def main() -> None:
 
 def review_screenshots(win: MainWindow) -> None:
     """A rejected image as the annotator sees it, then the reviewer's view of the fix."""
-    from limner.models.editing.commands import AddAnnotations
     from limner.models.domain.entities import NewAnnotation
     from limner.models.domain.geometry import Box
-    from limner.models.workflow.review_commands import AddRemark, Review, Submit
+    from limner.models.editing.commands import AddAnnotations
     from limner.models.store.tx import new_uuid
+    from limner.models.workflow.review_commands import AddRemark, Review, Submit
 
     open_image(win, "fruit_table.jpg")
     image = win.editor.image

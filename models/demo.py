@@ -13,11 +13,19 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from limner.models.store import queries, tx
 from limner.models.domain.entities import NewAnnotation
-from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, PolygonPart, Skeleton
-from limner.models.store.project import import_images
+from limner.models.domain.geometry import (
+    Box,
+    Geometry,
+    Keypoints,
+    Mask,
+    Polygon,
+    PolygonPart,
+    Skeleton,
+)
+from limner.models.store import queries, tx
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.project import import_images
 from limner.resources import demo_dir, demo_labels
 
 

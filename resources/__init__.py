@@ -21,7 +21,7 @@ def demo_dir() -> Path:
     opened by path. limner is installed as plain files (never zipped), so the package's
     resource folder is a directory on disk.
     """
-    return Path(str(files("resources") / "demo"))
+    return Path(str(files("limner.resources") / "demo"))
 
 
 def demo_labels() -> dict[str, Any]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from limner.models.store import queries, sync_store, tx
 from limner.models.domain.entities import NewAnnotation
-from limner.models.workflow.review import review_payload
+from limner.models.store import queries, sync_store, tx
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.review import review_payload
 from limner.sync.adapters.base import region_digest
 from limner.sync.errors import SyncError
 from limner.sync.merge import LocalWriter, local_regions, region_from_payload

@@ -2,7 +2,15 @@
 
 ``run_once`` syncs the classes, pulls what changed remotely since the stored cursor
 (advancing it only in the transaction that writes the pulled batch), sweeps for remote
-deletions, refreshes queues, then pushes every dirty image. An image is dirty when one of
+deletions, refreshes queues, then pushes every dirty image.
+
+The sweep and the queues are listings of the whole remote project, so a run skips what
+cannot have changed: the full sweep runs when the remote's own count of images (when
+the adapter learns it for free) differs from the number of images linked here, since
+after a complete pull every remote image is linked and equal counts mean equal sets, and
+in any case every ``SWEEP_EVERY``; the queues are refreshed when the pull brought
+changes, and every ``QUEUES_EVERY`` otherwise. An adapter that knows no count sweeps
+every run. An image is dirty when one of
 its annotations or its status has a revision above the one last synced; a push that
 succeeds records the revision it sent, so an edit made meanwhile stays dirty. Any step may
 stop on an error: what was committed stays, what was not is found dirty again next time.
@@ -18,17 +26,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from limner.models.store import queries, sync_store, tx
 from limner.models.domain.geometry import Skeleton
 from limner.models.domain.palette import color_for_index
-from limner.models.workflow.queues import sync_remote_queue
+from limner.models.store import queries, sync_store, tx
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.queues import sync_remote_queue
 from limner.sync.adapters.base import Adapter
 from limner.sync.conflicts import CHOICES, resolve_conflict
-from limner.sync.errors import AuthError, SyncError, TransientError
+from limner.sync.errors import AuthError, SyncError, TLSError, TransientError
 from limner.sync.merge import LocalWriter, MergeStats
 from limner.sync.pull import IMAGES_CURSOR, Puller
 from limner.sync.push import Pusher
@@ -42,6 +50,13 @@ Progress = Callable[[str, int, int | None], None]
 #: Problems that leave the project in sync: things on the server kept as they are.
 KEPT_KINDS = frozenset({"kept", "malformed"})
 
+#: A full sweep for remote deletions at least this often, even while the counts agree.
+SWEEP_EVERY = timedelta(minutes=15)
+#: The remote's queues are listed again at least this often (at once after changes).
+QUEUES_EVERY = timedelta(minutes=5)
+SWEEP_CURSOR = "swept_at"
+QUEUES_CURSOR = "queues_at"
+
 EXIT_IN_SYNC = 0
 EXIT_ERROR = 1
 EXIT_KEPT = 3
@@ -49,7 +64,7 @@ EXIT_KEPT = 3
 
 @dataclass(slots=True)
 class SyncReport:
-    state: str = "up_to_date"  # up_to_date | offline | auth | error | cancelled
+    state: str = "up_to_date"  # up_to_date | offline | auth | tls | error | cancelled
     message: str = ""
     pulled_images: int = 0
     created: int = 0
@@ -163,14 +178,18 @@ class SyncEngine:
             self.adapter.connect()
             self.sync_classes()
             self.puller.run(report, report_progress, check)
-            if self.sweep:
+            if self.sweep and self._sweep_due():
                 self.sweep_deleted()
-            self.pull_queues()
+            if report.pulled_images or self._due(QUEUES_CURSOR, QUEUES_EVERY):
+                self.pull_queues()
             self.pusher.run(report, report_progress, check)
         except Cancelled as exc:
             report.state, report.message = "cancelled", str(exc)
         except AuthError as exc:
             report.state, report.message = "auth", str(exc)
+        except TLSError as exc:
+            # Not offline and not retried: a certificate or a host name has to be fixed.
+            report.state, report.message = "tls", str(exc)
         except TransientError as exc:
             report.state, report.message = "offline", str(exc)
         except SyncError as exc:
@@ -195,6 +214,21 @@ class SyncEngine:
     def sync_classes(self) -> None:
         """Create local classes for remote ones (matched by name); never delete or rename."""
         specs = self.adapter.classes()
+        with self.store.read() as conn:
+            known = {c.name for c in queries.label_classes(conn)}
+        if any(spec.name not in known for spec in specs):
+            self._add_classes(specs)
+        with self.store.read() as conn:
+            classes = queries.label_classes(conn)
+        self.class_ids = {c.name: c.id for c in classes}
+        self.class_names = {c.id: c.name for c in classes}
+        self.skeleton_edges = {
+            c.name: tuple(c.skeleton.edges)
+            for c in classes
+            if c.skeleton is not None and c.skeleton.edges
+        }
+
+    def _add_classes(self, specs: list[Any]) -> None:
         with self.store.transaction(origin="sync") as (conn, changes):
             existing = {c.name: c for c in queries.label_classes(conn)}
             for index, spec in enumerate(specs):
@@ -209,21 +243,15 @@ class SyncEngine:
                 if spec.skeleton:
                     fields["skeleton"] = Skeleton.from_json(dict(spec.skeleton))
                 tx.insert_class(conn, changes, fields)
-            classes = queries.label_classes(conn)
-        self.class_ids = {c.name: c.id for c in classes}
-        self.class_names = {c.id: c.name for c in classes}
-        self.skeleton_edges = {
-            c.name: tuple(c.skeleton.edges)
-            for c in classes
-            if c.skeleton is not None and c.skeleton.edges
-        }
 
     def pull_queues(self) -> None:
         """The remote's work lists as local queues (read-only here, refreshed each run)."""
         remote_queues = self.adapter.queues()
         if not remote_queues:
+            self._mark(QUEUES_CURSOR)
             return
         with self.store.transaction(origin="sync") as (conn, changes):
+            sync_store.set_cursor(conn, self.remote_id, QUEUES_CURSOR, self._now())
             links = {
                 link.remote_key: link.image_id
                 for link in sync_store.all_links(conn, self.remote_id)
@@ -240,10 +268,42 @@ class SyncEngine:
                     image_ids=[links[k] for k in queue.image_keys if k in links],
                 )
 
+    def _sweep_due(self) -> bool:
+        """A full sweep is due unless the remote's count of images equals ours (see the
+        module's docstring) and the last full sweep is recent."""
+        remote_count = self.adapter.image_count()
+        if remote_count is None:
+            return True
+        with self.store.read() as conn:
+            linked = sync_store.linked_count(conn, self.remote_id)
+        return remote_count != linked or self._due(SWEEP_CURSOR, SWEEP_EVERY)
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
+
+    def _due(self, cursor: str, every: timedelta) -> bool:
+        """True when the step behind ``cursor`` never ran, or last ran ``every`` ago."""
+        with self.store.read() as conn:
+            last = sync_store.get_cursor(conn, self.remote_id, cursor)
+        try:
+            when = datetime.fromisoformat(last) if last else None
+        except ValueError:
+            when = None
+        now = self.clock()
+        if when is None or when.tzinfo is None or now.tzinfo is None:
+            return True
+        # A clock set back counts as due, never as "not yet".
+        return not now - every < when <= now
+
+    def _mark(self, cursor: str) -> None:
+        with self.store.transaction(origin="sync") as (conn, _changes):
+            sync_store.set_cursor(conn, self.remote_id, cursor, self._now())
+
     def sweep_deleted(self) -> None:
         """Flag images deleted on the server (never deletes local work)."""
         keys = self.adapter.image_keys()
         with self.store.transaction(origin="sync") as (conn, _changes):
+            sync_store.set_cursor(conn, self.remote_id, SWEEP_CURSOR, self._now())
             gone = [
                 link.image_id
                 for link in sync_store.all_links(conn, self.remote_id)

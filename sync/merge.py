@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from limner.models.store import schema, sync_store, tx
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import geometry_from_json, geometry_to_json
+from limner.models.store import schema, sync_store, tx
 from limner.models.store.store import ChangeSet
 from limner.sync.adapters.base import Region, RemoteRegion
 from limner.sync.reconcile import Agreed, Base, Clash, LocalRegion, PullPlan

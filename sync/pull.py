@@ -18,11 +18,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from limner.models.store import queries, sync_store, tx
 from limner.models.domain.entities import ImageStatus
 from limner.models.imaging.imageio import ImageProbe, probe_image
-from limner.models.store.project import resolve_image_path, stored_path_for
-from limner.models.workflow.review import insert_review_snapshot, record_status_change, review_payload
+from limner.models.store import queries, sync_store, tx
+from limner.models.workflow.project import resolve_image_path, stored_path_for
+from limner.models.workflow.review import (
+    insert_review_snapshot,
+    record_status_change,
+    review_payload,
+)
 from limner.sync.adapters.base import RemoteImage
 from limner.sync.errors import NotFoundError, ValidationError
 from limner.sync.merge import LocalWriter, bases, local_regions

@@ -10,15 +10,22 @@ reported per region; an image whose plan writes nothing costs no request.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from limner.models.store import queries, sync_store
 from limner.models.workflow.review import review_payload
 from limner.sync.adapters.base import ImagePush, PushResult, RemoteImage
-from limner.sync.errors import AuthError, RemoteConflictError, SyncError, TransientError, ValidationError
+from limner.sync.errors import (
+    AuthError,
+    RemoteConflictError,
+    SyncError,
+    TransientError,
+    ValidationError,
+)
 from limner.sync.merge import bases, local_regions, region_payload
 from limner.sync.pull import review_base
 from limner.sync.reconcile import PushPlan, StatusWrite, plan_push
@@ -43,39 +50,90 @@ class Snapshot:
     status_open: bool
 
 
+class _Tally:
+    """Progress of one push run, and the error that stops it."""
+
+    def __init__(self, report: SyncReport, progress: Callable, total: int) -> None:
+        self.report = report
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.stop: BaseException | None = None
+
+    def settled(self) -> None:
+        self.done += 1
+        self.progress("push", self.done, self.total)
+
+
+def _drop_unsent(pending: dict[Future[PushResult | None], Snapshot]) -> None:
+    """Take back the jobs no worker has started: they stay dirty for the next run."""
+    for future in [f for f in pending if f.cancel()]:
+        del pending[future]
+
+
 class Pusher:
     def __init__(self, engine: SyncEngine) -> None:
         self.e = engine
 
     def run(self, report: SyncReport, progress: Callable, check: Callable[[], None]) -> None:
+        """Push every dirty image; the first error that must stop the push is raised once
+        the images already sent are recorded (a sent image is never left unrecorded)."""
         e = self.e
         with e.store.read() as conn:
             dirty = sync_store.dirty_image_ids(conn, e.remote_id)
         if not dirty:
             return
-        done, total = 0, len(dirty)
-        stop: BaseException | None = None
+        tally = _Tally(report, progress, len(dirty))
+        queue = deque(dirty)
+        # Two jobs per worker in the pool: the one on the wire and the next, planned while
+        # the first is on its way, so no worker waits for the calling thread.
+        depth = 2 * e.workers
         with ThreadPoolExecutor(max_workers=e.workers) as pool:
             pending: dict[Future[PushResult | None], Snapshot] = {}
-            queue = list(dirty)
             while queue or pending:
-                while queue and len(pending) < e.workers and stop is None:
-                    check()
-                    snap = self.snapshot(queue.pop(0))
-                    if snap is not None:
+                while queue and tally.stop is None and len(pending) < depth:
+                    snap = self._next(queue, check, tally)
+                    if snap is None:
+                        continue
+                    if snap.plan.writes_regions or snap.plan.status is not None:
                         pending[pool.submit(self._send, snap)] = snap
+                    else:  # nothing to send: recorded at once, no request
+                        self.record(snap, None)
+                        tally.settled()
+                if tally.stop is not None:
+                    _drop_unsent(pending)
                 if not pending:
                     break
-                future = next(iter(pending))
-                snap = pending.pop(future)
-                try:
-                    stop = stop or self._settle(snap, future, report)
-                except (TransientError, AuthError) as exc:
-                    stop = stop or exc
-                done += 1
-                progress("push", done, total)
-        if stop is not None:
-            raise stop
+                finished, _running = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    self._settle_one(pending.pop(future), future, tally)
+        if tally.stop is not None:
+            raise tally.stop
+
+    def _next(
+        self, queue: deque[int], check: Callable[[], None], tally: _Tally
+    ) -> Snapshot | None:
+        """The next image's snapshot; a cancel or an error reading it stops the push."""
+        image_id = queue.popleft()
+        try:
+            check()
+            snap = self.snapshot(image_id)
+        except SyncError as exc:
+            tally.stop = exc
+            return None
+        if snap is None:
+            tally.settled()
+        return snap
+
+    def _settle_one(
+        self, snap: Snapshot, future: Future[PushResult | None], tally: _Tally
+    ) -> None:
+        try:
+            stop = self._settle(snap, future, tally.report)
+        except (TransientError, AuthError) as exc:
+            stop = exc
+        tally.stop = tally.stop or stop
+        tally.settled()
 
     def _send(self, snap: Snapshot) -> PushResult | None:
         if not snap.plan.writes_regions and snap.plan.status is None:

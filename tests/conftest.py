@@ -33,7 +33,7 @@ def image_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def project(tmp_path: Path, image_dir: Path) -> Iterator:
-    from limner.models.store.project import create_project
+    from limner.models.workflow.project import create_project
 
     store, report = create_project(
         tmp_path / "proj", images=[image_dir], classes=["cat", "dog", "bird"]

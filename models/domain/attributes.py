@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from limner.models.errors import LimnerError
 from limner.models.domain.geometry import Skeleton
+from limner.models.errors import LimnerError
 
 ATTRIBUTE_TYPES = ("bool", "choice", "multi", "text", "number")
 

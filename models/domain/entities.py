@@ -16,7 +16,7 @@ from limner.models.domain.geometry import Geometry, Skeleton
 
 
 class ImageStatus(StrEnum):
-    """Canonical image statuses (DESIGN section 6); adapters map them to each remote."""
+    """Canonical image statuses; each sync adapter maps them to its server's own words."""
 
     NEW = "new"
     IN_PROGRESS = "in_progress"

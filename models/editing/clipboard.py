@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import Annotation, NewAnnotation
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Geometry, Mask, bounds, clip_box, translate
+from limner.models.editing.commands import AddAnnotations
+from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from limner.models.store import tx
 from limner.models.domain.entities import Annotation, NewAnnotation
+from limner.models.store import tx
 from limner.models.store.store import ChangeSet
 
 

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from limner.models.store import tx
-from limner.models.editing.commands import Command
 from limner.models.domain.entities import NewAnnotation
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Mask
+from limner.models.editing.commands import Command
+from limner.models.errors import GeometryError
 from limner.models.imaging.mask_ops import Rect
+from limner.models.store import tx
 from limner.models.store.store import ChangeSet
 
 __all__ = ["MaskStroke", "ReplaceAnnotations", "pack_bits", "paste_crop", "unpack_bits"]

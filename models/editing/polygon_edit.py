@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Keypoints, Point, Polygon, PolygonPart, Ring
+from limner.models.errors import GeometryError
 
 __all__ = [
     "VertexIndex",

@@ -19,8 +19,8 @@ from typing import TypeAlias
 import cv2
 import numpy as np
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Mask, Point, Polygon, PolygonPart, Ring
+from limner.models.errors import GeometryError
 
 __all__ = [
     "MaskLayer",

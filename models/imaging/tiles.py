@@ -63,7 +63,12 @@ from limner.models.imaging.imageio import (
     _too_large,
     open_header_unchecked,
 )
-from limner.models.imaging.tile_cache import DEFAULT_MEMORY_BYTES, DiskTileCache, TileMemoryCache, quick_file_key
+from limner.models.imaging.tile_cache import (
+    DEFAULT_MEMORY_BYTES,
+    DiskTileCache,
+    TileMemoryCache,
+    quick_file_key,
+)
 
 __all__ = [
     "DEFAULT_TILE_SIZE",

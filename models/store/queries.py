@@ -11,10 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, select
 
-from limner.models.store import schema
 from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
-from limner.models.workflow.queues import queue_status_counts
-from limner.models.workflow.review import status_change_count
+from limner.models.store import schema
 from limner.models.store.rows import annotation_from_row, class_from_row, image_from_row
 
 img = schema.image
@@ -145,41 +143,3 @@ def annotation_by_uuid(
         query = query.where(ann.c.deleted == 0)
     row = conn.execute(query).first()
     return annotation_from_row(row) if row else None
-
-
-# -- statistics ----------------------------------------------------------------------------
-def project_stats(conn: Connection) -> dict[str, Any]:
-    """The numbers ``limner info`` prints: counts by status, kind, class and queue."""
-    by_status = {
-        status: n
-        for status, n in conn.execute(select(img.c.status, func.count()).group_by(img.c.status))
-    }
-    errors = conn.execute(
-        select(func.count()).select_from(img).where(img.c.error.is_not(None))
-    ).scalar_one()
-    live = ann.c.deleted == 0
-    by_kind = {
-        kind: n
-        for kind, n in conn.execute(
-            select(ann.c.kind, func.count()).where(live).group_by(ann.c.kind)
-        )
-    }
-    by_class: dict[str, int] = {c.name: 0 for c in label_classes(conn)}
-    class_counts = conn.execute(
-        select(cls.c.name, func.count())
-        .select_from(ann.outerjoin(cls, ann.c.class_id == cls.c.id))
-        .where(live)
-        .group_by(cls.c.name)
-    )
-    for name, n in class_counts:
-        by_class[name if name is not None else "(no class)"] = n
-    return {
-        "images": sum(by_status.values()),
-        "by_status": by_status,
-        "unreadable_images": errors,
-        "annotations": sum(by_kind.values()),
-        "by_kind": by_kind,
-        "by_class": by_class,
-        "queues": queue_status_counts(conn),
-        "status_changes": status_change_count(conn),
-    }

@@ -24,8 +24,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DatabaseError
 
-from limner.models.store import schema
 from limner.models.errors import ProjectNotFoundError, StoreError
+from limner.models.store import schema
 
 PROJECT_FILE = "project.limner"
 SCHEMA_HEAD_KEY = "schema"
@@ -61,7 +61,7 @@ def resolve_project_file(path: str | Path) -> Path:
 
 
 def _migrations_dir() -> str:
-    return str(resources.files("models") / "migrations")
+    return str(resources.files("limner.models.store") / "migrations")
 
 
 def _alembic_config(connection: Connection) -> Config:

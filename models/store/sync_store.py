@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from limner.models.store import schema
 from limner.models.domain.geometry import Geometry, geometry_to_json
+from limner.models.store import schema
 from limner.models.store.tx import now_iso
 
 rem = schema.remote
@@ -231,6 +231,12 @@ def forget_link(conn: Connection, remote_id: int, image_id: int) -> None:
         .where(rimg.c.remote_id == remote_id, rimg.c.image_id == image_id)
         .values(deleted_remotely=1, remote_key=rimg.c.remote_key + "#gone-" + str(image_id))
     )
+
+
+def linked_count(conn: Connection, remote_id: int) -> int:
+    """How many images are linked to a remote object that still exists there."""
+    query = select(func.count()).where(rimg.c.remote_id == remote_id, rimg.c.deleted_remotely == 0)
+    return int(conn.execute(query).scalar_one())
 
 
 def image_rev(conn: Connection, image_id: int) -> int:

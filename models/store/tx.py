@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from limner.models.store import schema
 from limner.models.domain.entities import CLASS_KINDS, ImageStatus, NewAnnotation
-from limner.models.errors import StoreError
 from limner.models.domain.geometry import Geometry, Skeleton, bounds, geometry_to_json
+from limner.models.errors import StoreError
 from limner.models.imaging.imageio import ImageProbe
+from limner.models.store import schema
 from limner.models.store.store import ChangeSet
 
 img = schema.image

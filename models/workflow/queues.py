@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, select
 
-from limner.models.store import schema, tx
 from limner.models.domain.entities import ImageRecord, ImageStatus
 from limner.models.errors import StoreError
+from limner.models.store import schema, tx
 from limner.models.store.rows import image_from_row
 from limner.models.store.store import ChangeSet
 

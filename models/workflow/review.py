@@ -28,10 +28,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from limner.models.store import schema, tx
 from limner.models.domain.entities import ImageStatus
-from limner.models.errors import StoreError
 from limner.models.domain.geometry import Geometry, geometry_from_json
+from limner.models.errors import StoreError
+from limner.models.store import schema, tx
 from limner.models.store.store import ChangeSet
 
 img = schema.image

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from limner.models.domain.entities import ImageStatus
+from limner.models.editing.commands import Command
+from limner.models.errors import StoreError
+from limner.models.store import tx
+from limner.models.store.store import ChangeSet
 from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
-from limner.models.store import tx
-from limner.models.editing.commands import Command
-from limner.models.domain.entities import ImageStatus
-from limner.models.errors import StoreError
-from limner.models.store.store import ChangeSet
 
 REVIEW_STATUSES = (ImageStatus.APPROVED.value, ImageStatus.REJECTED.value)
 

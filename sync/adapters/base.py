@@ -280,6 +280,12 @@ class Adapter(ABC):
         """The remote's queues (none by default)."""
         return []
 
+    def image_count(self) -> int | None:
+        """How many images the remote holds, if the last ``connect`` learned it without a
+        request of its own; None when unknown. While it equals the number of images linked
+        after a pull, nothing was deleted remotely and the engine can skip its sweep."""
+        return None
+
     def close(self) -> None:
         """Release connections."""
         return None

@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import (
     Box,
     Geometry,
@@ -40,6 +39,7 @@ from limner.models.domain.geometry import (
     Skeleton,
     geometry_from_json,
 )
+from limner.models.errors import GeometryError
 
 
 class ClarifaiFormatError(ValueError):

@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box
+from limner.models.errors import GeometryError
 from limner.sync.adapters.base import Refused, Region
 from limner.sync.errors import ConfigError, RemoteConflictError
 

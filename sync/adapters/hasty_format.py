@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, PolygonPart
+from limner.models.errors import GeometryError
 
 # Local uuids of labels that limner did not create (no ``limner:`` external id) are derived
 # from the Hasty label id, so the same remote label maps to the same local annotation on

@@ -162,13 +162,22 @@ class LabelStudioAdapter(Adapter):
         self.user_id: int | None = None
         self.config: LSConfig | None = None
         self._class_specs: dict[str, Any] = {}
+        self._who: tuple[str, str] | None = None  # server release, user, once known
+        self._task_count: int | None = None
 
     # -- connection and project -------------------------------------------------------
     def connect(self) -> RemoteInfo:
-        version = self.t.get_json("/api/version/")
-        self.edition = str(version.get("edition") or "Community")
-        who = self.t.get_json("/api/current-user/whoami")
-        self.user_id = int(who["id"])
+        """Read the project and its labeling setup. Who the token belongs to and the
+        server's edition are asked once per adapter: neither changes under one token."""
+        if self._who is None:
+            version = self.t.get_json("/api/version/")
+            who = self.t.get_json("/api/current-user/whoami")
+            self.edition = str(version.get("edition") or "Community")
+            self.user_id = int(who["id"])
+            self._who = (
+                str(version.get("release") or version.get("label-studio-os-package", "")),
+                str(who.get("email") or who.get("username") or who["id"]),
+            )
         try:
             project = self.t.get_json(f"/api/projects/{self.project_id}/")
         except NotFoundError as exc:
@@ -180,12 +189,18 @@ class LabelStudioAdapter(Adapter):
                 f"limner cannot represent this project's labeling setup: {exc}"
             ) from exc
         self._class_specs = {c.name: c for c in self.config.classes()}
+        count = project.get("task_number")
+        self._task_count = count if type(count) is int and count >= 0 else None
         return RemoteInfo(
-            server=str(version.get("release") or version.get("label-studio-os-package", "")),
+            server=self._who[0],
             edition=self.edition,
-            user=str(who.get("email") or who.get("username") or who["id"]),
+            user=self._who[1],
             project_title=str(project.get("title", "")),
         )
+
+    def image_count(self) -> int | None:
+        """The project's ``task_number`` as the last ``connect`` read it."""
+        return self._task_count
 
     @property
     def enterprise(self) -> bool:

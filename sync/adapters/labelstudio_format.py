@@ -50,8 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from limner.models.domain.attributes import AttributeSpec, SchemaError
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, bounds
+from limner.models.errors import GeometryError
 from limner.sync.adapters.base import ClassSpec, Region
 from limner.sync.adapters.labelstudio_rle import LabelStudioFormatError, decode_mask, encode_mask
 

@@ -12,8 +12,8 @@ import pytest
 from limner.app import cli_review
 from limner.app.cli import main
 from limner.models.store import queries
-from limner.models.workflow import review as rv
 from limner.models.store.store import ProjectStore
+from limner.models.workflow import review as rv
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_images_json_in_a_separate_process(proj: Path) -> None:
 
 def test_the_review_cli_does_not_load_qt() -> None:
     code = (
-        "import sys, app.cli_review, models.workflow.review_commands, models.queues\n"
+        "import sys, limner.app.cli_review, limner.models.workflow.review_commands\n"
         "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
         "print(','.join(loaded))\n"
     )

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon
+from limner.models.errors import GeometryError
 from tests.integration.labelstudio_server import DEFAULT_VENV
 
 POINT_NAMES = ("nose", "tail")

@@ -24,15 +24,15 @@ import numpy as np
 import pytest
 
 from limner.app.cli import main as cli
-from limner.models.store import queries
-from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from limner.models.domain.entities import Annotation, ImageRecord, NewAnnotation
 from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon
+from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from limner.models.editing.history import History
-from limner.models.workflow.review import latest_review, status_history
-from limner.models.workflow.review_commands import ChangeStatus, Review, Submit
+from limner.models.store import queries
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
+from limner.models.workflow.review import latest_review, status_history
+from limner.models.workflow.review_commands import ChangeStatus, Review, Submit
 from tests.contract.codecs import Shape, ring_of
 from tests.contract.drivers import Driver, ImageRef
 

@@ -12,11 +12,11 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.history import History
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from limner.sync.engine import SyncEngine

@@ -2,7 +2,7 @@
 
 A remote's acceptance asks that a sync killed mid-push, followed by a second sync, leaves
 no duplicates on the server. The in-process crash tests stop the engine with an
-exception; this runs ``python -m app sync PATH --once`` as a child process against a fake
+exception; this runs ``python -m limner sync PATH --once`` as a child process against a fake
 served by the test process, waits until the fake holds the shapes of some of the pushed
 images, and kills the child outright: no ``finally``, no ``atexit``, no flush runs.
 
@@ -13,7 +13,7 @@ Against a real server there is no fake to look into, so :class:`RelayProxy` stan
 the child and the server: it passes every request through unchanged, logs what reached the
 server, and kills the child at a planned request (before it is forwarded, after the server
 answered but before the child hears the answer, or a little later). :func:`run_killed`
-starts any ``python -m app`` command under such a plan.
+starts any ``python -m limner`` command under such a plan.
 """
 
 from __future__ import annotations
@@ -387,7 +387,7 @@ def _child(argv: Sequence[str], env: dict[str, str], log: Path) -> Iterator[subp
 def run_killed(
     argv: Sequence[str], *, env: dict[str, str], relay: RelayProxy, plan: KillPlan, log: Path
 ) -> KilledRun:
-    """Run ``python -m app ARGV`` through ``relay`` and SIGKILL it as ``plan`` says.
+    """Run ``python -m limner ARGV`` through ``relay`` and SIGKILL it as ``plan`` says.
 
     Waits for the child to end (killed, or by itself when the plan's request never came)
     and for the relay to finish every request the child had sent, then reports what the

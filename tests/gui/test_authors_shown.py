@@ -16,14 +16,14 @@ from PySide6.QtGui import QColor, QFontMetricsF, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
 import limner.widgets.canvas.annotation_item as annotation_item
-from limner.models.store import queries, tx
 from limner.models.domain.entities import Annotation, NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.store import queries, tx
 from limner.models.store.store import ProjectStore
-from limner.widgets.canvas.annotation_item import ItemStyle
-from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.authors import local_authors, short_author
+from limner.widgets.canvas.annotation_item import ItemStyle
 from limner.widgets.canvas.view import CanvasView
+from limner.widgets.panels.annotation_list import AnnotationList
 
 OTHER = "ana@example.com"
 SNEAKY = "<b>eve</b> & co@evil.example"

@@ -175,9 +175,9 @@ def test_window_level_dialog_changes_the_display(qtbot, window, tmp_path: Path) 
     from PySide6.QtTest import QTest
 
     from limner.models.store import queries
-    from limner.models.store.project import import_images
-    from tests.perf.synth_images import make_16bit_tiff
+    from limner.models.workflow.project import import_images
     from limner.widgets.dialogs.window_level import WindowLevelDialog
+    from tests.perf.synth_images import make_16bit_tiff
 
     path, _known = make_16bit_tiff(tmp_path / "deep.tif", width=300, height=200)
     import_images(window.store, [path])

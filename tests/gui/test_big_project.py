@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from limner.models.store.store import ProjectStore
-from tests.perf.synth_project import make_big_project
 from limner.widgets.panels.image_list import CACHED_PAGES, PAGE_SIZE, ImageListPanel
+from tests.perf.synth_project import make_big_project
 
 
 @pytest.mark.slow

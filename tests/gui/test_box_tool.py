@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from limner.models.store import queries
 from limner.models.domain.geometry import Box
+from limner.models.store import queries
 from tests.gui.conftest import drag, image_to_view, info_in_new_process
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QImage
 
-from tests.perf.bench_canvas import dense_annotations
 from limner.widgets.canvas.annotation_item import ItemStyle
 from limner.widgets.canvas.view import DENSE_THRESHOLD, CanvasView
+from tests.perf.bench_canvas import dense_annotations
 
 
 def test_level_of_detail_switches_with_zoom(qtbot) -> None:

@@ -10,11 +10,11 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 
-from limner.models.store import queries, tx
 from limner.models.imaging.imageio import ImageProbe
+from limner.models.store import queries, tx
 from limner.models.store.store import ProjectStore
-from tests.conftest import write_image
 from limner.widgets.panels.image_list import CACHED_PAGES, PAGE_SIZE, ImageListModel
+from tests.conftest import write_image
 
 
 def make_bad_files(folder: Path) -> dict[str, str]:

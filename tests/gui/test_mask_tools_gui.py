@@ -9,9 +9,9 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from limner.models.store import queries
 from limner.models.domain.geometry import Mask, Polygon
-from limner.models.store.project import import_images
+from limner.models.store import queries
+from limner.models.workflow.project import import_images
 from tests.gui.conftest import drag, image_to_view
 
 

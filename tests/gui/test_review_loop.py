@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from limner.models.store import queries
 from limner.models.workflow import review as rv
-from limner.models.store.project import create_project
+from limner.models.workflow.project import create_project
 from tests.conftest import write_image
 from tests.gui.conftest import drag, image_to_view
 

@@ -16,8 +16,8 @@ import pytest
 
 from limner.app import sync_controller
 from limner.app.sync_controller import SyncController
-from limner.models.store import sync_store
 from limner.models.errors import StoreError
+from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync import credentials
 from limner.sync.engine import SyncReport

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from limner.models.store import queries
-from limner.models.workflow import review as rv
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.history import History
-from limner.models.workflow.review_commands import Review, Submit
+from limner.models.store import queries
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
+from limner.models.workflow import review as rv
+from limner.models.workflow.review_commands import Review, Submit
 from tests.integration.test_labelstudio_sync import TOKEN_ENV, clone, sync_json
 
 

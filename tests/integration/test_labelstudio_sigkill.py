@@ -37,11 +37,11 @@ import httpx
 import pytest
 
 from limner.app.cli import main as cli
-from limner.models.store import queries
-from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from limner.models.domain.entities import Annotation, NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from limner.models.editing.history import History
+from limner.models.store import queries
 from limner.models.store.store import PROJECT_FILE, ProjectStore
 from limner.models.store.tx import new_uuid
 from tests.fakes.sigkill import (
@@ -173,7 +173,7 @@ class Stage:
 
 
 def kill(stage: Stage, trial: Trial, argv: list[str], path: Path) -> KilledRun:
-    """Run ``python -m app ARGV`` and kill it by the trial's plan; check the kill and the db."""
+    """Run ``python -m limner ARGV`` and kill it by the trial's plan; check the kill and the db."""
     run = run_killed(
         argv,
         env={TOKEN_ENV: stage.server.legacy_token},

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from limner.app.cli import main as cli
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon
+from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.editing.history import History
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from limner.sync.adapters.labelstudio_format import parse_label_config, results_to_regions

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations, EditAnnotations
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from limner.sync import credentials

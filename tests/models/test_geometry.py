@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_util
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import (
     Box,
     Geometry,
@@ -34,6 +33,7 @@ from limner.models.domain.geometry import (
     rle_to_coco_string,
     translate,
 )
+from limner.models.errors import GeometryError
 
 # pycocotools' decoder trips a numpy 2 deprecation inside its own code; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")

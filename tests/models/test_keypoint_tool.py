@@ -6,10 +6,10 @@ import pytest
 
 from limner.models.domain.entities import LabelClass
 from limner.models.domain.geometry import Keypoints, Skeleton
-from limner.models.store.store import ProjectStore
 from limner.models.editing.tools.base import Pointer
 from limner.models.editing.tools.keypoints import KeypointTool
 from limner.models.editing.tools.select import SelectTool
+from limner.models.store.store import ProjectStore
 from tests.models.tool_host import StoreHost, click, drag
 
 SKELETON = Skeleton(

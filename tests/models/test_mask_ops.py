@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Mask, Polygon, PolygonPart
 from limner.models.editing.mask_commands import pack_bits, paste_crop, unpack_bits
+from limner.models.errors import GeometryError
 from limner.models.imaging.mask_ops import (
     MaskLayer,
     fill_polygon,

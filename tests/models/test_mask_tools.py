@@ -9,14 +9,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pytest
 
-from limner.models.store import queries
-from limner.models.editing.commands import AddAnnotations, Command, EditAnnotations
 from limner.models.domain.entities import Annotation, LabelClass, NewAnnotation
 from limner.models.domain.geometry import Mask, Polygon, PolygonPart
+from limner.models.editing.commands import AddAnnotations, Command, EditAnnotations
 from limner.models.editing.history import History
 from limner.models.editing.mask_commands import MaskStroke, ReplaceAnnotations
-from limner.models.imaging.mask_ops import mask_to_polygons, polygons_to_mask
-from limner.models.store.store import ProjectStore
 from limner.models.editing.tools.base import Pointer
 from limner.models.editing.tools.brush import MAX_RADIUS, MIN_RADIUS, BrushTool, EraserTool
 from limner.models.editing.tools.convert import (
@@ -25,6 +22,9 @@ from limner.models.editing.tools.convert import (
 )
 from limner.models.editing.tools.grabcut import GrabCutTool
 from limner.models.editing.tools.wand import WandTool
+from limner.models.imaging.mask_ops import mask_to_polygons, polygons_to_mask
+from limner.models.store import queries
+from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from tests.models.test_mask_ops import disc_scene, iou, reference_capsules, two_regions
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from limner.models.store import queries, schema
 from limner.models.domain.geometry import Box
+from limner.models.store import queries, schema
 from limner.models.store.store import ProjectStore, current_revision, make_engine
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "baseline_0001.limner"

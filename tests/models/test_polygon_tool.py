@@ -16,10 +16,10 @@ from limner.models.editing.polygon_edit import (
     points_in_ring,
     vertex_index,
 )
-from limner.models.store.store import ProjectStore
 from limner.models.editing.tools.base import Pointer
 from limner.models.editing.tools.polygon import PolygonTool
 from limner.models.editing.tools.select import SelectTool
+from limner.models.store.store import ProjectStore
 from tests.models.tool_host import StoreHost, click, drag
 
 TRIANGLE = ((10.0, 10.0), (50.0, 10.0), (50.0, 40.0))

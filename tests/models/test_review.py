@@ -11,15 +11,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box
+from limner.models.editing.commands import (
+    AddAnnotations,
+    DeleteAnnotations,
+    EditAnnotations,
+    SetImageStatus,
+)
+from limner.models.editing.history import History
+from limner.models.errors import StoreError
 from limner.models.store import queries, sync_store
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import new_uuid
 from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
-from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations, SetImageStatus
-from limner.models.domain.entities import NewAnnotation
-from limner.models.errors import StoreError
-from limner.models.domain.geometry import Box
-from limner.models.editing.history import History
-from limner.models.store.project import create_project
+from limner.models.workflow.project import create_project
 from limner.models.workflow.review_commands import (
     AddRemark,
     AssignToQueue,
@@ -33,8 +40,7 @@ from limner.models.workflow.review_commands import (
     Skip,
     Submit,
 )
-from limner.models.store.store import ProjectStore
-from limner.models.store.tx import new_uuid
+from limner.models.workflow.stats import project_stats
 from tests.conftest import write_image
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "baseline_0001.limner"
@@ -581,4 +587,4 @@ def test_baseline_project_gets_the_review_tables(tmp_path: Path) -> None:
             assert (step.from_status, step.to_status) == ("submitted", "approved")
             diff = rv.changes_since_review(conn, b.id)
             assert diff is not None and diff.empty
-            assert queries.project_stats(conn)["status_changes"] == 1
+            assert project_stats(conn)["status_changes"] == 1

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from limner.models.store import queries
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box, Polygon
 from limner.models.editing.commands import (
     AddAnnotations,
     AddClass,
@@ -18,12 +19,12 @@ from limner.models.editing.commands import (
     SetImageStatus,
     UpdateClass,
 )
-from limner.models.domain.entities import NewAnnotation
-from limner.models.errors import ProjectNotFoundError, StoreError
-from limner.models.domain.geometry import Box, Polygon
 from limner.models.editing.history import History
+from limner.models.errors import ProjectNotFoundError, StoreError
+from limner.models.store import queries
 from limner.models.store.store import ChangeSet, ProjectStore
 from limner.models.store.tx import new_uuid
+from limner.models.workflow.stats import project_stats
 from tests.conftest import write_image
 
 
@@ -191,7 +192,7 @@ def test_paging_filter_search_and_neighbors(project: ProjectStore, image_dir: Pa
 def test_import_skips_duplicates_and_lists_unreadable(
     project: ProjectStore, tmp_path: Path
 ) -> None:
-    from limner.models.store.project import import_images
+    from limner.models.workflow.project import import_images
 
     extra = tmp_path / "more"
     write_image(extra / "copy_of_1.png", 80, 60, seed=0)  # same bytes as img1.png
@@ -208,7 +209,7 @@ def test_import_skips_duplicates_and_lists_unreadable(
 
 
 def test_import_can_be_cancelled_between_files(project: ProjectStore, tmp_path: Path) -> None:
-    from limner.models.store.project import import_images
+    from limner.models.workflow.project import import_images
 
     folder = tmp_path / "many"
     for i in range(6):
@@ -226,7 +227,7 @@ def test_stats_for_info(project: ProjectStore) -> None:
     square = Polygon.from_points([(1, 1), (9, 1), (9, 9), (1, 9)])
     history.execute(AddAnnotations((NewAnnotation(new_uuid(), image_id, None, square),)))
     with project.read() as conn:
-        stats = queries.project_stats(conn)
+        stats = project_stats(conn)
     assert stats["images"] == 5
     assert stats["by_status"] == {"new": 5}
     assert stats["annotations"] == 2

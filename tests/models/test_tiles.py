@@ -1,4 +1,4 @@
-"""Tests of models.imaging.tiles and models.imaging.tile_cache against real files in a temporary folder.
+"""Tests of the tile pyramid and its caches against real files in a temporary folder.
 
 Every file is written with Pillow or tifffile, so tiles go through the same decoders as a
 user's images. Where limner's whole-image loader can read the file, the tiles are

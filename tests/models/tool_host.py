@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from limner.models.store import queries
-from limner.models.editing.commands import AddAnnotations, AddClass, Command
 from limner.models.domain.entities import Annotation, LabelClass, NewAnnotation
 from limner.models.domain.geometry import Geometry
+from limner.models.editing.commands import AddAnnotations, AddClass, Command
 from limner.models.editing.history import History
-from limner.models.store.store import ProjectStore
 from limner.models.editing.tools.base import Pointer, Tool
+from limner.models.store import queries
+from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 
 

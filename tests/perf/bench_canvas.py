@@ -92,8 +92,8 @@ def bench_frame_10k_polygons() -> dict[str, dict[str, Any]]:
 
 def bench_brush_dab_on_screen() -> dict[str, dict[str, Any]]:
     """One brush dab on an 8192x8192 image including the overlay update and the repaint."""
-    from limner.models.imaging.mask_ops import MaskLayer
     from limner.models.editing.tools.base import Preview
+    from limner.models.imaging.mask_ops import MaskLayer
 
     app = _app()
     canvas = _canvas(8192)
@@ -126,7 +126,7 @@ def bench_next_image() -> dict[str, dict[str, Any]]:
     from PIL import Image
 
     from limner.app.main_window import MainWindow
-    from limner.models.store.project import create_project
+    from limner.models.workflow.project import create_project
 
     app = _app()
     with tempfile.TemporaryDirectory() as tmp:
@@ -180,7 +180,7 @@ def bench_review_step() -> dict[str, dict[str, Any]]:
     from PIL import Image
 
     from limner.app.main_window import MainWindow
-    from limner.models.store.project import create_project
+    from limner.models.workflow.project import create_project
     from limner.models.workflow.review_commands import Submit
 
     app = _app()

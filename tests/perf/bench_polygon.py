@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from limner.models.editing.commands import Command
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Polygon
+from limner.models.editing.commands import Command
 from limner.models.editing.tools.base import Pointer
 from limner.models.editing.tools.select import SelectTool
 

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.history import History
 from limner.models.imaging.imageio import ImageProbe
 from limner.models.store.store import ProjectStore

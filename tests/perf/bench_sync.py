@@ -206,13 +206,13 @@ def _new_project(bench: Bench, title: str) -> tuple[int, list[int]]:
 
 def _local_edits(store: Any, status: str | None) -> None:
     """Four new boxes on every image, and optionally every image submitted."""
-    from limner.models.store import queries
-    from limner.models.editing.commands import AddAnnotations
     from limner.models.domain.entities import NewAnnotation
     from limner.models.domain.geometry import Box
+    from limner.models.editing.commands import AddAnnotations
     from limner.models.editing.history import History
-    from limner.models.workflow.review_commands import Submit
+    from limner.models.store import queries
     from limner.models.store.tx import new_uuid
+    from limner.models.workflow.review_commands import Submit
 
     history = History(store)
     with store.read() as conn:

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from limner.models.store import queries, sync_store
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync.adapters.clarifai import ClarifaiAdapter, build_adapter
 from limner.sync.adapters.clarifai_http import Pacer

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, SetImageStatus
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart
+from limner.models.editing.commands import AddAnnotations, SetImageStatus
 from limner.models.editing.history import History
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from limner.sync.adapters.base import Region

@@ -16,15 +16,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart
+from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from limner.models.editing.history import History
-from limner.models.workflow.review_commands import Review, Skip, Submit
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
-from limner.sync.adapters.clarifai_format import derive_status, local_uuid_for, remote_id_for, status_code
+from limner.models.workflow.review_commands import Review, Skip, Submit
+from limner.sync.adapters.clarifai_format import (
+    derive_status,
+    local_uuid_for,
+    remote_id_for,
+    status_code,
+)
 from limner.sync.engine import SyncEngine, resolve_conflict
 from limner.sync.errors import RemoteConflictError
 from tests.fakes.clarifai_server import ClarifaiFake, Recorder

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from limner.app.cli import main as cli
-from limner.models.store import sync_store
-from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.editing.history import History
+from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from limner.sync.adapters.clarifai_format import remote_id_for

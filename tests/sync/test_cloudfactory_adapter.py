@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 
 from limner.app.cli import main as cli
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon
+from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
+from limner.models.store import queries, sync_store
+from limner.models.store.tx import new_uuid
 from limner.models.workflow.queues import queue_image_ids, queues
 from limner.models.workflow.review_commands import Submit
-from limner.models.store.tx import new_uuid
 from limner.sync.engine import resolve_conflict
 from limner.sync.factory import make_adapter
 from limner.sync.push import Pusher

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from limner.models.editing.commands import SetImageStatus
 from limner.models.domain.geometry import Box, Polygon
+from limner.models.editing.commands import SetImageStatus
 from limner.models.workflow.review_commands import Review, Skip, Submit
 from limner.sync.adapters.base import Refused, Region
 from limner.sync.adapters.cloudfactory import CloudFactoryAdapter

@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart
+from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from limner.models.editing.history import History
-from limner.models.workflow.queues import queue_image_ids, queues
+from limner.models.store import queries, sync_store
 from limner.models.store.tx import new_uuid
+from limner.models.workflow.queues import queue_image_ids, queues
 from limner.sync.adapters.hasty import HastyAdapter
 from limner.sync.adapters.hasty_format import (
     derived_uuid,

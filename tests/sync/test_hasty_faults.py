@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from limner.app.cli import main as cli
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations, EditAnnotations, SetImageStatus
 from limner.models.editing.history import History
+from limner.models.store import queries, sync_store
 from limner.models.store.tx import new_uuid
 from limner.sync.adapters.hasty import as_a_browser_sends
 from limner.sync.adapters.hasty_format import (

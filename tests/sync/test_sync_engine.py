@@ -6,11 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from limner.models.store import queries, sync_store
-from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations, SetImageStatus
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import (
+    AddAnnotations,
+    DeleteAnnotations,
+    EditAnnotations,
+    SetImageStatus,
+)
 from limner.models.editing.history import History
+from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
 from limner.sync.adapters.base import Region

@@ -29,7 +29,13 @@ from limner.sync.errors import (
     ValidationError,
 )
 from limner.sync.retry import Backoff, RetryPolicy
-from limner.sync.transport import HeaderAuth, Transport, error_message, parse_retry_after, redact_url
+from limner.sync.transport import (
+    HeaderAuth,
+    Transport,
+    error_message,
+    parse_retry_after,
+    redact_url,
+)
 
 TOKEN = "s3cr3t-token-value"
 

@@ -37,14 +37,14 @@ from PySide6.QtWidgets import (
 
 from limner.models.domain.entities import Annotation
 from limner.models.domain.geometry import Box
-from limner.models.imaging.tiles import TileSource
 from limner.models.editing.tools.base import Pointer, Preview, Tool
+from limner.models.imaging.tiles import TileSource
 from limner.widgets.canvas.annotation_item import AnnotationItem, ItemStyle
 from limner.widgets.canvas.dense_layer import DenseLayerItem, render_scale
-from limner.widgets.keys import key_name
 from limner.widgets.canvas.mask_layer_item import MaskLayerItem
 from limner.widgets.canvas.minimap import Minimap
 from limner.widgets.canvas.tile_layer import TileLayerItem
+from limner.widgets.keys import key_name
 
 ZOOM_STEP = 1.25
 DENSE_THRESHOLD = 1500

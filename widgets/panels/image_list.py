@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from limner.models.store import queries
 from limner.models.domain.entities import ImageRecord, ImageStatus
-from limner.models.store.project import resolve_image_path
+from limner.models.imaging.thumbnails import make_thumbnail, thumbnail_path
+from limner.models.store import queries
 from limner.models.store.queries import ERROR_FILTER, ImageFilter
 from limner.models.store.store import ProjectStore
-from limner.models.imaging.thumbnails import make_thumbnail, thumbnail_path
+from limner.models.workflow.project import resolve_image_path
 
 PAGE_SIZE = 200
 CACHED_PAGES = 8

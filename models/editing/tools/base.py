@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from limner.models.editing.commands import Command
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Box, Geometry
+from limner.models.editing.commands import Command
 
 HANDLE_SCREEN_PX = 6.0
 """Half-size of a grab handle on screen; divided by the zoom to get image pixels."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import NewAnnotation
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool
+from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import Annotation, NewAnnotation
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Mask
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.mask_commands import MaskStroke
-from limner.models.imaging.mask_ops import MaskLayer
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.errors import GeometryError
+from limner.models.imaging.mask_ops import MaskLayer
 from limner.models.store.tx import new_uuid
 
 __all__ = ["BrushTool", "EraserTool", "selected_mask"]

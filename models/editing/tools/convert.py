@@ -7,12 +7,16 @@ single undo step, and the converted shapes become the selection.
 
 from __future__ import annotations
 
-from limner.models.editing.commands import Command
 from limner.models.domain.entities import Annotation, NewAnnotation
 from limner.models.domain.geometry import Mask, Polygon
+from limner.models.editing.commands import Command
 from limner.models.editing.mask_commands import ReplaceAnnotations
-from limner.models.imaging.mask_ops import mask_to_polygons, polygon_to_mask_geometry, simplify_polygon
 from limner.models.editing.tools.base import ToolHost
+from limner.models.imaging.mask_ops import (
+    mask_to_polygons,
+    polygon_to_mask_geometry,
+    simplify_polygon,
+)
 from limner.models.store.tx import new_uuid
 
 __all__ = ["convert_selected_masks_to_polygons", "fill_selected_polygons_into_mask"]

@@ -6,11 +6,11 @@ from its background and the result becomes a new mask of the active class.
 
 from __future__ import annotations
 
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box
-from limner.models.imaging.mask_ops import grabcut
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
 from limner.models.editing.tools.wand import commit_region
+from limner.models.errors import GeometryError
+from limner.models.imaging.mask_ops import grabcut
 
 __all__ = ["GrabCutTool"]
 

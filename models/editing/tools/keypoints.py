@@ -12,9 +12,9 @@ changing the active class halfway cannot mix two skeletons in one instance.
 
 from __future__ import annotations
 
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import LabelClass, NewAnnotation
 from limner.models.domain.geometry import Keypoints, Skeleton
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
 from limner.models.store.tx import new_uuid
 

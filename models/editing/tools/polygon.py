@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 
-from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.domain.entities import Annotation, NewAnnotation
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Point, Polygon, PolygonPart
+from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.editing.polygon_edit import add_hole, add_part
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
 
 NEW = "new"

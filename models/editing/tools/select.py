@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from limner.models.editing.commands import EditAnnotations
 from limner.models.domain.entities import Annotation
-from limner.models.errors import GeometryError
 from limner.models.domain.geometry import Box, Geometry, Keypoints, Polygon, bounds, translate
 from limner.models.domain.hit import HANDLE_EDGES, handle_at, topmost_at
+from limner.models.editing.commands import EditAnnotations
 from limner.models.editing.polygon_edit import (
     VertexRef,
     delete_vertex,
@@ -31,6 +30,7 @@ from limner.models.editing.polygon_edit import (
     ring_at,
 )
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool
+from limner.models.errors import GeometryError
 
 _HANDLE_CURSORS = ("size_fdiag", "size_ver", "size_bdiag", "size_hor") * 2
 

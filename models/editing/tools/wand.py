@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from limner.models.editing.commands import AddAnnotations
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Mask
+from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.mask_commands import MaskStroke
-from limner.models.imaging.mask_ops import Rect, magic_wand, mask_crop, tight_rect
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
 from limner.models.editing.tools.brush import selected_mask
+from limner.models.imaging.mask_ops import Rect, magic_wand, mask_crop, tight_rect
 from limner.models.store.tx import new_uuid
 
 __all__ = ["WandTool", "commit_region"]

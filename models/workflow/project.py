@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from limner.models.store import queries, tx
 from limner.models.imaging.imageio import ImageProbe, is_too_large, probe_image, scan_images
+from limner.models.store import queries, tx
 from limner.models.store.store import ProjectStore
 
 ProgressFn = Callable[[int, int, str], bool]
@@ -163,9 +163,9 @@ def create_project(
     progress: ProgressFn | None = None,
 ) -> tuple[ProjectStore, ImportReport]:
     """``limner new``: a new project folder, its classes and (optionally) its images."""
+    from limner.models.domain.palette import color_for_index
     from limner.models.editing.commands import AddClass
     from limner.models.editing.history import History
-    from limner.models.domain.palette import color_for_index
 
     store = ProjectStore.create(path)
     history = History(store)
