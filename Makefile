@@ -32,7 +32,7 @@ $(NOQT_STAMP): pyproject.toml
 
 headless: $(NOQT_STAMP)
 	$(NOQT)/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('PySide6') is not None)"
-	$(NOQT)/bin/python -m pytest -q -p no:cacheprovider tests/models tests/sync
+	$(NOQT)/bin/python -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/models tests/sync
 
 labelstudio:
 	bash tests/integration/install_labelstudio.sh
