@@ -347,23 +347,44 @@ def _walk(stream: _Stream) -> np.ndarray:
 def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
     """Chunk starts of a long stream, found for all blocks of ``block`` bits at once.
 
-    Each block gets a guessed chain of chunk starts, all blocks advancing together one
-    array step at a time: start at the block's first bit, read a header, jump to the end
-    of that chunk. A guess that starts mid-chunk reads nonsense headers but usually falls
-    into step with the real chunks after a few of them, since variable-length codes
-    resynchronize. To keep a guess from leaping out of its block on a nonsense header,
-    or from staying out of step in a periodic stream, a chunk longer than
-    ``_LONG_CHUNK_BITS`` is not jumped over: the guess moves on by one bit instead.
-
-    The guesses are never trusted: joining the blocks in order, the real chain enters
-    each block at a known start, and a stretch of the guess is taken only where each
-    guessed start is the real successor of the one before it (checked for all starts at
-    once). Starts the guess misses are walked one at a time, so the result is exact for
-    any stream and the Python work is small for the streams real masks produce.
+    Each block gets a guessed chain of chunk starts (:func:`_guess_chains`). The guesses
+    are never trusted: joining the blocks in order, the real chain enters each block at a
+    known start, and a stretch of the guess is taken only where each guessed start is the
+    real successor of the one before it (:func:`_follow_block`). Starts the guess misses
+    are walked one at a time, so the result is exact for any stream and the Python work is
+    small for the streams real masks produce.
     """
     n_bits = stream.n_bits
     origins = np.arange(_HEADER_BITS, n_bits - 2, block, dtype=np.int64)  # starts <= n_bits - 3
     limits = np.minimum(origins + block, n_bits - 2)
+    guesses = _guess_chains(stream, block, origins, limits)
+    parts: list[np.ndarray] = []
+    produced = 0
+    current = _HEADER_BITS  # the next real chunk start
+    while produced < stream.count:
+        if current > n_bits - 3:
+            raise stream.truncated(produced)
+        j = (current - _HEADER_BITS) // block
+        row = guesses[j]
+        guess = row[row < block].astype(np.int64) + origins[j]
+        part, current = _follow_block(stream, guess, current, int(limits[j]))
+        produced += int(stream.chunks(part)[2].sum())
+        parts.append(part)
+    return np.concatenate(parts)
+
+
+def _guess_chains(
+    stream: _Stream, block: int, origins: np.ndarray, limits: np.ndarray
+) -> np.ndarray:
+    """Row j: guessed chunk starts of block j (relative to its origin), ``block`` when done.
+
+    All blocks advance together one array step at a time: start at the block's first bit,
+    read a header, jump to the end of that chunk. A guess that starts mid-chunk reads
+    nonsense headers but usually falls into step with the real chunks after a few of them,
+    since variable-length codes resynchronize. To keep a guess from leaping out of its
+    block on a nonsense header, or from staying out of step in a periodic stream, a chunk
+    longer than ``_LONG_CHUNK_BITS`` is not jumped over: the guess moves on by one bit.
+    """
     position = origins.copy()
     columns: list[np.ndarray] = []
     live = np.ones(origins.size, dtype=bool)
@@ -379,42 +400,40 @@ def _walk_in_parallel(stream: _Stream, block: int) -> np.ndarray:
         step = np.where(bits > _LONG_CHUNK_BITS, 1, bits)
         position = np.where(live, position + step, position)
         live = position < limits
-    # Row j: guessed starts of block j (relative to its origin), ``block`` when done.
-    guesses = np.stack(columns, axis=1)
+    return np.stack(columns, axis=1)
 
-    parts: list[np.ndarray] = []
-    produced = 0
-    current = _HEADER_BITS  # the next real chunk start
-    while produced < stream.count:
-        if current > n_bits - 3:
-            raise stream.truncated(produced)
-        j = (current - _HEADER_BITS) // block
-        row = guesses[j]
-        guess = row[row < block].astype(np.int64) + origins[j]
-        successor = guess + stream.chunk_bits(guess)
-        breaks = np.flatnonzero(successor[:-1] != guess[1:])  # where the chain is broken
-        found: list[np.ndarray] = []
-        members: set[int] | None = None
-        while current < limits[j]:
-            k = int(np.searchsorted(guess, current))
-            if k < guess.size and guess[k] == current:
-                b = int(np.searchsorted(breaks, k))
-                last = int(breaks[b]) if b < breaks.size else guess.size - 1
-                found.append(guess[k : last + 1])
-                current = int(successor[last])
-                continue
-            # Off the guess: walk until a guessed start or the end of the block.
-            if members is None:
-                members = set(guess.tolist())
-            walked: list[int] = []
-            while current < limits[j] and current not in members:
-                walked.append(current)
-                current = stream.next_chunk(current)[0]
-            found.append(np.asarray(walked, dtype=np.int64))
-        part = np.concatenate(found)
-        produced += int(stream.chunks(part)[2].sum())
-        parts.append(part)
-    return np.concatenate(parts)
+
+def _follow_block(
+    stream: _Stream, guess: np.ndarray, current: int, limit: int
+) -> tuple[np.ndarray, int]:
+    """The real chunk starts from ``current`` to the end of its block, and the next start.
+
+    ``guess`` holds the block's guessed starts (absolute, ascending). Where the real chain
+    meets a guessed start, the guess is taken up to its first break (a start whose
+    successor is not the next guessed start), checked for all starts at once; elsewhere the
+    chain is walked chunk by chunk until it meets the guess or leaves the block.
+    """
+    successor = guess + stream.chunk_bits(guess)
+    breaks = np.flatnonzero(successor[:-1] != guess[1:])  # where the chain is broken
+    found: list[np.ndarray] = []
+    members: set[int] | None = None
+    while current < limit:
+        k = int(np.searchsorted(guess, current))
+        if k < guess.size and guess[k] == current:
+            b = int(np.searchsorted(breaks, k))
+            last = int(breaks[b]) if b < breaks.size else guess.size - 1
+            found.append(guess[k : last + 1])
+            current = int(successor[last])
+            continue
+        # Off the guess: walk until a guessed start or the end of the block.
+        if members is None:
+            members = set(guess.tolist())
+        walked: list[int] = []
+        while current < limit and current not in members:
+            walked.append(current)
+            current = stream.next_chunk(current)[0]
+        found.append(np.asarray(walked, dtype=np.int64))
+    return np.concatenate(found), current
 
 
 def decode_mask(rle: Sequence[int], width: int, height: int) -> np.ndarray:
