@@ -124,6 +124,8 @@ class StatusWrite:
 
 
 Encoder = Callable[[Region, RemoteRegion | None], Any]
+# What the push does with one dirty local region.
+_PushStep = Write | Delete | Agreed | Refusal | Clash
 
 
 def _changed_remotely(base: Base | None, remote: RemoteRegion | None) -> bool:
@@ -147,64 +149,84 @@ def plan_push(
     names regions with an open conflict, which are left alone on both sides.
     """
     by_uuid = {r.uuid: r for r in remote}
-    creates: list[Write] = []
-    updates: list[Write] = []
-    deletes: list[Delete] = []
-    agreed: list[Agreed] = []
-    refusals: list[Refusal] = []
-    conflicts: list[Clash] = []
+    steps: list[_PushStep] = []
     for uuid, here in local.items():
         known = base.get(uuid)
-        there = by_uuid.get(uuid)
         if known is not None and here.rev <= known.synced_rev:
             continue  # clean: whatever the server has stays
         if uuid in in_conflict:
             continue
-        here_digest = region_digest(here.region) if here.region is not None else None
-        if there is not None and there.region is None:
-            refusals.append(
-                Refusal(uuid, here.rev, there.problem or "the server's version is kept", there)
-            )
-            continue
-        if _changed_remotely(known, there):
-            if (there.digest if there else None) == here_digest:
-                agreed.append(Agreed(uuid, here.rev, here_digest))
-            elif known is None and there is not None:
-                conflicts.append(Clash(uuid, there, "made here and on the server"))
-            else:
-                detail = "deleted on the server, changed here" if there is None else (
-                    "deleted here, changed on the server"
-                    if here.region is None
-                    else "changed here and on the server"
-                )
-                conflicts.append(Clash(uuid, there, detail))
-            continue
-        if here.region is None:
-            if there is not None:
-                deletes.append(Delete(uuid, here.rev, there))
-            else:
-                agreed.append(Agreed(uuid, here.rev, None))
-            continue
-        if there is not None and there.digest == here_digest:
-            agreed.append(Agreed(uuid, here.rev, here_digest))
-            continue
-        try:
-            raw = encode(here.region, there)
-        except Refused as why:
-            refusals.append(Refusal(uuid, here.rev, str(why), there))
-            continue
-        write = Write(uuid, here.rev, here.region, raw, there)
-        (updates if there is not None else creates).append(write)
+        steps.append(_push_step(uuid, here, known, by_uuid.get(uuid), encode))
+    return _push_plan(steps, remote, status)
+
+
+def _push_step(
+    uuid: str,
+    here: LocalRegion,
+    known: Base | None,
+    there: RemoteRegion | None,
+    encode: Encoder,
+) -> _PushStep:
+    """What to do with one dirty local region, given what was agreed and what the server has.
+
+    A ``Write`` whose target is None is a create, otherwise an update.
+    """
+    here_digest = region_digest(here.region) if here.region is not None else None
+    if there is not None and there.region is None:
+        return Refusal(uuid, here.rev, there.problem or "the server's version is kept", there)
+    if _changed_remotely(known, there):
+        return _changed_on_both_sides(uuid, here, here_digest, known, there)
+    if here.region is None:
+        if there is not None:
+            return Delete(uuid, here.rev, there)
+        return Agreed(uuid, here.rev, None)
+    if there is not None and there.digest == here_digest:
+        return Agreed(uuid, here.rev, here_digest)
+    try:
+        raw = encode(here.region, there)
+    except Refused as why:
+        return Refusal(uuid, here.rev, str(why), there)
+    return Write(uuid, here.rev, here.region, raw, there)
+
+
+def _changed_on_both_sides(
+    uuid: str,
+    here: LocalRegion,
+    here_digest: str | None,
+    known: Base | None,
+    there: RemoteRegion | None,
+) -> Agreed | Clash:
+    """A region dirty here and changed on the server: agreed if both now match, else a clash."""
+    if (there.digest if there else None) == here_digest:
+        return Agreed(uuid, here.rev, here_digest)
+    if known is None and there is not None:
+        return Clash(uuid, there, "made here and on the server")
+    detail = "deleted on the server, changed here" if there is None else (
+        "deleted here, changed on the server"
+        if here.region is None
+        else "changed here and on the server"
+    )
+    return Clash(uuid, there, detail)
+
+
+def _push_plan(
+    steps: Sequence[_PushStep], remote: Sequence[RemoteRegion], status: StatusWrite | None
+) -> PushPlan:
+    """The steps sorted by what they do, each kind in local order; untouched remote is kept."""
+    writes = [step for step in steps if isinstance(step, Write)]
+    creates = tuple(write for write in writes if write.target is None)
+    updates = tuple(write for write in writes if write.target is not None)
+    deletes = tuple(step for step in steps if isinstance(step, Delete))
     touched = {w.uuid for w in updates} | {d.uuid for d in deletes}
     keeps = tuple(r for r in remote if r.uuid not in touched)
     return PushPlan(
-        tuple(creates),
-        tuple(updates),
-        tuple(deletes),
+        creates,
+        updates,
+        deletes,
         keeps,
-        tuple(agreed),
-        tuple(refusals),
-        tuple(conflicts),
+        tuple(step for step in steps if isinstance(step, Agreed)),
+        tuple(step for step in steps if isinstance(step, Refusal)),
+        tuple(step for step in steps if isinstance(step, Clash)),
         status,
     )
 
