@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from limner.sync.adapters.base import Problem, RemoteRegion
-from limner.sync.adapters.labelstudio_format import LSConfig, group_results
+from limner.sync.adapters.labelstudio_config import LSConfig
+from limner.sync.adapters.labelstudio_read import group_results
 
 NAMESPACE = uuidlib.UUID("5f0a7c64-3d8e-4a55-9a53-5c3f3f8f0b9e")
 

@@ -21,7 +21,8 @@ from limner.models.editing.history import History
 from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.models.store.tx import new_uuid
-from limner.sync.adapters.labelstudio_format import parse_label_config, results_to_regions
+from limner.sync.adapters.labelstudio_config import parse_label_config
+from limner.sync.adapters.labelstudio_read import results_to_regions
 from limner.sync.engine import SyncEngine
 from limner.sync.factory import make_adapter
 from limner.sync.retry import RetryPolicy

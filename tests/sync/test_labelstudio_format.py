@@ -1,4 +1,4 @@
-"""Tests of sync.adapters.labelstudio_format: label configs and region results.
+"""Tests of the Label Studio codec (labelstudio_config, _write, _read): configs and results.
 
 Every round trip goes through ``json.dumps``/``json.loads``, as the results do on their
 way to and from the server, and checks geometry to 1e-9 relative (masks pixel for pixel).
@@ -17,20 +17,21 @@ import pytest
 
 from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart, Skeleton
 from limner.sync.adapters.base import ClassSpec, Region
-from limner.sync.adapters.labelstudio_format import (
-    KEYPOINT_WIDTH,
+from limner.sync.adapters.labelstudio_config import (
     LabelStudioFormatError,
     LSClassSpec,
     LSConfig,
+    parse_label_config,
+)
+from limner.sync.adapters.labelstudio_read import (
     LSRegion,
     group_results,
-    parse_label_config,
-    region_to_results,
     results_to_regions,
     unrepresented_results,
 )
 from limner.sync.adapters.labelstudio_rle import decode_mask, encode_mask
 from limner.sync.adapters.labelstudio_state import read_containers
+from limner.sync.adapters.labelstudio_write import KEYPOINT_WIDTH, region_to_results
 from tests.sync.test_labelstudio_rle import SdkReference
 
 W, H = 640, 427
