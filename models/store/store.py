@@ -22,13 +22,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from limner.models.errors import ProjectNotFoundError, StoreError
 from limner.models.store import schema
 
 PROJECT_FILE = "project.limner"
 SCHEMA_HEAD_KEY = "schema"
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another connection's transaction before it gives up."""
 
 
 @dataclass(slots=True)
@@ -91,10 +93,11 @@ def make_engine(db_file: Path) -> Engine:
         # would let a read turn into a write lock upgrade).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # The wait comes first: switching a file to WAL needs a lock another process may hold.
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -105,11 +108,34 @@ def make_engine(db_file: Path) -> Engine:
     return engine
 
 
+MIGRATION_WAIT_MS = 600_000
+"""How long an opener waits for another process's migration of the same project."""
+
+
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` with Alembic (no-op when it is there already)."""
+    """Bring the database to ``revision`` with Alembic (no-op when it is there already).
+
+    The whole upgrade is one ``BEGIN IMMEDIATE`` transaction: the write lock is taken
+    before the version is read, so a second process opening the same old project waits
+    for the first one's migration, then reads the new version and has nothing to do. A
+    migration killed half-way rolls back to the old schema as a whole.
+    """
     with engine.connect() as conn:
-        alembic_command.upgrade(_alembic_config(conn), revision)
-        conn.commit()
+        raw = conn.connection.dbapi_connection  # a pragma here must not open a transaction
+        assert raw is not None
+        raw.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+        try:
+            with conn.execution_options(limner_write=True).begin():
+                alembic_command.upgrade(_alembic_config(conn), revision)
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+            raise StoreError(
+                "another program kept the project locked while limner wanted to upgrade it; "
+                "close it there and try again"
+            ) from exc
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def current_revision(engine: Engine) -> str | None:
