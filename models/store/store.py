@@ -74,13 +74,27 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 @functools.cache
-def _head_revision() -> str:
+def _scripts() -> ScriptDirectory:
     cfg = Config()
     cfg.set_main_option("script_location", _migrations_dir())
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    return ScriptDirectory.from_config(cfg)
+
+
+@functools.cache
+def _head_revision() -> str:
+    head = _scripts().get_current_head()
     if head is None:
         raise StoreError("limner was installed without its database migrations")
     return head
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(script.revision for script in _scripts().walk_revisions())
+
+
+class NewerProjectError(StoreError):
+    """The project's schema comes from a later limner; this one must not touch it."""
 
 
 def make_engine(db_file: Path) -> Engine:
@@ -191,6 +205,12 @@ class ProjectStore:
         if rev is None:
             engine.dispose()
             raise StoreError(f"{db_file} is not a limner project (no schema version)")
+        if rev not in _known_revisions():
+            engine.dispose()
+            raise NewerProjectError(
+                f"this project was made by a newer limner (schema {rev}); "
+                f"upgrade limner to open it ({db_file} was left untouched)"
+            )
         if rev != _head_revision():
             upgrade_database(engine)
         return cls(db_file, engine)
