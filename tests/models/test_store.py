@@ -59,7 +59,15 @@ def test_pragmas_and_wal(project: ProjectStore) -> None:
     with project.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_every_commit_is_durable(project: ProjectStore) -> None:
+    """synchronous=FULL: in WAL mode, NORMAL lets the last commits roll back on power loss."""
+    with project.read() as first, project.read() as second:  # two pooled connections
+        for conn in (first, second):
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    with project.transaction() as (conn, _changes):
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
 
 
 def test_add_undo_redo_persist_and_bump_rev(project: ProjectStore) -> None:
