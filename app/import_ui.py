@@ -1,93 +1,131 @@
-"""The window's image import: file and folder dialogs, drag and drop, background import.
+"""Adding images to the project: file and folder dialogs, drag and drop, background import.
 
-A mixin of ``MainWindow``; the import itself runs in ``ImportWorker`` off the GUI thread.
+One import runs at a time, in ``ImportWorker`` off the GUI thread, behind a progress dialog
+that can cancel it. Its report ends in the status bar; files that cannot be read are listed
+in one message (and stay in the project, marked unreadable, so the list can filter them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QProgressDialog, QStatusBar, QWidget
 
 from limner.app.errors import show_error
 from limner.app.import_worker import ImportWorker
 from limner.models.imaging.imageio import SUPPORTED_SUFFIXES
+from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import ImportReport
 
+UNREADABLE_LISTED = 12
 
-class ImportMixin:
-    # -- images ----------------------------------------------------------------------------
+
+class ImportController(QObject):
+    """``on_imported`` runs after each import (the window opens an image if none is open).
+
+    A QObject living on the GUI thread, so that the worker's signals reach it queued.
+    """
+
+    def __init__(
+        self,
+        store: ProjectStore,
+        parent: QWidget,
+        status: QStatusBar,
+        on_imported: Callable[[], None],
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._parent = parent
+        self._status = status
+        self._on_imported = on_imported
+        self._worker: ImportWorker | None = None
+        self._progress: QProgressDialog | None = None
+
+    @property
+    def busy(self) -> bool:
+        """An import is under way."""
+        return self._worker is not None
+
     def ask_add_images(self) -> None:
         patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Add images", str(Path.home()), f"Images ({patterns});;All files (*)"
+            self._parent, "Add images", str(Path.home()), f"Images ({patterns});;All files (*)"
         )
         if files:
             self.add_paths([Path(f) for f in files])
 
     def ask_add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of images", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(
+            self._parent, "Add a folder of images", str(Path.home())
+        )
         if folder:
             self.add_paths([Path(folder)])
 
     def add_paths(self, paths: Sequence[Path]) -> ImportWorker | None:
         """Import in the background with a progress dialog that can cancel."""
-        if self._import_worker is not None:
-            show_error(self, "Import under way", "Wait for the current import to finish.")
+        if self._worker is not None:
+            show_error(self._parent, "Import under way", "Wait for the current import to finish.")
             return None
-        worker = ImportWorker(self.store, paths)
-        progress = QProgressDialog("Reading images…", "Cancel", 0, 0, self)
+        worker = ImportWorker(self._store, paths)
+        progress = QProgressDialog("Reading images…", "Cancel", 0, 0, self._parent)
         progress.setObjectName("importProgress")
         progress.setWindowTitle("Adding images")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)
         progress.canceled.connect(worker.cancel)
-        worker.progressed.connect(self._import_progress)
-        worker.finishedWith.connect(self._import_done)
-        worker.failedWith.connect(lambda msg: show_error(self, "Could not add images", msg))
-        worker.finished.connect(self._import_finished)
-        self._import_worker, self._progress = worker, progress
+        worker.progressed.connect(self._progressed)
+        worker.finishedWith.connect(self._done)
+        worker.failedWith.connect(lambda msg: show_error(self._parent, "Could not add images", msg))
+        worker.finished.connect(self._finished)
+        self._worker, self._progress = worker, progress
         worker.start()
         return worker
 
-    def _import_progress(self, done: int, total: int, name: str) -> None:
+    def _progressed(self, done: int, total: int, name: str) -> None:
         if self._progress is not None:
             self._progress.setMaximum(total)
             self._progress.setValue(done)
             self._progress.setLabelText(f"Reading {name}…" if name else "Done")
 
-    def _import_done(self, report: ImportReport) -> None:
-        self.statusBar().showMessage(report.summary(), 8000)
-        if self.editor.image is None:
-            self.editor.open_first()
+    def _done(self, report: ImportReport) -> None:
+        self._status.showMessage(report.summary(), 8000)
+        self._on_imported()
         if report.unreadable:
-            names = "\n".join(f"{n}: {r}" for n, r in report.unreadable[:12])
-            more = len(report.unreadable) - 12
+            names = "\n".join(f"{n}: {r}" for n, r in report.unreadable[:UNREADABLE_LISTED])
+            more = len(report.unreadable) - UNREADABLE_LISTED
             if more > 0:
                 names += f"\n… and {more} more (filter the list by “Unreadable”)"
-            show_error(self, "Some files cannot be read", names)
+            show_error(self._parent, "Some files cannot be read", names)
 
-    def _import_finished(self) -> None:
+    def _finished(self) -> None:
         if self._progress is not None:
             self._progress.reset()
             self._progress.deleteLater()
         self._progress = None
-        if self._import_worker is not None:
-            self._import_worker.deleteLater()
-        self._import_worker = None
+        if self._worker is not None:
+            self._worker.deleteLater()
+        self._worker = None
 
-    def wait_for_import(self, msecs: int = 60000) -> None:
-        if self._import_worker is not None:
-            self._import_worker.wait(msecs)
+    def wait(self, msecs: int = 60000) -> None:
+        """Block until the running import ends (or ``msecs`` pass)."""
+        if self._worker is not None:
+            self._worker.wait(msecs)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    def shutdown(self) -> None:
+        """Cancel a running import and wait for its thread, before the window closes."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.wait(10000)
+
+    # -- drag and drop (the window forwards its events) ----------------------------------
+    def drag_enter(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:
+    def drop(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()

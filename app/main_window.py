@@ -1,16 +1,16 @@
-"""The main window: wires the editor to the canvas, the panels, actions and shortcuts."""
+"""The main window: builds the widgets and the controllers and wires them together.
+
+The window decides little itself. Its actions are the rows of one table (``actions.py``),
+built by ``action_set.py``; images come in through the import controller, the server is
+the sync controller's, Annotate/Review belongs to the review controller and zoom and
+window/level to the view controller. Each controller is handed what it works on; the window
+connects the editing session's changes to the widgets and to the controllers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QColor,
-    QKeySequence,
-)
+from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortcut_rows
+from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
 from limner.app.editor import Editor
 from limner.app.errors import show_error
-from limner.app.import_ui import ImportMixin
-from limner.app.import_worker import ImportWorker
+from limner.app.import_ui import ImportController
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncMixin
-from limner.app.workflow import Workflow
+from limner.app.view_controller import ViewController
+from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
 from limner.models.imaging.imageio import is_too_large
 from limner.models.store.store import ProjectStore
@@ -35,7 +37,6 @@ from limner.models.workflow.project import allow_huge_images
 from limner.widgets.canvas.annotation_item import ItemStyle
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
-from limner.widgets.dialogs.window_level import WindowLevelDialog
 from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
@@ -45,7 +46,7 @@ from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
 APP_TITLE = "limner"
 
 
-class MainWindow(ImportMixin, SyncMixin, QMainWindow):
+class MainWindow(SyncMixin, QMainWindow):
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -53,8 +54,6 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
         self.setWindowTitle(f"{store.name} — {APP_TITLE}")
         self.setAcceptDrops(True)
         self.resize(1400, 860)
-        self._import_worker: ImportWorker | None = None
-        self._progress: QProgressDialog | None = None
 
         self.canvas = CanvasView(self)
         self.setCentralWidget(self.canvas)
@@ -80,14 +79,15 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
         self.sync: SyncController | None = None
         self._sync_progress: QProgressDialog | None = None
         self._build_status_bar()
-        self._build_actions()
-        self.workflow = Workflow(self)
+        self._build_controllers()
         self._dock(
             "History",
             self.workflow.history_panel,
             Qt.DockWidgetArea.LeftDockWidgetArea,
             "historyDock",
         )
+        self._build_actions()
+        self._wire_controllers()
         self._connect()
         self.start_sync(SyncController.for_project(store, self))
         self.classes.set_classes(self.editor.classes)
@@ -121,164 +121,45 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
         bar.addPermanentWidget(self.zoom_label)
         bar.addPermanentWidget(self.position_label)
 
-    def _action(
-        self,
-        text: str,
-        slot,  # type: ignore[no-untyped-def]
-        shortcuts: Sequence[str | QKeySequence.StandardKey] = (),
-        tip: str = "",
-        checkable: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(
-                f"{tip} ({', '.join(QKeySequence(s).toString() for s in shortcuts)})"
-                if shortcuts
-                else tip
-            )
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+    def _build_controllers(self) -> None:
+        bar = self.statusBar()
+        ed = self.editor
+        self.importer = ImportController(
+            self.store, self, bar, lambda: ed.open_first() if ed.image is None else None
+        )
+        self.view = ViewController(self.canvas, lambda: ed.source, bar, self)
+        self.workflow = ReviewController(
+            ed, self.canvas, self.images, bar, self, lambda: self.sync is not None
+        )
 
     def _build_actions(self) -> None:
-        a = self._action
-        self.act_add_images = a("Add images…", self.ask_add_images, ["Ctrl+I"], "Add image files")
-        self.act_add_folder = a(
-            "Add folder…", self.ask_add_folder, ["Ctrl+Shift+I"], "Add a folder of images"
-        )
-        self.act_quit = a("Quit", self.close, [QKeySequence.StandardKey.Quit])
-        self.act_connect = a("Connect to server…", self.ask_connect, [], "Sync with a server")
-        self.act_sync_now = a("Sync now", self.sync_now, ["F5"], "Synchronize with the server")
-        self.act_undo = a("Undo", self.editor.undo, ["Ctrl+Z"], "Undo the last edit")
-        self.act_redo = a("Redo", self.editor.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo")
-        self.act_delete = a(
-            "Delete", self.editor.delete_selection, ["Delete", "Backspace"], "Delete the selection"
-        )
-        self.act_escape = a("Cancel", self.escape, ["Esc"], "Cancel the gesture or selection")
-        self.act_select = a(
-            "Select", lambda: self.editor.set_tool("select"), ["V"], "Select and edit", True
-        )
-        self.act_box = a("Box", lambda: self.editor.set_tool("box"), ["B"], "Draw boxes", True)
-        self.act_polygon = a(
-            "Polygon", lambda: self.editor.set_tool("polygon"), ["P"], "Draw polygons", True
-        )
-        self.act_keypoints = a(
-            "Keypoints",
-            lambda: self.editor.set_tool("keypoints"),
-            ["K"],
-            "Place skeleton keypoints",
-            True,
-        )
-        tool_defs = [
-            ("brush", "Brush", "M", "Paint a mask ([ and ] change the size)"),
-            ("eraser", "Eraser", "E", "Erase from the selected mask"),
-            ("wand", "Magic wand", "W", "Select a region of similar color"),
-            ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
-        ]
-        extra = {
-            name: a(text, lambda _=False, n=name: self.editor.set_tool(n), [key], tip, True)
-            for name, text, key, tip in tool_defs
+        """The table's actions, menus and toolbars; handlers resolve against these targets."""
+        targets = {
+            "window": self,
+            "editor": self.editor,
+            "canvas": self.canvas,
+            "view": self.view,
+            "importer": self.importer,
+            "sync_ui": self,
+            "review": self.workflow,
         }
-        self.tool_actions = {
-            "select": self.act_select,
-            "box": self.act_box,
-            "polygon": self.act_polygon,
-            **extra,
-            "keypoints": self.act_keypoints,
-        }
-        self.act_select.setChecked(True)
-        self.act_fit = a("Fit", self.canvas.fit, ["F"], "Fit the image in the window")
-        self.act_actual = a("100%", self.canvas.actual_size, ["Ctrl+1"], "Show at 100%")
-        self.act_window = a(
-            "Window/level…",
-            self.ask_window_level,
-            ["Ctrl+Shift+W"],
-            "Black and white points of 16-bit and float images",
-        )
-        self.act_zoom_in = a(
-            "Zoom in", lambda: self.canvas.set_zoom(self.canvas.zoom * 1.25), ["Ctrl+="]
-        )
-        self.act_zoom_out = a(
-            "Zoom out", lambda: self.canvas.set_zoom(self.canvas.zoom / 1.25), ["Ctrl+-"]
-        )
-        self.act_next = a("Next image", lambda: self.step(+1), ["D"], "Next image")
-        self.act_prev = a("Previous image", lambda: self.step(-1), ["A"], "Previous image")
-        self.act_shortcuts = a("Keyboard shortcuts", self.show_shortcuts, ["F1"])
+        self.action_set = ActionSet(self, ACTIONS, targets)
+        build_menus(self, self.action_set, MENUS)
+        build_toolbars(self, self.action_set, TOOLBARS)
+        self.tool_actions = self.action_set.in_group("tool")
+        self.act_sync_now = self.action_set["sync_now"]
+
+    def _wire_controllers(self) -> None:
+        """The session's changes reach the review controller; its mode reaches the actions."""
         ed = self.editor
-        self.act_copy = a("Copy", ed.copy, ["Ctrl+C"], "Copy the selection")
-        self.act_paste = a("Paste", lambda: ed.paste(), ["Ctrl+V"], "Paste on this image")
-        self.act_duplicate = a("Duplicate", ed.duplicate, ["Ctrl+D"], "Duplicate the selection")
-        self.act_paste_next = a(
-            "Paste into next image",
-            ed.paste_into_next,
-            ["Ctrl+Shift+V"],
-            "Copy the selection onto the next image",
-        )
-        self.act_front = a("Bring to front", lambda: ed.change_z(True), ["Ctrl+]"])
-        self.act_back = a("Send to back", lambda: ed.change_z(False), ["Ctrl+["])
-        self.act_hide = a("Hide/show selection", lambda: ed.toggle_flag("hidden"), ["H"])
-        self.act_show_all = a("Show all", ed.show_all, ["Shift+H"])
-        self.act_lock = a("Lock/unlock selection", lambda: ed.toggle_flag("locked"), ["L"])
-        self.act_to_mask = a(
-            "Polygons to mask", ed.polygons_to_mask, [], "Fill the selected polygons into masks"
-        )
-        self.act_to_polygons = a(
-            "Masks to polygons",
-            lambda: ed.masks_to_polygons(0.0),
-            [],
-            "Trace the selected masks (holes and parts kept)",
-        )
-        self.act_simplify = a(
-            "Simplify polygons…", self.ask_simplify, [], "Douglas–Peucker with a tolerance"
-        )
-        self.class_actions = [
-            a(f"Class {n}", lambda _=False, n=n: self.pick_class_key(str(n)), [str(n)])
-            for n in range(1, 10)
-        ]
+        ed.imageChanged.connect(lambda _r: self.workflow.refresh())
+        ed.imagesChanged.connect(lambda _c: self.workflow.refresh())
+        ed.annotationsChanged.connect(self.workflow.refresh_overlays)
+        self.workflow.modeChanged.connect(lambda _mode: self.action_set.refresh())
 
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addActions([self.act_add_images, self.act_add_folder])
-        file_menu.addSeparator()
-        file_menu.addActions([self.act_connect, self.act_sync_now])
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        edit_menu = menu.addMenu("&Edit")
-        edit_menu.addActions([self.act_undo, self.act_redo])
-        edit_menu.addSeparator()
-        edit_menu.addActions(
-            [self.act_copy, self.act_paste, self.act_duplicate, self.act_paste_next]
-        )
-        edit_menu.addSeparator()
-        edit_menu.addActions(
-            [self.act_front, self.act_back, self.act_hide, self.act_show_all, self.act_lock]
-        )
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.act_to_mask, self.act_to_polygons, self.act_simplify])
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.act_delete)
-        view_menu = menu.addMenu("&View")
-        view_menu.addActions([self.act_fit, self.act_actual, self.act_zoom_in, self.act_zoom_out])
-        view_menu.addAction(self.act_window)
-        tools_menu = menu.addMenu("&Tools")
-        tools_menu.addActions(list(self.tool_actions.values()))
-        go_menu = menu.addMenu("&Go")
-        go_menu.addActions([self.act_next, self.act_prev])
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.act_shortcuts)
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.addActions([self.act_add_images, self.act_undo, self.act_redo])
-        toolbar.addSeparator()
-        toolbar.addActions(list(self.tool_actions.values()))
-        toolbar.addSeparator()
-        toolbar.addActions([self.act_prev, self.act_next, self.act_fit])
-        self._update_undo_actions()
+    def tool_is(self, name: str) -> bool:
+        """The tool of that name is the current one (the checked tool action)."""
+        return self.editor.tools.get(name) is self.editor.tool
 
     def _connect(self) -> None:
         ed = self.editor
@@ -320,36 +201,6 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
             self.statusBar().showMessage(f"{image.name} cannot be shown: {self.editor.image_error}")
         if image is not None and is_too_large(self.editor.image_error):
             self._ask_allow_huge(image.name, self.editor.image_error or "")
-
-    def ask_window_level(self) -> None:
-        source = self.editor.source
-        if source is None or not source.needs_window:
-            self.statusBar().showMessage("Window/level applies to 16-bit and float images", 4000)
-            return
-        window = source.window
-        low, high = (window.low, window.high) if window is not None else (0.0, 255.0)
-        dialog = WindowLevelDialog(low, high, self)
-
-        def apply(lo: float, hi: float) -> None:
-            source.set_window(lo, hi)
-            self.canvas.tile_layer.refresh()
-
-        def auto() -> None:
-            source.reset_window()
-            self.canvas.tile_layer.refresh()
-            current = source.window
-            if current is not None:
-                dialog.low.blockSignals(True)
-                dialog.high.blockSignals(True)
-                dialog.low.setValue(current.low)
-                dialog.high.setValue(current.high)
-                dialog.low.blockSignals(False)
-                dialog.high.blockSignals(False)
-
-        dialog.windowChanged.connect(apply)
-        dialog.autoRequested.connect(auto)
-        dialog.open()
-        self._window_dialog = dialog
 
     def _ask_allow_huge(self, name: str, reason: str) -> None:
         """Very large images open only after the user agrees, once per project."""
@@ -468,11 +319,8 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
             self.statusBar().clearMessage()
 
     def _update_undo_actions(self) -> None:
-        h = self.editor.history
-        self.act_undo.setEnabled(h.can_undo)
-        self.act_redo.setEnabled(h.can_redo)
-        self.act_undo.setText(f"Undo {h.undo_text}" if h.can_undo else "Undo")
-        self.act_redo.setText(f"Redo {h.redo_text}" if h.can_redo else "Redo")
+        """After an edit, undo or redo: the actions read their conditions again."""
+        self.action_set.refresh()
 
     def _cursor_moved(self, x: float, y: float) -> None:
         text = f"x {x:.1f}  y {y:.1f}"
@@ -509,22 +357,7 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for every action with a shortcut, for the F1 cheat sheet."""
-        rows = []
-        for action in self.actions():
-            keys = ", ".join(k.toString() for k in action.shortcuts())
-            if keys:
-                rows.append((action.text().replace("&", ""), keys))
-        rows.extend(
-            [
-                ("Pan", "Middle-drag, Space+drag"),
-                ("Zoom at the cursor", "Wheel"),
-                ("Brush size / wand tolerance", "[ and ]"),
-                ("Polygon: close / remove last vertex", "Enter / Backspace"),
-                ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
-                ("Keypoints: occluded / skip", "Shift+click / X"),
-            ]
-        )
-        return rows
+        return shortcut_rows(self.actions(), GESTURES)
 
     def show_shortcuts(self) -> None:
         rows = "".join(
@@ -545,14 +378,18 @@ class MainWindow(ImportMixin, SyncMixin, QMainWindow):
         self.editor.prefetcher.shutdown()
         self.canvas.tile_layer.shutdown()
         self.images.model.shutdown()
-        if self._import_worker is not None:
-            self._import_worker.cancel()
-            self._import_worker.wait(10000)
+        self.importer.shutdown()
         settings = QSettings("limner", "limner")
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())
         self.editor.bridge.close()
         super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.importer.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.importer.drop(event)
 
     def restore_layout(self) -> None:
         settings = QSettings("limner", "limner")

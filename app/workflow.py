@@ -1,27 +1,36 @@
-"""Annotate and Review modes: the keys, panels and overlays of the review workflow.
+"""Annotate and Review modes: the commands, panels and overlays of the review workflow.
 
-In Annotate mode, Ctrl+Enter submits the image and opens the next one that needs work, a
-rejected image shows the reviewer's comment and remarks until it is submitted again, and N
-/ Shift+N jump to the next unlabeled / rejected image. In Review mode the list shows the
-submitted images, A approves and R rejects (with a comment typed in a small dialog), both
-moving on; Left goes back. Everything is a command: undoable and in the image's history.
+In Annotate mode, submitting an image opens the next one that needs work, a rejected image
+shows the reviewer's comment and remarks until it is submitted again, and the next unlabeled
+or rejected image is one key away. In Review mode the image list shows the submitted images;
+approving or rejecting (with a comment typed in a small dialog) moves on. Every verdict is a
+command: undoable and recorded in the image's history. The keys are in the action table.
+
+The controller is given what it works on (the editing session, the canvas, the image list,
+the status bar, a parent for its dialogs); the window tells it when the image or its shapes
+change by calling :meth:`ReviewController.refresh` and :meth:`refresh_overlays`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLineEdit
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QStatusBar, QWidget
 
+from limner.app.errors import show_error
+from limner.models.domain.entities import Annotation, ImageRecord
 from limner.models.domain.geometry import bounds
 from limner.models.editing.commands import Command
 from limner.models.errors import LimnerError
 from limner.models.store.queries import ImageFilter
+from limner.models.store.store import ProjectStore
 from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
 from limner.models.workflow.review_commands import AddRemark, Review, Skip, Submit
+from limner.widgets.canvas.view import CanvasView
+from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.review_widgets import (
     ChangesOverlay,
     FeedbackBanner,
@@ -30,84 +39,52 @@ from limner.widgets.panels.review_widgets import (
     RemarkPins,
 )
 
-if TYPE_CHECKING:
-    from limner.app.main_window import MainWindow
+
+class ReviewSession(Protocol):
+    """What the workflow needs of the editing session."""
+
+    store: ProjectStore
+    image: ImageRecord | None
+    image_filter: ImageFilter
+
+    @property
+    def annotations(self) -> list[Annotation]: ...
+    def commit(self, command: Command) -> bool: ...
+    def open_image(self, image_id: int | None) -> None: ...
+    def open_first(self) -> None: ...
+    def selected_annotations(self) -> list[Annotation]: ...
 
 
-class Workflow(QObject):
+class ReviewController(QObject):
     modeChanged = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.win = window
-        self.editor = window.editor
+    def __init__(
+        self,
+        session: ReviewSession,
+        canvas: CanvasView,
+        images: ImageListPanel,
+        status: QStatusBar,
+        parent: QWidget,
+        has_remote: Callable[[], bool],
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._canvas = canvas
+        self._images = images
+        self._status = status
+        self._parent = parent
+        self._has_remote = has_remote
         self.mode = "annotate"
-        self.history_panel = HistoryPanel(window)
-        self.banner = FeedbackBanner(window.canvas.viewport())
-        self.pins = RemarkPins(window.canvas.scene())
-        self.changes = ChangesOverlay(window.canvas.scene())
+        self.show_changes = False
+        self.history_panel = HistoryPanel(parent)
+        self.banner = FeedbackBanner(canvas.viewport())
+        self.pins = RemarkPins(canvas.scene())
+        self.changes = ChangesOverlay(canvas.scene())
+        self.progress_dialog: ProgressDialog | None = None
         self._dialog: QInputDialog | None = None
-        self._build_actions()
-        self.editor.imageChanged.connect(lambda _r: self.refresh())
-        self.editor.imagesChanged.connect(lambda _c: self.refresh())
-        self.editor.annotationsChanged.connect(self._refresh_overlays)
-
-    # -- actions ---------------------------------------------------------------------
-    def _build_actions(self) -> None:
-        a = self.win._action
-        self.act_annotate = a(
-            "Annotate", lambda: self.set_mode("annotate"), ["F6"], "Annotate mode", True
-        )
-        self.act_review = a("Review", lambda: self.set_mode("review"), ["F7"], "Review mode", True)
-        group = QActionGroup(self)
-        for act in (self.act_annotate, self.act_review):
-            group.addAction(act)
-        self.act_annotate.setChecked(True)
-        self.act_submit = a(
-            "Submit", self.submit, ["Ctrl+Return", "Ctrl+Enter"], "Submit and open the next image"
-        )
-        self.act_skip = a(
-            "Skip…", self.ask_skip, ["Ctrl+Shift+K"], "Skip this image, with a reason"
-        )
-        self.act_next_unlabeled = a(
-            "Next unlabeled", lambda: self.jump("unlabeled"), ["N"], "Next image that needs labels"
-        )
-        self.act_next_rejected = a(
-            "Next rejected", lambda: self.jump("rejected"), ["Shift+N"], "Next rejected image"
-        )
-        self.act_approve = a("Approve", self.approve, ["A"], "Approve and open the next image")
-        self.act_reject = a("Reject…", self.ask_reject, ["R"], "Reject with a comment")
-        self.act_remark = a(
-            "Add remark…",
-            self.ask_remark,
-            ["Ctrl+M"],
-            "Pin a remark to the selection or the cursor",
-        )
-        self.act_changes = a(
-            "Changes since last review",
-            self._refresh_overlays,
-            ["Ctrl+Shift+R"],
-            "Show added, changed and removed shapes",
-            True,
-        )
-        self.act_progress = a("Progress…", self.show_progress, ["Ctrl+P"], "Counts and charts")
-        menu = self.win.menuBar().addMenu("&Review")
-        menu.addActions([self.act_annotate, self.act_review])
-        menu.addSeparator()
-        menu.addActions(
-            [self.act_submit, self.act_skip, self.act_next_unlabeled, self.act_next_rejected]
-        )
-        menu.addSeparator()
-        menu.addActions([self.act_approve, self.act_reject, self.act_remark, self.act_changes])
-        menu.addSeparator()
-        menu.addAction(self.act_progress)
-        toolbar = self.win.addToolBar("Mode")
-        toolbar.setObjectName("modeToolbar")
-        toolbar.addActions([self.act_annotate, self.act_review])
-        toolbar.addSeparator()
-        toolbar.addActions([self.act_submit, self.act_approve, self.act_reject])
         self._apply_mode()
 
+    # -- modes -----------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         if mode == self.mode:
             return
@@ -115,60 +92,57 @@ class Workflow(QObject):
         self._apply_mode()
         self.modeChanged.emit(mode)
 
+    def mode_is(self, mode: str) -> bool:
+        return self.mode == mode
+
+    def annotating(self) -> bool:
+        return self.mode == "annotate"
+
+    def reviewing(self) -> bool:
+        return self.mode == "review"
+
     def _apply_mode(self) -> None:
-        review = self.mode == "review"
-        (self.act_review if review else self.act_annotate).setChecked(True)
-        for act in (self.act_approve, self.act_reject, self.act_changes):
-            act.setEnabled(review)
-        for act in (
-            self.act_submit,
-            self.act_skip,
-            self.act_next_unlabeled,
-            self.act_next_rejected,
-        ):
-            act.setEnabled(not review)
-        # A is "previous image" while annotating and "approve" while reviewing.
-        self.win.act_prev.setShortcuts([QKeySequence("Left")] if review else [QKeySequence("A")])
-        self.act_changes.setChecked(review)
+        """The list follows the mode (submitted images while reviewing), and so does Next."""
+        review = self.reviewing()
+        self.show_changes = review
         status = "submitted" if review else None
-        panel = self.win.images
-        index = panel.status_filter.findData(status)
-        panel.status_filter.setCurrentIndex(max(index, 0))
-        self.editor.image_filter = ImageFilter(
-            status=status, queue_id=panel.queue_filter.currentData()
+        index = self._images.status_filter.findData(status)
+        self._images.status_filter.setCurrentIndex(max(index, 0))
+        self._session.image_filter = ImageFilter(
+            status=status, queue_id=self._images.queue_filter.currentData()
         )
-        current = self.editor.image
+        current = self._session.image
         if current is None or (status is not None and current.status != status):
-            self.editor.open_first()
+            self._session.open_first()
         self.refresh()
 
     # -- commands --------------------------------------------------------------------
     def _run(self, command: Command, title: str) -> bool:
         try:
-            return self.editor.commit(command)
+            return self._session.commit(command)
         except LimnerError as exc:
-            self.editor.failed.emit(title, str(exc))
+            show_error(self._parent, title, str(exc))
             return False
 
     def _next(self, wanted: str) -> None:
-        current = self.editor.image.id if self.editor.image else None
-        with self.editor.store.read() as conn:
+        current = self._session.image.id if self._session.image else None
+        with self._session.store.read() as conn:
             target = qs.next_image(conn, current, wanted)
         if target is None:
-            self.win.statusBar().showMessage(f"No more {wanted} images", 4000)
+            self._status.showMessage(f"No more {wanted} images", 4000)
             self.refresh()
             return
-        self.editor.open_image(target.id)
+        self._session.open_image(target.id)
 
     def submit(self) -> None:
-        image = self.editor.image
+        image = self._session.image
         if image is None or self.mode != "annotate":
             return
         if self._run(Submit([image.id]), "Could not submit"):
             self._next("unlabeled")
 
     def ask_skip(self) -> None:
-        image = self.editor.image
+        image = self._session.image
         if image is None:
             return
         self._ask("Skip image", "Why skip this image?", lambda text: self._skip(image.id, text))
@@ -178,32 +152,32 @@ class Workflow(QObject):
             self._next("unlabeled")
 
     def approve(self) -> None:
-        image = self.editor.image
+        image = self._session.image
         if image is None or self.mode != "review":
             return
         if self._run(Review(image.id, "approve"), "Could not approve"):
             self._next("submitted")
 
     def ask_reject(self) -> None:
-        image = self.editor.image
+        image = self._session.image
         if image is None or self.mode != "review":
             return
         self._ask("Reject", "What must change?", lambda text: self.reject(image.id, text))
 
     def reject(self, image_id: int, comment: str) -> None:
         if not comment.strip():
-            self.editor.failed.emit("Could not reject", "A rejection needs a comment.")
+            show_error(self._parent, "Could not reject", "A rejection needs a comment.")
             return
         if self._run(Review(image_id, "reject", comment.strip()), "Could not reject"):
             self._next("submitted")
 
     def ask_remark(self) -> None:
-        image = self.editor.image
+        image = self._session.image
         if image is None:
             return
-        selected = self.editor.selected_annotations()
+        selected = self._session.selected_annotations()
         anchor = selected[0].uuid if len(selected) == 1 else None
-        point = self.win.canvas.last_cursor if anchor is None else None
+        point = self._canvas.last_cursor if anchor is None else None
 
         def add(text: str) -> None:
             if not text.strip():
@@ -213,8 +187,8 @@ class Workflow(QObject):
                 AddRemark(image.id, text.strip(), x=x, y=y, annotation_uuid=anchor),
                 "Could not add the remark",
             )
-            if self.win.sync is not None:
-                self.win.statusBar().showMessage(
+            if self._has_remote():
+                self._status.showMessage(
                     "Remark kept in this project: the server cannot hold pinned remarks", 6000
                 )
             self.refresh()
@@ -224,14 +198,22 @@ class Workflow(QObject):
     def jump(self, wanted: str) -> None:
         self._next(wanted)
 
+    def toggle_changes(self) -> None:
+        """Show or hide the frames of what changed since the last review."""
+        self.show_changes = not self.show_changes
+        self.refresh_overlays()
+
+    def showing_changes(self) -> bool:
+        return self.show_changes
+
     @property
     def dialog(self) -> QInputDialog | None:
         """The comment/reason dialog opened last (for keyboard-driven tests)."""
         return self._dialog
 
-    def _ask(self, title: str, label: str, done) -> None:  # type: ignore[no-untyped-def]
+    def _ask(self, title: str, label: str, done: Callable[[str], None]) -> None:
         """A small non-blocking text dialog: type, Enter to confirm, Esc to cancel."""
-        dialog = QInputDialog(self.win)
+        dialog = QInputDialog(self._parent)
         dialog.setObjectName("workflowDialog")
         dialog.setWindowTitle(title)
         dialog.setLabelText(label)
@@ -244,14 +226,15 @@ class Workflow(QObject):
 
     # -- views -----------------------------------------------------------------------
     def refresh(self) -> None:
-        image = self.editor.image
+        """History, feedback banner and overlays of the current image."""
+        image = self._session.image
         if image is None:
             self.history_panel.set_history([])
             self.banner.show_feedback(None)
             self.pins.clear()
             self.changes.clear()
             return
-        with self.editor.store.read() as conn:
+        with self._session.store.read() as conn:
             history = rv.status_history(conn, image.id)
             feedback = rv.review_feedback(conn, image.id)
         self.history_panel.set_history(history)
@@ -262,24 +245,25 @@ class Workflow(QObject):
             self.banner.show_feedback(text)
         else:
             self.banner.show_feedback(None)
-        self._refresh_overlays()
+        self.refresh_overlays()
 
-    def _refresh_overlays(self) -> None:
-        image = self.editor.image
+    def refresh_overlays(self) -> None:
+        """Remark pins and, while reviewing, the frames of what changed since the review."""
+        image = self._session.image
         if image is None:
             return
-        with self.editor.store.read() as conn:
+        with self._session.store.read() as conn:
             feedback = rv.review_feedback(conn, image.id)
             changes = rv.changes_since_review(conn, image.id) if self.mode == "review" else None
         anchors = {}
-        for ann in self.editor.annotations:
+        for ann in self._session.annotations:
             x0, y0, _x1, _y1 = bounds(ann.geometry)
             anchors[ann.uuid] = (x0, y0)
         show_pins = self.mode == "review" or feedback.pending
-        self.pins.show(feedback.remarks if show_pins else (), anchors, self.win.canvas.zoom)
+        self.pins.show(feedback.remarks if show_pins else (), anchors, self._canvas.zoom)
         frames = []
-        if changes is not None and self.act_changes.isChecked():
-            current = {a.uuid: a for a in self.editor.annotations}
+        if changes is not None and self.show_changes:
+            current = {a.uuid: a for a in self._session.annotations}
             for uuid in changes.added:
                 if uuid in current:
                     frames.append(("added", bounds(current[uuid].geometry)))
@@ -293,14 +277,14 @@ class Workflow(QObject):
         self.changes.show(frames)
 
     def show_progress(self) -> None:
-        with self.editor.store.read() as conn:
+        with self._session.store.read() as conn:
             overall = qs.progress(conn)
             per_queue = qs.progress_by_queue(conn)
         sections = [("Project", overall.by_status, _totals(overall.by_annotator))]
         sections += [
             (f"Queue {name}", p.by_status, _totals(p.by_annotator)) for name, p in per_queue.items()
         ]
-        dialog = ProgressDialog(sections, self.win)
+        dialog = ProgressDialog(sections, self._parent)
         dialog.open()
         self.progress_dialog = dialog
 
@@ -309,4 +293,4 @@ def _totals(by_annotator: object) -> dict[str, int]:
     return {name: sum(counts.values()) for name, counts in by_annotator.items()}  # type: ignore[attr-defined]
 
 
-__all__ = ["QAction", "Workflow"]
+__all__ = ["ReviewController", "ReviewSession"]

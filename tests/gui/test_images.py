@@ -39,9 +39,9 @@ def make_bad_files(folder: Path) -> dict[str, str]:
 def test_bad_images_are_listed_with_reasons_and_never_crash(qtbot, window, tmp_path: Path) -> None:
     win = window
     expected = make_bad_files(tmp_path / "bad")
-    worker = win.add_paths([tmp_path / "bad"])
+    worker = win.importer.add_paths([tmp_path / "bad"])
     assert worker is not None
-    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    qtbot.waitUntil(lambda: not win.importer.busy, timeout=60000)
     with win.store.read() as conn:
         for name, word in expected.items():
             record = queries.image_by_name(conn, name)
@@ -75,7 +75,7 @@ def test_drop_folder_imports_it(qtbot, window, tmp_path: Path) -> None:
         Qt.KeyboardModifier.NoModifier,
     )
     win.dropEvent(event)
-    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    qtbot.waitUntil(lambda: not win.importer.busy, timeout=60000)
     assert win.images.model.rowCount() == 7
     with win.store.read() as conn:
         assert queries.image_by_name(conn, "x2.png") is not None
@@ -132,8 +132,8 @@ def test_very_large_images_open_after_a_remembered_confirmation(
     folder = tmp_path / "big"
     folder.mkdir()
     Image.new("RGB", (1500, 1000), (10, 200, 30)).save(folder / "wide.png")
-    win.add_paths([folder])
-    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    win.importer.add_paths([folder])
+    qtbot.waitUntil(lambda: not win.importer.busy, timeout=60000)
     with win.store.read() as conn:
         record = queries.image_by_name(conn, "wide.png")
     assert record.error and "safety limit" in record.error
@@ -145,8 +145,8 @@ def test_very_large_images_open_after_a_remembered_confirmation(
     assert win.editor.image_size == (1500, 1000)
     # remembered: the next one imports readable at once
     Image.new("RGB", (1200, 1200), (200, 10, 30)).save(folder / "square.png")
-    win.add_paths([folder / "square.png"])
-    qtbot.waitUntil(lambda: win._import_worker is None, timeout=60000)
+    win.importer.add_paths([folder / "square.png"])
+    qtbot.waitUntil(lambda: not win.importer.busy, timeout=60000)
     with win.store.read() as conn:
         assert queries.image_by_name(conn, "square.png").error is None
 

@@ -90,11 +90,11 @@ def test_wand_grabcut_and_conversions(qtbot, window, tmp_path: Path) -> None:
     assert np.array_equal(wand.to_array(), expected)
     # mask -> polygons -> mask keeps every pixel
     win.editor.set_selection([win.editor.annotations[0].uuid])
-    win.act_to_polygons.trigger()
+    win.action_set["to_polygons"].trigger()
     (ann,) = win.editor.annotations
     assert isinstance(ann.geometry, Polygon)
     win.editor.set_selection([ann.uuid])
-    win.act_to_mask.trigger()
+    win.action_set["to_mask"].trigger()
     (back,) = masks(win)
     assert np.array_equal(back.to_array(), expected)
     QTest.keyClick(win, Qt.Key.Key_Delete)

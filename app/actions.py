@@ -1,0 +1,164 @@
+"""Every action of the main window, as one table: what it is called, its keys, what it does,
+when it is enabled, and where it sits in the menus and toolbars.
+
+Reading one row tells the whole story of an action; nothing about actions is decided
+elsewhere. Handlers and conditions are names resolved against the window's targets:
+
+- ``window``: the main window (quit, the cheat sheet, keyboard commands that join widgets);
+- ``editor``: the editing session of the project (edits, tools, undo history);
+- ``canvas`` and ``view``: the image view and its zoom and window/level controller;
+- ``importer``, ``sync_ui``, ``review``: the import, sync and review controllers.
+
+The F1 cheat sheet lists the window's actions in table order, so the rows follow the menus;
+:data:`GESTURES` adds what no action holds (mouse gestures, keys a tool reads itself).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+
+from limner.app.action_set import ActionSpec
+
+MENUS: tuple[tuple[str, str], ...] = (
+    ("file", "&File"),
+    ("edit", "&Edit"),
+    ("view", "&View"),
+    ("tools", "&Tools"),
+    ("go", "&Go"),
+    ("help", "&Help"),
+    ("review", "&Review"),
+)
+TOOLBARS: tuple[tuple[str, str], ...] = (("main", "Main"), ("mode", "Mode"))
+
+A = ActionSpec
+
+FILE = (
+    A("add_images", "Add images…", "importer.ask_add_images", ("Ctrl+I",), "Add image files",
+      menu="file/add", toolbar="main/start"),
+    A("add_folder", "Add folder…", "importer.ask_add_folder", ("Ctrl+Shift+I",),
+      "Add a folder of images", menu="file/add"),
+    A("connect", "Connect to server…", "sync_ui.ask_connect", (), "Sync with a server",
+      menu="file/sync"),
+    A("sync_now", "Sync now", "sync_ui.sync_now", ("F5",), "Synchronize with the server",
+      menu="file/sync"),
+    A("quit", "Quit", "window.close", (QKeySequence.StandardKey.Quit,), menu="file/quit"),
+)  # fmt: skip
+
+EDIT = (
+    A("undo", "Undo", "editor.undo", ("Ctrl+Z",), "Undo the last edit",
+      enabled_when="editor.history.can_undo", text_when="editor.history.undo_text",
+      menu="edit/history", toolbar="main/start"),
+    A("redo", "Redo", "editor.redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo",
+      enabled_when="editor.history.can_redo", text_when="editor.history.redo_text",
+      menu="edit/history", toolbar="main/start"),
+    A("copy", "Copy", "editor.copy", ("Ctrl+C",), "Copy the selection", menu="edit/clipboard"),
+    A("paste", "Paste", "editor.paste", ("Ctrl+V",), "Paste on this image",
+      menu="edit/clipboard"),
+    A("duplicate", "Duplicate", "editor.duplicate", ("Ctrl+D",), "Duplicate the selection",
+      menu="edit/clipboard"),
+    A("paste_next", "Paste into next image", "editor.paste_into_next", ("Ctrl+Shift+V",),
+      "Copy the selection onto the next image", menu="edit/clipboard"),
+    A("front", "Bring to front", ("editor.change_z", True), ("Ctrl+]",), menu="edit/order"),
+    A("back", "Send to back", ("editor.change_z", False), ("Ctrl+[",), menu="edit/order"),
+    A("hide", "Hide/show selection", ("editor.toggle_flag", "hidden"), ("H",),
+      menu="edit/order"),
+    A("show_all", "Show all", "editor.show_all", ("Shift+H",), menu="edit/order"),
+    A("lock", "Lock/unlock selection", ("editor.toggle_flag", "locked"), ("L",),
+      menu="edit/order"),
+    A("to_mask", "Polygons to mask", "editor.polygons_to_mask", (),
+      "Fill the selected polygons into masks", menu="edit/convert"),
+    A("to_polygons", "Masks to polygons", ("editor.masks_to_polygons", 0.0), (),
+      "Trace the selected masks (holes and parts kept)", menu="edit/convert"),
+    A("simplify", "Simplify polygons…", "window.ask_simplify", (),
+      "Douglas–Peucker with a tolerance", menu="edit/convert"),
+    A("delete", "Delete", "editor.delete_selection", ("Delete", "Backspace"),
+      "Delete the selection", menu="edit/delete"),
+    A("escape", "Cancel", "window.escape", ("Esc",), "Cancel the gesture or selection"),
+)  # fmt: skip
+
+VIEW = (
+    A("fit", "Fit", "canvas.fit", ("F",), "Fit the image in the window", menu="view/zoom",
+      toolbar="main/nav@3"),
+    A("actual", "100%", "canvas.actual_size", ("Ctrl+1",), "Show at 100%", menu="view/zoom"),
+    A("zoom_in", "Zoom in", "view.zoom_in", ("Ctrl+=",), menu="view/zoom"),
+    A("zoom_out", "Zoom out", "view.zoom_out", ("Ctrl+-",), menu="view/zoom"),
+    A("window_level", "Window/level…", "view.ask_window_level", ("Ctrl+Shift+W",),
+      "Black and white points of 16-bit and float images", menu="view/zoom"),
+)  # fmt: skip
+
+TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
+    ("select", "Select", "V", "Select and edit"),
+    ("box", "Box", "B", "Draw boxes"),
+    ("polygon", "Polygon", "P", "Draw polygons"),
+    ("brush", "Brush", "M", "Paint a mask ([ and ] change the size)"),
+    ("eraser", "Eraser", "E", "Erase from the selected mask"),
+    ("wand", "Magic wand", "W", "Select a region of similar color"),
+    ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
+    ("keypoints", "Keypoints", "K", "Place skeleton keypoints"),
+)
+"""(tool name, text, key, tip); the row's name is the tool's name."""
+
+TOOLS = tuple(
+    A(name, text, ("editor.set_tool", name), (key,), tip, group="tool",
+      checked_when=("window.tool_is", name), menu="tools/tools", toolbar="main/tools")
+    for name, text, key, tip in TOOL_ROWS
+)  # fmt: skip
+
+GO = (
+    A("next", "Next image", ("window.step", 1), ("D",), "Next image", menu="go/images",
+      toolbar="main/nav@2"),
+    # A is "previous image" while annotating and "approve" while reviewing.
+    A("prev", "Previous image", ("window.step", -1), ("A",), "Previous image",
+      keys_when=("review.reviewing", ("Left",)), menu="go/images", toolbar="main/nav@1"),
+)  # fmt: skip
+
+HELP = (A("shortcuts", "Keyboard shortcuts", "window.show_shortcuts", ("F1",), menu="help/help"),)
+
+CLASS_KEYS = tuple(
+    A(f"class_{n}", f"Class {n}", ("window.pick_class_key", str(n)), (str(n),))
+    for n in range(1, 10)
+)
+
+REVIEW = (
+    A("annotate", "Annotate", ("review.set_mode", "annotate"), ("F6",), "Annotate mode",
+      group="mode", checked_when=("review.mode_is", "annotate"), menu="review/mode",
+      toolbar="mode/mode"),
+    A("review", "Review", ("review.set_mode", "review"), ("F7",), "Review mode", group="mode",
+      checked_when=("review.mode_is", "review"), menu="review/mode", toolbar="mode/mode"),
+    A("submit", "Submit", "review.submit", ("Ctrl+Return", "Ctrl+Enter"),
+      "Submit and open the next image", enabled_when="review.annotating",
+      menu="review/annotate", toolbar="mode/verdict"),
+    A("skip", "Skip…", "review.ask_skip", ("Ctrl+Shift+K",), "Skip this image, with a reason",
+      enabled_when="review.annotating", menu="review/annotate"),
+    A("next_unlabeled", "Next unlabeled", ("review.jump", "unlabeled"), ("N",),
+      "Next image that needs labels", enabled_when="review.annotating", menu="review/annotate"),
+    A("next_rejected", "Next rejected", ("review.jump", "rejected"), ("Shift+N",),
+      "Next rejected image", enabled_when="review.annotating", menu="review/annotate"),
+    A("approve", "Approve", "review.approve", ("A",), "Approve and open the next image",
+      enabled_when="review.reviewing", menu="review/review", toolbar="mode/verdict"),
+    A("reject", "Reject…", "review.ask_reject", ("R",), "Reject with a comment",
+      enabled_when="review.reviewing", menu="review/review", toolbar="mode/verdict"),
+    A("remark", "Add remark…", "review.ask_remark", ("Ctrl+M",),
+      "Pin a remark to the selection or the cursor", menu="review/review"),
+    A("changes", "Changes since last review", "review.toggle_changes", ("Ctrl+Shift+R",),
+      "Show added, changed and removed shapes", enabled_when="review.reviewing",
+      checked_when="review.showing_changes", menu="review/review"),
+    A("progress", "Progress…", "review.show_progress", ("Ctrl+P",), "Counts and charts",
+      menu="review/progress"),
+)  # fmt: skip
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    *FILE, *EDIT, *VIEW, *TOOLS, *GO, *HELP, *CLASS_KEYS, *REVIEW
+)  # fmt: skip
+
+GESTURES: tuple[tuple[str, str], ...] = (
+    ("Pan", "Middle-drag, Space+drag"),
+    ("Zoom at the cursor", "Wheel"),
+    ("Brush size / wand tolerance", "[ and ]"),
+    ("Polygon: close / remove last vertex", "Enter / Backspace"),
+    ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
+    ("Keypoints: occluded / skip", "Shift+click / X"),
+)
+"""Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""
+
+__all__ = ["ACTIONS", "GESTURES", "MENUS", "TOOLBARS", "TOOL_ROWS"]
