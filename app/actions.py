@@ -40,7 +40,7 @@ FILE = (
     A("connect", "Connect to server…", "sync_ui.ask_connect", (), "Sync with a server",
       menu="file/sync"),
     A("sync_now", "Sync now", "sync_ui.sync_now", ("F5",), "Synchronize with the server",
-      menu="file/sync"),
+      enabled_when="sync_ui.connected", menu="file/sync"),
     A("quit", "Quit", "window.close", (QKeySequence.StandardKey.Quit,), menu="file/quit"),
 )  # fmt: skip
 
@@ -100,7 +100,8 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
 
 TOOLS = tuple(
     A(name, text, ("editor.set_tool", name), (key,), tip, group="tool",
-      checked_when=("window.tool_is", name), menu="tools/tools", toolbar="main/tools")
+      checked_when=("window.tool_is", name), enabled_when=("sync_ui.tool_allowed", name),
+      menu="tools/tools", toolbar="main/tools")
     for name, text, key, tip in TOOL_ROWS
 )  # fmt: skip
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QWidget,
 )
 
@@ -27,7 +26,7 @@ from limner.app.editor import Editor
 from limner.app.errors import show_error
 from limner.app.import_ui import ImportController
 from limner.app.sync_controller import SyncController
-from limner.app.sync_ui import SyncMixin
+from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
@@ -46,7 +45,7 @@ from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
 APP_TITLE = "limner"
 
 
-class MainWindow(SyncMixin, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -76,8 +75,6 @@ class MainWindow(SyncMixin, QMainWindow):
         self._dock(
             "Conflicts", self.conflicts, Qt.DockWidgetArea.RightDockWidgetArea, "conflictDock"
         )
-        self.sync: SyncController | None = None
-        self._sync_progress: QProgressDialog | None = None
         self._build_status_bar()
         self._build_controllers()
         self._dock(
@@ -89,7 +86,7 @@ class MainWindow(SyncMixin, QMainWindow):
         self._build_actions()
         self._wire_controllers()
         self._connect()
-        self.start_sync(SyncController.for_project(store, self))
+        self.sync_ui.start(SyncController.for_project(store, self))
         self.classes.set_classes(self.editor.classes)
         self._sync_styles()
         self.canvas.tool = self.editor.tool
@@ -114,7 +111,6 @@ class MainWindow(SyncMixin, QMainWindow):
         self.zoom_label = QLabel("")
         self.zoom_label.setObjectName("zoomLabel")
         self.sync_indicator = SyncIndicator(self)
-        self.sync_indicator.clicked.connect(self.show_sync_details)
         bar = self.statusBar()
         bar.addPermanentWidget(self.sync_indicator)
         bar.addPermanentWidget(self.cursor_label)
@@ -124,6 +120,15 @@ class MainWindow(SyncMixin, QMainWindow):
     def _build_controllers(self) -> None:
         bar = self.statusBar()
         ed = self.editor
+        self.sync_ui = SyncUiController(
+            self.store,
+            self.sync_indicator,
+            self.conflicts,
+            bar,
+            self,
+            project_is_empty=lambda: self.images.model.rowCount() == 0,
+            after_run=lambda: ed.open_first() if ed.image is None else None,
+        )
         self.importer = ImportController(
             self.store, self, bar, lambda: ed.open_first() if ed.image is None else None
         )
@@ -140,14 +145,13 @@ class MainWindow(SyncMixin, QMainWindow):
             "canvas": self.canvas,
             "view": self.view,
             "importer": self.importer,
-            "sync_ui": self,
+            "sync_ui": self.sync_ui,
             "review": self.workflow,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
         build_menus(self, self.action_set, MENUS)
         build_toolbars(self, self.action_set, TOOLBARS)
         self.tool_actions = self.action_set.in_group("tool")
-        self.act_sync_now = self.action_set["sync_now"]
 
     def _wire_controllers(self) -> None:
         """The session's changes reach the review controller; its mode reaches the actions."""
@@ -156,6 +160,12 @@ class MainWindow(SyncMixin, QMainWindow):
         ed.imagesChanged.connect(lambda _c: self.workflow.refresh())
         ed.annotationsChanged.connect(self.workflow.refresh_overlays)
         self.workflow.modeChanged.connect(lambda _mode: self.action_set.refresh())
+        self.sync_ui.remoteChanged.connect(self.action_set.refresh)
+
+    @property
+    def sync(self) -> SyncController | None:
+        """The background sync of the project's server (None for a local project)."""
+        return self.sync_ui.controller
 
     def tool_is(self, name: str) -> bool:
         """The tool of that name is the current one (the checked tool action)."""
@@ -185,7 +195,6 @@ class MainWindow(SyncMixin, QMainWindow):
             lambda cid, flag, value: ed.update_class(cid, **{flag: value})
         )
         self.attribute_editor.attributesEdited.connect(ed.set_attributes)
-        self.conflicts.resolveRequested.connect(self.resolve_conflict)
         self.conflicts.showRequested.connect(self._show_conflict)
         self.annotation_list.selectionEdited.connect(ed.set_selection)
         self.canvas.cursorMoved.connect(self._cursor_moved)
@@ -308,6 +317,13 @@ class MainWindow(SyncMixin, QMainWindow):
         if not self.editor.tool.preview.hint:
             self.statusBar().showMessage(f"Tool: {name}", 2000)
 
+    def _show_conflict(self, image_id: object, local_key: str) -> None:
+        """A conflict picked in the panel: its image, with its shape selected."""
+        if isinstance(image_id, int):
+            if self.editor.image is None or self.editor.image.id != image_id:
+                self.editor.open_image(image_id)
+            self.editor.set_selection([local_key])
+
     def _list_filter_changed(self, flt: object) -> None:
         """Next/previous follow the list the user is looking at."""
         self.editor.image_filter = flt  # type: ignore[assignment]
@@ -372,9 +388,7 @@ class MainWindow(SyncMixin, QMainWindow):
 
     # -- lifecycle -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.sync is not None:
-            self.sync.shutdown()
-            self.sync = None
+        self.sync_ui.shutdown()
         self.editor.prefetcher.shutdown()
         self.canvas.tile_layer.shutdown()
         self.images.model.shutdown()
