@@ -12,6 +12,7 @@ canvas, the image list, later the sync engine) hear about it once the commit suc
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,10 +25,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from limner.models.errors import ProjectNotFoundError, StoreError
+from limner.models.errors import StoreError
 from limner.models.store import schema
+from limner.models.store.access import (
+    NewerProjectError,
+    ReadOnlyProjectError,
+    check_readable,
+    db_problem,
+    read_only_reason,
+    read_only_uri,
+)
 
 PROJECT_FILE = "project.limner"
 SCHEMA_HEAD_KEY = "schema"
@@ -97,13 +106,20 @@ def _known_revisions() -> frozenset[str]:
     return frozenset(script.revision for script in _scripts().walk_revisions())
 
 
-class NewerProjectError(StoreError):
-    """The project's schema comes from a later limner; this one must not touch it."""
+def make_engine(db_file: Path, *, read_only: bool = False) -> Engine:
+    """An engine with the pragmas limner relies on set on every new connection.
 
-
-def make_engine(db_file: Path) -> Engine:
-    """An engine with the pragmas limner relies on set on every new connection."""
-    engine = create_engine(f"sqlite:///{db_file}", future=True)
+    ``read_only`` opens the file through a read-only SQLite URI and forbids writes on
+    every connection, so nothing (not even the WAL switch) writes to it or beside it.
+    """
+    if read_only:
+        uri = read_only_uri(db_file)
+        engine = create_engine(
+            f"sqlite:///{db_file}",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+        )
+    else:
+        engine = create_engine(f"sqlite:///{db_file}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -113,9 +129,12 @@ def make_engine(db_file: Path) -> Engine:
         cur = dbapi_conn.cursor()
         # The wait comes first: switching a file to WAL needs a lock another process may hold.
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode=WAL")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -161,19 +180,63 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _bring_to_head(engine: Engine, db_file: Path, read_only: str | None) -> None:
+    """Check the schema version of an opened file and migrate it to today's, if allowed."""
+    try:
+        rev = current_revision(engine)
+    except DBAPIError as exc:
+        raise StoreError(f"cannot open {db_file}: {db_problem(exc)}") from exc
+    if rev is None:
+        raise StoreError(f"{db_file} is not a limner project (no schema version)")
+    if rev not in _known_revisions():
+        raise NewerProjectError(
+            f"this project was made by a newer limner (schema {rev}); "
+            f"upgrade limner to open it ({db_file} was left untouched)"
+        )
+    if rev == _head_revision():
+        return
+    if read_only is not None:
+        raise ReadOnlyProjectError(
+            f"{db_file} was made by an older limner (schema {rev}) and must be upgraded "
+            f"to open, but {read_only}; copy the folder somewhere writable and open the copy"
+        )
+    try:
+        upgrade_database(engine)
+    except DBAPIError as exc:
+        raise StoreError(f"cannot upgrade {db_file}: {db_problem(exc)}") from exc
+
+
 class ProjectStore:
     """Owns the engine of one project and the listeners of its changes.
 
     Use :meth:`create` or :meth:`open`. Reads go through ``models.queries`` with a
-    connection from :meth:`read`; writes through ``models.store.tx.Tx`` inside :meth:`transaction`.
+    connection from :meth:`read`; writes through ``models.store.tx.Tx`` inside
+    :meth:`transaction`. A project that cannot be written opens read-only: reads work,
+    :attr:`read_only_message` says why edits are off (for a banner), and every write
+    raises :class:`ReadOnlyProjectError` with that message. Database failures reach
+    callers as one-line :class:`StoreError` messages naming the file and the cause.
     """
 
-    def __init__(self, db_file: Path, engine: Engine) -> None:
+    def __init__(
+        self, db_file: Path, engine: Engine, *, read_only_reason: str | None = None
+    ) -> None:
         self.db_file = db_file
         self.folder = db_file.parent
         self.engine = engine
+        self.read_only_reason = read_only_reason
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    @property
+    def read_only_message(self) -> str | None:
+        """What the window shows as a banner when edits are off, else None."""
+        if self.read_only_reason is None:
+            return None
+        return f"this project is read-only ({self.read_only_reason}): edits are off"
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -186,38 +249,32 @@ class ProjectStore:
         except OSError as exc:
             raise StoreError(f"cannot create the folder {db_file.parent}: {exc}") from exc
         store = cls(db_file, make_engine(db_file))
-        upgrade_database(store.engine)
-        with store.engine.connect() as conn:
-            conn.execute(
-                schema.meta.insert(),
-                [{"key": "name", "value": name or db_file.parent.name}],
-            )
-            conn.commit()
+        try:
+            upgrade_database(store.engine)
+            with store.transaction(origin="settings") as (conn, _changes):
+                conn.execute(
+                    schema.meta.insert(), [{"key": "name", "value": name or db_file.parent.name}]
+                )
+        except DBAPIError as exc:
+            store.close()
+            raise StoreError(f"cannot create a project at {db_file}: {db_problem(exc)}") from exc
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @classmethod
     def open(cls, path: str | Path) -> ProjectStore:
         db_file = resolve_project_file(path)
-        if not db_file.is_file():
-            raise ProjectNotFoundError(f"no limner project at {Path(path)}")
-        engine = make_engine(db_file)
+        check_readable(db_file, path)
+        reason = read_only_reason(db_file)
+        engine = make_engine(db_file, read_only=reason is not None)
         try:
-            rev = current_revision(engine)
-        except DatabaseError as exc:
+            _bring_to_head(engine, db_file, reason)
+        except BaseException:
             engine.dispose()
-            raise StoreError(f"{db_file} is not a limner project: {exc}") from exc
-        if rev is None:
-            engine.dispose()
-            raise StoreError(f"{db_file} is not a limner project (no schema version)")
-        if rev not in _known_revisions():
-            engine.dispose()
-            raise NewerProjectError(
-                f"this project was made by a newer limner (schema {rev}); "
-                f"upgrade limner to open it ({db_file} was left untouched)"
-            )
-        if rev != _head_revision():
-            upgrade_database(engine)
-        return cls(db_file, engine)
+            raise
+        return cls(db_file, engine, read_only_reason=reason)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -231,17 +288,27 @@ class ProjectStore:
     # -- reading and writing ---------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise StoreError(f"cannot read {self.db_file}: {db_problem(exc)}") from exc
 
     @contextmanager
     def transaction(self, origin: str = "user") -> Iterator[tuple[Connection, ChangeSet]]:
         """One write transaction; listeners hear of its changes only after it committed."""
+        if self.read_only_message is not None:
+            raise ReadOnlyProjectError(self.read_only_message)
         changes = ChangeSet(origin=origin)
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(limner_write=True)
-            with conn.begin():
-                yield conn, changes
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(limner_write=True)
+                with conn.begin():
+                    yield conn, changes
+        except DBAPIError as exc:
+            raise StoreError(
+                f"the change was not saved in {self.db_file}: {db_problem(exc)}"
+            ) from exc
         if not changes.empty:
             self._emit(changes)
 
