@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -17,8 +17,18 @@ from limner.models.domain.geometry import Mask, Point, Polygon, PolygonPart
 from limner.models.errors import GeometryError
 from limner.models.imaging.mask_ops.rects import Rect, rect_union, tight_rect
 
-if TYPE_CHECKING:
-    from limner.models.imaging.mask_ops.layer import MaskLayer
+
+class Paintable(Protocol):
+    """What :func:`fill_polygon` needs of a painting layer: its size and a way to paint.
+
+    The brush's :class:`~limner.models.imaging.mask_ops.layer.MaskLayer` is one; naming
+    only this much keeps rasterizing free of the layer, which itself fills polygons.
+    """
+
+    width: int
+    height: int
+
+    def paint(self, x: int, y: int, inside: np.ndarray, value: bool) -> Rect | None: ...
 
 
 def _ring_array(ring: Sequence[Point]) -> np.ndarray:
@@ -75,7 +85,7 @@ def _part_raster(part: PolygonPart, width: int, height: int) -> tuple[int, int, 
 
 
 def fill_polygon(
-    target: MaskLayer | np.ndarray, polygon: Polygon, value: bool = True
+    target: Paintable | np.ndarray, polygon: Polygon, value: bool = True
 ) -> Rect | None:
     """Set (or clear, with ``value=False``) every pixel whose centre lies inside ``polygon``.
 
