@@ -20,7 +20,7 @@ from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync import credentials
 from limner.sync.engine import CHOICES, SyncEngine, SyncReport, resolve_conflict
-from limner.sync.factory import KINDS, make_adapter
+from limner.sync.factory import KINDS, check_base_url, make_adapter
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -148,6 +148,7 @@ def _only_remote(store: ProjectStore) -> sync_store.RemoteRecord:
 
 
 def cmd_clone(args: argparse.Namespace) -> int:
+    args.url = check_base_url(args.url)  # before anything is made
     token = _token(args.kind, args.url, args.token_env)
     settings = _settings(args.set)
     store = ProjectStore.create(args.path)
@@ -167,6 +168,7 @@ def cmd_remote(args: argparse.Namespace) -> int:
                 for r in sync_store.remotes(conn):
                     print(f"{r.id}  {r.kind}  {r.base_url}  project {r.project_ref}")
             return 0
+        args.url = check_base_url(args.url)
         _token(args.kind, args.url, args.token_env)
         with store.read() as conn:
             if sync_store.remotes(conn):
@@ -192,6 +194,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    args.url = check_base_url(args.url)
     if sys.stdin.isatty():
         value = getpass.getpass(f"token for {args.url}: ")
     else:

@@ -1,9 +1,17 @@
-"""Builds the adapter of a remote from its stored description and a token."""
+"""Builds the adapter of a remote from its stored description and a token.
+
+Server addresses are checked here, in one place, before anything is stored, created or
+requested: :func:`check_base_url` says in one line what is wrong with an address (no
+scheme, a scheme other than HTTP, no host, a bad port, brackets that do not close...)
+instead of letting a URL parser fail somewhere deep in a request.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from limner.sync.adapters.base import Adapter, Capabilities
 from limner.sync.errors import ConfigError
@@ -11,6 +19,45 @@ from limner.sync.retry import RetryPolicy
 from limner.sync.transport import HeaderAuth, Transport
 
 KINDS = ("labelstudio", "cloudfactory", "hasty", "clarifai")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def check_base_url(url: str) -> str:
+    """``url`` without surrounding blanks when it is a usable server address.
+
+    Raises :class:`ConfigError` naming the address and what is wrong with it.
+    """
+    given = url
+    url = url.strip()
+
+    def refuse(why: str) -> ConfigError:
+        return ConfigError(f"invalid server address {given!r}: {why}")
+
+    if not url:
+        raise refuse("it is empty")
+    if _SPACE_OR_CONTROL.search(url):
+        raise refuse("it holds spaces or control characters")
+    if "://" not in url:
+        raise refuse("no scheme; write it as http://host:port or https://host")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise refuse(f"not a valid address ({exc}); check the port and any [brackets]") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise refuse(f"limner talks to servers over http:// or https:// only, not {parts.scheme}://")
+    if not parts.hostname:
+        raise refuse("no host name")
+    if port == 0:
+        raise refuse("port 0 is not a port")
+    if parts.username is not None or parts.password is not None:
+        raise refuse(
+            "it must not hold a user name or password; limner reads tokens from the "
+            "keyring or from --token-env"
+        )
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise refuse("a server address has no query (?...) or fragment (#...)")
+    return url
 
 
 def make_adapter(
@@ -23,6 +70,7 @@ def make_adapter(
     timeout: float = 30.0,
     settings: Mapping[str, Any] | None = None,
 ) -> Adapter:
+    base_url = check_base_url(base_url)
     if not token:
         raise ConfigError(f"no token for {base_url}")
     if kind == "labelstudio":
@@ -89,4 +137,12 @@ def capabilities_for(kind: str) -> Capabilities:
     return cls.capabilities
 
 
-__all__ = ["KINDS", "KIND_NAMES", "PROJECT_HINTS", "HeaderAuth", "capabilities_for", "make_adapter"]
+__all__ = [
+    "KINDS",
+    "KIND_NAMES",
+    "PROJECT_HINTS",
+    "HeaderAuth",
+    "capabilities_for",
+    "check_base_url",
+    "make_adapter",
+]
