@@ -10,7 +10,7 @@ connects the editing session's changes to the widgets and to the controllers.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortcut_rows
 from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
-from limner.app.editor import Editor
+from limner.app.editor import open_session
 from limner.app.errors import show_error
 from limner.app.import_ui import ImportController
 from limner.app.sync_controller import SyncController
@@ -30,10 +30,19 @@ from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
+from limner.models.editing.events import (
+    SHAPE_EVENTS,
+    ActiveClassChanged,
+    ClassesChanged,
+    Failed,
+    ImageChanged,
+    ImagesChanged,
+    SelectionChanged,
+    ToolChanged,
+)
 from limner.models.imaging.imageio import is_too_large
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
-from limner.widgets.canvas.annotation_item import ItemStyle
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
 from limner.widgets.panels.annotation_list import AnnotationList
@@ -49,7 +58,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.editor = Editor(store, self)
+        self.editor, self.session_events = open_session(store, self)
         self.setWindowTitle(f"{store.name} — {APP_TITLE}")
         self.setAcceptDrops(True)
         self.resize(1400, 860)
@@ -155,10 +164,7 @@ class MainWindow(QMainWindow):
 
     def _wire_controllers(self) -> None:
         """The session's changes reach the review controller; its mode reaches the actions."""
-        ed = self.editor
-        ed.imageChanged.connect(lambda _r: self.workflow.refresh())
-        ed.imagesChanged.connect(lambda _c: self.workflow.refresh())
-        ed.annotationsChanged.connect(self.workflow.refresh_overlays)
+        self.session_events.event.connect(self._review_follows)
         self.workflow.modeChanged.connect(lambda _mode: self.action_set.refresh())
         self.sync_ui.remoteChanged.connect(self.action_set.refresh)
 
@@ -167,21 +173,21 @@ class MainWindow(QMainWindow):
         """The background sync of the project's server (None for a local project)."""
         return self.sync_ui.controller
 
+    def _review_follows(self, event: object) -> None:
+        if isinstance(event, ImageChanged | ImagesChanged):
+            self.workflow.refresh()
+        elif isinstance(event, SHAPE_EVENTS):
+            self.workflow.refresh_overlays()
+
     def tool_is(self, name: str) -> bool:
         """The tool of that name is the current one (the checked tool action)."""
         return self.editor.tools.get(name) is self.editor.tool
 
     def _connect(self) -> None:
         ed = self.editor
-        ed.sourceChanged.connect(self._show_source)
-        ed.imageChanged.connect(self._image_changed)
-        ed.annotationsChanged.connect(self._annotations_changed)
-        ed.selectionChanged.connect(self._selection_changed)
-        ed.classesChanged.connect(self._classes_changed)
-        ed.activeClassChanged.connect(self._active_class_changed)
-        ed.toolChanged.connect(self._tool_changed)
-        ed.imagesChanged.connect(lambda _c: self.images.refresh())
-        ed.failed.connect(lambda title, msg: show_error(self, title, msg))
+        self.canvas.annotation_scene.follow(ed)
+        self.annotation_list.follow(ed)
+        self.session_events.event.connect(self._session_event)
         ed.history.subscribe(self._update_undo_actions)
         self.images.imageActivated.connect(ed.open_image)
         self.images.filterChanged.connect(self._list_filter_changed)
@@ -203,7 +209,36 @@ class MainWindow(QMainWindow):
         self.canvas.hintChanged.connect(self._show_hint)
 
     # -- editor -> widgets ---------------------------------------------------------------
-    def _show_source(self, source: object) -> None:
+    def _session_event(self, event: object) -> None:
+        """One event of the editing session (in the GUI thread): each view takes its part.
+
+        The canvas's scene owner and the annotation list patch themselves from it; the
+        window shows the rest (source, title, attributes, panels, tool, errors).
+        """
+        if isinstance(event, ImageChanged):
+            self._show_source()
+        self.canvas.annotation_scene.handle(event)
+        self.annotation_list.handle(event)
+        if isinstance(event, ImageChanged):
+            self._image_changed()
+            self._show_attributes()
+        elif isinstance(event, SelectionChanged):
+            self._show_attributes()
+        elif isinstance(event, SHAPE_EVENTS):
+            if self.editor.selection() & set(event.ids):
+                self._show_attributes()
+        elif isinstance(event, ClassesChanged):
+            self._classes_changed()
+        elif isinstance(event, ActiveClassChanged):
+            self._active_class_changed(event.class_id)
+        elif isinstance(event, ToolChanged):
+            self._tool_changed(event.name)
+        elif isinstance(event, ImagesChanged):
+            self.images.refresh()
+        elif isinstance(event, Failed):
+            show_error(self, event.title, event.message)
+
+    def _show_source(self) -> None:
         self.canvas.set_source(self.editor.source)
         image = self.editor.image
         if image is not None and self.editor.image_error:
@@ -237,7 +272,7 @@ class MainWindow(QMainWindow):
                 f"{self.editor.image.name} cannot be shown: {self.editor.image_error}"
             )
 
-    def _image_changed(self, record: object) -> None:
+    def _image_changed(self) -> None:
         image = self.editor.image
         if image is None:
             self.position_label.setText("no image")
@@ -249,20 +284,6 @@ class MainWindow(QMainWindow):
         where = f"{row + 1} / {total}" if row is not None else f"– / {total}"
         self.position_label.setText(f"{image.name}  {where}")
         self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
-
-    def _annotations_changed(self) -> None:
-        hidden = frozenset(c.id for c in self.editor.classes if c.hidden)
-        self.canvas.set_annotations(self.editor.annotations, hidden_classes=hidden)
-        self.canvas.set_selection(self.editor.selection())
-        classes = {c.id: c for c in self.editor.classes}
-        self.annotation_list.set_annotations(self.editor.annotations, classes)
-        self.annotation_list.set_selection(self.editor.selection())
-        self._show_attributes()
-
-    def _selection_changed(self, selection: frozenset[str]) -> None:
-        self.canvas.set_selection(selection)
-        self.annotation_list.set_selection(selection)
-        self._show_attributes()
 
     def _show_attributes(self) -> None:
         chosen = self.editor.selected_annotations()
@@ -288,17 +309,12 @@ class MainWindow(QMainWindow):
     def _classes_changed(self) -> None:
         self.classes.set_classes(self.editor.classes)
         self.classes.set_active(self.editor.active_class_id())
-        self._sync_styles()
-        classes = {c.id: c for c in self.editor.classes}
-        self.annotation_list.set_annotations(self.editor.annotations, classes)
-        self.annotation_list.set_selection(self.editor.selection())
+        self._show_attributes()  # the selected shape's class may have a new schema
 
     def _sync_styles(self) -> None:
-        styles: dict[int | None, ItemStyle] = {
-            c.id: ItemStyle(QColor(c.color), c.name, c.skeleton) for c in self.editor.classes
-        }
-        styles[None] = ItemStyle(QColor(200, 200, 200), "(no class)")
-        self.canvas.set_styles(styles)
+        """The canvas and the list name and colour shapes after the session's classes."""
+        self.canvas.annotation_scene.set_classes(self.editor.classes)
+        self.annotation_list.set_classes(self.editor.classes)
 
     def _active_class_changed(self, class_id: int | None) -> None:
         self.classes.set_active(class_id)
@@ -396,7 +412,8 @@ class MainWindow(QMainWindow):
         settings = QSettings("limner", "limner")
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())
-        self.editor.bridge.close()
+        self.session_events.close()
+        self.editor.close()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

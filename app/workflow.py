@@ -78,8 +78,8 @@ class ReviewController(QObject):
         self.show_changes = False
         self.history_panel = HistoryPanel(parent)
         self.banner = FeedbackBanner(canvas.viewport())
-        self.pins = RemarkPins(canvas.scene())
-        self.changes = ChangesOverlay(canvas.scene())
+        self.pins = RemarkPins(canvas.overlays)
+        self.changes = ChangesOverlay(canvas.overlays)
         self.progress_dialog: ProgressDialog | None = None
         self._dialog: QInputDialog | None = None
         self._apply_mode()

@@ -3,6 +3,11 @@
 A command keeps only what it changed (the uuids it added, the fields it edited with their
 old and new values), never a snapshot of the image's shapes, so the undo history can be
 unbounded. ``apply`` and ``revert`` both run inside a transaction opened by ``History``.
+
+A command also says what the user should have selected once it is done
+(:attr:`Command.select_after`): a drawn shape, a pasted group, a converted mask. The editing
+session applies that after the commit, so no tool has to select after committing (and none
+depends on when the views hear of the new rows).
 """
 
 from __future__ import annotations
@@ -36,14 +41,23 @@ class Command(ABC):
         """The image the edit happened on, so undo can show it; None if not tied to one."""
         return None
 
+    @property
+    def select_after(self) -> tuple[str, ...] | None:
+        """The uuids to select once the command is done; None keeps the selection as it is
+        (less any shape the command removed)."""
+        return None
+
     def describe(self) -> dict[str, Any]:
         return {"command": type(self).__name__, "text": self.text}
 
 
 @dataclass(eq=False)
 class AddAnnotations(Command):
+    """Add shapes; unless ``select`` is False they become the selection."""
+
     items: tuple[NewAnnotation, ...]
     text: str = "Add annotation"
+    select: bool = True
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         for item in self.items:
@@ -56,6 +70,10 @@ class AddAnnotations(Command):
     @property
     def image_id(self) -> int | None:
         return self.items[0].image_id if self.items else None
+
+    @property
+    def select_after(self) -> tuple[str, ...] | None:
+        return tuple(i.uuid for i in self.items) if self.select else None
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "uuids": [i.uuid for i in self.items]}
@@ -106,15 +124,19 @@ def _record_fields(record: Annotation, keys: Iterable[str]) -> dict[str, Any]:
 
 @dataclass(eq=False)
 class EditAnnotations(Command):
+    """Change fields of shapes; ``selects`` (if not None) becomes the selection."""
+
     edits: tuple[FieldEdit, ...]
     on_image: int | None = None
     text: str = "Edit annotation"
+    selects: tuple[str, ...] | None = None
 
     @classmethod
     def from_records(
         cls,
         text: str,
         changes: Iterable[tuple[Annotation, Mapping[str, Any]]],
+        select: Iterable[str] | None = None,
     ) -> EditAnnotations:
         """Build the deltas from the records on screen and the new values of some fields."""
         edits: list[FieldEdit] = []
@@ -127,7 +149,8 @@ class EditAnnotations(Command):
                 FieldEdit(record.uuid, MappingProxyType(before), MappingProxyType(dict(after)))
             )
             image_id = record.image_id
-        return cls(tuple(edits), on_image=image_id, text=text)
+        selects = tuple(select) if select is not None else None
+        return cls(tuple(edits), on_image=image_id, text=text, selects=selects)
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         for edit in self.edits:
@@ -140,6 +163,10 @@ class EditAnnotations(Command):
     @property
     def image_id(self) -> int | None:
         return self.on_image
+
+    @property
+    def select_after(self) -> tuple[str, ...] | None:
+        return self.selects
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "uuids": [e.uuid for e in self.edits]}

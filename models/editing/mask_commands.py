@@ -166,7 +166,8 @@ class ReplaceAnnotations(Command):
     """Delete some annotations and add others as one step (convert polygon <-> mask).
 
     The removed ones are tombstoned, not rewritten, so undo restores them exactly (same
-    uuid, same revision history) and sync sees a delete plus an add.
+    uuid, same revision history) and sync sees a delete plus an add. The added ones become
+    the selection.
     """
 
     removed: tuple[str, ...]
@@ -191,6 +192,11 @@ class ReplaceAnnotations(Command):
         if self.on_image is not None:
             return self.on_image
         return self.added[0].image_id if self.added else None
+
+    @property
+    def select_after(self) -> tuple[str, ...] | None:
+        """The shapes that took the place of the removed ones."""
+        return tuple(item.uuid for item in self.added)
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -67,9 +67,18 @@ def win(qtbot, project: ProjectStore, shapes: dict[str, str]) -> Iterator:
 
 
 def list_row(win, uuid: str):
+    """The list's row of ``uuid``, as a model index."""
     lst = win.annotation_list
-    rows = (lst.item(r) for r in range(lst.count()))
-    return next(item for item in rows if item.data(Qt.ItemDataRole.UserRole) == uuid)
+    rows = (lst.model().index(r) for r in range(lst.count()))
+    return next(index for index in rows if index.data(Qt.ItemDataRole.UserRole) == uuid)
+
+
+def text(index) -> str:
+    return index.data(Qt.ItemDataRole.DisplayRole)
+
+
+def tooltip(index) -> str:
+    return index.data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_canvas_label_names_other_people_only(win, shapes) -> None:
@@ -81,14 +90,14 @@ def test_canvas_label_names_other_people_only(win, shapes) -> None:
 
 def test_list_rows_name_other_people_and_tooltips_are_plain(win, shapes) -> None:
     mine, ana, eve = (list_row(win, shapes[k]) for k in ("mine", "ana", "eve"))
-    assert "ana" not in mine.text() and tx.current_user() not in mine.text()
-    assert ana.text().endswith("dog · box · ana")
-    assert f"Author: {OTHER}" in ana.toolTip()
-    assert "(you)" in mine.toolTip()
+    assert "ana" not in text(mine) and tx.current_user() not in text(mine)
+    assert text(ana).endswith("dog · box · ana")
+    assert f"Author: {OTHER}" in tooltip(ana)
+    assert "(you)" in tooltip(mine)
     # Escaped: Qt shows the name's characters instead of making "eve" bold.
-    assert "&lt;b&gt;eve&lt;/b&gt; &amp; co@evil.example" in eve.toolTip()
-    assert "<b>" not in eve.toolTip()
-    assert eve.text().endswith("· <b>eve</b> & co")
+    assert "&lt;b&gt;eve&lt;/b&gt; &amp; co@evil.example" in tooltip(eve)
+    assert "<b>" not in tooltip(eve)
+    assert text(eve).endswith("· <b>eve</b> & co")
 
 
 def test_chip_fits_inside_what_the_item_repaints(win, shapes) -> None:
@@ -179,12 +188,12 @@ def test_list_filter_by_author_and_select_theirs(win, shapes) -> None:
     lst.set_annotations(win.editor.annotations, {c.id: c for c in win.editor.classes})
     assert lst.shown_uuids() == [shapes["ana"]]
     # Clicking the banner lists everyone again.
-    banner = lst.item(0)
+    banner = lst.model().index(0)
     QTest.mouseClick(
         lst.viewport(),
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
-        lst.visualItemRect(banner).center(),
+        lst.visualRect(banner).center(),
     )
     assert lst.author_filter is None
     assert sorted(lst.shown_uuids()) == sorted(shapes.values())
@@ -202,9 +211,9 @@ def test_menu_names_keep_ampersands_literal(qtbot) -> None:
     lst = AnnotationList()
     qtbot.addWidget(lst)
     lst.set_annotations([Annotation(1, "u", 1, None, Box(0, 0, 5, 5), author="a&b@x.org")], {})
-    (only, _select) = lst.author_menu(lst.item(0)).actions()
+    (only, _select) = lst.author_menu(lst.model().index(0)).actions()
     assert only.text() == "List only a&&b's shapes"  # "&&" shows as one "&", no mnemonic
-    assert lst.item(0).text() == "1. (no class) · box · a&b"
+    assert text(lst.model().index(0)) == "1. (no class) · box · a&b"
 
 
 @pytest.mark.parametrize(

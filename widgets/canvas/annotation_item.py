@@ -1,7 +1,10 @@
 """One graphics item per annotation, drawing any of the four geometry kinds.
 
 Pens are cosmetic (constant width on screen) and handles are sized from the view's
-scale at paint time, so shapes read the same at every zoom level.
+scale at paint time, so shapes read the same at every zoom level. What depends on the
+view rather than on the shape (the zoom the margins are sized for, whether unselected
+shapes are filled, who the local user is) comes from the :class:`RenderContext` the item
+is given: one per scene, shared by its items, so two canvases never disturb each other.
 
 Each item knows its annotation's author. A shape made by someone other than the local user
 says who in its label chip ("car · ana"); the chip's text and size are worked out when the
@@ -11,8 +14,7 @@ shapes pay nothing extra per frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -40,7 +42,7 @@ SELECTED_FILL_ALPHA = 70
 MASK_ALPHA = 110
 CHIP_PAD_PX = 4.0
 LOD_SLACK = 1.5
-"""How far the zoom may drift from ``view_zoom`` before margins are refreshed."""
+"""How far the zoom may drift from ``RenderContext.zoom`` before margins are refreshed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,21 @@ class ItemStyle:
     color: QColor
     label: str = ""
     skeleton: Skeleton | None = None
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """How the items of one scene draw at the current view; the scene's owner sets it.
+
+    ``zoom`` is the zoom the label and handle margins are sized for (refreshed when the
+    view's zoom drifts away from it by more than ``LOD_SLACK``); ``fill_unselected`` is
+    turned off in dense scenes, where filling thousands of large translucent areas would
+    dominate the frame; ``local_authors`` are the names whose shapes are the user's own.
+    """
+
+    zoom: float = 1.0
+    fill_unselected: bool = True
+    local_authors: frozenset[str] = field(default_factory=local_authors)
 
 
 def polygon_path(polygon: Polygon) -> QPainterPath:
@@ -71,21 +88,22 @@ def _chip_size(text: str, font: QFont) -> tuple[float, float]:
 class AnnotationItem(QGraphicsItem):
     """Draws one annotation; the canvas swaps its geometry during a drag preview.
 
-    ``view_zoom`` (the canvas's zoom) sizes the margin that labels and handles need around
-    the shape; ``fill_unselected`` is turned off in dense scenes, where filling thousands of
-    large translucent areas would dominate the frame. ``author`` is who made the annotation;
-    whether that is the local user is decided once per process by :mod:`widgets.authors`.
+    ``author`` is who made the annotation; ``render`` is the scene's shared
+    :class:`RenderContext` (a private one when the item is drawn on its own).
     """
 
-    view_zoom: ClassVar[float] = 1.0
-    fill_unselected: ClassVar[bool] = True
-    _local: ClassVar[frozenset[str] | None] = None
-
     def __init__(
-        self, uuid: str, geometry: Geometry, style: ItemStyle, z: int, author: str = ""
+        self,
+        uuid: str,
+        geometry: Geometry,
+        style: ItemStyle,
+        z: int,
+        author: str = "",
+        render: RenderContext | None = None,
     ) -> None:
         super().__init__()
         self.uuid = uuid
+        self._render = render if render is not None else RenderContext()
         self._style = style
         self._author = author
         self._geometry: Geometry = geometry
@@ -101,12 +119,6 @@ class AnnotationItem(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rebuild()
         self._rebuild_chip()
-
-    @classmethod
-    def local_names(cls) -> frozenset[str]:
-        if cls._local is None:
-            cls._local = local_authors()
-        return cls._local
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -166,7 +178,7 @@ class AnnotationItem(QGraphicsItem):
             self._mask_image = mask_qimage(g.crop_array(), self._style.color, MASK_ALPHA)
 
     def _rebuild_chip(self) -> None:
-        self._chip = chip_text(self._style.label, self._author, AnnotationItem.local_names())
+        self._chip = chip_text(self._style.label, self._author, self._render.local_authors)
         self._paint_font = None
         self._chip_size = (0.0, 0.0)
         if self._chip:
@@ -174,7 +186,7 @@ class AnnotationItem(QGraphicsItem):
 
     # -- QGraphicsItem ---------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        zoom = AnnotationItem.view_zoom
+        zoom = self._render.zoom
         margin = MARGIN_PX / zoom
         rect = self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
         chip_w, chip_h = self._chip_size
@@ -202,7 +214,7 @@ class AnnotationItem(QGraphicsItem):
         fill = QColor(color)
         fill.setAlpha(SELECTED_FILL_ALPHA if self._selected else FILL_ALPHA)
         painter.setPen(pen)
-        if self._selected or AnnotationItem.fill_unselected:
+        if self._selected or self._render.fill_unselected:
             painter.setBrush(QBrush(fill))
         else:
             painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -1,8 +1,11 @@
-"""The canvas: a QGraphicsView showing the image and one item per annotation.
+"""The canvas: a QGraphicsView showing the image, its annotations and the tool's preview.
 
 It renders and forwards; it decides nothing. Pointer events become ``Pointer`` values in
 image coordinates (the scene's unit is one image pixel) and go to the active tool, a
-Qt-free state machine from ``models.tools``; the tool's preview is drawn here.
+Qt-free state machine from ``models.editing.tools``; the tool's preview is drawn by the
+preview layer. The annotation items belong to one owner, :class:`AnnotationScene`
+(``canvas.annotation_scene``), which follows the editing session's events; the view only
+tells it the zoom and the image size, which decide how its items are drawn.
 """
 
 from __future__ import annotations
@@ -20,41 +23,31 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
-    QPen,
     QPixmap,
     QWheelEvent,
 )
-from PySide6.QtWidgets import (
-    QGraphicsEllipseItem,
-    QGraphicsPathItem,
-    QGraphicsPixmapItem,
-    QGraphicsRectItem,
-    QGraphicsScene,
-    QGraphicsView,
-    QWidget,
-)
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 from limner.models.domain.entities import Annotation
-from limner.models.domain.geometry import Box
 from limner.models.editing.tools.base import Pointer, Preview, Tool
 from limner.models.imaging.tiles import TileSource
 from limner.widgets.canvas.annotation_item import AnnotationItem, ItemStyle
-from limner.widgets.canvas.dense_layer import DenseLayerItem, render_scale
-from limner.widgets.canvas.mask_layer_item import MaskLayerItem
+from limner.widgets.canvas.annotation_scene import (
+    DENSE_THRESHOLD,
+    DETAIL_ZOOM,
+    FILL_LIMIT,
+    AnnotationScene,
+)
 from limner.widgets.canvas.minimap import Minimap
+from limner.widgets.canvas.preview_layer import PREVIEW_Z, PreviewLayer
 from limner.widgets.canvas.tile_layer import TileLayerItem
 from limner.widgets.keys import key_name
 
+__all__ = ["DENSE_THRESHOLD", "DETAIL_ZOOM", "FILL_LIMIT", "PREVIEW_Z", "CanvasView"]
+
 ZOOM_STEP = 1.25
-DENSE_THRESHOLD = 1500
-"""Above this many shapes on an image, zoomed-out views draw them as one raster."""
-DETAIL_ZOOM = 1.0
-FILL_LIMIT = 400
-"""Up to this many shapes, unselected ones get a translucent fill too."""
 MIN_ZOOM = 1.0 / 64
 MAX_ZOOM = 64.0
-PREVIEW_Z = 1e6
 
 _CURSORS = {
     "arrow": Qt.CursorShape.ArrowCursor,
@@ -87,14 +80,7 @@ class CanvasView(QGraphicsView):
         self.setObjectName("canvas")
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
-        self.setBackgroundBrush(QBrush(QColor(48, 48, 52)))
-        self.setRenderHints(QPainter.RenderHint.Antialiasing)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self._configure_view()
         self._image_item = QGraphicsPixmapItem()
         self._image_item.setZValue(-1e6)
         self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
@@ -103,42 +89,9 @@ class CanvasView(QGraphicsView):
         self._tile_item.setZValue(-1e6)
         self._scene.addItem(self._tile_item)
         self._image_size: tuple[int, int] | None = None
-        self._items: dict[str, AnnotationItem] = {}
-        self._records: dict[str, Annotation] = {}
-        self._styles: dict[int | None, ItemStyle] = {}
-        self._selection: frozenset[str] = frozenset()
-        self._overridden: set[str] = set()
-        self._drawing_item: AnnotationItem | None = None
-        self._band_item = QGraphicsRectItem()
-        band_pen = QPen(QColor(120, 180, 255), 1.0, Qt.PenStyle.DashLine)
-        band_pen.setCosmetic(True)
-        self._band_item.setPen(band_pen)
-        self._band_item.setBrush(QBrush(QColor(120, 180, 255, 40)))
-        self._band_item.setZValue(PREVIEW_Z)
-        self._band_item.hide()
-        self._scene.addItem(self._band_item)
-        self._dense_item = DenseLayerItem()
-        self._dense_item.setZValue(-1e5)
-        self._dense_item.hide()
-        self._scene.addItem(self._dense_item)
-        self._dense_mode = False
-        self._hidden_classes: frozenset[int] = frozenset()
-        self._polyline_item = QGraphicsPathItem()
-        line_pen = QPen(QColor(255, 230, 90), 1.5)
-        line_pen.setCosmetic(True)
-        self._polyline_item.setPen(line_pen)
-        self._polyline_item.setZValue(PREVIEW_Z)
-        self._scene.addItem(self._polyline_item)
-        self._ring_item = QGraphicsEllipseItem()
-        ring_pen = QPen(QColor(255, 255, 255), 1.0)
-        ring_pen.setCosmetic(True)
-        self._ring_item.setPen(ring_pen)
-        self._ring_item.setZValue(PREVIEW_Z)
-        self._ring_item.hide()
-        self._scene.addItem(self._ring_item)
-        self._mask_item = MaskLayerItem()
-        self._mask_item.setZValue(PREVIEW_Z - 1)
-        self._scene.addItem(self._mask_item)
+        self._shapes = AnnotationScene(self._scene)
+        self._preview = PreviewLayer(self._scene, self._shapes.render)
+        self._active_class_hint: int | None = None
         self._hint = ""
         self._consumed_key: int | None = None
         self.minimap = Minimap(self)
@@ -150,6 +103,16 @@ class CanvasView(QGraphicsView):
         self._space_down = False
         self._fit_pending = False
         self._fitted = False
+
+    def _configure_view(self) -> None:
+        self.setBackgroundBrush(QBrush(QColor(48, 48, 52)))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
 
     # -- image -----------------------------------------------------------------------
     def set_image(self, image: QImage | None) -> None:
@@ -174,6 +137,7 @@ class CanvasView(QGraphicsView):
 
     def _set_size(self, size: tuple[int, int] | None) -> None:
         self._image_size = size
+        self._view_changed()
         if size is None:
             self._scene.setSceneRect(QRectF())
             return
@@ -187,158 +151,47 @@ class CanvasView(QGraphicsView):
         return self._image_size
 
     # -- annotations -----------------------------------------------------------------
-    def set_styles(self, styles: Mapping[int | None, ItemStyle]) -> None:
-        self._styles = dict(styles)
-        for uuid, item in self._items.items():
-            item.set_style(self._style_for(self._records[uuid]))
-        if self._dense_mode:
-            self._update_lod(force=True)
+    @property
+    def annotation_scene(self) -> AnnotationScene:
+        """The owner of the annotation items; the window feeds it the session's events."""
+        return self._shapes
 
-    def _style_for(self, ann: Annotation) -> ItemStyle:
-        style = self._styles.get(ann.class_id)
-        if style is None:
-            style = self._styles.get(None) or ItemStyle(QColor(200, 200, 200), "")
-        return style
+    @property
+    def overlays(self) -> AnnotationScene:
+        """Where other views put items on the canvas (``set_overlay(name, items)``)."""
+        return self._shapes
+
+    def set_styles(self, styles: Mapping[int | None, ItemStyle]) -> None:
+        self._shapes.set_styles(styles)
 
     def set_annotations(
-        self, annotations: Iterable[Annotation], hidden_classes: frozenset[int] = frozenset()
+        self, annotations: Iterable[Annotation], hidden_classes: frozenset[int] | None = None
     ) -> None:
-        """Replace the shown annotations, reusing items whose uuid stays."""
-        records = {a.uuid: a for a in annotations}
-        for uuid in list(self._items):
-            if uuid not in records:
-                self._scene.removeItem(self._items.pop(uuid))
-        for uuid, ann in records.items():
-            item = self._items.get(uuid)
-            style = self._style_for(ann)
-            if item is None:
-                item = AnnotationItem(uuid, ann.geometry, style, ann.z, ann.author)
-                self._items[uuid] = item
-                self._scene.addItem(item)
-            else:
-                item.set_geometry(ann.geometry)
-                item.set_style(style)
-                item.set_author(ann.author)
-                item.setZValue(float(ann.z))
-            item.set_highlighted(uuid in self._selection)
-        self._records = records
-        self._hidden_classes = hidden_classes
-        self._overridden.clear()
-        self._update_lod(force=True)
+        """Show exactly these annotations (reusing the items whose uuid stays)."""
+        if hidden_classes is not None:
+            self._shapes.set_hidden_classes(hidden_classes)
+        self._shapes.reset(annotations)
 
     def items_by_uuid(self) -> Mapping[str, AnnotationItem]:
-        return self._items
+        return self._shapes.items_by_uuid()
 
     def set_selection(self, uuids: Iterable[str]) -> None:
-        selection = frozenset(uuids)
-        changed = selection != self._selection
-        self._selection = selection
-        for uuid, item in self._items.items():
-            item.set_highlighted(uuid in self._selection)
-        if changed and self._dense_mode:
-            self._update_lod(force=True)
-
-    # -- level of detail -------------------------------------------------------------
-    def _shown(self, ann: Annotation) -> bool:
-        return not ann.hidden and ann.class_id not in self._hidden_classes
+        self._shapes.set_selection(uuids)
 
     @property
     def dense_mode(self) -> bool:
-        return self._dense_mode
+        return self._shapes.dense_mode
 
-    def _update_lod(self, force: bool = False) -> None:
-        """Many shapes zoomed out: draw them as one raster; else one item per shape."""
-        zoom = self.zoom
-        ratio = zoom / AnnotationItem.view_zoom
-        if ratio > 1.5 or ratio < 1 / 1.5:
-            AnnotationItem.view_zoom = zoom
-            for item in self._items.values():
-                item.refresh_margin()
-        AnnotationItem.fill_unselected = len(self._records) <= FILL_LIMIT
-        dense = (
-            self._image_size is not None
-            and len(self._records) > DENSE_THRESHOLD
-            and self.zoom < DETAIL_ZOOM
-        )
-        if dense:
-            assert self._image_size is not None
-            scale = render_scale(self.zoom)
-            if force or not self._dense_mode or scale != self._dense_item.scale_step:
-                colors = {cid: style.color for cid, style in self._styles.items()}
-                flat = [
-                    a
-                    for a in self._records.values()
-                    if self._shown(a) and a.uuid not in self._selection
-                ]
-                self._dense_item.render(self._image_size, flat, colors, scale)
-            self._dense_item.show()
-        else:
-            self._dense_item.hide()
-        self._dense_mode = dense
-        for uuid, item in self._items.items():
-            ann = self._records[uuid]
-            visible = self._shown(ann) and (
-                not dense or uuid in self._selection or uuid in self._overridden
-            )
-            if item.isVisible() != visible:
-                item.setVisible(visible)
+    def _view_changed(self) -> None:
+        self._shapes.set_view(self.zoom, self._image_size)
 
     # -- tool preview ----------------------------------------------------------------
     def show_preview(self, preview: Preview) -> None:
-        for uuid in self._overridden - set(preview.overrides):
-            if uuid in self._items:
-                self._items[uuid].set_geometry(self._records[uuid].geometry)
-        for uuid, geometry in preview.overrides.items():
-            if uuid in self._items:
-                self._items[uuid].set_geometry(geometry)
-                if self._dense_mode:
-                    self._items[uuid].setVisible(True)
-        self._overridden = set(preview.overrides)
-        if preview.drawing is not None:
-            if self._drawing_item is None:
-                style = self._styles.get(self._active_class_hint) or ItemStyle(QColor("yellow"))
-                self._drawing_item = AnnotationItem("", preview.drawing, style, 0)
-                self._drawing_item.setZValue(PREVIEW_Z)
-                self._scene.addItem(self._drawing_item)
-            else:
-                self._drawing_item.set_geometry(preview.drawing)
-        elif self._drawing_item is not None:
-            self._scene.removeItem(self._drawing_item)
-            self._drawing_item = None
-        band = preview.band
-        if isinstance(band, Box):
-            self._band_item.setRect(QRectF(band.x0, band.y0, band.width, band.height))
-            self._band_item.show()
-        else:
-            self._band_item.hide()
-        self._show_polyline(preview.polyline)
-        if preview.ring is not None:
-            x, y, r = preview.ring
-            self._ring_item.setRect(QRectF(x - r, y - r, 2 * r, 2 * r))
-            self._ring_item.show()
-        else:
-            self._ring_item.hide()
-        self._mask_item.show_layer(preview.mask_layer, self._hint_color())
+        self._shapes.show_overrides(preview.overrides)
+        self._preview.show(preview, self._shapes.style(self._active_class_hint), self.zoom)
         if preview.hint != self._hint:
             self._hint = preview.hint
             self.hintChanged.emit(preview.hint)
-
-    def _hint_color(self) -> QColor:
-        style = self._styles.get(self._active_class_hint)
-        return QColor(style.color) if style else QColor(255, 230, 90)
-
-    def _show_polyline(self, points: tuple[tuple[float, float], ...]) -> None:
-        path = QPainterPath()
-        if points:
-            path.moveTo(QPointF(*points[0]))
-            for x, y in points[1:]:
-                path.lineTo(QPointF(x, y))
-            half = 3.0 / max(self.zoom, 1e-6)
-            for x, y in points[:-1] if len(points) > 1 else points:
-                path.addRect(QRectF(x - half, y - half, 2 * half, 2 * half))
-        self._polyline_item.setPath(path)
-
-    _active_class_hint: int | None = None
 
     def set_active_class_hint(self, class_id: int | None) -> None:
         """The class a shape being drawn will get, to color its preview."""
@@ -363,7 +216,7 @@ class CanvasView(QGraphicsView):
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._update_smoothing()
-        self._update_lod()
+        self._view_changed()
         self.minimap.refresh()
         self.zoomChanged.emit(self.zoom)
 
@@ -378,7 +231,7 @@ class CanvasView(QGraphicsView):
         self._fit_pending = False
         self._fitted = True
         self._update_smoothing()
-        self._update_lod()
+        self._view_changed()
         self.minimap.refresh()
         self.zoomChanged.emit(self.zoom)
 

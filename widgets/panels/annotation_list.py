@@ -1,46 +1,57 @@
-"""The annotations of the current image, kept in step with the canvas selection.
+"""The annotations of the open image, kept in step with the session's selection.
 
-Each row names the shape's class and kind, and, when someone other than the local user made
-it (a region pulled from a server, say), that person's short name; the tooltip gives the
-full name. Author names come from servers, so they are only ever shown as plain text: row
-text is plain by nature, and tooltips, which Qt would otherwise guess to be rich text, are
-escaped. Right-clicking a row offers to list only that person's shapes, or to select them
-all so the canvas highlights them. The filter stays across images until it is cleared, and
-while it is on, a first row says so (and clears it when clicked), so a filtered list is
-never mistaken for an image with few shapes.
+A list view over :class:`~widgets.panels.annotation_rows.AnnotationListModel`. It follows
+the editing session: every shape event patches the model from the session's current
+shapes, and every selection event selects the same rows here. Selecting rows in the list
+asks for that selection (``selectionEdited``); it never changes the session itself.
+
+Right-clicking a row offers to list only that person's shapes, or to select them all so the
+canvas highlights them. The filter stays across images until it is cleared, and while it is
+on, a first row says so (and clears it when clicked), so a filtered list is never mistaken
+for an image with few shapes. Shapes the filter hides keep their selection state: selecting
+in a filtered list changes only what it lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtGui import Qt as QtText
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QMenu, QWidget
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from limner.models.domain.entities import Annotation, LabelClass
-from limner.widgets.authors import clean_name, is_local, local_authors, short_author
-from limner.widgets.panels.class_panel import color_icon
+from limner.models.editing.events import (
+    SHAPE_EVENTS,
+    ClassesChanged,
+    ImageChanged,
+    SelectionChanged,
+)
+from limner.widgets.panels.annotation_rows import (
+    AUTHOR_ROLE,
+    BANNER_ROLE,
+    UUID_ROLE,
+    AnnotationListModel,
+    author_line,
+    plain_tooltip,
+)
 
-KIND_NAMES = {"box": "box", "polygon": "polygon", "mask": "mask", "keypoints": "skeleton"}
-UUID_ROLE = Qt.ItemDataRole.UserRole
-AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def plain_tooltip(text: str) -> str:
-    """``text`` as a tooltip that shows exactly these characters, markup and all."""
-    return QtText.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
-
-
-def author_line(author: str, local: frozenset[str]) -> str:
-    name = clean_name(author)
-    if is_local(author, local):
-        return f"Author: {name} (you)" if name else "Author: you"
-    return f"Author: {name}"
+__all__ = ["AUTHOR_ROLE", "UUID_ROLE", "AnnotationList", "author_line", "plain_tooltip"]
 
 
-class AnnotationList(QListWidget):
+class ListSource(Protocol):
+    """What the list reads: the editing session's current state."""
+
+    @property
+    def image_id(self) -> int | None: ...
+
+    @property
+    def annotations(self) -> list[Annotation]: ...
+
+    def selection(self) -> frozenset[str]: ...
+
+
+class AnnotationList(QListView):
     selectionEdited = Signal(object)  # frozenset[str]
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -48,173 +59,150 @@ class AnnotationList(QListWidget):
         self.setObjectName("annotationList")
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setUniformItemSizes(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._model = AnnotationListModel(self)
+        self.setModel(self._model)
         self.customContextMenuRequested.connect(self._context_menu)
-        self.itemSelectionChanged.connect(self._selection_changed)
-        self.itemClicked.connect(self._clicked)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.clicked.connect(self._clicked)
         self._updating = False
-        self._local = local_authors()
-        self._author_filter: str | None = None
-        self._banner: QListWidgetItem | None = None
+        self._selection: frozenset[str] = frozenset()
+        self._source: ListSource | None = None
+        self._image_id: int | None = None
+
+    def model(self) -> AnnotationListModel:
+        return self._model
+
+    # -- following the session -----------------------------------------------------------
+    def follow(self, source: ListSource) -> None:
+        self._source = source
+
+    def handle(self, event: object) -> None:
+        """Bring the rows and their selection in step with one session event."""
+        source = self._source
+        if source is None:
+            return
+        if isinstance(event, ImageChanged):
+            self._image_id = event.image.id if event.image is not None else None
+            self._model.reset(source.annotations)
+            self.set_selection(source.selection())
+        elif isinstance(event, SHAPE_EVENTS):
+            if event.image_id == self._image_id:
+                self._model.sync(source.annotations, event.ids)
+                self._select_rows()
+        elif isinstance(event, SelectionChanged):
+            self.set_selection(source.selection())
+        elif isinstance(event, ClassesChanged):
+            self._model.set_classes(event.classes)
 
     def set_annotations(
         self, annotations: Sequence[Annotation], classes: Mapping[int, LabelClass]
     ) -> None:
-        self._updating = True
-        try:
-            self.clear()
-            self._banner = None
-            for number, ann in enumerate(annotations, start=1):
-                self.addItem(self._row(number, ann, classes))
-        finally:
-            self._updating = False
-        self._apply_filter()
+        """List exactly ``annotations``, named after ``classes``."""
+        self._model.reset(annotations, classes)
+        self._select_rows()
 
-    def _row(
-        self, number: int, ann: Annotation, classes: Mapping[int, LabelClass]
-    ) -> QListWidgetItem:
-        cls = classes.get(ann.class_id) if ann.class_id is not None else None
-        name = cls.name if cls else "(no class)"
-        kind = KIND_NAMES.get(ann.kind, ann.kind)
-        text = f"{number}. {name} · {kind}"
-        if not is_local(ann.author, self._local):
-            text += f" · {short_author(ann.author)}"
-        if ann.hidden:
-            text += " (hidden)"
-        item = QListWidgetItem(text)
-        if cls:
-            item.setIcon(color_icon(cls.color))
-        item.setToolTip(plain_tooltip(f"{name} · {kind}\n{author_line(ann.author, self._local)}"))
-        item.setData(UUID_ROLE, ann.uuid)
-        item.setData(AUTHOR_ROLE, ann.author)
-        return item
+    def set_classes(self, classes: Iterable[LabelClass]) -> None:
+        self._model.set_classes(classes)
 
     # -- reading -----------------------------------------------------------------------
-    def _rows(self) -> list[QListWidgetItem]:
-        """The annotation rows (not the filter's banner)."""
-        rows = (self.item(r) for r in range(self.count()))
-        return [item for item in rows if item is not self._banner]
+    def count(self) -> int:
+        """Rows listed, the filter's first row included."""
+        return self._model.rowCount()
 
     def uuids(self) -> list[str]:
-        return [item.data(UUID_ROLE) for item in self._rows()]
+        return self._model.uuids()
 
     def selected_uuids(self) -> frozenset[str]:
-        return frozenset(i.data(UUID_ROLE) for i in self.selectedItems())
+        return self._selection
 
     def shown_uuids(self) -> list[str]:
         """The annotation rows the filter leaves visible, in order."""
-        return [item.data(UUID_ROLE) for item in self._rows() if not item.isHidden()]
+        return self._model.shown_uuids()
 
     def authors(self) -> list[str]:
         """The distinct authors of the listed annotations, in order of first appearance."""
-        return list(dict.fromkeys(item.data(AUTHOR_ROLE) for item in self._rows()))
+        return self._model.authors()
 
     @property
     def banner_text(self) -> str:
         """What the filter's first row says ("" when no filter is on)."""
-        return self._banner.text() if self._banner is not None else ""
+        return self._model.banner_text
 
     # -- selection ---------------------------------------------------------------------
     def set_selection(self, uuids: Iterable[str]) -> None:
-        wanted = set(uuids)
+        self._selection = frozenset(uuids)
+        self._select_rows()
+
+    def _select_rows(self) -> None:
+        """Select the listed rows of ``self._selection`` and nothing else."""
+        chosen = QItemSelection()
+        for row in self._model.rows_of(self._selection):
+            index = self._model.index(row)
+            chosen.select(index, index)
         self._updating = True
         try:
-            for item in self._rows():
-                item.setSelected(item.data(UUID_ROLE) in wanted)
-                if item.isSelected() and not item.isHidden():
-                    self.scrollToItem(item)
+            self.selectionModel().select(
+                chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
         finally:
             self._updating = False
+        if not chosen.isEmpty():
+            self.scrollTo(chosen.indexes()[0])
 
     def selectAll(self) -> None:
-        """Select what the list shows: rows the filter hides stay as they were."""
-        self.blockSignals(True)
-        try:
-            for item in self._rows():
-                if not item.isHidden():
-                    item.setSelected(True)
-        finally:
-            self.blockSignals(False)
-        self._selection_changed()
+        """Select what the list shows: shapes the filter hides stay as they were."""
+        self.set_selection(self._selection | set(self._model.shown_uuids()))
+        self.selectionEdited.emit(self._selection)
 
     def select_author(self, author: str) -> None:
-        """Select every listed shape by ``author`` (and nothing else)."""
-        wanted = {item.data(UUID_ROLE) for item in self._rows() if self._by(item, author)}
-        self.set_selection(wanted)
-        self._selection_changed()
+        """Select every shape of the image by ``author`` (and nothing else)."""
+        self.set_selection(self._model.uuids_by(author))
+        self.selectionEdited.emit(self._selection)
 
-    def _selection_changed(self) -> None:
-        if not self._updating:
-            self.selectionEdited.emit(self.selected_uuids())
+    def _selection_changed(self, *_args: object) -> None:
+        if self._updating:
+            return
+        shown = set(self._model.shown_uuids())
+        picked = {i.data(UUID_ROLE) for i in self.selectionModel().selectedIndexes()}
+        self._selection = frozenset(picked | (self._selection - shown))
+        self.selectionEdited.emit(self._selection)
 
     # -- filter by author --------------------------------------------------------------
     @property
     def author_filter(self) -> str | None:
-        return self._author_filter
+        return self._model.author_filter
 
     def set_author_filter(self, author: str | None) -> None:
         """List only ``author``'s shapes (None: everyone's)."""
-        self._author_filter = author
-        self._apply_filter()
+        self._model.set_author_filter(author)
+        self._select_rows()
 
-    def _apply_filter(self) -> None:
-        wanted = self._author_filter
-        rows = self._rows()
-        for item in rows:
-            item.setHidden(wanted is not None and not self._by(item, wanted))
-        if self._banner is not None:
-            self.takeItem(self.row(self._banner))
-            self._banner = None
-        if wanted is None:
-            return
-        shown = sum(not item.isHidden() for item in rows)
-        banner = QListWidgetItem(
-            f"Only {self._whose(wanted)} shapes: {shown} of {len(rows)} (click to list all)"
-        )
-        banner.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        font = QFont(self.font())
-        font.setItalic(True)
-        banner.setFont(font)
-        banner.setToolTip(plain_tooltip(author_line(wanted, self._local)))
-        self._updating = True
-        try:
-            self.insertItem(0, banner)
-        finally:
-            self._updating = False
-        self._banner = banner
-
-    def _by(self, item: QListWidgetItem, author: str) -> bool:
-        """``item`` was made by ``author``; all the local user's names count as one."""
-        theirs = item.data(AUTHOR_ROLE)
-        if is_local(author, self._local):
-            return is_local(theirs, self._local)
-        return theirs == author
-
-    def _whose(self, author: str) -> str:
-        return "my" if is_local(author, self._local) else f"{short_author(author)}'s"
-
-    def _clicked(self, item: QListWidgetItem) -> None:
-        if item is self._banner:
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.data(BANNER_ROLE):
             self.set_author_filter(None)
 
     def _context_menu(self, pos: QPoint) -> None:
-        menu = self.author_menu(self.itemAt(pos))
+        menu = self.author_menu(self.indexAt(pos))
         if not menu.isEmpty():
             menu.exec(self.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
-    def author_menu(self, item: QListWidgetItem | None) -> QMenu:
-        """The right-click menu for ``item``: filter to, or select, its author's shapes."""
+    def author_menu(self, index: QModelIndex | None) -> QMenu:
+        """The right-click menu for a row: filter to, or select, its author's shapes."""
         menu = QMenu(self)
-        if item is not None and item is not self._banner:
-            author = item.data(AUTHOR_ROLE)
-            who = self._whose(author).replace("&", "&&")  # no mnemonic from a name
-            if self._author_filter is None or not self._by(item, self._author_filter):
+        model = self._model
+        if index is not None and index.isValid() and not index.data(BANNER_ROLE):
+            author = index.data(AUTHOR_ROLE)
+            who = model.whose(author).replace("&", "&&")  # no mnemonic from a name
+            current = model.author_filter
+            if current is None or not model.by(author, current):
                 only = menu.addAction(f"List only {who} shapes")
                 only.triggered.connect(lambda: self.set_author_filter(author))
             pick = menu.addAction(f"Select {who} shapes")
             pick.triggered.connect(lambda: self.select_author(author))
-        if self._author_filter is not None:
+        if model.author_filter is not None:
             everyone = menu.addAction("List everyone's shapes")
             everyone.triggered.connect(lambda: self.set_author_filter(None))
         return menu

@@ -1,9 +1,14 @@
 """Review workflow views: status history, the reviewer's feedback banner, progress chart,
-remark pins and the "changes since last review" overlay on the canvas."""
+remark pins and the "changes since last review" overlay on the canvas.
+
+The two canvas overlays never add items to the scene themselves: they hand them, under a
+name, to the canvas's overlay host (the owner of the canvas items), which shows them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
@@ -77,23 +82,32 @@ class FeedbackBanner(QLabel):
         self.raise_()
 
 
-class RemarkPins:
-    """Numbered pins on the canvas scene for the open remarks of the image."""
+class OverlayHost(Protocol):
+    """Where an overlay's items go on the canvas."""
 
-    def __init__(self, scene) -> None:  # type: ignore[no-untyped-def]
-        self._scene = scene
+    def set_overlay(self, name: str, items: Iterable[QGraphicsItem]) -> None: ...
+
+    def clear_overlay(self, name: str) -> None: ...
+
+
+class RemarkPins:
+    """Numbered pins on the canvas for the open remarks of the image."""
+
+    NAME = "remarks"
+
+    def __init__(self, host: OverlayHost) -> None:
+        self._host = host
         self._items: list[QGraphicsItem] = []
 
     def clear(self) -> None:
-        for item in self._items:
-            self._scene.removeItem(item)
+        self._host.clear_overlay(self.NAME)
         self._items = []
 
     def show(
         self, remarks: Iterable[Remark], anchors: Mapping[str, tuple[float, float]], zoom: float
     ) -> None:
-        self.clear()
         radius = 9.0 / max(zoom, 1e-3)
+        pins: list[QGraphicsItem] = []
         for number, remark in enumerate(remarks, start=1):
             if remark.x is not None and remark.y is not None:
                 x, y = remark.x, remark.y
@@ -112,8 +126,9 @@ class RemarkPins:
             label.setBrush(QBrush(QColor("white")))
             label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             label.setPos(QPointF(x - radius * 0.4, y - radius * 0.8))
-            self._scene.addItem(pin)
-            self._items.append(pin)
+            pins.append(pin)
+        self._host.set_overlay(self.NAME, pins)
+        self._items = pins
 
     @property
     def count(self) -> int:
@@ -124,20 +139,21 @@ class ChangesOverlay:
     """Frames around what changed since the last review: added, changed, removed."""
 
     COLORS = {"added": "#3cd070", "changed": "#f0a030", "removed": "#f04040"}
+    NAME = "changes"
 
-    def __init__(self, scene) -> None:  # type: ignore[no-untyped-def]
-        self._scene = scene
+    def __init__(self, host: OverlayHost) -> None:
+        self._host = host
         self._items: list[QGraphicsItem] = []
         self.counts: dict[str, int] = {}
 
     def clear(self) -> None:
-        for item in self._items:
-            self._scene.removeItem(item)
+        self._host.clear_overlay(self.NAME)
         self._items = []
         self.counts = {}
 
     def show(self, frames: Iterable[tuple[str, tuple[float, float, float, float]]]) -> None:
-        self.clear()
+        self.counts = {}
+        shown: list[QGraphicsItem] = []
         for kind, (x0, y0, x1, y1) in frames:
             rect = QGraphicsRectItem(QRectF(x0, y0, x1 - x0, y1 - y0))
             pen = QPen(QColor(self.COLORS[kind]), 2, Qt.PenStyle.DashLine)
@@ -149,9 +165,10 @@ class ChangesOverlay:
             tag.setBrush(QBrush(QColor(self.COLORS[kind])))
             tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             tag.setPos(QPointF(x0, y1))
-            self._scene.addItem(rect)
-            self._items.append(rect)
+            shown.append(rect)
             self.counts[kind] = self.counts.get(kind, 0) + 1
+        self._host.set_overlay(self.NAME, shown)
+        self._items = shown
 
 
 class BarChart(QWidget):

@@ -1,7 +1,9 @@
 """Canvas tools as Qt-free state machines fed with pointer events in image coordinates.
 
 The canvas forwards events and draws ``tool.preview``; a finished gesture becomes one
-command handed to ``ToolHost.commit`` (one gesture, one undo step).
+command handed to ``ToolHost.commit`` (one gesture, one undo step). What the user should
+have selected afterwards is part of the command (``Command.select_after``), so a tool never
+selects after committing.
 """
 
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost

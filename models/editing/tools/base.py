@@ -86,7 +86,10 @@ class ToolHost(Protocol):
         """The decoded image (H, W, 3|4 uint8), for tools that look at pixels (wand, GrabCut)."""
         ...
 
-    def commit(self, command: Command) -> bool: ...
+    def commit(self, command: Command) -> bool:
+        """Run ``command`` as one undo step and select what ``command.select_after`` names;
+        False (and nothing changed) when it could not be applied."""
+        ...
 
 
 class Tool:

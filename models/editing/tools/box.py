@@ -1,4 +1,4 @@
-"""Box tool: press, drag, release draws a box of the active class."""
+"""Box tool: press, drag, release draws a box of the active class, which becomes the selection."""
 
 from __future__ import annotations
 
@@ -57,7 +57,6 @@ class BoxTool(Tool):
             geometry=box,
         )
         self.host.commit(AddAnnotations((item,), text="Draw box"))
-        self.host.set_selection([item.uuid])
 
     def cancel(self) -> None:
         self._anchor = None

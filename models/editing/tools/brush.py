@@ -170,8 +170,7 @@ class _PaintTool(Tool):
             class_id=self.host.active_class_id(),
             geometry=mask,
         )
-        if self.host.commit(AddAnnotations((item,), text="Paint mask")):
-            self.host.set_selection([item.uuid])
+        self.host.commit(AddAnnotations((item,), text="Paint mask"))
 
 
 class BrushTool(_PaintTool):

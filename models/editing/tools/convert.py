@@ -42,10 +42,7 @@ def _replace(
         on_image=pairs[0][0].image_id,
         text=text,
     )
-    if not host.commit(command):
-        return None
-    host.set_selection([new.uuid for _, new in pairs])
-    return command
+    return command if host.commit(command) else None
 
 
 def _converted(old: Annotation, geometry: Mask | Polygon) -> NewAnnotation:

@@ -159,7 +159,6 @@ class KeypointTool(Tool):
         )
         if self.host.commit(AddAnnotations((item,), text="Place keypoints")):
             self._reset()
-            self.host.set_selection([item.uuid])
 
     def _reset(self, message: str = "") -> None:
         self._placed = []

@@ -185,7 +185,6 @@ class PolygonTool(Tool):
         )
         if self.host.commit(AddAnnotations((item,), text="Draw polygon")):
             self._reset()
-            self.host.set_selection([item.uuid])
 
     def _commit_edit(self, ring: tuple[Point, ...]) -> None:
         target = next((a for a in self.host.editable_annotations() if a.uuid == self._target), None)
@@ -200,10 +199,11 @@ class PolygonTool(Tool):
         except GeometryError as error:
             self._refuse(str(error))
             return
-        command = EditAnnotations.from_records(text, [(target, {"geometry": geometry})])
+        command = EditAnnotations.from_records(
+            text, [(target, {"geometry": geometry})], select=[target.uuid]
+        )
         if self.host.commit(command):
             self._reset()
-            self.host.set_selection([target.uuid])
 
     def _refresh(self) -> None:
         if not self._points:

@@ -51,10 +51,7 @@ def commit_region(
             class_id=host.active_class_id(),
             geometry=Mask.from_crop(window, x, y, width, height),
         )
-        if not host.commit(AddAnnotations((item,), text=text)):
-            return False
-        host.set_selection([item.uuid])
-        return True
+        return host.commit(AddAnnotations((item,), text=text))
     mask = target.geometry
     assert isinstance(mask, Mask)
     if (mask.image_width, mask.image_height) != (width, height):
