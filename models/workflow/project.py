@@ -2,19 +2,24 @@
 
 Importing probes every file (size, hash, readability) outside any transaction and then
 writes rows in batches, so a cancelled or crashed import keeps every batch it finished
-and never leaves a half-written one.
+and never leaves a half-written one. Creating a project is different: a project that
+failed half-way would block the next attempt ("a project already exists"), so it is
+built under a temporary name and appears under its own only once it is complete.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limner.models.errors import LimnerError, StoreError
 from limner.models.imaging.imageio import ImageProbe, is_too_large, probe_image, scan_images
 from limner.models.store import queries, tx
-from limner.models.store.store import ProjectStore
+from limner.models.store.store import ProjectStore, resolve_project_file
 
 ProgressFn = Callable[[int, int, str], bool]
 """Called as ``progress(done, total, current_name)``; returning False cancels."""
@@ -162,15 +167,124 @@ def create_project(
     classes: Sequence[str] = (),
     progress: ProgressFn | None = None,
 ) -> tuple[ProjectStore, ImportReport]:
-    """``limner new``: a new project folder, its classes and (optionally) its images."""
+    """``limner new``: a new project folder, its classes and (optionally) its images.
+
+    All or nothing. The arguments are checked first; the project is then built under a
+    hidden temporary name in its own folder (so images inside that folder are stored
+    relative to it, as in the finished project) and gets its real name only when every
+    step succeeded. On any failure, an interrupt included, the temporary file and every
+    folder made for it are removed, so the same command can simply be run again. A
+    cancelled import is the user's choice, not a failure: the project keeps what it read.
+    """
+    names = _class_names(classes)
+    for image_path in images:
+        if not Path(image_path).exists():
+            raise LimnerError(f"no such file or folder: {image_path}")
+    target = resolve_project_file(path)
+    if target.exists():
+        raise StoreError(f"a project already exists at {target.parent}")
+    made = _make_folders(target.parent)
+    partial = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.partial.limner")
+    try:
+        store = ProjectStore.create(partial, name=target.parent.name)
+        try:
+            report = _fill(store, names, images, progress)
+        finally:
+            store.close()
+        _settle(partial)
+        _move_into_place(partial, target)
+    except BaseException:
+        _remove_database(partial)
+        _remove_folders(target.parent, made)
+        raise
+    return ProjectStore.open(target), report
+
+
+def _class_names(classes: Sequence[str]) -> list[str]:
+    names: list[str] = []
+    for raw in classes:
+        name = raw.strip()
+        if name in names:
+            raise LimnerError(f"class {name!r} is given twice; each class needs its own name")
+        if name:
+            names.append(name)
+    return names
+
+
+def _fill(
+    store: ProjectStore,
+    names: Sequence[str],
+    images: Sequence[str | os.PathLike[str]],
+    progress: ProgressFn | None,
+) -> ImportReport:
     from limner.models.domain.palette import color_for_index
     from limner.models.editing.commands import AddClass
     from limner.models.editing.history import History
 
-    store = ProjectStore.create(path)
     history = History(store)
-    for index, name in enumerate(c.strip() for c in classes):
-        if name:
-            history.execute(AddClass({"name": name, "color": color_for_index(index)}))
-    report = import_images(store, images, progress=progress) if images else ImportReport()
-    return store, report
+    for index, name in enumerate(names):
+        history.execute(AddClass({"name": name, "color": color_for_index(index)}))
+    return import_images(store, images, progress=progress) if images else ImportReport()
+
+
+def _make_folders(folder: Path) -> Path | None:
+    """Create ``folder``; returns the outermost folder that had to be made, if any."""
+    outermost = None
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        outermost = candidate
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder {folder}: {exc.strerror or exc}") from exc
+    return outermost
+
+
+def _remove_folders(folder: Path, outermost: Path | None) -> None:
+    """Remove the folders :func:`_make_folders` made, innermost first, if they are empty."""
+    if outermost is None:
+        return
+    for candidate in (folder, *folder.parents):
+        try:
+            candidate.rmdir()
+        except OSError:
+            return  # not empty (something else was put there) or already gone
+        if candidate == outermost:
+            return
+
+
+def _settle(db_file: Path) -> None:
+    """Fold the write-ahead log into ``db_file`` so the file alone is the whole project."""
+    con = sqlite3.connect(db_file)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    if db_file.with_name(db_file.name + "-wal").exists():
+        raise StoreError(f"cannot finish the new project {db_file}: its log could not be merged")
+
+
+def _move_into_place(partial: Path, target: Path) -> None:
+    """Give the finished file its name without ever replacing a project made meanwhile."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise StoreError(f"a project already exists at {target.parent}") from None
+    except OSError:  # a disk without hard links: check, then rename
+        if target.exists():
+            raise StoreError(f"a project already exists at {target.parent}") from None
+        os.replace(partial, target)
+    else:
+        partial.unlink()
+    if os.name == "posix":
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove_database(db_file: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        db_file.with_name(db_file.name + suffix).unlink(missing_ok=True)
