@@ -99,6 +99,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"created {args.path}: {report.summary()}")
     for name, reason in report.unreadable:
         print(f"  unreadable: {name}: {reason}")
+    for name, reason in report.skipped:
+        print(f"  skipped: {name}: {reason}")
     print(f"open it with: limner open {args.path}")
     return 0
 

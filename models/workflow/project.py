@@ -32,17 +32,43 @@ class ImportReport:
     added: int = 0
     duplicates: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # not added: (name, reason)
     cancelled: bool = False
 
     def summary(self) -> str:
         parts = [f"{self.added} image{'s' if self.added != 1 else ''} added"]
         if self.unreadable:
             parts.append(f"{len(self.unreadable)} unreadable (listed with their reason)")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped (listed with their reason)")
         if self.duplicates:
             parts.append(f"{len(self.duplicates)} already in the project")
         if self.cancelled:
             parts.append("cancelled")
         return ", ".join(parts)
+
+
+def shown_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 appear as ``\\xe9`` escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes kept as lone surrogates by os.fsdecode
+        return False
+    return True
+
+
+def unstorable_path(path: Path) -> str | None:
+    """Why ``path`` cannot be kept in a project (whose paths are UTF-8 text), or None."""
+    if _is_utf8(os.path.abspath(path)):
+        return None
+    if not _is_utf8(path.name):
+        return "its name is not valid UTF-8; rename the file to import it"
+    folder = shown_name(str(path.parent))
+    return f"the folder {folder} has a name that is not valid UTF-8; rename it to import this file"
 
 
 def stored_path_for(store: ProjectStore) -> Callable[[Path], str]:
@@ -73,10 +99,18 @@ def import_images(
     """Add image files and folders (recursively) to the project.
 
     Unreadable files are added too, flagged with their reason, so the user sees them;
-    files whose content is already in the project are skipped and reported.
+    files whose content is already in the project are skipped and reported. Files the
+    project cannot even name (a path that is not valid UTF-8) are listed as skipped with
+    their reason, and the import goes on with the others.
     """
-    files = scan_images([Path(p) for p in paths])
     report = ImportReport()
+    files: list[Path] = []
+    for path in scan_images([Path(p) for p in paths]):
+        problem = unstorable_path(path)
+        if problem is None:
+            files.append(path)
+        else:
+            report.skipped.append((shown_name(path.name), problem))
     allow_huge = huge_images_allowed(store)
     convert = stored_path_for(store)
     batch: list[ImageProbe] = []

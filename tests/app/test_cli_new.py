@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_image
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -22,3 +27,18 @@ def test_a_refused_new_can_be_run_again(tmp_path: Path) -> None:
     again = run("new", str(target), "--classes", "car,bus")
     assert again.returncode == 0, again.stderr
     assert "created" in again.stdout
+
+
+def test_new_lists_a_file_with_a_name_that_is_not_utf8_as_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "images"
+    write_image(folder / "a.png", seed=1)
+    odd = Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9.png"))
+    try:
+        write_image(odd, seed=2)
+    except OSError as exc:
+        pytest.skip(f"this file system refuses names that are not UTF-8 ({exc})")
+    result = run("new", str(tmp_path / "p"), "--images", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "1 image added" in result.stdout
+    assert "skipped: caf\\xe9.png:" in result.stdout
