@@ -1,19 +1,33 @@
 """The ``limner`` command: GUI commands (open, demo) and headless ones (new, info).
 
-Errors print one clear line to stderr and exit non-zero; no traceback for expected errors.
+:func:`main` is the one place where a failure becomes what the user reads: one line on
+stderr and an exit status, never a traceback. limner's own errors (the store, images,
+servers, arguments) and the operating system's (a full disk, a missing permission) exit
+with 2; anything else is a fault in limner, named by its kind on one line, exit 1, and
+``-v`` adds the traceback for a bug report. Output into a pipe that closed early (``limner
+images P --json | head``) is not an error: the command stops quietly with 141, the status
+a shell reports for any program stopped by a closed pipe (128 + SIGPIPE), so scripts
+using ``set -o pipefail`` treat limner like ``cat``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
 from limner.models.errors import LimnerError
 
 EXIT_ERROR = 2
+EXIT_FAULT = 1
+EXIT_INTERRUPTED = 130
+EXIT_PIPE = 141
+log = logging.getLogger("limner")
 
 
 def _version() -> str:
@@ -159,8 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.verbose:
-        import logging
-
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.command is None:
         args.command, args.path = "demo", None
@@ -169,14 +181,64 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
     handlers.update(REVIEW_HANDLERS)
+    return run_command(handlers[args.command], args)
+
+
+def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run one command; every way it can end becomes an exit status and at most one line."""
     try:
-        return handlers[args.command](args)
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe or a full disk shows up here at the latest
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
     except LimnerError as exc:
-        print(f"limner: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(str(exc), EXIT_ERROR)
     except KeyboardInterrupt:
-        print("limner: interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"cannot finish {args.command}: {exc.strerror or exc}{where}", EXIT_ERROR)
+    except Exception as exc:  # a fault in limner: one line here, the traceback with -v
+        from limner.sync.redact import clean_message
+
+        if args.verbose:
+            log.exception("unexpected failure of %s", args.command)
+        detail = clean_message(str(exc), 200)
+        return _fail(
+            f"unexpected problem ({type(exc).__name__}: {detail}); "
+            "run again with -v to see where, and please report it",
+            EXIT_FAULT,
+        )
+
+
+def _fail(message: str, code: int) -> int:
+    _silence_stdout_if_broken()
+    print(f"limner: {message}", file=sys.stderr)
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush of what is still
+    buffered for the closed pipe fails nowhere (Python's documented recipe)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing will be flushed to a pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _silence_stdout_if_broken() -> None:
+    """Before a message: output the user can no longer receive must not fail at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
 
 
 if __name__ == "__main__":
