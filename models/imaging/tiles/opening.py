@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from limner.models.errors import ImageReadError
-from limner.models.imaging.imageio import _check_file, _ReadFailure
+from limner.models.imaging.imageio.files import check_file
+from limner.models.imaging.imageio.reasons import ReadFailure
 from limner.models.imaging.tile_cache import (
     DEFAULT_MEMORY_BYTES,
     DiskTileCache,
@@ -70,7 +71,7 @@ def open_tile_source(
             return tiff
     try:
         return PillowTileSource(path, **options)
-    except _ReadFailure as failure:
+    except ReadFailure as failure:
         raise ImageReadError(f"{path.name}: {failure.reason}") from None
 
 
@@ -83,14 +84,14 @@ def _check_and_key(
     as such before any decoder sees it.
     """
     try:
-        _check_file(path)
+        check_file(path)
         with path.open("rb") as fh:
             prefix = fh.read(16)
         disk = None
         if cache_dir is not None:
             key = content_key or quick_file_key(path)
             disk = DiskTileCache(cache_dir, key, tile_size)
-    except _ReadFailure as failure:
+    except ReadFailure as failure:
         raise ImageReadError(f"{path.name}: {failure.reason}") from None
     except OSError as exc:
         raise ImageReadError(f"{path.name}: cannot read the file: {exc.strerror or exc}") from None

@@ -15,12 +15,8 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from limner.models.errors import ImageReadError
-from limner.models.imaging.imageio import (
-    _corrupt,
-    _orientation_of,
-    _too_large,
-    open_header_unchecked,
-)
+from limner.models.imaging.imageio.header import open_header_unchecked, orientation_of
+from limner.models.imaging.imageio.reasons import corrupt_reason, too_large_reason
 from limner.models.imaging.tile_cache import DiskTileCache, TileMemoryCache
 from limner.models.imaging.tiles.orientation import orient_array, oriented_size
 from limner.models.imaging.tiles.pixels import Mode, area_resize, as_3d, native_dtype
@@ -84,10 +80,10 @@ class PillowTileSource(TileSource):
         except PermissionError:
             raise ImageReadError(f"{path.name}: permission denied: cannot read the file") from None
         except (SyntaxError, ValueError, OSError, EOFError) as exc:
-            raise ImageReadError(f"{path.name}: {_corrupt(None, exc)}") from None
+            raise ImageReadError(f"{path.name}: {corrupt_reason(None, exc)}") from None
         with img:
             self._raw_size = img.size
-            self._orientation = _orientation_of(img)
+            self._orientation = orientation_of(img)
             fmt = img.format or "image"
             convert, mode = _pillow_target(img)
             dtype = _pillow_dtype(img)
@@ -96,7 +92,7 @@ class PillowTileSource(TileSource):
         size = oriented_size(self._raw_size, self._orientation)
         limit = Image.MAX_IMAGE_PIXELS
         if not allow_huge and limit is not None and size[0] * size[1] > limit:
-            raise ImageReadError(f"{path.name}: {_too_large(size, int(limit))}")
+            raise ImageReadError(f"{path.name}: {too_large_reason(size, int(limit))}")
         super().__init__(
             path=path,
             format=fmt,
@@ -160,7 +156,7 @@ class PillowTileSource(TileSource):
                 converted = img.convert(self._convert) if self._convert else img
                 array = native_dtype(as_3d(np.asarray(converted)))
         except (UnidentifiedImageError, SyntaxError, ValueError, OSError, EOFError) as exc:
-            raise ImageReadError(f"{self.path.name}: {_corrupt(self.format, exc)}") from None
+            raise ImageReadError(f"{self.path.name}: {corrupt_reason(self.format, exc)}") from None
         if array.dtype == np.bool_:
             array = array.astype(np.uint8) * 255
         return np.ascontiguousarray(orient_array(array, self._orientation))

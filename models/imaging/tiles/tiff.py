@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from limner.models.errors import ImageReadError
-from limner.models.imaging.imageio import _corrupt, _too_large
+from limner.models.imaging.imageio.reasons import corrupt_reason, too_large_reason
 from limner.models.imaging.tile_cache import DiskTileCache, TileMemoryCache
 from limner.models.imaging.tiles.orientation import orient_array, oriented_size, raw_rect
 from limner.models.imaging.tiles.pixels import MODE_CHANNELS, Mode, area_resize, as_3d, native_dtype
@@ -121,7 +121,7 @@ class TiffTileSource(TileSource):
                 and limit is not None
                 and size[0] * size[1] > limit
             ):
-                raise ImageReadError(f"{path.name}: {_too_large(size, int(limit))}")
+                raise ImageReadError(f"{path.name}: {too_large_reason(size, int(limit))}")
             super().__init__(
                 path=path,
                 format="TIFF",
@@ -414,7 +414,7 @@ class TiffTileSource(TileSource):
                 return native_dtype(_decode_jpeg_segment(data, stored.jpegtables))
             result = stored.decode(data, index, jpegtables=stored.jpegtables)
         except (ValueError, OSError, RuntimeError, IndexError, EOFError, SyntaxError) as exc:
-            raise ImageReadError(f"{self.path.name}: {_corrupt('TIFF', exc)}") from None
+            raise ImageReadError(f"{self.path.name}: {corrupt_reason('TIFF', exc)}") from None
         segment = result[0]
         if segment is None:
             return None
