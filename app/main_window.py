@@ -125,6 +125,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cursor_label)
         bar.addPermanentWidget(self.zoom_label)
         bar.addPermanentWidget(self.position_label)
+        if self.store.read_only_message:  # edits are refused: say so while the project is open
+            self.read_only_banner = QLabel(f"Read-only: {self.store.read_only_reason}")
+            self.read_only_banner.setObjectName("readOnlyBanner")
+            self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
+            self.read_only_banner.setToolTip(self.store.read_only_message)
+            bar.addPermanentWidget(self.read_only_banner)
 
     def _build_controllers(self) -> None:
         bar = self.statusBar()
