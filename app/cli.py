@@ -96,7 +96,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     classes = [c for c in args.classes.split(",") if c.strip()]
     for image_path in args.images:
-        if not image_path.exists():
+        if not os.path.lexists(image_path):
             raise LimnerError(f"no such file or folder: {image_path}")
 
     def progress(done: int, total: int, _name: str) -> bool:

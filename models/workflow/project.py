@@ -76,7 +76,10 @@ def stored_path_for(store: ProjectStore) -> Callable[[Path], str]:
     folder = store.folder.resolve()
 
     def convert(path: Path) -> str:
-        resolved = Path(path).resolve()
+        try:
+            resolved = Path(path).resolve()
+        except (OSError, RuntimeError):  # a link that loops: keep the path as it was given
+            resolved = Path(os.path.abspath(path))
         try:
             return resolved.relative_to(folder).as_posix()
         except ValueError:
@@ -212,7 +215,7 @@ def create_project(
     """
     names = _class_names(classes)
     for image_path in images:
-        if not Path(image_path).exists():
+        if not os.path.lexists(image_path):
             raise LimnerError(f"no such file or folder: {image_path}")
     target = resolve_project_file(path)
     if target.exists():

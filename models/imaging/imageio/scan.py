@@ -38,6 +38,17 @@ def _is_hidden(entry: os.DirEntry[str]) -> bool:
     return bool(attributes & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
 
 
+def _dangling_link(entry: os.DirEntry[str]) -> bool:
+    """A symbolic link whose target cannot be reached (a loop, or nothing there)."""
+    if not entry.is_symlink():
+        return False
+    try:
+        os.stat(entry.path)
+    except OSError:
+        return True
+    return False
+
+
 def _walk(folder: Path, recursive: bool) -> Iterator[tuple[tuple[str, ...], Path]]:
     """Yield (relative parts, path) of the image files under ``folder``.
 
@@ -59,10 +70,11 @@ def _walk(folder: Path, recursive: bool) -> Iterator[tuple[tuple[str, ...], Path
                 if entry.is_dir(follow_symlinks=False):
                     if recursive:
                         pending.append((Path(entry.path), (*prefix, entry.name)))
-                elif (
-                    entry.is_file()
-                    and os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES
+                elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES and (
+                    _dangling_link(entry) or entry.is_file()
                 ):
+                    # A link that loops or points nowhere is listed too: probing it then
+                    # says why it is skipped, instead of it vanishing without a word.
                     yield (*prefix, entry.name), Path(entry.path)
             except OSError:
                 continue
