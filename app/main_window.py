@@ -180,10 +180,14 @@ class MainWindow(QMainWindow):
         return self.sync_ui.controller
 
     def _review_follows(self, event: object) -> None:
-        if isinstance(event, ImageChanged | ImagesChanged):
+        """History, banner and overlays follow the open image and whatever changes on it
+        (a change to its shapes, status or remarks always names the image as well)."""
+        if isinstance(event, ImageChanged):
             self.workflow.refresh()
-        elif isinstance(event, SHAPE_EVENTS):
-            self.workflow.refresh_overlays()
+        elif isinstance(event, ImagesChanged):
+            image, changes = self.editor.image, event.changes
+            if image is not None and image.id in (changes.images | changes.annotations.keys()):
+                self.workflow.refresh()
 
     def tool_is(self, name: str) -> bool:
         """The tool of that name is the current one (the checked tool action)."""

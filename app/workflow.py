@@ -255,12 +255,15 @@ class ReviewController(QObject):
         with self._session.store.read() as conn:
             feedback = rv.review_feedback(conn, image.id)
             changes = rv.changes_since_review(conn, image.id) if self.mode == "review" else None
-        anchors = {}
-        for ann in self._session.annotations:
-            x0, y0, _x1, _y1 = bounds(ann.geometry)
-            anchors[ann.uuid] = (x0, y0)
         show_pins = self.mode == "review" or feedback.pending
-        self.pins.show(feedback.remarks if show_pins else (), anchors, self._canvas.zoom)
+        remarks = feedback.remarks if show_pins else ()
+        anchored = {r.annotation_uuid for r in remarks if r.annotation_uuid}
+        anchors = {}
+        for ann in self._session.annotations if anchored else ():
+            if ann.uuid in anchored:
+                x0, y0, _x1, _y1 = bounds(ann.geometry)
+                anchors[ann.uuid] = (x0, y0)
+        self.pins.show(remarks, anchors, self._canvas.zoom)
         frames = []
         if changes is not None and self.show_changes:
             current = {a.uuid: a for a in self._session.annotations}

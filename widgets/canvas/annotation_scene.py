@@ -279,16 +279,17 @@ class AnnotationScene:
             self._scene.update()
 
     def _render_raster(self, force: bool) -> None:
+        """Have the raster redrawn at its next paint, from the shapes as they are then."""
         assert self._image_size is not None
         scale = render_scale(self._zoom)
         if force or not self._dense_mode or scale != self._dense_item.scale_step:
             colors = {cid: style.color for cid, style in self._styles.items()}
-            flat = [
-                a
-                for a in self._records.values()
-                if self._shown(a) and a.uuid not in self._selection
-            ]
-            self._dense_item.render(self._image_size, flat, colors, scale)
+            self._dense_item.render_later(self._image_size, self._raster_shapes, colors, scale)
+
+    def _raster_shapes(self) -> list[Annotation]:
+        """The shapes the raster draws: shown ones, except the selection (drawn as items)."""
+        selection = self._selection
+        return [a for a in self._records.values() if self._shown(a) and a.uuid not in selection]
 
     # -- overlays ------------------------------------------------------------------------
     def set_overlay(self, name: str, items: Iterable[QGraphicsItem]) -> None:

@@ -4,13 +4,15 @@ Zoomed out over thousands of shapes, one graphics item per shape costs hundreds 
 milliseconds a frame. Below the detail zoom the canvas hides those items and shows this
 layer instead: every unselected shape rasterized once (OpenCV on a numpy buffer) at a
 power-of-two scale near the zoom, then drawn as a single image each frame. It is redrawn
-only when the shapes, their styles, the selection or the scale step change.
+only when the shapes, their styles, the selection or the scale step change, and
+:meth:`DenseLayerItem.render_later` waits for the next paint to do it, so the few changes
+one edit makes (a new shape, then its selection) cost one raster, not one each.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import cv2
 import numpy as np
@@ -40,6 +42,7 @@ class DenseLayerItem(QGraphicsItem):
         self._buffer: np.ndarray | None = None
         self._size = (0, 0)
         self._scale = 1.0
+        self._pending: tuple[Callable[[], Iterable[Annotation]], Mapping] | None = None
         self.renders = 0
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
@@ -57,11 +60,34 @@ class DenseLayerItem(QGraphicsItem):
         colors: Mapping[int | None, QColor],
         scale: float,
     ) -> None:
-        """Rasterize ``annotations`` at ``scale``; cheap enough to call on every change."""
-        self.prepareGeometryChange()
-        width, height = image_size
-        self._size = (width, height)
+        """Rasterize ``annotations`` at ``scale`` now."""
+        self._frame(image_size, scale)
+        self._rasterize(annotations, colors)
+
+    def render_later(
+        self,
+        image_size: tuple[int, int],
+        annotations: Callable[[], Iterable[Annotation]],
+        colors: Mapping[int | None, QColor],
+        scale: float,
+    ) -> None:
+        """Rasterize what ``annotations()`` returns when the layer is next painted."""
+        self._frame(image_size, scale)
+        self._pending = (annotations, colors)
+        self.update()
+
+    def _frame(self, image_size: tuple[int, int], scale: float) -> None:
+        if image_size != self._size:
+            self.prepareGeometryChange()
+            self._size = (image_size[0], image_size[1])
         self._scale = scale
+
+    def _rasterize(
+        self, annotations: Iterable[Annotation], colors: Mapping[int | None, QColor]
+    ) -> None:
+        self._pending = None
+        width, height = self._size
+        scale = self._scale
         w, h = max(1, round(width * scale)), max(1, round(height * scale))
         fill = np.zeros((h, w, 3), np.uint8)
         covered = np.zeros((h, w), np.uint8)
@@ -85,6 +111,9 @@ class DenseLayerItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
+        if self._pending is not None:
+            shapes, colors = self._pending
+            self._rasterize(shapes(), colors)
         if self._image is None:
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)

@@ -132,13 +132,20 @@ class AnnotationList(QListView):
 
     # -- selection ---------------------------------------------------------------------
     def set_selection(self, uuids: Iterable[str]) -> None:
+        """Select the rows of ``uuids`` and scroll the first of them into view."""
         self._selection = frozenset(uuids)
-        self._select_rows()
+        self._select_rows(scroll=True)
 
-    def _select_rows(self) -> None:
+    def _select_rows(self, scroll: bool = False) -> None:
         """Select the listed rows of ``self._selection`` and nothing else."""
+        rows = self._model.rows_of(self._selection)
+        current = sorted(i.row() for i in self.selectionModel().selectedIndexes())
+        if rows == current:
+            if scroll and rows:
+                self.scrollTo(self._model.index(rows[0]))
+            return
         chosen = QItemSelection()
-        for row in self._model.rows_of(self._selection):
+        for row in rows:
             index = self._model.index(row)
             chosen.select(index, index)
         self._updating = True
@@ -148,7 +155,7 @@ class AnnotationList(QListView):
             )
         finally:
             self._updating = False
-        if not chosen.isEmpty():
+        if scroll and not chosen.isEmpty():
             self.scrollTo(chosen.indexes()[0])
 
     def selectAll(self) -> None:
