@@ -222,3 +222,64 @@ def bench_review_step() -> dict[str, dict[str, Any]]:
             "target": "< 100",
         }
     }
+
+
+def bench_commit_on_dense_image() -> dict[str, dict[str, Any]]:
+    """One edit in the window on an image holding 5,000 boxes: the commit, every view
+    brought up to date and the frame painted. Zoomed out the shapes are one raster (which
+    an edit redraws); at 100% each shape is an item."""
+    from PIL import Image
+
+    from limner.app.main_window import MainWindow
+    from limner.models.domain.entities import NewAnnotation
+    from limner.models.domain.geometry import Box
+    from limner.models.editing.commands import AddAnnotations, EditAnnotations
+    from limner.models.store import tx
+    from limner.models.workflow.project import create_project
+
+    app = _app()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "images"
+        folder.mkdir()
+        Image.new("RGB", (2000, 2000), (90, 100, 110)).save(folder / "dense.png")
+        store, _ = create_project(Path(tmp) / "p", images=[folder], classes=["a"])
+        rng = np.random.default_rng(8)
+        with store.transaction(origin="import") as (conn, changes):
+            for i, (x, y) in enumerate(rng.uniform(0, 1900, (5000, 2))):
+                box = Box(x, y, x + 40, y + 30)
+                tx.insert_annotation(conn, changes, NewAnnotation(tx.new_uuid(), 1, None, box, z=i))
+        win = MainWindow(store)
+        win.resize(1400, 860)
+        win.show()
+        win.editor.open_first()
+        app.processEvents()
+        for label, zoom in (("fit", None), ("100", 1.0)):
+            if zoom is None:
+                win.canvas.fit()
+            else:
+                win.canvas.set_zoom(zoom)
+            adds, moves = [], []
+            for i in range(15):
+                item = NewAnnotation(tx.new_uuid(), 1, None, Box(10 + i, 10, 60 + i, 50))
+                started = time.perf_counter()
+                win.editor.commit(AddAnnotations((item,)))
+                win.canvas.viewport().repaint()
+                app.processEvents()
+                adds.append((time.perf_counter() - started) * 1000)
+                record = next(a for a in win.editor.annotations if a.uuid == item.uuid)
+                moved = Box(20 + i, 20, 70 + i, 60)
+                edit = EditAnnotations.from_records("Move", [(record, {"geometry": moved})])
+                started = time.perf_counter()
+                win.editor.commit(edit)
+                win.canvas.viewport().repaint()
+                app.processEvents()
+                moves.append((time.perf_counter() - started) * 1000)
+            results[f"commit_add_5k_{label}_ms"] = {"median": statistics.median(adds), "unit": "ms"}
+            results[f"commit_move_5k_{label}_ms"] = {
+                "median": statistics.median(moves),
+                "unit": "ms",
+            }
+        win.close()
+        store.close()
+    return results
