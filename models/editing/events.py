@@ -21,6 +21,7 @@ from limner.models.domain.entities import ImageRecord, LabelClass
 from limner.models.store.store import ChangeSet
 
 __all__ = [
+    "SHAPE_EVENTS",
     "ActiveClassChanged",
     "ClassesChanged",
     "Emitter",
@@ -111,6 +112,7 @@ SessionEvent = (
     | Failed
 )
 SHAPE_EVENTS = (ShapesAdded, ShapesUpdated, ShapesRemoved)
+"""The events that name shapes of one image (``isinstance(event, SHAPE_EVENTS)``)."""
 
 Listener = Callable[[SessionEvent], None]
 

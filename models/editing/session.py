@@ -77,7 +77,16 @@ __all__ = ["PIXEL_TOOL_LIMIT", "EditingSession"]
 PIXEL_TOOL_LIMIT = 120_000_000
 """Up to this many pixels, the wand and GrabCut get the whole decoded image."""
 
-_TOOLS = (SelectTool, BoxTool, PolygonTool, BrushTool, EraserTool, WandTool, GrabCutTool)
+_TOOLS = (
+    SelectTool,
+    BoxTool,
+    PolygonTool,
+    BrushTool,
+    EraserTool,
+    WandTool,
+    GrabCutTool,
+    KeypointTool,
+)
 
 
 class EditingSession:
@@ -100,9 +109,7 @@ class EditingSession:
         self._active_class: int | None = None
         self.image_filter = ImageFilter()
         self.clipboard: tuple[ClipItem, ...] = ()
-        tools: list[Tool] = [cls(self) for cls in _TOOLS]
-        tools.append(KeypointTool(self))
-        self.tools: dict[str, Tool] = {tool.name: tool for tool in tools}
+        self.tools: dict[str, Tool] = {tool.name: tool for tool in (t(self) for t in _TOOLS)}
         self.tool: Tool = self.tools["select"]
         self._reload_classes()
         self._unsubscribe = store.subscribe(self._on_store_changed)
