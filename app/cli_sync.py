@@ -188,7 +188,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         while True:
             report = _run(store, remote, token)
             _print_report(report, args.json)
-            if args.once or report.state == "auth":
+            if args.once or report.state in ("auth", "tls"):  # waiting fixes neither
                 return _exit_code(report)
             time.sleep(args.interval)
 

@@ -5,7 +5,7 @@ on a timer, after local edits (debounced), or on "Sync now"; a cancel event stop
 first download between images.
 
 Whatever happens inside a run, the run ends with a report: limner's own errors arrive
-with their state (offline, auth, error) and message; any other exception (a bug, or a
+with their state (offline, auth, tls, error) and message; any other exception (a bug, or a
 server answer nothing was prepared for) is logged with its traceback, once per kind of
 failure, and arrives as an "error" report. The worker is never left busy, so sync goes on
 in the same session. After an "error" run the controller tries again by itself after a
@@ -38,7 +38,7 @@ log = logging.getLogger("limner.sync")
 
 AUTO_INTERVAL_MS = 60_000
 EDIT_DEBOUNCE_MS = 4_000
-RETRY_STATES = frozenset({"error"})  # offline runs keep to the periodic timer
+RETRY_STATES = frozenset({"error"})  # offline and TLS failures keep to the periodic timer
 
 
 def default_backoff() -> Backoff:

@@ -187,11 +187,15 @@ class SyncUiController(QObject):
             message=message,
             retry_in=retry_in,
         )
-        if state != "error":
+        if state not in ("error", "tls"):
             self._conflicts.show_problem("")
             return
-        text = f"Sync failed: {message}" if message else "Sync failed."
-        then = f"Next try in {retry_in}; F5 syncs now." if retry_in else "F5 syncs again."
+        if state == "tls":  # a certificate or an address to fix, not a passing failure
+            text = f"Secure connection failed (TLS): {message}"
+            then = "Fix the certificate or the server address, then F5 syncs again."
+        else:
+            text = f"Sync failed: {message}" if message else "Sync failed."
+            then = f"Next try in {retry_in}; F5 syncs now." if retry_in else "F5 syncs again."
         self._conflicts.show_problem(f"{text}\n{then}")
         self._status.showMessage(f"{text} {then}", 15_000)
 

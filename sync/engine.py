@@ -2,18 +2,20 @@
 
 ``run_once`` syncs the classes, pulls what changed remotely since the stored cursor
 (advancing it only in the transaction that writes the pulled batch), sweeps for remote
-deletions, refreshes queues, then pushes every dirty image.
-
-The sweep and the queues are listings of the whole remote project, so a run skips what
-cannot have changed: the full sweep runs when the remote's own count of images (when
-the adapter learns it for free) differs from the number of images linked here, since
-after a complete pull every remote image is linked and equal counts mean equal sets, and
-in any case every ``SWEEP_EVERY``; the queues are refreshed when the pull brought
-changes, and every ``QUEUES_EVERY`` otherwise. An adapter that knows no count sweeps
-every run. An image is dirty when one of
+deletions, refreshes queues, then pushes every dirty image. An image is dirty when one of
 its annotations or its status has a revision above the one last synced; a push that
 succeeds records the revision it sent, so an edit made meanwhile stays dirty. Any step may
 stop on an error: what was committed stays, what was not is found dirty again next time.
+A TLS failure ends the run in a state of its own ("tls"): it is neither offline nor
+retried, since only a trusted certificate or a corrected address fixes it.
+
+The sweep and the queues are listings of the whole remote project, so a run skips them
+when they cannot have changed. After a complete pull every remote image is linked here,
+so while the remote's own count of images (when the adapter learns it without a request
+of its own) equals the number linked, no image was deleted there: the full sweep then
+runs only every ``SWEEP_EVERY``, and at once when the counts differ. An adapter that
+knows no count sweeps every run. The queues are listed again when the pull brought
+changes, and every ``QUEUES_EVERY`` otherwise.
 
 The steps live in ``sync.pull``, ``sync.push`` and ``sync.conflicts``; what to write where
 is decided by ``sync.reconcile``, the same for every server.

@@ -28,6 +28,7 @@ STATE_TEXT = {
     "up_to_date": "up to date",
     "offline": "offline",
     "auth": "sign-in needed",
+    "tls": "TLS problem",
     "error": "sync error",
     "cancelled": "sync cancelled",
 }
@@ -36,6 +37,7 @@ STATE_MARK = {
     "up_to_date": "✓",
     "offline": "○",
     "auth": "⚠",
+    "tls": "⚠",
     "error": "⚠",
     "cancelled": "○",
     "never": "○",
