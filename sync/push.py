@@ -2,9 +2,20 @@
 
 For each dirty image the reconciler plans the writes from the local annotations, what
 both sides last agreed on and the remote state as the server last sent it; the adapter
-carries the plan out (a few images in parallel) and one transaction per image records the
-new agreements. What the plan keeps is never re-encoded; a refused edit stays dirty and is
-reported per region; an image whose plan writes nothing costs no request.
+carries the plan out (a few images in parallel) and a transaction records the new
+agreements of every image whose send went through. What the plan keeps is never
+re-encoded; a refused edit stays dirty and is reported per region; an image whose plan
+writes nothing costs no request.
+
+The calling thread plans and records; the workers only send. Each worker has the next
+image planned and waiting, so none of them waits for the calling thread; outcomes are
+taken as they arrive, not in order, and recorded ``RECORD_BATCH`` images per transaction
+(each image's agreements, problems and link still commit together, all or nothing). When
+the push must stop (a cancel, the server gone, credentials refused) the images no worker
+started are given back, still dirty, and every image already sent is recorded before the
+error is raised: nothing the server holds is left looking unsent, to be sent, refused and
+looked up again next time. Only a crash can lose the last batch's records, and then the
+next run finds the server's copies by the ids the adapter stores in them.
 """
 
 from __future__ import annotations
@@ -50,18 +61,25 @@ class Snapshot:
     status_open: bool
 
 
-class _Tally:
-    """Progress of one push run, and the error that stops it."""
+#: Outcomes recorded per transaction. A commit waits for the disk (the store syncs every
+#: commit to it), so one per image would cost more than planning the image; a batch this
+#: small still leaves little for the next run to find again after a crash.
+RECORD_BATCH = 8
+
+
+class _Run:
+    """One push run: its progress, the outcomes not recorded yet, the error that stops it."""
 
     def __init__(self, report: SyncReport, progress: Callable, total: int) -> None:
         self.report = report
         self.progress = progress
         self.total = total
         self.done = 0
+        self.ready: list[tuple[Snapshot, PushResult | None]] = []
         self.stop: BaseException | None = None
 
-    def settled(self) -> None:
-        self.done += 1
+    def settled(self, count: int = 1) -> None:
+        self.done += count
         self.progress("push", self.done, self.total)
 
 
@@ -74,6 +92,7 @@ def _drop_unsent(pending: dict[Future[PushResult | None], Snapshot]) -> None:
 class Pusher:
     def __init__(self, engine: SyncEngine) -> None:
         self.e = engine
+        self._batch: Any = None  # the connection of the batch being recorded
 
     def run(self, report: SyncReport, progress: Callable, check: Callable[[], None]) -> None:
         """Push every dirty image; the first error that must stop the push is raised once
@@ -83,57 +102,75 @@ class Pusher:
             dirty = sync_store.dirty_image_ids(conn, e.remote_id)
         if not dirty:
             return
-        tally = _Tally(report, progress, len(dirty))
+        run = _Run(report, progress, len(dirty))
         queue = deque(dirty)
         # Two jobs per worker in the pool: the one on the wire and the next, planned while
         # the first is on its way, so no worker waits for the calling thread.
         depth = 2 * e.workers
-        with ThreadPoolExecutor(max_workers=e.workers) as pool:
-            pending: dict[Future[PushResult | None], Snapshot] = {}
-            while queue or pending:
-                while queue and tally.stop is None and len(pending) < depth:
-                    snap = self._next(queue, check, tally)
-                    if snap is None:
-                        continue
-                    if snap.plan.writes_regions or snap.plan.status is not None:
-                        pending[pool.submit(self._send, snap)] = snap
-                    else:  # nothing to send: recorded at once, no request
-                        self.record(snap, None)
-                        tally.settled()
-                if tally.stop is not None:
-                    _drop_unsent(pending)
-                if not pending:
-                    break
-                finished, _running = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    self._settle_one(pending.pop(future), future, tally)
-        if tally.stop is not None:
-            raise tally.stop
+        try:
+            with ThreadPoolExecutor(max_workers=e.workers) as pool:
+                pending: dict[Future[PushResult | None], Snapshot] = {}
+                while queue or pending:
+                    while queue and run.stop is None and len(pending) < depth:
+                        snap = self._next(queue, check, run)
+                        if snap is None:
+                            continue
+                        if snap.plan.writes_regions or snap.plan.status is not None:
+                            pending[pool.submit(self._send, snap)] = snap
+                        else:  # nothing to send, no request
+                            self._ready(run, snap, None)
+                    if run.stop is not None:
+                        _drop_unsent(pending)
+                    if not pending:
+                        break
+                    finished, _running = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        self._settle_one(pending.pop(future), future, run)
+        finally:
+            self._flush(run)
+        if run.stop is not None:
+            raise run.stop
 
-    def _next(
-        self, queue: deque[int], check: Callable[[], None], tally: _Tally
-    ) -> Snapshot | None:
+    def _next(self, queue: deque[int], check: Callable[[], None], run: _Run) -> Snapshot | None:
         """The next image's snapshot; a cancel or an error reading it stops the push."""
         image_id = queue.popleft()
         try:
             check()
             snap = self.snapshot(image_id)
         except SyncError as exc:
-            tally.stop = exc
+            run.stop = exc
             return None
         if snap is None:
-            tally.settled()
+            run.settled()
         return snap
 
-    def _settle_one(
-        self, snap: Snapshot, future: Future[PushResult | None], tally: _Tally
-    ) -> None:
+    def _settle_one(self, snap: Snapshot, future: Future[PushResult | None], run: _Run) -> None:
         try:
-            stop = self._settle(snap, future, tally.report)
+            stop = self._settle(snap, future, run)
         except (TransientError, AuthError) as exc:
             stop = exc
-        tally.stop = tally.stop or stop
-        tally.settled()
+            run.settled()
+        run.stop = run.stop or stop
+
+    def _ready(self, run: _Run, snap: Snapshot, result: PushResult | None) -> None:
+        run.ready.append((snap, result))
+        if len(run.ready) >= RECORD_BATCH:
+            self._flush(run)
+
+    def _flush(self, run: _Run) -> None:
+        """Record the outcomes waiting, in one transaction."""
+        if not run.ready:
+            return
+        batch, run.ready = run.ready, []
+        with self.e.store.transaction(origin="sync") as (conn, _changes):
+            self._batch = conn
+            try:
+                for snap, result in batch:
+                    self.record(snap, result)
+            finally:
+                self._batch = None
+        run.report.pushed_images += sum(1 for _snap, result in batch if result is not None)
+        run.settled(len(batch))
 
     def _send(self, snap: Snapshot) -> PushResult | None:
         if not snap.plan.writes_regions and snap.plan.status is None:
@@ -141,22 +178,23 @@ class Pusher:
         return self.e.adapter.apply(snap.image, snap.plan, snap.push)
 
     def _settle(
-        self, snap: Snapshot, future: Future[PushResult | None], report: SyncReport
+        self, snap: Snapshot, future: Future[PushResult | None], run: _Run
     ) -> BaseException | None:
-        """Record one image's outcome; returns an error that must stop the push."""
+        """Take one image's outcome; returns an error that must stop the push."""
         try:
             result = future.result()
         except RemoteConflictError:
-            self._rebase(snap, report)
+            self._rebase(snap, run.report)
+            run.settled()
             return None
         except ValidationError as exc:
             self._failed(snap, str(exc))
+            run.settled()
             return None
         except (TransientError, AuthError, SyncError) as exc:
+            run.settled()
             return exc
-        self.record(snap, result)
-        if result is not None:
-            report.pushed_images += 1
+        self._ready(run, snap, result)
         return None
 
     # -- reading ---------------------------------------------------------------------------
@@ -221,51 +259,57 @@ class Pusher:
 
     # -- recording -------------------------------------------------------------------------
     def record(self, snap: Snapshot, result: PushResult | None) -> None:
-        """One transaction: the new agreements, the image's push problems, its link."""
+        """The image's new agreements, push problems and link, all in one transaction: the
+        batch's under way, else one of its own."""
+        if self._batch is not None:
+            self._record_in(self._batch, snap, result)
+            return
+        with self.e.store.transaction(origin="sync") as (conn, _changes):
+            self._record_in(conn, snap, result)
+
+    def _record_in(self, conn: Any, snap: Snapshot, result: PushResult | None) -> None:
         e = self.e
         plan = snap.plan
-        with e.store.transaction(origin="sync") as (conn, _changes):
-            version = result.container_version if result else snap.push.container_version
-            for write in (*plan.creates, *plan.updates):
-                key = (result.keys.get(write.uuid) if result else None) or (
-                    write.target.key if write.target else write.uuid
-                )
-                self._agree(conn, write.uuid, write.rev, write.digest, key, version)
-            for delete in plan.deletes:
-                self._agree(conn, delete.uuid, delete.rev, None, delete.target.key, version)
-            for agreed in plan.agreed:
-                self._agree(conn, agreed.uuid, agreed.rev, agreed.digest, agreed.uuid, version)
-            for clash in plan.conflicts:
-                sync_store.add_conflict(
-                    conn,
-                    e.remote_id,
-                    "annotation",
-                    clash.uuid,
-                    snap.image_id,
-                    region_payload(clash.remote),
-                    version,
-                    clash.detail,
-                )
-            problems = [
-                ("refused", r.uuid, r.target.key if r.target else None, r.reason)
-                for r in plan.refusals
-            ]
-            sync_store.replace_problems(conn, e.remote_id, snap.image_id, "push", problems)
-            self._save_link(conn, snap, result)
+        version = result.container_version if result else snap.push.container_version
+        refs: dict[str, dict[str, Any]] = {}  # by uuid; a later agreement wins, as it did
 
-    def _agree(
-        self, conn: Any, uuid: str, rev: int, digest: str | None, key: str, version: str | None
-    ) -> None:
-        sync_store.save_ref(
-            conn,
-            self.e.remote_id,
-            "annotation",
-            uuid,
-            synced_rev=rev,
-            synced_hash=digest,
-            remote_key=key,
-            remote_version=version,
-        )
+        def agree(uuid: str, rev: int, digest: str | None, key: str) -> None:
+            refs.pop(uuid, None)
+            refs[uuid] = {
+                "local_key": uuid,
+                "synced_rev": rev,
+                "synced_hash": digest,
+                "remote_key": key,
+                "remote_version": version,
+            }
+
+        for write in (*plan.creates, *plan.updates):
+            key = (result.keys.get(write.uuid) if result else None) or (
+                write.target.key if write.target else write.uuid
+            )
+            agree(write.uuid, write.rev, write.digest, key)
+        for delete in plan.deletes:
+            agree(delete.uuid, delete.rev, None, delete.target.key)
+        for agreed in plan.agreed:
+            agree(agreed.uuid, agreed.rev, agreed.digest, agreed.uuid)
+        sync_store.save_refs(conn, e.remote_id, "annotation", list(refs.values()))
+        for clash in plan.conflicts:
+            sync_store.add_conflict(
+                conn,
+                e.remote_id,
+                "annotation",
+                clash.uuid,
+                snap.image_id,
+                region_payload(clash.remote),
+                version,
+                clash.detail,
+            )
+        problems = [
+            ("refused", r.uuid, r.target.key if r.target else None, r.reason)
+            for r in plan.refusals
+        ]
+        sync_store.replace_problems(conn, e.remote_id, snap.image_id, "push", problems)
+        self._save_link(conn, snap, result)
 
     def _save_link(self, conn: Any, snap: Snapshot, result: PushResult | None) -> None:
         values: dict[str, Any] = {}
