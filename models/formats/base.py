@@ -120,7 +120,8 @@ class ImageLabels:
     to YOLO's ``images/``), with ``/`` as separator; it is how an importer matches labels
     to the project's images. ``path`` is the image file on disk when the reader found it.
     ``width`` and ``height`` are the image's size in pixels when known; formats with
-    normalised coordinates cannot be read or written without them.
+    normalised coordinates cannot be read or written without them. ``id`` is the format's
+    own id for the image (COCO's image id), which a writer keeps when it can.
     """
 
     name: str
@@ -129,6 +130,7 @@ class ImageLabels:
     height: int | None = None
     path: Path | None = None
     losses: tuple[Loss, ...] = ()
+    id: int | str | None = None
 
     @property
     def size(self) -> tuple[int, int] | None:
