@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from limner.models.domain.geometry import Geometry, Skeleton
+from limner.models.domain.geometry import Geometry, Skeleton, TagSpec
 
 
 class ImageStatus(StrEnum):
@@ -26,8 +26,18 @@ class ImageStatus(StrEnum):
     SKIPPED = "skipped"
 
 
-SHAPE_KINDS: tuple[str, ...] = ("box", "polygon", "mask", "keypoints")
-CLASS_KINDS: tuple[str, ...] = ("any", *SHAPE_KINDS)
+SHAPE_KINDS: tuple[str, ...] = (
+    "box",
+    "polygon",
+    "mask",
+    "keypoints",
+    "polyline",
+    "point",
+    "ellipse",
+)
+TAG_KIND = "tag"
+"""The kind of a class whose annotations are image tags (its ``tag`` says what it asks)."""
+CLASS_KINDS: tuple[str, ...] = ("any", *SHAPE_KINDS, TAG_KIND)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -45,6 +55,8 @@ class LabelClass:
     hidden: bool = False
     locked: bool = False
     rev: int = 1
+    tag: TagSpec | None = None
+    """What a class of kind ``tag`` asks (None for shape classes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,9 @@ class Annotation:
     created_at: str = ""
     updated_at: str = ""
     rev: int = 1
+    group_id: str | None = None
+    """Annotations with the same group id are one object: they move, copy and delete
+    together. None for an annotation in no group."""
 
     @property
     def kind(self) -> str:
@@ -101,3 +116,4 @@ class NewAnnotation:
     attributes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     z: int = 0
     source: str = "manual"
+    group_id: str | None = None

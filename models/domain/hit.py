@@ -1,7 +1,9 @@
 """Hit testing in image coordinates: which annotation is under the pointer.
 
 Tolerances come in image pixels (the canvas divides its screen tolerance by the zoom), so
-the same code serves every zoom level and needs no Qt.
+the same code serves every zoom level and needs no Qt. Shapes without area (a polyline, a
+point, a keypoint) are hit within the tolerance, and never less than one pixel, so that
+they can be picked at all; an image tag has no place and is never under the pointer.
 """
 
 from __future__ import annotations
@@ -10,7 +12,19 @@ import math
 from collections.abc import Sequence
 
 from limner.models.domain.entities import Annotation
-from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, bounds
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Geometry,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    Polyline,
+    Tag,
+    bounds,
+)
+from limner.models.domain.geometry.box import turn_point
 
 Ring = Sequence[tuple[float, float]]
 
@@ -45,12 +59,37 @@ def _near_ring(x: float, y: float, ring: Ring, tol: float) -> bool:
     return any(distance_to_segment(x, y, *ring[i - 1], *ring[i]) <= tol for i in range(n))
 
 
+def _hits_box(box: Box, x: float, y: float, tol: float) -> bool:
+    if box.rotated:
+        cx, cy = box.centre
+        x, y = turn_point(x, y, cx, cy, -box.angle)  # the pointer in the box's own frame
+    return box.x0 - tol <= x <= box.x1 + tol and box.y0 - tol <= y <= box.y1 + tol
+
+
+def _hits_thin(geometry: Polyline | Point, x: float, y: float, tol: float) -> bool:
+    reach = max(tol, 1.0)
+    if isinstance(geometry, Point):
+        return math.hypot(geometry.x - x, geometry.y - y) <= reach
+    points = geometry.points
+    return any(
+        distance_to_segment(x, y, *points[i - 1], *points[i]) <= reach
+        for i in range(1, len(points))
+    )
+
+
 def hits(geometry: Geometry, x: float, y: float, tol: float = 0.0) -> bool:
+    if isinstance(geometry, Tag):
+        return False
     x0, y0, x1, y1 = bounds(geometry)
-    if x < x0 - tol or x > x1 + tol or y < y0 - tol or y > y1 + tol:
+    reach = max(tol, 1.0) if isinstance(geometry, Polyline | Point | Keypoints) else tol
+    if x < x0 - reach or x > x1 + reach or y < y0 - reach or y > y1 + reach:
         return False
     if isinstance(geometry, Box):
-        return True
+        return _hits_box(geometry, x, y, tol)
+    if isinstance(geometry, Polyline | Point):
+        return _hits_thin(geometry, x, y, tol)
+    if isinstance(geometry, Ellipse):
+        return geometry.contains(x, y, tol)
     if isinstance(geometry, Polygon):
         for part in geometry.parts:
             if point_in_ring(x, y, part.outer) and not any(

@@ -3,7 +3,8 @@
 Dense scenes have thousands of shapes; testing each against the pointer in Python on
 every mouse move would stall the canvas. The index keeps all bounding boxes in numpy
 arrays, so one query is a few vectorised comparisons, and only the few shapes whose box
-contains the point are tested exactly.
+contains the point are tested exactly. Image tags have no place in the image, so the
+index leaves them out.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from limner.models.domain.entities import Annotation
-from limner.models.domain.geometry import Box, bounds
+from limner.models.domain.geometry import Box, bounds, has_extent
 
 
 class BoxIndex:
     def __init__(self, annotations: Sequence[Annotation]) -> None:
-        self._items = list(annotations)
+        self._items = [a for a in annotations if has_extent(a.geometry)]
         boxes = np.array([bounds(a.geometry) for a in self._items], dtype=np.float64)
         self._boxes = boxes.reshape(-1, 4)
         self._by_uuid = {a.uuid: a for a in self._items}

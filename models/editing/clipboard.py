@@ -1,21 +1,31 @@
 """Copy, paste and duplicate: annotations placed again as new ones on an image.
 
 Pasting onto an image of another size keeps every shape that still fits: boxes are
-clipped, masks are re-cut to the new image, and what falls wholly outside is reported
-back instead of being dropped without a word.
+clipped (a rotated box is kept whole while part of it is inside), masks are re-cut to the
+new image, and what falls wholly outside is reported back instead of being dropped
+without a word. Groups stay groups: the pasted members of one group form a new group of
+their own, anchored on the copy of the old anchor when it came along.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from limner.models.domain.entities import Annotation, NewAnnotation
-from limner.models.domain.geometry import Box, Geometry, Mask, bounds, clip_box, translate
+from limner.models.domain.geometry import (
+    Box,
+    Geometry,
+    Mask,
+    bounds,
+    clip_box,
+    has_extent,
+    translate,
+)
 from limner.models.editing.commands import AddAnnotations
 from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
@@ -27,17 +37,48 @@ class ClipItem:
     class_id: int | None
     attributes: Mapping[str, Any]
     z: int
+    group_id: str | None = None
+    """The group the copied annotation was in (None: in none)."""
+    anchor: bool = False
+    """It was its group's anchor (its uuid was the group id)."""
 
 
 def copy_items(annotations: Iterable[Annotation]) -> tuple[ClipItem, ...]:
     return tuple(
-        ClipItem(a.geometry, a.class_id, MappingProxyType(dict(a.attributes)), a.z)
+        ClipItem(
+            a.geometry,
+            a.class_id,
+            MappingProxyType(dict(a.attributes)),
+            a.z,
+            a.group_id,
+            a.group_id == a.uuid,
+        )
         for a in sorted(annotations, key=lambda a: (a.z, a.id))
     )
 
 
+def _regroup(placed: list[tuple[ClipItem, NewAnnotation]]) -> list[NewAnnotation]:
+    """The new annotations with new group ids: one per copied group that kept two or more
+    members, the uuid of the old anchor's copy, else of the group's first member."""
+    members: dict[str, list[tuple[ClipItem, NewAnnotation]]] = {}
+    for item, new in placed:
+        if item.group_id is not None:
+            members.setdefault(item.group_id, []).append((item, new))
+    anchors: dict[str, str] = {}
+    for old, found in members.items():
+        if len(found) >= 2:
+            anchor = next((new for item, new in found if item.anchor), found[0][1])
+            anchors[old] = anchor.uuid
+    return [
+        replace(new, group_id=anchors.get(item.group_id or "")) if item.group_id else new
+        for item, new in placed
+    ]
+
+
 def place_on_image(geometry: Geometry, width: int, height: int) -> Geometry | None:
     """``geometry`` fitted to a ``width`` x ``height`` image, or None when nothing is inside."""
+    if not has_extent(geometry):
+        return geometry
     if isinstance(geometry, Box):
         return clip_box(geometry, width, height)
     if isinstance(geometry, Mask):
@@ -69,27 +110,27 @@ def paste_command(
 ) -> tuple[AddAnnotations | None, int]:
     """The command that pastes ``items`` above ``base_z``; also how many did not fit."""
     width, height = image_size
-    news: list[NewAnnotation] = []
+    placed: list[tuple[ClipItem, NewAnnotation]] = []
     skipped = 0
     for item in items:
         try:
             geometry = translate(item.geometry, *offset) if offset != (0.0, 0.0) else item.geometry
-            placed = place_on_image(geometry, width, height)
+            fitted = place_on_image(geometry, width, height)
         except GeometryError:
-            placed = None
-        if placed is None:
+            fitted = None
+        if fitted is None:
             skipped += 1
             continue
-        news.append(
-            NewAnnotation(
-                uuid=new_uuid(),
-                image_id=image_id,
-                class_id=item.class_id,
-                geometry=placed,
-                attributes=item.attributes,
-                z=base_z + len(news),
-            )
+        new = NewAnnotation(
+            uuid=new_uuid(),
+            image_id=image_id,
+            class_id=item.class_id,
+            geometry=fitted,
+            attributes=item.attributes,
+            z=base_z + len(placed),
         )
+        placed.append((item, new))
+    news = _regroup(placed)
     if not news:
         return None, skipped
     return AddAnnotations(tuple(news), text=text), skipped

@@ -118,6 +118,7 @@ def _record_fields(record: Annotation, keys: Iterable[str]) -> dict[str, Any]:
         "z": record.z,
         "hidden": record.hidden,
         "locked": record.locked,
+        "group_id": record.group_id,
     }
     return {k: values[k] for k in keys}
 

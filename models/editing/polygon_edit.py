@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from limner.models.domain.geometry import Keypoints, Point, Polygon, PolygonPart, Ring
+from limner.models.domain.geometry import XY, Keypoints, Polygon, PolygonPart, Ring
 from limner.models.errors import GeometryError
 
 __all__ = [
@@ -134,7 +134,7 @@ def nearest_vertex(polygon: Polygon, x: float, y: float, tol: float) -> VertexRe
 
 def nearest_edge(
     polygon: Polygon, x: float, y: float, tol: float
-) -> tuple[VertexRef, Point] | None:
+) -> tuple[VertexRef, XY] | None:
     """The edge closest to ``(x, y)`` within ``tol``: its first vertex and the nearest point.
 
     The point returned lies on the edge (the pointer projected onto it), so inserting it
@@ -162,7 +162,7 @@ def ring_at(polygon: Polygon, part: int, ring: int) -> Ring:
     return piece.outer if ring == 0 else piece.holes[ring - 1]
 
 
-def points_in_ring(points: np.ndarray, ring: Sequence[Point] | np.ndarray) -> np.ndarray:
+def points_in_ring(points: np.ndarray, ring: Sequence[XY] | np.ndarray) -> np.ndarray:
     """Even-odd test of many points against one ring at once; a boolean per point.
 
     Same rule as :func:`models.domain.hit.point_in_ring`, vectorized over the ring's edges so that
@@ -191,7 +191,7 @@ def points_in_ring(points: np.ndarray, ring: Sequence[Point] | np.ndarray) -> np
 # -- edits --------------------------------------------------------------------------------
 
 
-def _with_ring(polygon: Polygon, part: int, ring: int, points: Sequence[Point]) -> Polygon:
+def _with_ring(polygon: Polygon, part: int, ring: int, points: Sequence[XY]) -> Polygon:
     """``polygon`` with one ring replaced; only the touched part is re-validated."""
     piece = polygon.parts[part]
     if ring == 0:
@@ -228,12 +228,12 @@ def delete_vertex(polygon: Polygon, ref: VertexRef) -> Polygon:
     return _with_ring(polygon, ref.part, ref.ring, (*points[: ref.index], *points[ref.index + 1 :]))
 
 
-def add_part(polygon: Polygon, ring: Sequence[Point]) -> Polygon:
+def add_part(polygon: Polygon, ring: Sequence[XY]) -> Polygon:
     """The polygon with one more part outlined by ``ring``."""
     return Polygon((*polygon.parts, PolygonPart(tuple(ring))))
 
 
-def add_hole(polygon: Polygon, ring: Sequence[Point]) -> Polygon:
+def add_hole(polygon: Polygon, ring: Sequence[XY]) -> Polygon:
     """The polygon with ``ring`` cut out of the part that contains it.
 
     ``PolygonPart`` does not check containment (it is quadratic in general), so it is
@@ -261,7 +261,7 @@ def add_hole(polygon: Polygon, ring: Sequence[Point]) -> Polygon:
     raise GeometryError("the hole is not inside any part of the selected polygon")
 
 
-def vertex_array(ring: Sequence[Point]) -> np.ndarray:
+def vertex_array(ring: Sequence[XY]) -> np.ndarray:
     """A ring as an (N, 2) float array."""
     return np.asarray(ring, dtype=np.float64).reshape(-1, 2)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, select
 
-from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
+from limner.models.domain.entities import TAG_KIND, Annotation, ImageRecord, LabelClass
 from limner.models.store import schema
 from limner.models.store.rows import annotation_from_row, class_from_row, image_from_row
 
@@ -128,9 +128,38 @@ def label_class_by_id(conn: Connection, class_id: int) -> LabelClass | None:
 
 # -- annotations ---------------------------------------------------------------------------
 def annotations_for_image(conn: Connection, image_id: int) -> list[Annotation]:
+    """The image's live shapes in drawing order: what the canvas shows.
+
+    Image tags are annotations too but have no place on the canvas; :func:`image_tags`
+    reads them.
+    """
     query = (
         select(ann)
-        .where(and_(ann.c.image_id == image_id, ann.c.deleted == 0))
+        .where(and_(ann.c.image_id == image_id, ann.c.deleted == 0, ann.c.kind != TAG_KIND))
+        .order_by(ann.c.z, ann.c.id)
+    )
+    return [annotation_from_row(r) for r in conn.execute(query)]
+
+
+def image_tags(conn: Connection, image_id: int) -> list[Annotation]:
+    """The image's live tags (one per tag class at most), in class order."""
+    query = (
+        select(ann)
+        .join(cls, cls.c.id == ann.c.class_id, isouter=True)
+        .where(and_(ann.c.image_id == image_id, ann.c.deleted == 0, ann.c.kind == TAG_KIND))
+        .order_by(cls.c.sort_order, ann.c.id)
+    )
+    return [annotation_from_row(r) for r in conn.execute(query)]
+
+
+def group_members(conn: Connection, image_id: int, group_ids: Iterable[str]) -> list[Annotation]:
+    """The live annotations of ``image_id`` in any of ``group_ids``, in drawing order."""
+    wanted = sorted(set(group_ids))
+    if not wanted:
+        return []
+    query = (
+        select(ann)
+        .where(and_(ann.c.image_id == image_id, ann.c.deleted == 0, ann.c.group_id.in_(wanted)))
         .order_by(ann.c.z, ann.c.id)
     )
     return [annotation_from_row(r) for r in conn.execute(query)]
@@ -150,13 +179,19 @@ def annotations_by_uuids(conn: Connection, image_id: int, uuids: Iterable[str]) 
     """The live annotations of ``image_id`` among ``uuids`` (deleted ones are left out).
 
     What a view needs after an edit: the rows a change notice named, not the whole image.
+    Like :func:`annotations_for_image`, it names shapes only, never image tags.
     """
     wanted = sorted(set(uuids))
     found: list[Annotation] = []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         query = select(ann).where(
-            and_(ann.c.image_id == image_id, ann.c.deleted == 0, ann.c.uuid.in_(chunk))
+            and_(
+                ann.c.image_id == image_id,
+                ann.c.deleted == 0,
+                ann.c.kind != TAG_KIND,
+                ann.c.uuid.in_(chunk),
+            )
         )
         found.extend(annotation_from_row(r) for r in conn.execute(query))
     return found

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
-from limner.models.domain.geometry import Skeleton, geometry_from_json
+from limner.models.domain.geometry import Skeleton, TagSpec, geometry_from_json
 
 
 def freeze_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -39,6 +39,7 @@ def image_from_row(row: Row[Any]) -> ImageRecord:
 def class_from_row(row: Row[Any]) -> LabelClass:
     m = row._mapping
     skeleton = Skeleton.from_json(json.loads(m["skeleton"])) if m["skeleton"] else None
+    tag = TagSpec.from_json(json.loads(m["tag_spec"])) if m["tag_spec"] else None
     return LabelClass(
         id=m["id"],
         name=m["name"],
@@ -51,6 +52,7 @@ def class_from_row(row: Row[Any]) -> LabelClass:
         hidden=bool(m["hidden"]),
         locked=bool(m["locked"]),
         rev=m["rev"],
+        tag=tag,
     )
 
 
@@ -71,4 +73,5 @@ def annotation_from_row(row: Row[Any]) -> Annotation:
         created_at=m["created_at"],
         updated_at=m["updated_at"],
         rev=m["rev"],
+        group_id=m["group_id"],
     )

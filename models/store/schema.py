@@ -46,6 +46,7 @@ label_class = Table(
     Column("locked", Integer, nullable=False, server_default="0"),
     Column("deleted", Integer, nullable=False, server_default="0"),
     Column("rev", Integer, nullable=False, server_default="1"),
+    Column("tag_spec", Text),
     Index("ix_label_class_name_live", "name", unique=True, sqlite_where=text("deleted = 0")),
 )
 
@@ -82,10 +83,11 @@ annotation = Table(
     Column("class_id", Integer, ForeignKey("label_class.id")),
     Column("kind", String(16), nullable=False),
     Column("geometry", Text, nullable=False),
-    Column("x0", Float, nullable=False),
-    Column("y0", Float, nullable=False),
-    Column("x1", Float, nullable=False),
-    Column("y1", Float, nullable=False),
+    # The bounds of the shape (NULL for an image tag, which has none).
+    Column("x0", Float),
+    Column("y0", Float),
+    Column("x1", Float),
+    Column("y1", Float),
     Column("attributes", Text, nullable=False, server_default="{}"),
     Column("z", Integer, nullable=False, server_default="0"),
     Column("hidden", Integer, nullable=False, server_default="0"),
@@ -96,6 +98,7 @@ annotation = Table(
     Column("updated_at", String(32), nullable=False),
     Column("deleted", Integer, nullable=False, server_default="0"),
     Column("rev", Integer, nullable=False, server_default="1"),
+    Column("group_id", String(36)),
     Index("ix_annotation_image_live", "image_id", "deleted"),
     Index("ix_annotation_class", "class_id"),
 )

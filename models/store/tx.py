@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from limner.models.domain.entities import CLASS_KINDS, ImageStatus, NewAnnotation
-from limner.models.domain.geometry import Geometry, Skeleton, bounds, geometry_to_json
+from limner.models.domain.geometry import (
+    Geometry,
+    Skeleton,
+    TagSpec,
+    bounds,
+    geometry_to_json,
+    has_extent,
+)
 from limner.models.errors import StoreError
 from limner.models.imaging.imageio import ImageProbe
 from limner.models.store import schema
@@ -28,7 +35,7 @@ img = schema.image
 ann = schema.annotation
 cls = schema.label_class
 
-ANNOTATION_FIELDS = ("geometry", "class_id", "attributes", "z", "hidden", "locked")
+ANNOTATION_FIELDS = ("geometry", "class_id", "attributes", "z", "hidden", "locked", "group_id")
 CLASS_FIELDS = (
     "name",
     "color",
@@ -39,6 +46,7 @@ CLASS_FIELDS = (
     "skeleton",
     "hidden",
     "locked",
+    "tag",
 )
 
 
@@ -62,7 +70,8 @@ def new_uuid() -> str:
 
 
 def _geometry_columns(geometry: Geometry) -> dict[str, Any]:
-    x0, y0, x1, y1 = bounds(geometry)
+    """The geometry's JSON and bounds columns (NULL bounds for a tag, which has none)."""
+    x0, y0, x1, y1 = bounds(geometry) if has_extent(geometry) else (None, None, None, None)
     return {
         "kind": geometry.kind,
         "geometry": json.dumps(geometry_to_json(geometry), separators=(",", ":")),
@@ -106,6 +115,7 @@ def insert_annotation(
         "class_id": new.class_id,
         "attributes": json.dumps(dict(new.attributes)),
         "z": new.z,
+        "group_id": new.group_id,
         "updated_at": stamp,
     }
     if existing is None:
@@ -201,6 +211,11 @@ def annotation_fields(conn: Connection, uuid: str, keys: Iterable[str]) -> dict[
 
 
 # -- classes -------------------------------------------------------------------------------
+def _spec_text(value: Any) -> str | None:
+    """A class's tag spec as stored: JSON text (None and stored text pass as they are)."""
+    return json.dumps(value.to_json()) if isinstance(value, TagSpec) else value
+
+
 def _class_values(fields: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in fields.items():
@@ -212,6 +227,8 @@ def _class_values(fields: Mapping[str, Any]) -> dict[str, Any]:
             values[key] = json.dumps([dict(a) for a in value])
         elif key == "skeleton":
             values[key] = json.dumps(value.to_json()) if isinstance(value, Skeleton) else value
+        elif key == "tag":
+            values["tag_spec"] = _spec_text(value)
         elif key == "kind":
             if value not in CLASS_KINDS:
                 raise StoreError(f"unknown class kind {value!r}; use one of {CLASS_KINDS}")
@@ -286,6 +303,7 @@ def class_fields(conn: Connection, class_id: int) -> dict[str, Any]:
         "skeleton": m["skeleton"],
         "hidden": bool(m["hidden"]),
         "locked": bool(m["locked"]),
+        "tag": m["tag_spec"],
     }
 
 

@@ -1,10 +1,12 @@
 """The JSON form of a geometry, as the project file stores it.
 
 Writing gives plain dicts that ``json.dumps`` takes as they are; masks travel as their
-compressed COCO string. Reading accepts input from hand-edited files and remote servers,
-so anything malformed ends in a :class:`GeometryError` with a readable message (never a
-``KeyError`` or ``TypeError``), and keys it does not know are ignored so that files
-written by a newer limner stay readable.
+compressed COCO string. A box writes its ``angle`` only when it is turned, so the form of
+an axis-aligned box is the one every earlier limner wrote (and fingerprints the same).
+Reading accepts input from hand-edited files and remote servers, so anything malformed
+ends in a :class:`GeometryError` with a readable message (never a ``KeyError`` or
+``TypeError``), and keys it does not know are ignored so that files written by a newer
+limner stay readable.
 """
 
 from __future__ import annotations
@@ -13,18 +15,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from limner.models.domain.geometry.box import Box
+from limner.models.domain.geometry.ellipse import Ellipse
 from limner.models.domain.geometry.keypoints import Keypoints
 from limner.models.domain.geometry.kinds import Geometry
 from limner.models.domain.geometry.mask import Mask
+from limner.models.domain.geometry.point import Point
 from limner.models.domain.geometry.polygon import Polygon, PolygonPart
+from limner.models.domain.geometry.polyline import Polyline
 from limner.models.domain.geometry.rle import rle_from_coco_string, rle_to_coco_string
+from limner.models.domain.geometry.tag import Tag
 from limner.models.errors import GeometryError
 
 
 def geometry_to_json(g: Geometry) -> dict[str, Any]:
     """A plain dict (only str, int, float, list) that ``json.dumps`` accepts as is."""
     if isinstance(g, Box):
-        return {"kind": "box", "x0": g.x0, "y0": g.y0, "x1": g.x1, "y1": g.y1}
+        data: dict[str, Any] = {"kind": "box", "x0": g.x0, "y0": g.y0, "x1": g.x1, "y1": g.y1}
+        if g.rotated:
+            data["angle"] = g.angle
+        return data
     if isinstance(g, Polygon):
         return {
             "kind": "polygon",
@@ -49,6 +58,19 @@ def geometry_to_json(g: Geometry) -> dict[str, Any]:
         }
     if isinstance(g, Keypoints):
         return {"kind": "keypoints", "points": [[x, y, v] for x, y, v in g.points]}
+    return _new_kind_to_json(g)
+
+
+def _new_kind_to_json(g: Geometry) -> dict[str, Any]:
+    if isinstance(g, Polyline):
+        return {"kind": "polyline", "points": [[x, y] for x, y in g.points]}
+    if isinstance(g, Point):
+        return {"kind": "point", "x": g.x, "y": g.y}
+    if isinstance(g, Ellipse):
+        return {"kind": "ellipse", "cx": g.cx, "cy": g.cy, "rx": g.rx, "ry": g.ry, "angle": g.angle}
+    if isinstance(g, Tag):
+        value = g.value
+        return {"kind": "tag", "value": list(value) if isinstance(value, tuple) else value}
     raise GeometryError(f"not a geometry: {type(g).__name__}")
 
 
@@ -65,7 +87,8 @@ def _json_list(value: object, what: str) -> list[Any] | tuple[Any, ...]:
 
 
 def _box_from_json(data: Mapping[str, Any]) -> Box:
-    return Box(*(_require(data, key, "box") for key in ("x0", "y0", "x1", "y1")))
+    corners = (_require(data, key, "box") for key in ("x0", "y0", "x1", "y1"))
+    return Box(*corners, data.get("angle", 0.0))
 
 
 def _polygon_from_json(data: Mapping[str, Any]) -> Polygon:
@@ -106,11 +129,33 @@ def _keypoints_from_json(data: Mapping[str, Any]) -> Keypoints:
     return Keypoints(tuple(tuple(point) for point in points))
 
 
+def _polyline_from_json(data: Mapping[str, Any]) -> Polyline:
+    points = _json_list(_require(data, "points", "polyline"), "polyline 'points'")
+    return Polyline(tuple(points))
+
+
+def _point_from_json(data: Mapping[str, Any]) -> Point:
+    return Point(_require(data, "x", "point"), _require(data, "y", "point"))
+
+
+def _ellipse_from_json(data: Mapping[str, Any]) -> Ellipse:
+    fields = (_require(data, key, "ellipse") for key in ("cx", "cy", "rx", "ry"))
+    return Ellipse(*fields, data.get("angle", 0.0))
+
+
+def _tag_from_json(data: Mapping[str, Any]) -> Tag:
+    return Tag(_require(data, "value", "tag"))
+
+
 _PARSERS = {
     "box": _box_from_json,
     "polygon": _polygon_from_json,
     "mask": _mask_from_json,
     "keypoints": _keypoints_from_json,
+    "polyline": _polyline_from_json,
+    "point": _point_from_json,
+    "ellipse": _ellipse_from_json,
+    "tag": _tag_from_json,
 }
 
 

@@ -16,11 +16,13 @@ from typing import Any, ClassVar, TypeAlias
 from limner.models.domain.geometry.checks import as_finite
 from limner.models.errors import GeometryError
 
-Point: TypeAlias = tuple[float, float]
-Ring: TypeAlias = tuple[Point, ...]
+XY: TypeAlias = tuple[float, float]
+"""One ``(x, y)`` position (the :class:`~limner.models.domain.geometry.point.Point` shape
+is a different thing: an annotation of its own)."""
+Ring: TypeAlias = tuple[XY, ...]
 
 
-def _signed_area(ring: Sequence[Point]) -> float:
+def _signed_area(ring: Sequence[XY]) -> float:
     """Shoelace area, positive for counter-clockwise rings in a y-up frame.
 
     Coordinates are taken relative to the first vertex: for rings far from the origin
@@ -69,31 +71,36 @@ def _plain_float_pairs(items: list[Any]) -> bool:
     )
 
 
-def _ring(points: object, what: str) -> Ring:
-    """Normalize and validate one ring: float tuples, not closed, >= 3 points, area > 0."""
+def xy_points(points: object, what: str) -> list[XY]:
+    """``points`` as a list of finite ``(float, float)`` tuples, or a message naming the
+    offending point (``what`` says whose points they are)."""
     if isinstance(points, str | bytes | Mapping):
         raise GeometryError(f"{what} must be a list of (x, y) points, got {points!r}")
     try:
         items = list(points)  # type: ignore[call-overload]
     except TypeError:
         raise GeometryError(f"{what} must be a list of (x, y) points, got {points!r}") from None
-    ring: list[Point]
     if _plain_float_pairs(items):
-        ring = items
-    else:
-        ring = []
-        for index, point in enumerate(items):
-            if isinstance(point, str | bytes | Mapping):
-                raise GeometryError(f"{what} point {index} must be an (x, y) pair, got {point!r}")
-            try:
-                x, y = point
-            except (TypeError, ValueError):
-                raise GeometryError(
-                    f"{what} point {index} must be an (x, y) pair, got {point!r}"
-                ) from None
-            x = as_finite(x, f"{what} point {index} x")
-            y = as_finite(y, f"{what} point {index} y")
-            ring.append((x, y))
+        return items
+    ring: list[XY] = []
+    for index, point in enumerate(items):
+        if isinstance(point, str | bytes | Mapping):
+            raise GeometryError(f"{what} point {index} must be an (x, y) pair, got {point!r}")
+        try:
+            x, y = point
+        except (TypeError, ValueError):
+            raise GeometryError(
+                f"{what} point {index} must be an (x, y) pair, got {point!r}"
+            ) from None
+        x = as_finite(x, f"{what} point {index} x")
+        y = as_finite(y, f"{what} point {index} y")
+        ring.append((x, y))
+    return ring
+
+
+def _ring(points: object, what: str) -> Ring:
+    """Normalize and validate one ring: float tuples, not closed, >= 3 points, area > 0."""
+    ring = xy_points(points, what)
     # Callers coming from GeoJSON, shapely or OpenCV often repeat the first point at the
     # end; storing it would double a vertex, so the canonical ring is the open one.
     if len(ring) >= 2 and ring[0] == ring[-1]:

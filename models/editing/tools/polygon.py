@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from limner.models.domain.entities import Annotation, NewAnnotation
-from limner.models.domain.geometry import Point, Polygon, PolygonPart
+from limner.models.domain.geometry import XY, Polygon, PolygonPart
 from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.editing.polygon_edit import add_hole, add_part
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
@@ -34,7 +34,7 @@ _MODE_PREFIX = {
 }
 
 
-def _near(point: Point, x: float, y: float, tol: float) -> bool:
+def _near(point: XY, x: float, y: float, tol: float) -> bool:
     return math.hypot(point[0] - x, point[1] - y) <= tol
 
 
@@ -44,8 +44,8 @@ class PolygonTool(Tool):
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
-        self._points: list[Point] = []
-        self._pointer: Point | None = None
+        self._points: list[XY] = []
+        self._pointer: XY | None = None
         self._mode = NEW
         self._target: str | None = None
         self._message = ""
@@ -57,7 +57,7 @@ class PolygonTool(Tool):
         return bool(self._points)
 
     @property
-    def points(self) -> tuple[Point, ...]:
+    def points(self) -> tuple[XY, ...]:
         """The vertices placed so far, in order."""
         return tuple(self._points)
 
@@ -123,7 +123,7 @@ class PolygonTool(Tool):
         self._reset()
 
     # -- internals ---------------------------------------------------------------------
-    def _clamped(self, p: Pointer) -> Point:
+    def _clamped(self, p: Pointer) -> XY:
         """The pointer inside the image, as floats (vertices compare and print as floats)."""
         x, y = self.clamp(p.x, p.y)
         return float(x), float(y)
@@ -172,7 +172,7 @@ class PolygonTool(Tool):
         else:
             self._commit_edit(ring)
 
-    def _commit_new(self, ring: tuple[Point, ...]) -> None:
+    def _commit_new(self, ring: tuple[XY, ...]) -> None:
         image_id = self.host.image_id
         if image_id is None:
             self._reset()
@@ -186,7 +186,7 @@ class PolygonTool(Tool):
         if self.host.commit(AddAnnotations((item,), text="Draw polygon")):
             self._reset()
 
-    def _commit_edit(self, ring: tuple[Point, ...]) -> None:
+    def _commit_edit(self, ring: tuple[XY, ...]) -> None:
         target = next((a for a in self.host.editable_annotations() if a.uuid == self._target), None)
         if target is None or not isinstance(target.geometry, Polygon):
             self._refuse("the polygon this ring was meant for is gone; press Esc")

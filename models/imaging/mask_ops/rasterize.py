@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from limner.models.domain.geometry import Mask, Point, Polygon, PolygonPart
+from limner.models.domain.geometry import XY, Mask, Polygon, PolygonPart
 from limner.models.errors import GeometryError
 from limner.models.imaging.mask_ops.rects import Rect, rect_union, tight_rect
 
@@ -31,7 +31,7 @@ class Paintable(Protocol):
     def paint(self, x: int, y: int, inside: np.ndarray, value: bool) -> Rect | None: ...
 
 
-def _ring_array(ring: Sequence[Point]) -> np.ndarray:
+def _ring_array(ring: Sequence[XY]) -> np.ndarray:
     return np.asarray(ring, dtype=np.float64).reshape(-1, 2)
 
 
