@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from limner.models.domain.attributes import AttributeSpec
-from limner.models.domain.geometry import Geometry, Skeleton
+from limner.models.domain.geometry import Geometry, Skeleton, TagSpec
 from limner.models.errors import LimnerError
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -143,10 +143,12 @@ class ImageLabels:
 class ClassSpec:
     """A label class as a format declares it: the parts of a limner class a file can carry.
 
-    ``kind`` is a shape kind (``"box"``, ``"polygon"``...) or ``"any"``; ``color`` is
-    ``#rrggbb`` or ``None`` when the format has no colours (the importer picks one from
-    the palette). ``source_id`` is the format's own id for the class (COCO's category id,
-    YOLO's index), so a writer can keep the numbering a dataset already uses.
+    ``kind`` is a shape kind (``"box"``, ``"polygon"``...), ``"tag"`` or ``"any"``;
+    ``color`` is ``#rrggbb`` or ``None`` when the format has no colours (the importer
+    picks one from the palette). ``source_id`` is the format's own id for the class
+    (COCO's category id, YOLO's index), so a writer can keep the numbering a dataset
+    already uses. ``tag`` is what a class of kind ``"tag"`` asks (its answers' mode and
+    options), ``None`` for shape classes.
     """
 
     name: str
@@ -155,6 +157,7 @@ class ClassSpec:
     skeleton: Skeleton | None = None
     attribute_schema: tuple[AttributeSpec, ...] = ()
     source_id: int | str | None = None
+    tag: TagSpec | None = None
 
 
 class Reading:

@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -39,7 +39,7 @@ from limner.models.formats.coco_shapes import (
     shape_area,
     write_category,
 )
-from limner.models.formats.common import image_size, mask_full_counts
+from limner.models.formats.common import image_size, mask_full_counts, shape_units
 from limner.models.imaging.mask_ops.rasterize import polygon_to_mask_geometry
 
 _OUTLINES = (Box, Polygon, Mask)
@@ -86,7 +86,7 @@ class _Writer:
             )
         else:
             entry["width"], entry["height"] = size
-        for unit in _units(image, self.losses):
+        for unit in shape_units(image, self.losses, _mergeable, "COCO"):
             ann = self._annotation(image, size, unit, entry["id"])
             if ann is not None:
                 self.ann_file.write(("," if self.annotations else "") + "\n" + _dump(ann))
@@ -240,31 +240,6 @@ def _size(image: ImageLabels) -> tuple[int, int] | None:
     if image.path is not None:
         return image_size(image.path)
     return None
-
-
-def _units(image: ImageLabels, losses: list[Loss]) -> Iterator[list[tuple[int, Shape]]]:
-    """The image's shapes as annotations: a group of one outline and one keypoints shape
-    of the same class is one annotation; any other shape is an annotation of its own."""
-    groups: dict[str, list[tuple[int, Shape]]] = {}
-    for index, shape in enumerate(image.shapes):
-        if shape.group is not None:
-            groups.setdefault(shape.group, []).append((index, shape))
-    done: set[str] = set()
-    for index, shape in enumerate(image.shapes):
-        if shape.group is None:
-            yield [(index, shape)]
-            continue
-        if shape.group in done:
-            continue
-        done.add(shape.group)
-        members = groups[shape.group]
-        if len(members) == 1 or _mergeable(members):
-            yield members
-            continue
-        for i, member in members:
-            why = f"COCO has no groups; group {shape.group!r} is written as separate annotations"
-            losses.append(shape_loss(image, i, member, "group", why))
-            yield [(i, member)]
 
 
 def _mergeable(members: list[tuple[int, Shape]]) -> bool:

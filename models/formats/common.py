@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from limner.models.domain.geometry import Mask, rle_decode, rle_encode
 from limner.models.domain.geometry.rle import canonical_counts, counts_array
 from limner.models.errors import GeometryError
+from limner.models.formats.base import ImageLabels, Loss, Shape, shape_loss
 from limner.models.imaging.imageio import probe_image
 from limner.models.imaging.imageio.header import open_image, orientation_of, oriented_size
 from limner.models.imaging.imageio.reasons import ReadFailure
@@ -104,3 +106,38 @@ def whole_number(value: object) -> int | None:
 def posix_name(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` with ``/`` separators: how datasets name images."""
     return path.relative_to(root).as_posix()
+
+
+def shape_units(
+    image: ImageLabels,
+    losses: list[Loss],
+    mergeable: Callable[[list[tuple[int, Shape]]], bool],
+    format_title: str,
+) -> Iterator[list[tuple[int, Shape]]]:
+    """An image's shapes as the format's objects, each with its index in the image.
+
+    A shape outside any group is an object of its own; a group is one object when
+    ``mergeable`` accepts it (COCO: one outline and one keypoints shape of one class) and
+    otherwise each member is an object of its own, with a loss saying the group is gone.
+    Objects come in the order of their first shape.
+    """
+    groups: dict[str, list[tuple[int, Shape]]] = {}
+    for index, shape in enumerate(image.shapes):
+        if shape.group is not None:
+            groups.setdefault(shape.group, []).append((index, shape))
+    done: set[str] = set()
+    for index, shape in enumerate(image.shapes):
+        if shape.group is None:
+            yield [(index, shape)]
+            continue
+        if shape.group in done:
+            continue
+        done.add(shape.group)
+        members = groups[shape.group]
+        if len(members) == 1 or mergeable(members):
+            yield members
+            continue
+        why = f"{format_title} has no groups; group {shape.group!r} is written as separate objects"
+        for i, member in members:
+            losses.append(shape_loss(image, i, member, "group", why))
+            yield [(i, member)]

@@ -3,8 +3,9 @@
 Import and export name formats by a short key (``coco``, ``yolo``); this module is the one
 place that maps keys to format objects, so the command line, the window's format picker
 and the tests all see the same list. Every module of this package that defines a
-module-level ``FORMAT`` is a format: adding one is adding a file, and no list has to be
-edited by hand. Modules are found and imported on first use, not when limner starts.
+module-level ``FORMAT`` (or ``FORMATS``, a tuple, for one module with several variants)
+is a format: adding one is adding a file, and no list has to be edited by hand. Modules
+are found and imported on first use, not when limner starts.
 
 ``detect`` asks every format how sure it is that a path holds its files and picks the
 most confident one; the answer says which format was chosen and why, and what the others
@@ -33,7 +34,7 @@ _discovered = False
 
 
 def _discover() -> None:
-    """Import every format module of the package once and register its ``FORMAT``."""
+    """Import every format module of the package once and register what it offers."""
     global _discovered
     if _discovered:
         return
@@ -41,9 +42,12 @@ def _discover() -> None:
         if info.name in _NOT_FORMATS or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{_package.__name__}.{info.name}")
-        fmt = getattr(module, "FORMAT", None)
-        if fmt is not None and fmt.name not in _loaded:
-            register(fmt)
+        found = getattr(module, "FORMATS", None)
+        if found is None:
+            found = (module.FORMAT,) if hasattr(module, "FORMAT") else ()
+        for fmt in found:
+            if fmt.name not in _loaded:
+                register(fmt)
     _discovered = True
 
 

@@ -114,8 +114,9 @@ def test_every_module_of_the_package_that_defines_a_format_is_registered() -> No
         if info.name in ("base", "registry"):
             continue
         module = importlib.import_module(f"limner.models.formats.{info.name}")
-        fmt = getattr(module, "FORMAT", None)
-        if fmt is not None:
+        offered = getattr(module, "FORMATS", ())
+        single = getattr(module, "FORMAT", None)
+        for fmt in (*offered, *([single] if single is not None else [])):
             assert registry.get(fmt.name) is fmt
             assert isinstance(fmt, Format)
 
