@@ -14,12 +14,22 @@ transport (``tests/perf/http_count.py``), in this process for limner and inside 
 loop's own interpreter for the loop, so the figures also say how many requests each
 needs per task; the least possible is one per task plus one per status change.
 
-Sides alternate (limner, SDK, SDK, limner, ...) so a server that slows down as its
-database grows does not favour either. The defaults (3 repetitions of 150 tasks per
-scenario) keep the whole bench near six minutes on a 2-core machine, where the server
-shares the cores with both clients; ``LIMNER_BENCH_SYNC_TASKS`` and
-``LIMNER_BENCH_SYNC_REPS`` change them (500 tasks take about three times as long), and
-the figure names carry the task count.
+How much of the gap the server itself leaves open is measured beside the two: the same
+POSTs (and PATCHes) as the SDK loop, sent with plain httpx (no SDK, no limner), once in
+sequence and over 2, 4 and 8 parallel connections. The fastest of those stands for the
+server's floor: a client sending these requests can hardly do better through this
+server, so "SDK loop s / floor s" is about the most any client could gain over the
+loop, and "limner s / floor s" is what limner itself still adds. Label Studio runs as
+Django's development server (``runserver``: threaded, one process) on SQLite, so its
+own CPU time, one core's worth at most under Python's global lock, and its database
+lock cap how much parallel requests help.
+
+Sides take turns in an order rotated at each repetition, so a server that slows down as
+its database grows favours none of them. The defaults (3 repetitions of 150 tasks per
+scenario, six sides each) keep the whole bench near twelve minutes on a 2-core machine,
+where the server shares the cores with the clients; ``LIMNER_BENCH_SYNC_TASKS``,
+``LIMNER_BENCH_SYNC_REPS`` and ``LIMNER_BENCH_SYNC_FLOORS`` (connection counts, e.g.
+``1,2,4,8``) change them, and the figure names carry the task count.
 """
 
 from __future__ import annotations
@@ -43,11 +53,17 @@ if TYPE_CHECKING:
 
 TASKS = int(os.environ.get("LIMNER_BENCH_SYNC_TASKS", "150"))
 REPS = int(os.environ.get("LIMNER_BENCH_SYNC_REPS", "3"))
+FLOORS = tuple(
+    int(n) for n in os.environ.get("LIMNER_BENCH_SYNC_FLOORS", "1,2,4,8").split(",") if n.strip()
+)
 PER_TASK = 4
 WIDTH, HEIGHT = 64, 48
 STATUS = "submitted"
 WORKERS = 4
-MACHINE = f"Label Studio 1.23 (Django runserver, SQLite) on the same {os.cpu_count()}-core machine"
+MACHINE = (
+    f"Label Studio 1.23 (Django runserver: threaded, one process; SQLite) on the same "
+    f"{os.cpu_count()}-core machine"
+)
 
 # Runs in Label Studio's environment (label-studio-sdk pins numpy and OpenCV versions of
 # its own). It is the loop a script would write: one create per task, holding all of the
@@ -172,7 +188,7 @@ def _check_like_for_like(
     """Raise ``NotLikeForLike`` unless both projects hold the same per-task state."""
     mine, sdk = _tasks(server, ours), _tasks(server, theirs)
     problems = []
-    for name, tasks in (("limner", mine), ("sdk loop", sdk)):
+    for name, tasks in (("limner", mine), ("other side", sdk)):
         if len(tasks) != TASKS:
             problems.append(f"{name} project {ours if name == 'limner' else theirs}: "
                             f"{len(tasks)} tasks, expected {TASKS}")
@@ -191,7 +207,7 @@ def _check_like_for_like(
     if states_mine != states_sdk:
         only_mine = list((states_mine - states_sdk).items())[:2]
         only_sdk = list((states_sdk - states_mine).items())[:2]
-        problems.append(f"task states differ: limner only {only_mine}; sdk only {only_sdk}")
+        problems.append(f"task states differ: limner only {only_mine}; other only {only_sdk}")
     if problems:
         raise NotLikeForLike("the two pushes did not leave the same server state:\n"
                              + "\n".join(problems))
@@ -291,21 +307,81 @@ def _sdk_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, A
     return project, float(answer["seconds"]), answer["requests"]
 
 
+def _plain_push(
+    bench: Bench, status: str | None, connections: int
+) -> tuple[int, float, dict[str, Any]]:
+    """The SDK loop's requests sent with plain httpx, over ``connections`` parallel
+    connections (one client each, kept alive): how fast the server itself takes them."""
+    import threading
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    bench.runs += 1
+    project, tasks = _new_project(bench, f"plain httpx {connections} {bench.runs}")
+    regions = _sdk_regions()
+    meta = None if status is None else {"limner": {"status": status}}
+    headers = {"Authorization": f"Token {bench.server.legacy_token}"}
+    local = threading.local()
+    clients: list[httpx.Client] = []
+
+    def send(task_id: int) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=bench.server.url, headers=headers, timeout=120)
+            clients.append(local.client)
+        result = [{"id": uuid.uuid4().hex[:10], **region} for region in regions]
+        posted = local.client.post(f"/api/tasks/{task_id}/annotations/", json={"result": result})
+        posted.raise_for_status()
+        if meta is not None:
+            local.client.patch(f"/api/tasks/{task_id}/", json={"meta": meta}).raise_for_status()
+
+    try:
+        with http_count.counting() as count:
+            started = time.perf_counter()
+            if connections == 1:
+                for task_id in tasks:
+                    send(task_id)
+            else:
+                with ThreadPoolExecutor(max_workers=connections) as pool:
+                    list(pool.map(send, tasks))
+            seconds = time.perf_counter() - started
+    finally:
+        for client in clients:
+            client.close()
+    return project, seconds, count.to_json()
+
+
 # -- repetitions and figures -------------------------------------------------------------
-def _scenario(bench: Bench, status: str | None) -> tuple[Side, Side]:
-    """REPS fresh project pairs, sides alternating, each pair checked like-for-like."""
-    limner, sdk = Side(), Side()
+def _sides() -> list[str]:
+    return ["limner", "sdk", *(f"httpx{n}" for n in FLOORS)]
+
+
+def _push_side(bench: Bench, name: str, status: str | None) -> tuple[int, float, dict]:
+    if name == "limner":
+        return _limner_push(bench, status)
+    if name == "sdk":
+        return _sdk_push(bench, status)
+    return _plain_push(bench, status, int(name.removeprefix("httpx")))
+
+
+def _scenario(bench: Bench, status: str | None) -> dict[str, Side]:
+    """REPS fresh projects per side, in an order rotated each repetition; every other
+    side's project checked like-for-like against limner's."""
+    names = _sides()
+    sides = {name: Side() for name in names}
     for rep in range(REPS):
-        order = ("limner", "sdk") if rep % 2 == 0 else ("sdk", "limner")
+        turn = rep % len(names)
+        order = names[turn:] + names[:turn]
         projects: dict[str, int] = {}
         for name in order:
-            push, side = (_limner_push, limner) if name == "limner" else (_sdk_push, sdk)
-            project, seconds, requests = push(bench, status)
-            side.seconds.append(seconds)
-            side.requests.append(requests)
+            project, seconds, requests = _push_side(bench, name, status)
+            sides[name].seconds.append(seconds)
+            sides[name].requests.append(requests)
             projects[name] = project
-        _check_like_for_like(bench.server, projects["limner"], projects["sdk"], status)
-    return limner, sdk
+        for name in names[1:]:
+            _check_like_for_like(bench.server, projects["limner"], projects[name], status)
+    return sides
 
 
 def _spread(values: Sequence[float], unit: str, what: str, **extra: Any) -> dict[str, Any]:
@@ -334,17 +410,22 @@ def _methods(requests: Sequence[dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
-def _figures(status: str | None, limner: Side, sdk: Side) -> dict[str, dict[str, Any]]:
+def _work(status: str | None) -> tuple[str, str]:
+    """What is pushed, in words, and the figure names' stem."""
     work = f"{TASKS} tasks x {PER_TASK} boxes (one annotation per task)"
-    sdk_calls = "annotations.create"
     if status is not None:
         work += f" + status {status!r} in task meta"
-        sdk_calls += " + tasks.update(meta)"
-    key = f"ls_push_{TASKS}x{PER_TASK}" + ("_status" if status else "")
+    return work, f"ls_push_{TASKS}x{PER_TASK}" + ("_status" if status else "")
+
+
+def _figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, Any]]:
+    limner, sdk = sides["limner"], sides["sdk"]
+    work, key = _work(status)
+    sdk_calls = "annotations.create" + ("" if status is None else " + tasks.update(meta)")
     least = 1 if status is None else 2
     sdk_rpt = statistics.median(_per_task(sdk.requests))
     ratios = [s / m for s, m in zip(sdk.seconds, limner.seconds, strict=True)]
-    fresh = f"{REPS} fresh projects, sides alternating; {MACHINE}"
+    fresh = f"{REPS} fresh projects, sides taking turns; {MACHINE}"
     return {
         f"{key}_limner_s": _spread(
             limner.seconds,
@@ -381,7 +462,42 @@ def _figures(status: str | None, limner: Side, sdk: Side) -> dict[str, dict[str,
             target=f"least possible {least}",
             by_route=sdk.requests[-1]["by_route"],
         ),
+        **_floor_figures(status, sides),
     }
+
+
+def _floor_figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, Any]]:
+    """The plain httpx loops, and what they say of the gap between limner and the loop."""
+    work, key = _work(status)
+    calls = "POST annotation" + ("" if status is None else " + PATCH task meta")
+    fresh = f"{REPS} fresh projects, sides taking turns; {MACHINE}"
+    out: dict[str, dict[str, Any]] = {}
+    for n in FLOORS:
+        side = sides[f"httpx{n}"]
+        how = "sequential" if n == 1 else f"{n} parallel connections"
+        out[f"{key}_httpx_{'seq' if n == 1 else f'{n}par'}_s"] = _spread(
+            side.seconds,
+            "s",
+            f"plain httpx loop, {how} (one kept-alive client per connection, no SDK, no "
+            f"limner): the SDK loop's requests ({calls} per task) for {work}; "
+            f"{_methods(side.requests)} req/task; {fresh}",
+        )
+    floors = [sides[f"httpx{n}"].seconds for n in FLOORS]
+    best = [min(column) for column in zip(*floors, strict=True)]
+    limner, sdk = sides["limner"].seconds, sides["sdk"].seconds
+    out[f"{key}_ceiling_x"] = _spread(
+        [s / f for s, f in zip(sdk, best, strict=True)],
+        "x",
+        "SDK loop s / the fastest plain httpx loop of the same repetition: about the most "
+        "any client could gain over the SDK loop through this server",
+    )
+    out[f"{key}_limner_over_floor_x"] = _spread(
+        [m / f for m, f in zip(limner, best, strict=True)],
+        "x",
+        "limner s / the fastest plain httpx loop of the same repetition: what limner "
+        "adds to the server's own floor (1 = none)",
+    )
+    return out
 
 
 def _image_urls(server: LabelStudioServer) -> list[str]:
@@ -408,7 +524,7 @@ def bench_sync_push_labelstudio() -> dict[str, dict[str, Any]]:
         try:
             bench = Bench(server, _image_urls(server), Path(tmp))
             for status in (None, STATUS):
-                results.update(_figures(status, *_scenario(bench, status)))
+                results.update(_figures(status, _scenario(bench, status)))
         finally:
             server.stop()
     return results
