@@ -7,9 +7,10 @@ kept when they are positive whole numbers not yet used, so a COCO -> limner -> C
 trip gives the same ids; the others get the next free ones.
 
 What COCO cannot hold is named: a polygon with holes becomes an RLE mask (COCO's polygon
-rings are a union, so a hole cannot be a ring), shapes without a class or of a kind COCO
-lacks are left out, and a group that is not one keypoints shape plus one outline of the
-same class is written as separate annotations.
+rings are a union, so a hole cannot be a ring), a rotated box the polygon of its corners,
+an ellipse a polygon on its outline; shapes without a class, and points, polylines and
+image tags, which COCO has no place for, are left out; and a group that is not one
+keypoints shape plus one outline of the same class is written as separate annotations.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from typing import IO, Any
 
 from limner.models.domain.geometry import (
     Box,
+    Ellipse,
     Geometry,
     Keypoints,
     Mask,
     Polygon,
     bounds,
+    box_to_polygon,
+    ellipse_to_polygon,
     rle_to_coco_string,
 )
 from limner.models.formats.base import ClassSpec, ImageLabels, Loss, Shape, shape_loss
@@ -39,10 +43,15 @@ from limner.models.formats.coco_shapes import (
     shape_area,
     write_category,
 )
-from limner.models.formats.common import image_size, mask_full_counts, shape_units
+from limner.models.formats.common import (
+    ELLIPSE_VERTICES,
+    image_size,
+    mask_full_counts,
+    shape_units,
+)
 from limner.models.imaging.mask_ops.rasterize import polygon_to_mask_geometry
 
-_OUTLINES = (Box, Polygon, Mask)
+_OUTLINES = (Box, Polygon, Mask, Ellipse)
 
 
 class _Ids:
@@ -116,9 +125,8 @@ class _Writer:
         points = next(((i, s) for i, s in unit if isinstance(s.geometry, Keypoints)), None)
         for i, shape in unit:
             if not isinstance(shape.geometry, (*_OUTLINES, Keypoints)):
-                self.losses.append(
-                    shape_loss(image, i, shape, shape.kind, f"COCO has no {shape.kind} shapes")
-                )
+                kind = "image tags" if shape.kind == "tag" else f"{shape.kind} shapes"
+                self.losses.append(shape_loss(image, i, shape, shape.kind, f"COCO has no {kind}"))
         main = self._outline(image, size, outline, ann) if outline is not None else None
         kps = self._keypoints(image, spec, points, ann) if points is not None else None
         if main is None and kps is None:
@@ -147,10 +155,14 @@ class _Writer:
     ) -> Geometry | None:
         index, shape = item
         geometry = shape.geometry
-        if isinstance(geometry, Box) and getattr(geometry, "angle", 0.0):
-            geometry = Polygon.from_points(geometry.corners())
+        if isinstance(geometry, Box) and geometry.rotated:
+            geometry = box_to_polygon(geometry)
             why = "COCO boxes cannot turn; written as the polygon of its corners"
             self.losses.append(shape_loss(image, index, shape, "rotated box", why))
+        elif isinstance(geometry, Ellipse):
+            geometry = ellipse_to_polygon(geometry, ELLIPSE_VERTICES)
+            why = f"COCO has no ellipses; written as a polygon of {ELLIPSE_VERTICES} vertices"
+            self.losses.append(shape_loss(image, index, shape, "ellipse", why))
         if isinstance(geometry, Polygon) and any(p.holes for p in geometry.parts):
             geometry = self._holed(image, size, item)
             if geometry is None:

@@ -25,6 +25,10 @@ from limner.models.imaging.imageio import probe_image
 from limner.models.imaging.imageio.header import open_image, orientation_of, oriented_size
 from limner.models.imaging.imageio.reasons import ReadFailure
 
+# Vertices of the polygon an ellipse is written as where a format has no ellipses: its
+# sides stray from the outline by at most about 0.12 % of the radius (0.6 px at 500 px).
+ELLIPSE_VERTICES = 64
+
 
 def mask_from_full_counts(counts: object, height: int, width: int) -> Mask:
     """A :class:`Mask` from column-major counts over a whole ``width`` x ``height`` image.

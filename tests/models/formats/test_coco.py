@@ -20,7 +20,18 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
 from limner.models.domain.attributes import AttributeSpec
-from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart, Skeleton
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    PolygonPart,
+    Polyline,
+    Skeleton,
+    Tag,
+)
 from limner.models.formats import registry
 from limner.models.formats.base import ClassSpec, FormatError, ImageLabels, Loss, Shape
 from limner.models.formats.coco import FORMAT
@@ -481,3 +492,34 @@ def test_detection_names_the_file_and_refuses_what_is_not_coco(tmp_path: Path) -
     assert FORMAT.detect(not_json)
     with pytest.raises(FormatError, match="cannot be read as JSON"):
         FORMAT.read(not_json)
+
+
+def test_rotated_boxes_and_ellipses_become_polygons_and_other_kinds_are_named(
+    tmp_path: Path,
+) -> None:
+    turned = Box(20, 20, 60, 40, 30)
+    ellipse = Ellipse(80, 60, 20, 10, 45)
+    shapes = (
+        Shape(turned, "cat"),
+        Shape(ellipse, "cat"),
+        Shape(Point(3, 4), "cat"),
+        Shape(Polyline(((1, 1), (5, 5), (9, 2))), "cat"),
+        Shape(Tag("sunny"), "cat"),
+    )
+    out = tmp_path / "out.json"
+    losses = FORMAT.write([ImageLabels("a.jpg", shapes, W, H)], CLASSES, out)
+    assert [(loss.annotation, loss.what) for loss in losses] == [
+        (0, "rotated box"),
+        (1, "ellipse"),
+        (2, "point"),
+        (3, "polyline"),
+        (4, "tag"),
+    ]
+    assert losses[4].why == "COCO has no image tags"
+    coco = load(out)
+    box_ann, ellipse_ann = coco.dataset["annotations"]
+    assert box_ann["segmentation"] == [flat(turned.corners())]
+    assert len(ellipse_ann["segmentation"][0]) == 2 * 64
+    (back,) = list(FORMAT.read(out).images)
+    assert_same_geometry(back.shapes[0].geometry, Polygon.from_points(turned.corners()))
+    assert [s.kind for s in back.shapes] == ["polygon", "polygon"]
