@@ -38,22 +38,27 @@ from limner.models.formats.coco_write import write_coco
 from limner.models.formats.common import whole_number
 
 _HEAD_BYTES = 1 << 20
+# When looking through a folder: how much of each JSON file is read, how many files make
+# a folder of sidecars, and the words in COCO file names that are still looked at there.
+_FOLDER_HEAD_BYTES = 1 << 16
+_MANY_FILES = 32
+_COCO_WORDS = ("instances", "keypoints", "coco", "annotations", "train", "val", "test")
 _IMAGE_KEYS = frozenset({"id", "file_name", "width", "height"})
 # How many images are looked up on disk to decide where the image files are.
 _ROOT_PROBES = 20
 
 
-def _head(path: Path) -> str:
+def _head(path: Path, size: int) -> str:
     with path.open("rb") as fh:
-        return fh.read(_HEAD_BYTES).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+        return fh.read(size).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
 
 
-def detect_file(path: Path) -> Detection:
+def detect_file(path: Path, head_bytes: int = _HEAD_BYTES) -> Detection:
     """How COCO-like a JSON file's beginning looks (the whole file is not read)."""
     if path.suffix.lower() != ".json":
         return Detection(0.0, f"{path.name} is not a .json file")
     try:
-        head = _head(path)
+        head = _head(path, head_bytes)
     except OSError as exc:
         return Detection(0.0, f"{path.name} cannot be read ({exc.strerror or exc})")
     if not head.startswith("{") or '"images"' not in head:
@@ -66,12 +71,21 @@ def detect_file(path: Path) -> Detection:
 
 
 def _candidates(folder: Path) -> list[tuple[Path, Detection]]:
+    """The COCO files directly in ``folder`` or in its ``annotations/``.
+
+    A folder of many JSON files is a folder of per-image sidecars (labelme), not COCO's
+    few annotation files; there only files named like COCO's are opened, and only their
+    beginning, so detecting never reads thousands of files.
+    """
     found = []
     for place in (folder, folder / "annotations"):
         if not place.is_dir():
             continue
-        for child in sorted(place.glob("*.json")):
-            detection = detect_file(child)
+        children = sorted(place.glob("*.json"))
+        if len(children) > _MANY_FILES:
+            children = [c for c in children if any(w in c.name.lower() for w in _COCO_WORDS)]
+        for child in children:
+            detection = detect_file(child, _FOLDER_HEAD_BYTES)
             if detection.confidence >= 0.5:
                 found.append((child, detection))
     return found

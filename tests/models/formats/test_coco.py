@@ -523,3 +523,14 @@ def test_rotated_boxes_and_ellipses_become_polygons_and_other_kinds_are_named(
     (back,) = list(FORMAT.read(out).images)
     assert_same_geometry(back.shapes[0].geometry, Polygon.from_points(turned.corners()))
     assert [s.kind for s in back.shapes] == ["polygon", "polygon"]
+
+
+def test_a_folder_of_many_sidecars_is_looked_through_by_coco_names_only(tmp_path: Path) -> None:
+    for n in range(40):
+        (tmp_path / f"img{n}.json").write_text(json.dumps({"shapes": [], "imagePath": "a.jpg"}))
+    assert not FORMAT.detect(tmp_path)
+    disguised = tmp_path / "zz_labels.json"
+    disguised.write_text(json.dumps({"images": [], "annotations": [], "categories": []}))
+    assert not FORMAT.detect(tmp_path)  # among many sidecars, a file must be named like COCO's
+    disguised.rename(tmp_path / "instances_val.json")
+    assert "instances_val.json" in FORMAT.detect(tmp_path).reason
