@@ -148,7 +148,7 @@ def _image(dataset: Dataset, task: str | None, image: Path, label: Path) -> Imag
     if not label.is_file():
         return ImageLabels(name, (), width, height, image)
     try:
-        lines = label.read_text(encoding="utf-8").splitlines()
+        lines = label.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         loss = Loss(name, None, "labels", f"{label.name} cannot be read: {exc}")
         return ImageLabels(name, (), width, height, image, (loss,))

@@ -183,7 +183,7 @@ def image_files(dataset: Dataset) -> list[Path]:
             if not isinstance(entry, str):
                 dataset.lose("split", f"{entry!r} is not a path")
                 continue
-            target = Path(entry) if os.path.isabs(entry) else dataset.root / entry
+            target = _split_target(entry, dataset.root)
             if target.is_dir():
                 targets.append(target)
             elif target.is_file() and target.suffix.lower() == ".txt":
@@ -195,6 +195,19 @@ def image_files(dataset: Dataset) -> list[Path]:
         targets.append(images if images.is_dir() else dataset.root)
     found = scan_images(targets)
     return [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file()]
+
+
+def _split_target(entry: str, root: Path) -> Path:
+    """Where a split's entry points. Some exporters write ``../train/images`` for the
+    ``train/images`` beside the YAML; when the first does not exist, the second is used."""
+    if os.path.isabs(entry):
+        return Path(entry)
+    target = root / entry
+    if not target.exists() and entry.startswith("../"):
+        inside = root / entry.lstrip("./")
+        if inside.exists():
+            return inside
+    return target
 
 
 def _listed(listing: Path, dataset: Dataset) -> list[Path]:

@@ -385,3 +385,18 @@ def test_what_is_not_yolo_is_refused_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "data.yaml").write_text("names: [a]\nkpt_shape: [0, 4]\n")
     reading = FORMAT.read(tmp_path)
     assert [loss.what for loss in reading.losses] == ["kpt_shape"]
+
+
+def test_splits_written_one_folder_too_high_and_a_byte_order_mark_are_read(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "export"
+    picture(root / "train" / "images" / "r.jpg", (100, 50))
+    (root / "train" / "labels").mkdir(parents=True)
+    (root / "train" / "labels" / "r.txt").write_bytes("\ufeff0 0.5 0.5 0.2 0.2\n".encode())
+    (root / "data.yaml").write_text("train: ../train/images\nnc: 1\nnames: ['crack']\n")
+    reading = FORMAT.read(root)
+    (image,) = list(reading.images)
+    assert image.name == "train/images/r.jpg" and image.losses == ()
+    assert image.shapes[0].geometry == Box(40.0, 20.0, 60.0, 30.0)
+    assert reading.losses == []
