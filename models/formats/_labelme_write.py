@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from limner.models.domain.geometry import Polygon, Tag
+from limner.models.formats._groups import GroupNumbers
 from limner.models.formats._labelme_shapes import write_geometry
 from limner.models.formats.base import FormatError, ImageLabels, Loss, Shape, shape_loss
 
@@ -60,7 +61,7 @@ class LabelmeWriter:
         relative = Path(os.path.relpath(picture, target.parent)).as_posix()
         flags: dict[str, bool] = {}
         shapes: list[dict[str, Any]] = []
-        numbers = _GroupNumbers(image)
+        numbers = GroupNumbers(image)
         for index, shape in enumerate(image.shapes):
             if isinstance(shape.geometry, Tag):
                 flags.update(self._tag_flags(image, index, shape))
@@ -94,7 +95,7 @@ class LabelmeWriter:
         return self.out / relative
 
     def _shapes(
-        self, image: ImageLabels, index: int, shape: Shape, numbers: _GroupNumbers
+        self, image: ImageLabels, index: int, shape: Shape, numbers: GroupNumbers
     ) -> list[dict[str, Any]]:
         pieces, notes = write_geometry(shape.geometry, image.size)
         for what, why in notes:
@@ -172,7 +173,7 @@ class LabelmeWriter:
             self._lose(image, index, shape, "tag attributes", "labelme flags have no attributes")
         return flags
 
-    def _check_merges(self, image: ImageLabels, numbers: _GroupNumbers) -> None:
+    def _check_merges(self, image: ImageLabels, numbers: GroupNumbers) -> None:
         seen: dict[tuple[int, str | None], int] = {}
         for group, label, index in numbers.polygons:
             if group is None:
@@ -182,35 +183,6 @@ class LabelmeWriter:
                 why = "polygons of one class in one group are read back as one polygon in parts"
                 self._lose(image, index, shape, "group", why)
             seen.setdefault((group, label), index)
-
-
-class _GroupNumbers:
-    """labelme's integer ``group_id`` for limner's group names, one set per image.
-
-    A group named by a whole number keeps that number (groups read from labelme come
-    back as they were); other groups, and polygons in several parts, get the smallest
-    numbers no group of the image uses.
-    """
-
-    def __init__(self, image: ImageLabels) -> None:
-        names = {shape.group for shape in image.shapes if shape.group is not None}
-        self.used = {int(name) for name in names if name.isdigit()}
-        self.assigned: dict[str, int] = {name: int(name) for name in names if name.isdigit()}
-        self.next = 1
-        self.polygons: list[tuple[int | None, str | None, int]] = []
-
-    def _fresh(self) -> int:
-        while self.next in self.used:
-            self.next += 1
-        self.used.add(self.next)
-        return self.next
-
-    def number(self, group: str | None, several: bool) -> int | None:
-        if group is not None:
-            if group not in self.assigned:
-                self.assigned[group] = self._fresh()
-            return self.assigned[group]
-        return self._fresh() if several else None
 
 
 def _json_safe(value: Any) -> bool:

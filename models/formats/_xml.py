@@ -19,6 +19,7 @@ Three things every XML format here needs, done once:
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -77,6 +78,11 @@ class XmlStream:
             handle = path.open("rb")
         except OSError as error:
             raise FormatError(f"cannot read {path}: {error.strerror or error}") from None
+        return cls.from_handle(path, handle)
+
+    @classmethod
+    def from_handle(cls, path: Path, handle: BinaryIO) -> XmlStream:
+        """Start reading an open binary file (``path`` names it in messages)."""
         stream = cls(path, handle)
         try:
             while stream.root_tag is None and stream._feed():
@@ -163,6 +169,19 @@ def parse_document(path: Path) -> ET.Element:
     return root
 
 
+def parse_text(text: str, what: str) -> ET.Element:
+    """An XML fragment held in a text (CVAT's skeleton ``<svg>``), wrapped in one root.
+
+    Parsed by the same guarded parser as files, so a fragment cannot declare entities.
+    """
+    data = f"<fragment>{text}</fragment>".encode()
+    stream = XmlStream(Path(what), io.BytesIO(data))
+    root = ET.Element("fragment")
+    for child in stream:
+        root.append(child)
+    return root
+
+
 def sniff_root(path: Path, limit: int = 4096) -> str | None:
     """The root element's tag from the first bytes of ``path``, or None if it is not XML.
 
@@ -173,9 +192,13 @@ def sniff_root(path: Path, limit: int = 4096) -> str | None:
             head = handle.read(limit)
     except OSError:
         return None
-    text = head.decode("utf-8", errors="replace")
-    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S)
-    match = re.search(r"<\s*([A-Za-z_][\w.-]*)", text)
+    return root_of(head.decode("utf-8", errors="replace"))
+
+
+def root_of(head: str) -> str | None:
+    """The tag of the first element in the start of a document, past its declarations."""
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head.lstrip("\ufeff"), flags=re.S)
+    match = re.match(r"\s*<\s*([A-Za-z_][\w.-]*)", text)
     return match.group(1) if match else None
 
 

@@ -29,7 +29,6 @@ mark for predictions. labelme has no class list, so a class's colour is not kept
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import posixpath
@@ -38,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from limner.models.domain.geometry import Polygon, Tag
+from limner.models.domain.geometry import Tag
+from limner.models.formats._groups import Piece, merge_polygons
 from limner.models.formats._labelme_shapes import ShapeError, read_geometry
 from limner.models.formats._labelme_write import (
     FLAGS_CLASS,
@@ -145,15 +145,6 @@ def _looks_like_labelme(path: Path) -> bool:
     return any(key in head for key in ('"imagePath"', '"shape_type"', '"label"'))
 
 
-@dataclass
-class _Item:
-    """One shape being read, before polygons of a group are merged."""
-
-    shape: Shape
-    group: str | None
-    numbers: list[int]
-
-
 class _Reader:
     def __init__(self, root: Path, losses: list[Loss]) -> None:
         self.root = root
@@ -207,7 +198,7 @@ class _Reader:
             for number, raw in enumerate(data["shapes"], start=1)
             for item in self._items(name, provenance, number, raw, size, losses)
         ]
-        shapes = [*_merged(items), *self._tags(name, provenance, data.get("flags"), losses)]
+        shapes = [*merge_polygons(items), *self._tags(name, provenance, data.get("flags"), losses)]
         return ImageLabels(name, tuple(shapes), width, height, picture, tuple(losses))
 
     def _image_name(self, json_path: Path, stated: object) -> tuple[str, Path | None]:
@@ -230,7 +221,7 @@ class _Reader:
         raw: object,
         size: tuple[int, int] | None,
         losses: list[Loss],
-    ) -> list[_Item]:
+    ) -> list[Piece]:
         if not isinstance(raw, Mapping):
             losses.append(Loss(image, number, "shape", f"shape {number} is not an object"))
             return []
@@ -250,7 +241,7 @@ class _Reader:
             group = f"shape {number}"
         where = Provenance(source, NAME, f"shape {number}")
         return [
-            _Item(Shape(g, class_name, attributes, where, number, group=group), group, [number])
+            Piece(Shape(g, class_name, attributes, where, number, group=group), group, [number])
             for g in geometries
         ]
 
@@ -310,40 +301,3 @@ def _whole(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return int(value) if float(value).is_integer() and value > 0 else None
-
-
-def _merged(items: list[_Item]) -> Iterator[Shape]:
-    """Polygons of one class in one group become one polygon with several parts.
-
-    The polygon takes the place of its first part. A group left with that polygon alone
-    is no group any more: it was only how labelme says "one object in several parts".
-    """
-    firsts: dict[tuple[str, str | None], _Item] = {}
-    merged: set[int] = set()
-    for position, item in enumerate(items):
-        if item.group is None or not isinstance(item.shape.geometry, Polygon):
-            continue
-        key = (item.group, item.shape.class_name)
-        first = firsts.get(key)
-        if first is None:
-            firsts[key] = item
-            continue
-        assert isinstance(first.shape.geometry, Polygon)
-        parts = first.shape.geometry.parts + item.shape.geometry.parts
-        first.numbers += item.numbers
-        where = first.shape.provenance
-        if where is not None:
-            shapes = ", ".join(str(n) for n in first.numbers)
-            where = dataclasses.replace(where, where=f"shapes {shapes}")
-        first.shape = dataclasses.replace(first.shape, geometry=Polygon(parts), provenance=where)
-        merged.add(position)
-    kept = [item for position, item in enumerate(items) if position not in merged]
-    members: dict[str, int] = {}
-    for item in kept:
-        if item.group is not None:
-            members[item.group] = members.get(item.group, 0) + 1
-    for item in kept:
-        shape = item.shape
-        if item.group is not None and members[item.group] == 1 and len(item.numbers) > 1:
-            shape = dataclasses.replace(shape, group=None)
-        yield shape
