@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from limner.models.domain.geometry import Skeleton
+from limner.models.domain.geometry import Skeleton, TagSpec
 from limner.models.domain.palette import color_for_index
 from limner.models.store import queries, sync_store, tx
 from limner.models.store.store import ProjectStore
@@ -244,6 +244,8 @@ class SyncEngine:
                 }
                 if spec.skeleton:
                     fields["skeleton"] = Skeleton.from_json(dict(spec.skeleton))
+                if spec.tag:
+                    fields["tag"] = TagSpec.from_json(dict(spec.tag))
                 tx.insert_class(conn, changes, fields)
 
     def pull_queues(self) -> None:

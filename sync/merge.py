@@ -48,6 +48,7 @@ def local_regions(
                 class_names.get(r.class_id) if r.class_id is not None else None,
                 geometry_from_json(json.loads(r.geometry)),
                 json.loads(r.attributes),
+                r.group_id,
             )
         out[r.uuid] = LocalRegion(r.uuid, r.rev, region)
     return out
@@ -66,6 +67,7 @@ def region_payload(remote: RemoteRegion | None) -> dict[str, Any]:
         "geometry": geometry_to_json(remote.region.geometry),
         "class_name": remote.region.class_name,
         "attributes": dict(remote.region.attributes),
+        "group": remote.region.group,
         "raw": remote.raw,
         "key": remote.key,
         "author": remote.author,
@@ -80,6 +82,7 @@ def region_from_payload(uuid: str, payload: Mapping[str, Any]) -> Region | None:
         payload.get("class_name"),
         geometry_from_json(payload["geometry"]),
         dict(payload.get("attributes") or {}),
+        payload.get("group"),
     )
 
 
@@ -127,6 +130,7 @@ class LocalWriter:
                 region.geometry,
                 region.attributes,
                 source=self.source,
+                group_id=region.group,
             ),
             author=remote.author or self.source,
         )
@@ -145,6 +149,7 @@ class LocalWriter:
                 "geometry": region.geometry,
                 "class_id": self._class_id(region),
                 "attributes": dict(region.attributes),
+                "group_id": region.group,
             },
         )
         self._saved(uuid, digest, version)

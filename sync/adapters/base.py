@@ -66,26 +66,40 @@ class RemoteInfo:
 
 @dataclass(frozen=True, slots=True)
 class ClassSpec:
+    """A class as a remote defines it; ``tag`` is what a class of kind ``tag`` asks (the
+    JSON form of a ``TagSpec``), None for shape classes."""
+
     name: str
     kind: str
     color: str | None = None
     attribute_schema: tuple[Mapping[str, Any], ...] = ()
     skeleton: Mapping[str, Any] | None = None
+    tag: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Region:
+    """One annotation as sync sees it. ``group`` is the id of the group it is in (the
+    uuid of the group's anchor member), None when it is in none; an image tag is a region
+    whose geometry is a ``Tag``."""
+
     uuid: str
     class_name: str | None
     geometry: Geometry
     attributes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    group: str | None = None
 
 
 def region_digest(region: Region) -> str:
-    """What a region says (class, geometry to 1e-6 px, attributes), as a fingerprint."""
+    """What a region says (class, geometry to 1e-6 px, attributes, group), as a
+    fingerprint. A region in no group has the fingerprint it had before groups existed,
+    so agreements recorded then still hold."""
     from limner.models.store.sync_store import content_hash
 
-    return content_hash(region.geometry, region.class_name, region.attributes)
+    digest = content_hash(region.geometry, region.class_name, region.attributes)
+    if region.group is None:
+        return digest
+    return hashlib.sha256(f"{digest}|group:{region.group}".encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,15 +142,14 @@ def container_import_id(image_uuid: str) -> int:
 class LabelStudioAdapter(Adapter):
     kind = KIND
     capabilities = Capabilities(
-        frozenset({"box", "polygon", "mask", "keypoints"}),
+        frozenset({"box", "polygon", "mask", "keypoints", "polyline", "point", "ellipse", "tag"}),
         review=True,
         queues=True,
         notes={"polygon": "Label Studio polygons cannot hold holes or several parts"},
         opaque=(
-            "rotated rectangles",
-            "whole-image Choices, TextArea and Rating answers",
-            "relations between regions",
-            "tools limner has no shape for (ellipses, polylines, ...)",
+            "labeled relations between regions (unlabeled ones are groups)",
+            "closed, curved or branching vector paths",
+            "tools limner has no shape for, and answers it has no tag for (DateTime, ...)",
             "anything malformed (it is reported, not imported)",
         ),
     )
@@ -226,6 +225,7 @@ class LabelStudioAdapter(Adapter):
                 color=c.color,
                 attribute_schema=tuple(c.attribute_schema),
                 skeleton=c.skeleton,
+                tag=c.tag,
             )
             for c in self.config.classes()
         ]
@@ -435,6 +435,7 @@ class LabelStudioAdapter(Adapter):
                 height,
                 skeleton_edges=skeleton_edges,
                 parent_id=parent,
+                group=region.group if region.group != region.uuid else None,
             )
         except LabelStudioFormatError as exc:
             raise Refused(str(exc)) from exc

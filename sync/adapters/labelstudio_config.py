@@ -3,25 +3,16 @@
 :func:`parse_label_config` reads the XML of a project (one ``<Image>`` tag) and refuses,
 with a message naming the tag, what limner cannot label faithfully: no or several images,
 video/audio/text objects, controls bound to anything but the image, and geometry tools
-other than RectangleLabels, PolygonLabels, BrushLabels and KeyPointLabels (their regions
-would be lost on the way back). Controls without geometry that limner has no use for
-(whole-image Choices, Rating...) are listed in ``LSConfig.warnings`` instead.
+other than RectangleLabels, PolygonLabels, BrushLabels, KeyPointLabels, EllipseLabels and
+VectorLabels (their regions would be lost on the way back). Controls without geometry
+that limner has no use for (DateTime, Taxonomy, a per-region Rating...) are listed in
+``LSConfig.warnings`` instead.
 
-Classes. One limner class per (control, label) pair: ``RectangleLabels`` gives boxes,
-``PolygonLabels`` polygons, ``BrushLabels`` masks. A ``KeyPointLabels`` control gives one
-keypoints class whose skeleton points are the control's labels, in ``model_index`` order
-when the labels carry it. When the same name occurs twice (a "Car" box and a "Car"
-polygon) the first, in document order, keeps the plain name and the later ones get the
-kind appended, "Car (polygon)"; when that is taken, or when the earlier class has the same
-kind (two RectangleLabels with "Car"), the control name too: "Car (box, bbox2)". The
-first keeps its name so that adding a control to a project does not rename its classes.
-Per-region ``Choices`` (single: ``choice``, multiple: ``multi``),
-``TextArea`` (``text``) and ``Number`` (``number``) become attributes of every class they
-apply to (``whenTagName`` / ``whenLabelValue`` restrict them, as in Label Studio).
-
-The tables of control tags and :func:`check_image_size` are shared with the result codec
-(``labelstudio_write`` and ``labelstudio_read``), which reads and writes results against
-the classes made here.
+What each control becomes (classes, attributes, image tags) is told in
+:mod:`~limner.sync.adapters.labelstudio_controls`, and the classes are built, with their
+names made unique, in :mod:`~limner.sync.adapters.labelstudio_classes`. The tables of
+control tags and :func:`check_image_size` are shared with the result codec
+(``labelstudio_write`` and ``labelstudio_read``), and re-exported here for it.
 """
 
 from __future__ import annotations
@@ -29,18 +20,26 @@ from __future__ import annotations
 import numbers
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from limner.sync.adapters.base import ClassSpec
-from limner.sync.adapters.labelstudio_rle import LabelStudioFormatError
+from limner.sync.adapters.labelstudio_classes import classes_of
+from limner.sync.adapters.labelstudio_controls import (
+    ATTRIBUTE_CONTROLS,
+    ATTRIBUTE_TYPE_TO_CONTROL,
+    GEOMETRY_CONTROLS,
+    KIND_TO_TYPE,
+    TAG_CONTROLS,
+    LabelStudioFormatError,
+    LSClassSpec,
+    LSControl,
+)
 
 __all__ = [
     "ATTRIBUTE_CONTROLS",
     "ATTRIBUTE_TYPE_TO_CONTROL",
     "GEOMETRY_CONTROLS",
     "KIND_TO_TYPE",
+    "TAG_CONTROLS",
     "LSClassSpec",
     "LSConfig",
     "LSControl",
@@ -49,26 +48,9 @@ __all__ = [
     "parse_label_config",
 ]
 
-# Control tag (lower case) -> limner geometry kind. The result ``type`` is the same word.
-GEOMETRY_CONTROLS = {
-    "rectanglelabels": "box",
-    "polygonlabels": "polygon",
-    "brushlabels": "mask",
-    "keypointlabels": "keypoints",
-}
-KIND_TO_TYPE = {kind: tag for tag, kind in GEOMETRY_CONTROLS.items()}
-
-# Per-region controls limner keeps as attributes, and the limner type of each.
-ATTRIBUTE_CONTROLS = ("choices", "textarea", "number")
-ATTRIBUTE_TYPE_TO_CONTROL = {
-    "choice": "choices",
-    "multi": "choices",
-    "text": "textarea",
-    "number": "number",
-}
-
-# Controls that draw shapes limner does not have. A project using them is refused: its
-# regions could not be shown, and an upload would have to drop them.
+# Controls that draw shapes limner does not have (or unlabeled tools, whose regions have
+# no class). A project using them is refused: its regions could not be shown, and an
+# upload would have to drop them.
 _FOREIGN_GEOMETRY_CONTROLS = frozenset(
     {
         "rectangle",
@@ -76,13 +58,11 @@ _FOREIGN_GEOMETRY_CONTROLS = frozenset(
         "brush",
         "keypoint",
         "ellipse",
-        "ellipselabels",
         "labels",
         "bitmask",
         "bitmasklabels",
         "magicwand",
         "vector",
-        "vectorlabels",
         "videorectangle",
         "paragraphlabels",
         "hypertextlabels",
@@ -90,7 +70,7 @@ _FOREIGN_GEOMETRY_CONTROLS = frozenset(
     }
 )
 # Controls without geometry that limner ignores (reported, not refused).
-_OTHER_CONTROLS = frozenset({"rating", "datetime", "taxonomy", "ranker", "pairwise"})
+_OTHER_CONTROLS = frozenset({"datetime", "taxonomy", "ranker", "pairwise"})
 # Object tags that only exist to be labeled: a project with one of them is not an image
 # project, whatever controls it has.
 _MEDIA_OBJECTS = frozenset(
@@ -124,48 +104,6 @@ def check_image_size(width: object, height: object) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class LSControl:
-    """One control tag of the label config, as much of it as limner uses.
-
-    ``labels`` are the Label values (geometry controls, in skeleton order for keypoints)
-    or the Relation values (``relations``); ``label_colors`` runs parallel to ``labels``
-    with each label's ``background`` or None. ``options`` and ``choice`` describe Choices.
-    ``when_tag_name`` / ``when_label_value`` are Label Studio's conditions restricting a
-    per-region control to some regions.
-    """
-
-    name: str
-    type: str
-    to_name: str
-    labels: tuple[str, ...] = ()
-    per_region: bool = False
-    options: tuple[str, ...] = ()
-    choice: str = "single"
-    label_colors: tuple[str | None, ...] = ()
-    when_tag_name: str | None = None
-    when_label_value: tuple[str, ...] = ()
-
-    @property
-    def kind(self) -> str | None:
-        """The limner geometry kind of a labels control, None for the others."""
-        return GEOMETRY_CONTROLS.get(self.type)
-
-
-@dataclass(frozen=True, slots=True)
-class LSClassSpec(ClassSpec):
-    """A limner class and where it lives in the label config.
-
-    ``label`` is the value written in results (None for keypoints, whose labels are the
-    point names), ``control_name`` the control's ``name`` (a result's ``from_name``) and
-    ``to_name`` the Image tag's name.
-    """
-
-    control_name: str = ""
-    label: str | None = None
-    to_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class LSConfig:
     """A parsed label config: the image it labels, its controls, and what was ignored."""
 
@@ -182,90 +120,8 @@ class LSConfig:
         return None
 
     def classes(self) -> list[LSClassSpec]:
-        """One class per (geometry control, label); one per keypoint control.
-
-        Names are made unique as the module docstring describes; the order is document
-        order, so the same config always gives the same names.
-        """
-        taken: set[str] = set()
-        kinds_of: dict[str, set[str]] = {}  # base name -> kinds already using it
-        out: list[LSClassSpec] = []
-        for control in self.controls:
-            kind = control.kind
-            if kind is None or not control.labels:
-                continue
-            if kind == "keypoints":
-                entries = [(control.name, None, _first_color(control.label_colors))]
-            else:
-                entries = [
-                    (label, label, color)
-                    for label, color in zip(control.labels, control.label_colors, strict=True)
-                ]
-            for base, label, color in entries:
-                same_kind = kind in kinds_of.get(base, set())
-                name = _unique_name(base, kind, control.name, taken, same_kind)
-                taken.add(name)
-                kinds_of.setdefault(base, set()).add(kind)
-                skeleton = None
-                if kind == "keypoints":
-                    skeleton = {"names": list(control.labels), "edges": []}
-                out.append(
-                    LSClassSpec(
-                        name=name,
-                        kind=kind,
-                        color=color,
-                        attribute_schema=self._attribute_schema(control, label),
-                        skeleton=skeleton,
-                        control_name=control.name,
-                        label=label,
-                        to_name=control.to_name,
-                    )
-                )
-        return out
-
-    def _attribute_schema(self, owner: LSControl, label: str | None) -> tuple[dict, ...]:
-        """The per-region controls that apply to regions of ``owner`` labeled ``label``."""
-        labels = owner.labels if label is None else (label,)
-        schema: list[dict[str, Any]] = []
-        for control in self.controls:
-            if not control.per_region or control.type not in ATTRIBUTE_CONTROLS:
-                continue
-            if control.when_tag_name is not None and control.when_tag_name != owner.name:
-                continue
-            if control.when_label_value and not set(labels) & set(control.when_label_value):
-                continue
-            if control.type == "choices":
-                kind = "multi" if control.choice == "multiple" else "choice"
-                schema.append(
-                    {"name": control.name, "type": kind, "options": list(control.options)}
-                )
-            elif control.type == "textarea":
-                schema.append({"name": control.name, "type": "text", "options": []})
-            else:
-                schema.append({"name": control.name, "type": "number", "options": []})
-        return tuple(schema)
-
-
-def _first_color(colors: Iterable[str | None]) -> str | None:
-    return next((color for color in colors if color), None)
-
-
-def _unique_name(base: str, kind: str, control: str, taken: set[str], same_kind: bool) -> str:
-    """``base``, else ``base (kind)``, else ``base (kind, control)``, else numbered.
-
-    ``base (kind)`` is skipped when a class of the same kind already has the name (two
-    RectangleLabels controls both with "Car"): it would not say which one is meant.
-    """
-    candidates = [base, f"{base} ({kind}, {control})"]
-    if not same_kind:
-        candidates.insert(1, f"{base} ({kind})")
-    for candidate in candidates:
-        if candidate not in taken:
-            return candidate
-    number = 2
-    while f"{base} ({kind}, {control}) {number}" in taken:
-        number += 1
-    return f"{base} ({kind}, {control}) {number}"
+        """The classes the controls give, named as ``labelstudio_classes`` says."""
+        return classes_of(self.controls)
 
 
 def _attr(element: ET.Element, name: str) -> str | None:
@@ -349,6 +205,7 @@ def _sort_tags(root: ET.Element, warnings: list[str]) -> tuple[list[ET.Element],
         elif (
             tag in GEOMETRY_CONTROLS
             or tag in ATTRIBUTE_CONTROLS
+            or tag in TAG_CONTROLS
             or tag in _OTHER_CONTROLS
             or tag == "relations"
         ):
@@ -356,7 +213,8 @@ def _sort_tags(root: ET.Element, warnings: list[str]) -> tuple[list[ET.Element],
         elif tag in _FOREIGN_GEOMETRY_CONTROLS or tag.endswith("labels"):
             raise LabelStudioFormatError(
                 f"the label config uses <{original}>, a tool limner does not have; limner "
-                "syncs RectangleLabels, PolygonLabels, BrushLabels and KeyPointLabels"
+                "syncs RectangleLabels, PolygonLabels, BrushLabels, KeyPointLabels, "
+                "EllipseLabels and VectorLabels"
             )
         elif tag not in _LAYOUT_TAGS:
             warnings.append(f"<{original}> in the label config is not known to limner; ignored")
@@ -460,25 +318,21 @@ def _parse_control(
 
     if tag in GEOMETRY_CONTROLS:
         return _parse_labels_control(original, element, name, tag, image_tag, warnings)
-    if tag in _OTHER_CONTROLS:
+    if tag in _OTHER_CONTROLS or (tag == "rating" and per_region):
         scope = "per-region" if per_region else "whole-image"
         warnings.append(f"{scope} <{original} name={name!r}> is ignored: limner has no such data")
         return None
-    if not per_region:
-        # Kept in ``controls`` so that its answers in results are recognised (and
-        # reported as whole-image answers), but it gives no attribute.
-        warnings.append(
-            f"whole-image <{original} name={name!r}> is ignored: limner keeps no whole-image labels"
-        )
     options: tuple[str, ...] = ()
     choice = "single"
     if tag == "choices":
         options = _option_values(element, "choice")
-        if not options and per_region:
-            warnings.append(f"per-region <{original} name={name!r}> has no <Choice>; ignored")
+        if not options:
+            scope = "per-region" if per_region else "whole-image"
+            warnings.append(f"{scope} <{original} name={name!r}> has no <Choice>; ignored")
             return None
         if (_attr(element, "choice") or "").lower() == "multiple":
             choice = "multiple"
+    minimum, maximum = _bounds(original, element, name, tag, warnings)
     return LSControl(
         name=name,
         type=tag,
@@ -488,7 +342,39 @@ def _parse_control(
         choice=choice,
         when_tag_name=_attr(element, "whenTagName"),
         when_label_value=_split_list(_attr(element, "whenLabelValue")),
+        minimum=minimum,
+        maximum=maximum,
     )
+
+
+def _number_attr(
+    original: str, element: ET.Element, name: str, key: str, warnings: list[str]
+) -> float | None:
+    raw = _attr(element, key)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        warnings.append(f"<{original} name={name!r}> has {key}={raw!r}, not a number; ignored")
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _bounds(
+    original: str, element: ET.Element, name: str, tag: str, warnings: list[str]
+) -> tuple[float | None, float | None]:
+    """The least and greatest answer: 1 to ``maxRating`` (5 unless set) for a Rating,
+    ``min`` and ``max`` for a Number; none for the others."""
+    if tag == "rating":
+        top = _number_attr(original, element, name, "maxRating", warnings)
+        return 1, top if top is not None else 5
+    if tag == "number":
+        return (
+            _number_attr(original, element, name, "min", warnings),
+            _number_attr(original, element, name, "max", warnings),
+        )
+    return None, None
 
 
 def _option_values(element: ET.Element, child_tag: str) -> tuple[str, ...]:

@@ -3,9 +3,12 @@
 Pure data conversion with the image size as the only context. Each item is read on its
 own (:mod:`limner.sync.adapters.labelstudio_read_shapes`): geometry items first, so that
 relations and per-region attributes (Choices, TextArea, Number items with the id of the
-region they describe) find the region they refer to. Keypoint points are grouped into
-instances by ``parentID``; skeleton edges come back from relations between points of one
-instance.
+region they describe) find the region they refer to. Keypoint points sharing a
+``parentID`` are grouped into instances, and skeleton edges come back from relations
+between points of one instance; a point without ``parentID`` is a point of its own.
+Whole-image answers are image tags (:mod:`~limner.sync.adapters.labelstudio_read_tags`)
+and unlabeled relations between regions are groups
+(:mod:`~limner.sync.adapters.labelstudio_groups`).
 
 Anything in a result that cannot become a limner region or attribute is reported in the
 warnings returned with the regions, and :func:`unrepresented_results` returns those items
@@ -22,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from limner.models.domain.geometry import Geometry, Keypoints
+from limner.models.domain.geometry import Geometry, Keypoints, Tag
 from limner.models.errors import GeometryError
 from limner.sync.adapters.base import Region
 from limner.sync.adapters.labelstudio_config import (
@@ -34,6 +37,7 @@ from limner.sync.adapters.labelstudio_config import (
     LSControl,
     check_image_size,
 )
+from limner.sync.adapters.labelstudio_groups import Link, resolve_groups
 from limner.sync.adapters.labelstudio_read_shapes import (
     PointInstance,
     SkipItem,
@@ -45,6 +49,7 @@ from limner.sync.adapters.labelstudio_read_shapes import (
     read_geometry,
     read_relation,
 )
+from limner.sync.adapters.labelstudio_read_tags import read_tag
 
 __all__ = [
     "LSRegion",
@@ -141,6 +146,8 @@ class _Found:
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     point_owner: dict[str, tuple[PointInstance, int]] = field(default_factory=dict)
     used_uuids: set[str] = field(default_factory=set)
+    links: list[Link] = field(default_factory=list)  # relations that may make groups
+    groups: dict[str, str] = field(default_factory=dict)  # region uuid -> group anchor
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,8 @@ class _Context:
     height: int
     by_label: Mapping[tuple[str, str | None], LSClassSpec]
     by_keypoint_control: Mapping[str, LSClassSpec]
-    geometry_ids: set[Any]  # ids of the box, polygon and brush items
+    by_tag_control: Mapping[str, LSClassSpec]
+    geometry_ids: set[Any]  # ids of the items that are regions of their own (not points)
 
 
 def _read(
@@ -172,7 +180,8 @@ def _read(
     for instance in found.instances.values():
         class_of[instance.uuid] = instance.cls
     for index, item in enumerate(result):
-        _read_other_item(index, item, config, class_of, found)
+        _read_other_item(index, item, context, class_of, found)
+    _read_groups(found)
     regions = _regions(found)
     kept = {region.uuid for region in regions}
     owners = {index: uuid for index, uuid in found.owners.items() if uuid in kept}
@@ -194,8 +203,11 @@ def _context(
         config,
         width,
         height,
-        by_label={(c.control_name, c.label): c for c in classes if c.kind != "keypoints"},
+        by_label={
+            (c.control_name, c.label): c for c in classes if c.kind not in ("keypoints", "tag")
+        },
         by_keypoint_control={c.control_name: c for c in classes if c.kind == "keypoints"},
+        by_tag_control={c.control_name: c for c in classes if c.kind == "tag"},
         geometry_ids=geometry_ids,
     )
 
@@ -215,7 +227,8 @@ def _read_geometry_item(index: int, item: object, context: _Context, found: _Fou
         labels = item_labels(value, type_)
         if not labels:
             raise SkipItem("it has no label")
-        if type_ == "keypointlabels":
+        parent = item.get("parentID")
+        if type_ == "keypointlabels" and isinstance(parent, str) and parent:
             owner = _read_point(item, value, labels, control, context, found)
         else:
             owner = _read_shape(item, value, labels, type_, control, context, found)
@@ -291,24 +304,28 @@ def _read_shape(
 def _read_other_item(
     index: int,
     item: object,
-    config: LSConfig,
+    context: _Context,
     class_of: Mapping[str, LSClassSpec],
     found: _Found,
 ) -> None:
-    """Read one relation or per-region attribute item, or say why it was left out."""
+    """Read one relation, whole-image answer or per-region attribute item, or say why it
+    was left out."""
     if not isinstance(item, Mapping):
         return
     type_ = str(item.get("type", "")).lower()
     if type_ in GEOMETRY_CONTROLS:
         return
-    point_owner = found.point_owner
+    config = context.config
     if type_ == "relation":
-        if read_relation(item, point_owner, found.warnings):
-            found.consumed.add(index)
-            ends = (point_owner.get(item.get("from_id")), point_owner.get(item.get("to_id")))
-            found.owners[index] = next(end for end in ends if end is not None)[0].uuid
+        _read_relation_item(index, item, found)
+        return
+    from_name = item.get("from_name")
+    control = config.control(from_name) if isinstance(from_name, str) else None
+    if control is not None and control.tags_image and control.type == type_:
+        _read_tag_item(index, item, control, context, found)
         return
     if type_ in ATTRIBUTE_CONTROLS:
+        point_owner = found.point_owner
         if _read_attribute(
             item,
             type_,
@@ -327,14 +344,99 @@ def _read_other_item(
     found.warnings.append(_left_out(item, type_, config))
 
 
+def _region_of(item_id: Any, found: _Found) -> str | None:
+    """The uuid of the region an item id names: a shape, a keypoint or a whole instance."""
+    if not isinstance(item_id, str):
+        return None
+    if item_id in found.shapes:  # an image tag joins no group
+        return None if isinstance(found.shapes[item_id][1], Tag) else item_id
+    if item_id in found.point_owner:
+        return found.point_owner[item_id][0].uuid
+    if any(instance.uuid == item_id for instance in found.instances.values()):
+        return item_id
+    return None
+
+
+def _read_relation_item(index: int, item: Mapping[str, Any], found: _Found) -> None:
+    """A skeleton edge or a point's link to its parent; else a link between two regions,
+    which makes them a group when it has no labels."""
+    used = read_relation(item, found.point_owner, found.warnings)
+    if used is not None:
+        if used:
+            found.consumed.add(index)
+            ends = (
+                found.point_owner.get(item.get("from_id")),
+                found.point_owner.get(item.get("to_id")),
+            )
+            found.owners[index] = next(end for end in ends if end is not None)[0].uuid
+        return
+    source, target = item.get("from_id"), item.get("to_id")
+    a, b = _region_of(source, found), _region_of(target, found)
+    labels = item.get("labels")
+    if a is None or b is None or a == b:
+        found.warnings.append(
+            f"relation from {source!r} to {target!r} was not imported: it does not join two "
+            "regions limner read (limner keeps relations between regions as groups)"
+        )
+    elif labels:
+        found.warnings.append(
+            f"relation {labels} from {source!r} to {target!r} is kept as it is: limner keeps "
+            "relations between regions as groups, and a labeled relation says more"
+        )
+    else:
+        found.links.append(Link(index, a, b))
+
+
+def _read_groups(found: _Found) -> None:
+    """Join the regions linked by relations into groups; each relation is consumed by the
+    member it belongs to."""
+    if not found.links:
+        return
+    instances = {instance.uuid for instance in found.instances.values()}
+    reading = resolve_groups(found.links, found.order, instances)
+    found.groups.update(reading.groups)
+    for index, owner in reading.owners.items():
+        found.consumed.add(index)
+        found.owners[index] = owner
+
+
+def _read_tag_item(
+    index: int, item: Mapping[str, Any], control: LSControl, context: _Context, found: _Found
+) -> None:
+    """One whole-image answer as a tag region of the control's tag class."""
+    cls = context.by_tag_control.get(control.name)
+    item_id = item.get("id")
+    value = item.get("value")
+    try:
+        if cls is None:
+            raise SkipItem(f"{control.name!r} gives limner no tag class")
+        if not isinstance(item_id, str) or not item_id:
+            raise SkipItem("it has no id")
+        if item_id in found.shapes or item_id in found.used_uuids:
+            raise SkipItem(f"another region already has id {item_id!r}")
+        if not isinstance(value, Mapping):
+            raise SkipItem("it has no value object")
+        tag = read_tag(control.type, value, cls.tag)
+    except SkipItem as error:
+        found.warnings.append(f"{describe_item(item)} was not imported: {error}")
+        return
+    found.shapes[item_id] = (cls, tag)
+    found.order.append(item_id)
+    found.attributes[item_id] = {}
+    found.used_uuids.add(item_id)
+    found.consumed.add(index)
+    found.owners[index] = item_id
+
+
 def _regions(found: _Found) -> list[LSRegion]:
     """The regions gathered, in result order; keypoints that make no instance are reported."""
     regions: list[LSRegion] = []
     instance_by_uuid = {instance.uuid: instance for instance in found.instances.values()}
     for uuid in found.order:
+        group = found.groups.get(uuid)
         if uuid in found.shapes:
             cls, geometry = found.shapes[uuid]
-            regions.append(LSRegion(uuid, cls.name, geometry, found.attributes[uuid]))
+            regions.append(LSRegion(uuid, cls.name, geometry, found.attributes[uuid], group))
             continue
         instance = instance_by_uuid[uuid]
         try:
@@ -348,6 +450,7 @@ def _regions(found: _Found) -> list[LSRegion]:
                 instance.cls.name,
                 keypoints,
                 found.attributes[uuid],
+                group,
                 parent_id=instance.parent_id,
                 skeleton_edges=tuple(instance.edges),
             )
@@ -394,11 +497,12 @@ def _read_attribute(
         return False
     if not control.per_region:
         warnings.append(
-            f"{describe_item(item)} is a whole-image answer; limner keeps no whole-image labels"
+            f"{describe_item(item)} was not imported: {from_name!r} is a {control.type} "
+            f"control, not {type_}"
         )
         return False
     item_id = item.get("id")
-    if isinstance(item_id, str) and item_id in shapes:
+    if isinstance(item_id, str) and item_id in shapes and item_id in class_of:
         uuid = item_id
     elif isinstance(item_id, str) and item_id in point_owner:
         uuid = point_owner[item_id][0].uuid

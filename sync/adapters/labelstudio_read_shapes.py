@@ -1,12 +1,14 @@
 """One Label Studio geometry item read as a limner shape, with the checks every item passes.
 
 The pieces :mod:`limner.sync.adapters.labelstudio_read` walks a result with: which control
-an item belongs to and whether its type agrees, its labels, a box, polygon or brush read
-in pixels and checked to lie near the image, and keypoint items gathered into instances
-(grouped by ``parentID``, as Label Studio has no keypoint instance) with the relations
-between their points read as skeleton edges. Points without ``meta.limner.v = 1`` read
-back as visible. Each refusal is a :class:`SkipItem` whose message becomes a warning; one
-bad item never stops the rest of the result from being read.
+an item belongs to and whether its type agrees, its labels, a box (rotated about its
+top-left corner, as Label Studio turns it), polygon, brush, ellipse, vector path or
+lone point read in pixels and checked to lie near the image, and keypoint items gathered
+into instances (grouped by ``parentID``, as Label Studio has no keypoint instance) with
+the relations between their points read as skeleton edges. Points without
+``meta.limner.v = 1`` read back as visible. Each refusal is a :class:`SkipItem` whose
+message becomes a warning; one bad item never stops the rest of the result from being
+read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from limner.models.domain.geometry import Box, Geometry, Mask, Polygon, bounds
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Geometry,
+    Mask,
+    Point,
+    Polygon,
+    Polyline,
+    bounds,
+)
+from limner.models.domain.geometry.box import turn_point
 from limner.sync.adapters.labelstudio_config import LSClassSpec, LSConfig, LSControl
 from limner.sync.adapters.labelstudio_rle import decode_mask
 
@@ -124,20 +136,15 @@ def read_geometry(
             "its coordinates were read as if it was not turned"
         )
     if type_ == "rectanglelabels":
-        return _read_box(item, value, width, height, warnings)
+        return _read_box(value, width, height)
     if type_ == "polygonlabels":
-        points = value.get("points")
-        if not isinstance(points, list):
-            raise SkipItem(f"its points are {points!r}, not a list")
-        ring: list[tuple[float, float]] = []
-        for point in points:
-            if not isinstance(point, list | tuple) or len(point) != 2:
-                raise SkipItem(f"it has a point {point!r} that is not an [x, y] pair")
-            pair = {"x": point[0], "y": point[1]}
-            ring.append((_number(pair, "x") / 100 * width, _number(pair, "y") / 100 * height))
-        if value.get("closed") is False:
-            warnings.append(f"{describe_item(item)} was an open polygon in Label Studio; closed it")
-        return Polygon.from_points(ring)
+        return _read_polygon(item, value, width, height, warnings)
+    if type_ == "ellipselabels":
+        return _read_ellipse(value, width, height)
+    if type_ == "vectorlabels":
+        return _read_vector(value, width, height)
+    if type_ == "keypointlabels":
+        return Point(_number(value, "x") / 100 * width, _number(value, "y") / 100 * height)
     # brushlabels
     if value.get("format", "rle") != "rle":
         raise SkipItem(f"its brush format is {value.get('format')!r}; only 'rle' exists")
@@ -149,29 +156,86 @@ def read_geometry(
     return Mask.from_array(decode_mask(value.get("rle"), width, height))
 
 
-def _read_box(
+def _read_polygon(
     item: Mapping[str, Any],
     value: Mapping[str, Any],
     width: int,
     height: int,
     warnings: list[str],
-) -> Box:
-    x0 = _number(value, "x") / 100 * width
-    y0 = _number(value, "y") / 100 * height
-    w = _number(value, "width") / 100 * width
-    h = _number(value, "height") / 100 * height
+) -> Polygon:
+    points = value.get("points")
+    if not isinstance(points, list):
+        raise SkipItem(f"its points are {points!r}, not a list")
+    ring: list[tuple[float, float]] = []
+    for point in points:
+        if not isinstance(point, list | tuple) or len(point) != 2:
+            raise SkipItem(f"it has a point {point!r} that is not an [x, y] pair")
+        pair = {"x": point[0], "y": point[1]}
+        ring.append((_number(pair, "x") / 100 * width, _number(pair, "y") / 100 * height))
+    if value.get("closed") is False:
+        warnings.append(f"{describe_item(item)} was an open polygon in Label Studio; closed it")
+    return Polygon.from_points(ring)
+
+
+def _angle(value: Mapping[str, Any]) -> float:
     rotation = value.get("rotation", 0) or 0
     if isinstance(rotation, bool) or not isinstance(rotation, numbers.Real):
         raise SkipItem(f"its rotation is {rotation!r}, not a number")
     if not math.isfinite(rotation):
         raise SkipItem(f"its rotation is {rotation!r}, not a finite number")
-    if rotation % 360 != 0:
-        # An axis-aligned box would be a different (larger) shape: keep the server's.
-        raise SkipItem(
-            f"it is rotated by {rotation} degrees and limner boxes are not rotated; "
-            "it is kept as it is on the server"
-        )
-    return Box(x0, y0, x0 + w, y0 + h)
+    return float(rotation)
+
+
+def _read_box(value: Mapping[str, Any], width: int, height: int) -> Box:
+    """A rectangle: ``x``/``y`` is its top-left corner, which Label Studio also turns it
+    about; limner turns boxes about their centre, so the centre is where it moved to."""
+    x0 = _number(value, "x") / 100 * width
+    y0 = _number(value, "y") / 100 * height
+    w = _number(value, "width") / 100 * width
+    h = _number(value, "height") / 100 * height
+    angle = _angle(value)
+    if angle % 360 == 0:
+        return Box(x0, y0, x0 + w, y0 + h)
+    if w <= 0 or h <= 0:
+        raise SkipItem(f"it is {w:.6g} x {h:.6g} px, not a box")
+    cx, cy = turn_point(x0 + w / 2, y0 + h / 2, x0, y0, angle)
+    return Box.from_centre(cx, cy, w, h, angle)
+
+
+def _read_ellipse(value: Mapping[str, Any], width: int, height: int) -> Ellipse:
+    return Ellipse(
+        _number(value, "x") / 100 * width,
+        _number(value, "y") / 100 * height,
+        _number(value, "radiusX") / 100 * width,
+        _number(value, "radiusY") / 100 * height,
+        _angle(value),
+    )
+
+
+def _read_vector(value: Mapping[str, Any], width: int, height: int) -> Polyline:
+    """An open path of straight segments, each vertex following the one before it.
+
+    Closed paths, Bezier curves and branching (skeleton) paths are valid Label Studio
+    vectors that a limner polyline does not hold; they are kept as they are.
+    """
+    if value.get("closed"):
+        raise SkipItem("it is a closed vector path and limner polylines are open; kept as it is")
+    vertices = value.get("vertices")
+    if not isinstance(vertices, list):
+        raise SkipItem(f"its vertices are {vertices!r}, not a list")
+    points: list[tuple[float, float]] = []
+    previous: Any = None
+    for index, vertex in enumerate(vertices):
+        if not isinstance(vertex, Mapping):
+            raise SkipItem(f"its vertex {index} is {vertex!r}, not an object")
+        if vertex.get("isBezier") or vertex.get("controlPoint1") or vertex.get("controlPoint2"):
+            raise SkipItem("it has Bezier curves and limner polylines are straight; kept as it is")
+        before = vertex.get("prevPointId")
+        if index > 0 and before is not None and before != previous:
+            raise SkipItem("it is a branching vector path, not one line; kept as it is")
+        previous = vertex.get("id")
+        points.append((_number(vertex, "x") / 100 * width, _number(vertex, "y") / 100 * height))
+    return Polyline(tuple(points))
 
 
 @dataclass
@@ -250,8 +314,10 @@ def read_relation(
     item: Mapping[str, Any],
     point_owner: dict[str, tuple[PointInstance, int]],
     warnings: list[str],
-) -> bool:
-    """Record a skeleton edge; True when the relation was used (edge or point-to-parent)."""
+) -> bool | None:
+    """Record a skeleton edge: True when the relation was used (an edge, or a point
+    linked to its parent), False when it was refused (with a warning), None when it is
+    no relation inside one instance (it may link regions into a group)."""
     source, target = item.get("from_id"), item.get("to_id")
     a = point_owner.get(source) if isinstance(source, str) else None
     b = point_owner.get(target) if isinstance(target, str) else None
@@ -272,8 +338,4 @@ def read_relation(
     for point, other in ((a, target), (b, source)):
         if point is not None and other == point[0].parent_id:
             return True
-    warnings.append(
-        f"relation from {source!r} to {target!r} was not imported: limner keeps no relations "
-        "between regions"
-    )
-    return False
+    return None

@@ -3,8 +3,8 @@
 The task is stored exactly as the server sent it. Each of its annotations (one per
 annotator) is a container of regions; a region is the group of ``result`` items that make
 it up (a shape, its per-region answers, a keypoint instance's points and relations).
-Items limner cannot represent (rotated rectangles, whole-image answers, relations between
-regions, unknown tools) are kept opaque, in place, and never rewritten.
+Items limner cannot represent (labeled relations between regions, closed or curved vector
+paths, unknown tools) are kept opaque, in place, and never rewritten.
 
 Reading and rebuilding use the same grouping, so a push can replace exactly the items of
 the regions it changes and leave every other item as it came, in its place.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from limner.sync.adapters.base import Problem, RemoteRegion
@@ -65,8 +65,7 @@ def _local_uuid(container: str, region_id: str, taken: set[str]) -> str:
 
 #: Reasons that describe a valid item limner has no form for (everything else is broken).
 _FOREIGN = (
-    "is rotated",
-    "whole-image",
+    "kept as it is",
     "relations between regions",
     "not something limner keeps",
     "not a skeleton edge",
@@ -106,6 +105,8 @@ def read_containers(
         regions: list[RemoteRegion] = []
         for region in groups.regions:
             indices = [i for i, owner in groups.owners.items() if owner == region.uuid]
+            if region.group is not None:  # the anchor's local uuid names the group here
+                region = replace(region, group=local.get(region.group, region.group))
             regions.append(
                 RemoteRegion(
                     key=region.uuid,

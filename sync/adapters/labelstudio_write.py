@@ -6,13 +6,20 @@ that annotation alone.
 
 Result ids are limner annotation uuids. Coordinates are percentages of the image size,
 computed as ``px / size * 100`` with no rounding, so reading back gives the same floats to
-within a few ulps. Keypoints have no instance in Label Studio: each labeled point is one
-``keypointlabels`` item with id ``"<uuid>:<point index>"`` and ``parentID`` set to the
-instance uuid. Label Studio has no visibility flag, so occluded points (COCO ``v = 1``)
-carry ``meta.limner.v = 1``. Skeleton edges are written as unlabeled ``relation`` items
-between point items. Per-region attributes are extra items with the region's id (for
-keypoints, the id of the instance's first labeled point) whose value repeats the geometry,
-as Label Studio writes them.
+within a few ulps. A rotated box is written as Label Studio turns rectangles: about its
+top-left corner, which is therefore where limner's box (turned about its centre) puts that
+corner. Ellipses are ``ellipselabels`` (centre, radii, rotation), polylines open
+``vectorlabels`` paths, points ``keypointlabels`` items with no ``parentID``, and image
+tags whole-image items of their control (choices, text, rating or number).
+
+Keypoints have no instance in Label Studio: each labeled point is one ``keypointlabels``
+item with id ``"<uuid>:<point index>"`` and ``parentID`` set to the instance uuid. Label
+Studio has no visibility flag, so occluded points (COCO ``v = 1``) carry
+``meta.limner.v = 1``. Skeleton edges are written as unlabeled ``relation`` items between
+point items, and a group member that is not its group's anchor carries one unlabeled
+relation from the anchor to itself. Per-region attributes are extra items with the
+region's id (for keypoints, the id of the instance's first labeled point) whose value
+repeats the geometry, as Label Studio writes them.
 """
 
 from __future__ import annotations
@@ -21,7 +28,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from limner.models.domain.attributes import AttributeSpec, SchemaError
-from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Geometry,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    Polyline,
+    Tag,
+)
+from limner.models.domain.geometry.box import turn_point
 from limner.sync.adapters.labelstudio_config import (
     ATTRIBUTE_TYPE_TO_CONTROL,
     KIND_TO_TYPE,
@@ -29,6 +47,7 @@ from limner.sync.adapters.labelstudio_config import (
     LSClassSpec,
     check_image_size,
 )
+from limner.sync.adapters.labelstudio_groups import group_relation
 from limner.sync.adapters.labelstudio_rle import encode_mask
 
 __all__ = ["KEYPOINT_WIDTH", "region_to_results"]
@@ -62,6 +81,7 @@ def region_to_results(
     *,
     skeleton_edges: Iterable[Sequence[int]] = (),
     parent_id: str | None = None,
+    group: str | None = None,
 ) -> list[dict[str, Any]]:
     """The ``result`` items of one limner annotation on a ``width`` x ``height`` image.
 
@@ -70,7 +90,8 @@ def region_to_results(
     with no per-region control), so the caller can report it for this annotation alone.
     ``skeleton_edges`` (point index pairs) are written as relations between labeled
     points; ``parent_id`` replaces the instance uuid as the points' ``parentID`` (see
-    :class:`LSRegion`).
+    :class:`LSRegion`); ``group`` is the anchor of the group the annotation is in, when
+    it is not the anchor itself.
     """
     width, height = check_image_size(width, height)
     if not isinstance(cls, LSClassSpec):
@@ -82,6 +103,8 @@ def region_to_results(
         raise LabelStudioFormatError(
             f"annotation {uuid} is a {kind} but class {cls.name!r} holds {cls.kind} annotations"
         )
+    if isinstance(geometry, Tag):
+        return [_tag_item(uuid, geometry, cls, attributes, group)]
     type_ = KIND_TO_TYPE[cls.kind]
 
     if isinstance(geometry, Keypoints):
@@ -96,7 +119,24 @@ def region_to_results(
         attribute_target = (uuid, value)
 
     target_id, target_value = attribute_target
+    items.extend(_attribute_items(uuid, cls, attributes, target_id, target_value, width, height))
+    if group is not None:
+        items.append(group_relation(group, target_id))
+    return items
+
+
+def _attribute_items(
+    uuid: str,
+    cls: LSClassSpec,
+    attributes: Mapping[str, Any],
+    target_id: str,
+    target_value: Mapping[str, Any],
+    width: int,
+    height: int,
+) -> list[dict[str, Any]]:
+    """One item per set attribute, with the region's id and its geometry repeated."""
     schema = {spec["name"]: spec for spec in cls.attribute_schema}
+    items: list[dict[str, Any]] = []
     for name, raw in attributes.items():
         spec = schema.get(name)
         if spec is None:
@@ -114,6 +154,39 @@ def region_to_results(
     return items
 
 
+def _tag_item(
+    uuid: str, tag: Tag, cls: LSClassSpec, attributes: Mapping[str, Any], group: str | None
+) -> dict[str, Any]:
+    """The whole-image item of one image tag, in the form of its control's answers."""
+    if attributes:
+        raise LabelStudioFormatError(
+            f"image tag {uuid} has attributes, which Label Studio's whole-image answers "
+            "cannot hold"
+        )
+    if group is not None:
+        raise LabelStudioFormatError(f"image tag {uuid} is in a group; a tag joins no group")
+    value = tag.value
+    control = cls.control_type
+    if control == "choices":
+        answer: dict[str, Any] = {"choices": list(value) if isinstance(value, tuple) else [value]}
+    elif control == "textarea" and isinstance(value, str):
+        answer = {"text": [value]}
+    elif control in ("rating", "number") and isinstance(value, int | float):
+        answer = {control: value}
+    else:
+        raise LabelStudioFormatError(
+            f"image tag {uuid} holds {value!r}, which a {control or 'missing'} control "
+            "cannot answer"
+        )
+    return {
+        "id": uuid,
+        "type": control,
+        "from_name": cls.control_name,
+        "to_name": cls.to_name,
+        "value": answer,
+    }
+
+
 def _percent_x(value: float, width: int) -> float:
     return value / width * 100
 
@@ -125,13 +198,23 @@ def _percent_y(value: float, height: int) -> float:
 def _geometry_value(uuid: str, geometry: Geometry, width: int, height: int) -> dict[str, Any]:
     """The ``value`` of a box, polygon or mask, without its label list."""
     if isinstance(geometry, Box):
+        return _box_value(geometry, width, height)
+    if isinstance(geometry, Ellipse):
         return {
-            "x": _percent_x(geometry.x0, width),
-            "y": _percent_y(geometry.y0, height),
-            "width": _percent_x(geometry.width, width),
-            "height": _percent_y(geometry.height, height),
-            "rotation": 0,
+            "x": _percent_x(geometry.cx, width),
+            "y": _percent_y(geometry.cy, height),
+            "radiusX": _percent_x(geometry.rx, width),
+            "radiusY": _percent_y(geometry.ry, height),
+            "rotation": geometry.angle,
         }
+    if isinstance(geometry, Point):
+        return {
+            "x": _percent_x(geometry.x, width),
+            "y": _percent_y(geometry.y, height),
+            "width": KEYPOINT_WIDTH,
+        }
+    if isinstance(geometry, Polyline):
+        return {"vertices": _vertices(geometry, width, height), "closed": False}
     if isinstance(geometry, Polygon):
         if len(geometry.parts) > 1:
             raise LabelStudioFormatError(
@@ -156,6 +239,32 @@ def _geometry_value(uuid: str, geometry: Geometry, width: int, height: int) -> d
             )
         return {"format": "rle", "rle": encode_mask(geometry.to_array())}
     raise LabelStudioFormatError(f"annotation {uuid} has no geometry limner can upload")
+
+
+def _box_value(box: Box, width: int, height: int) -> dict[str, Any]:
+    """A rectangle's value: Label Studio turns it about its top-left corner."""
+    x0, y0 = box.x0, box.y0
+    if box.rotated:
+        x0, y0 = turn_point(box.x0, box.y0, *box.centre, box.angle)
+    return {
+        "x": _percent_x(x0, width),
+        "y": _percent_y(y0, height),
+        "width": _percent_x(box.width, width),
+        "height": _percent_y(box.height, height),
+        "rotation": box.angle if box.rotated else 0,
+    }
+
+
+def _vertices(line: Polyline, width: int, height: int) -> list[dict[str, Any]]:
+    """A vector path's vertices, each naming the one before it, as Label Studio's own."""
+    out: list[dict[str, Any]] = []
+    for index, (x, y) in enumerate(line.points):
+        vertex: dict[str, Any] = {"id": f"p{index}"}
+        if index:
+            vertex["prevPointId"] = f"p{index - 1}"
+        vertex.update(x=_percent_x(x, width), y=_percent_y(y, height), isBezier=False)
+        out.append(vertex)
+    return out
 
 
 def _keypoint_items(

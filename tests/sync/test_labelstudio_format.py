@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart, Skeleton
+from limner.models.domain.geometry import (
+    Box,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    PolygonPart,
+    Skeleton,
+)
 from limner.sync.adapters.base import ClassSpec, Region
 from limner.sync.adapters.labelstudio_config import (
     LabelStudioFormatError,
@@ -25,7 +33,6 @@ from limner.sync.adapters.labelstudio_config import (
 )
 from limner.sync.adapters.labelstudio_read import (
     LSRegion,
-    group_results,
     results_to_regions,
     unrepresented_results,
 )
@@ -168,17 +175,28 @@ def test_config_image_and_controls(config: LSConfig) -> None:
     assert occluded is not None and occluded.choice == "single"
     relations = config.control("relations")
     assert relations is not None and relations.labels == ("bone", "near")
-    scene = config.control("scene")  # whole-image: no attribute, and a warning
+    scene = config.control("scene")  # whole-image: a tag class, not an attribute
     assert scene is not None and not scene.per_region and scene.options == ("day", "night")
+    assert scene.tags_image
 
 
 def test_config_warnings(config: LSConfig) -> None:
-    assert len(config.warnings) == 1
-    assert "scene" in config.warnings[0] and "whole-image" in config.warnings[0]
+    assert config.warnings == ()
 
 
 def test_classes_names_kinds_and_colors(classes: dict[str, LSClassSpec]) -> None:
-    assert list(classes) == ["Car", "Person", "Car (polygon)", "Road", "Sky", "pose"]
+    assert list(classes) == [
+        "Car",
+        "Person",
+        "Car (polygon)",
+        "Road",
+        "Sky",
+        "pose",
+        "nose",
+        "left_eye",
+        "right_eye",
+        "scene",
+    ]
     assert [c.kind for c in classes.values()] == [
         "box",
         "box",
@@ -186,7 +204,13 @@ def test_classes_names_kinds_and_colors(classes: dict[str, LSClassSpec]) -> None
         "polygon",
         "mask",
         "keypoints",
+        "point",
+        "point",
+        "point",
+        "tag",
     ]
+    assert classes["scene"].tag == {"mode": "single", "options": ["day", "night"]}
+    assert (classes["nose"].label, classes["nose"].control_name) == ("nose", "pose")
     car_polygon = classes["Car (polygon)"]
     assert (car_polygon.label, car_polygon.control_name, car_polygon.color) == (
         "Car",
@@ -227,8 +251,9 @@ def test_keypoint_order_without_model_index_is_document_order() -> None:
         '<View><Image name="i" value="$i"/><KeyPointLabels name="k" toName="i">'
         '<Label value="b"/><Label value="a"/><Label value="c"/></KeyPointLabels></View>'
     )
-    (cls,) = config.classes()
+    cls, *points = config.classes()
     assert cls.name == "k" and cls.skeleton == {"names": ["b", "a", "c"], "edges": []}
+    assert [(p.name, p.kind) for p in points] == [("b", "point"), ("a", "point"), ("c", "point")]
 
 
 def test_same_label_in_two_controls_of_one_kind() -> None:
@@ -249,9 +274,10 @@ def test_config_tolerates_lower_case_attributes_and_display_objects() -> None:
         '<Rating name="stars" toName="i"/><Sparkle/></View>'
     )
     assert config.image_key == "url"
-    assert [c.name for c in config.classes()] == ["A"]
+    assert [c.name for c in config.classes()] == ["A", "stars"]
+    assert config.classes()[1].tag == {"mode": "number", "minimum": 1, "maximum": 5}
     text = "\n".join(config.warnings)
-    assert "caption" in text and "stars" in text and "Sparkle" in text
+    assert "caption" in text and "Sparkle" in text and "stars" not in text
 
 
 def test_labels_control_without_labels_is_reported() -> None:
@@ -296,9 +322,12 @@ def test_labels_control_without_labels_is_reported() -> None:
             "<RectangleLabels name='r'> labels 'other'",
         ),
         (
-            '<View><Image name="i" value="$i"/>'
-            '<EllipseLabels name="e" toName="i"><Label value="A"/></EllipseLabels></View>',
-            "<EllipseLabels>",
+            '<View><Image name="i" value="$i"/><Ellipse name="e" toName="i"/></View>',
+            "<Ellipse>",
+        ),
+        (
+            '<View><Image name="i" value="$i"/><Vector name="v" toName="i"/></View>',
+            "<Vector>",
         ),
         (
             '<View><Image name="i" value="$i"/><Rectangle name="r" toName="i"/></View>',
@@ -385,8 +414,11 @@ def test_box_round_trip(config: LSConfig, classes: dict[str, LSClassSpec]) -> No
         assert_same_geometry(region.geometry, box)
 
 
-def test_rotated_rectangle_is_kept_as_it_is_not_approximated(config: LSConfig) -> None:
-    """A bounding box would be a different, larger shape: the item stays opaque instead."""
+def test_a_rotated_rectangle_is_read_as_a_rotated_box(
+    config: LSConfig, classes: dict[str, LSClassSpec]
+) -> None:
+    """Label Studio turns a rectangle about its top-left corner, limner about the centre:
+    the box read keeps its size and angle, and its own top-left corner is Label Studio's."""
     item = {
         "id": "rot",
         "type": "rectanglelabels",
@@ -403,12 +435,17 @@ def test_rotated_rectangle_is_kept_as_it_is_not_approximated(config: LSConfig) -
             "rectanglelabels": ["Car"],
         },
     }
-    regions, warnings = results_to_regions([item], config, W, H)
-    assert regions == []
-    assert len(warnings) == 1 and "rotated by 30" in warnings[0] and "'rot'" in warnings[0]
-    assert unrepresented_results([item], config, W, H) == [item]
-    groups = group_results([item], config, W, H)
-    assert groups.opaque == (0,) and groups.owners == {}
+    (region,), warnings = results_to_regions([item], config, W, H)
+    assert warnings == []
+    box = region.geometry
+    assert isinstance(box, Box) and math.isclose(box.angle, 30.0)
+    assert math.isclose(box.width, 40.0) and math.isclose(box.height, 20.0)
+    corner = box.corners()[0]
+    assert math.isclose(corner[0], 100.0) and math.isclose(corner[1], 50.0)
+    assert unrepresented_results([item], config, W, H) == []
+    (written,) = region_to_results("rot", box, classes["Car"], {}, W, H)
+    for key in ("x", "y", "width", "height", "rotation"):
+        assert math.isclose(written["value"][key], item["value"][key], rel_tol=1e-12), key
 
     item["value"]["rotation"] = 360
     (region,), warnings = results_to_regions([item], config, W, H)
@@ -703,7 +740,7 @@ def test_keypoints_refusals(classes: dict[str, LSClassSpec]) -> None:
         )
 
 
-def test_keypoints_without_parent_become_instances_of_their_own(config: LSConfig) -> None:
+def test_keypoints_without_parent_are_points_of_their_own(config: LSConfig) -> None:
     items = [
         {
             "id": f"p{i}",
@@ -715,10 +752,10 @@ def test_keypoints_without_parent_become_instances_of_their_own(config: LSConfig
         for i, label in enumerate(["nose", "left_eye"])
     ]
     regions, warnings = results_to_regions(items, config, W, H)
-    assert [r.uuid for r in regions] == ["p0", "p1"]
-    assert regions[0].geometry == Keypoints(((0.0, 20.0 / 100 * H, 2), (0, 0, 0), (0, 0, 0)))
-    assert regions[1].geometry.points[1] == (0.1 * W, 0.2 * H, 2)
-    assert len(warnings) == 2 and all("no parentID" in w for w in warnings)
+    assert warnings == []
+    assert [(r.uuid, r.class_name) for r in regions] == [("p0", "nose"), ("p1", "left_eye")]
+    assert regions[0].geometry == Point(0.0, 20.0 / 100 * H)
+    assert regions[1].geometry == Point(0.1 * W, 0.2 * H)
 
 
 def test_bad_keypoint_items_are_reported(config: LSConfig) -> None:
@@ -990,7 +1027,7 @@ def test_foreign_items_are_reported_and_kept(
             "from_name": "scene",
             "to_name": "img",
             "type": "choices",
-            "value": {"choices": ["night"]},
+            "value": {"choices": ["dusk"]},  # not an option of the scene tag
         },
         {
             "id": "e1",
@@ -1089,9 +1126,9 @@ def test_result_must_be_a_list(config: LSConfig) -> None:
 def test_an_item_whose_type_is_not_its_controls_is_malformed_not_kept() -> None:
     """Label Studio types each item after the control that made it: a type that contradicts
     the named control is broken data, while a valid answer limner has no form for (a
-    rating, an item of a control the config no longer has) is kept."""
+    date, an item of a control the config no longer has) is kept."""
     config = parse_label_config(
-        CONFIG.replace("<Relations>", '<Rating name="stars" toName="img"/><Relations>')
+        CONFIG.replace("<Relations>", '<DateTime name="when" toName="img"/><Relations>')
     )
     value = {"x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0}
     result = [
@@ -1102,8 +1139,8 @@ def test_an_item_whose_type_is_not_its_controls_is_malformed_not_kept() -> None:
             "to_name": "img",
             "value": {**value, "squiggles": ["Car"]},
         },
-        {"id": "st", "type": "rating", "from_name": "stars", "to_name": "img",
-         "value": {"rating": 4}},
+        {"id": "st", "type": "datetime", "from_name": "when", "to_name": "img",
+         "value": {"datetime": "2026-01-01"}},
         {"id": "ov", "type": "ellipselabels", "from_name": "oval", "to_name": "img",
          "value": {**value, "ellipselabels": ["Car"]}},
         {"id": "ok", "type": "rectanglelabels", "from_name": "bbox", "to_name": "img",
