@@ -96,6 +96,9 @@ class ImageReader:
     def image(self, element: ET.Element) -> ImageLabels:
         name = element.get("name", "")
         image_id = element.get("id", "")
+        for key in element.attrib:
+            if key not in ("id", "name", "width", "height"):
+                self._dataset_loss(f"image field {key!r}", f"limner keeps no {key!r} of an image")
         width = _whole(element.get("width"))
         height = _whole(element.get("height"))
         size = (width, height) if width is not None and height is not None else None

@@ -76,6 +76,7 @@ class CvatWriter:
         self.losses: list[Loss] = []
         self.seen: dict[str, dict[str, SeenAttribute]] = {}
         self.count = 0
+        self.ids: set[int] = set()
         self.kinds: dict[str, set[str]] = {}
         self.body_path = out.with_name(out.name + ".images.tmp")
         try:
@@ -89,6 +90,9 @@ class CvatWriter:
 
     def write_image(self, image: ImageLabels) -> None:
         number = image.id if isinstance(image.id, int) else self.count
+        if number in self.ids:
+            number = max(self.ids) + 1
+        self.ids.add(number)
         attrib = {"id": str(number), "name": image.name}
         if image.width is not None and image.height is not None:
             attrib.update(width=str(image.width), height=str(image.height))

@@ -5,8 +5,9 @@ image by a path relative to itself (``imagePath``) and never embeds the image
 (``imageData`` is null), so a folder of sidecars stays small. Shape attributes go where
 labelme keeps them: yes/no values among the shape's ``flags``, ``description`` as the
 description, anything else as a key of the shape (labelme keeps keys it does not know).
-Image tags become the image's ``flags``. A group or a polygon in several parts shares
-one ``group_id``.
+Image tags become the image's ``flags`` (every option of a choice tag class is listed,
+off unless chosen, as labelme lists its configured flags). A group or a polygon in
+several parts shares one ``group_id``.
 """
 
 from __future__ import annotations
@@ -14,14 +15,21 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from limner.models.domain.geometry import Polygon, Tag
 from limner.models.formats._groups import GroupNumbers
 from limner.models.formats._labelme_shapes import write_geometry
-from limner.models.formats.base import FormatError, ImageLabels, Loss, Shape, shape_loss
+from limner.models.formats.base import (
+    ClassSpec,
+    FormatError,
+    ImageLabels,
+    Loss,
+    Shape,
+    shape_loss,
+)
 
 LABELME_VERSION = "5.5.0"
 FLAGS_CLASS = "flags"
@@ -43,8 +51,9 @@ def number_or_text(text: str) -> str | int | float:
 class LabelmeWriter:
     """Writes one image's JSON at a time under ``out``."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, classes: Sequence[ClassSpec] = ()) -> None:
         self.out = out
+        self.flags = _flag_vocabulary(classes)
         self.losses: list[Loss] = []
         self.written: set[str] = set()
         try:
@@ -59,7 +68,7 @@ class LabelmeWriter:
         target = self._target(image.name)
         picture = image.path if image.path is not None else self.out / image.name
         relative = Path(os.path.relpath(picture, target.parent)).as_posix()
-        flags: dict[str, bool] = {}
+        flags = dict(self.flags)
         shapes: list[dict[str, Any]] = []
         numbers = GroupNumbers(image)
         for index, shape in enumerate(image.shapes):
@@ -183,6 +192,22 @@ class LabelmeWriter:
                 why = "polygons of one class in one group are read back as one polygon in parts"
                 self._lose(image, index, shape, "group", why)
             seen.setdefault((group, label), index)
+
+
+def _flag_vocabulary(classes: Sequence[ClassSpec]) -> dict[str, bool]:
+    """Every answer a choice tag class offers, as an image flag that is off.
+
+    labelme lists all of its configured flags in every file, on or off; writing the
+    classes' options the same way keeps the list of flags in a folder of files.
+    """
+    flags: dict[str, bool] = {}
+    for spec in classes:
+        question = spec.tag
+        if question is None or question.mode not in ("single", "multiple"):
+            continue
+        for option in question.options:
+            flags[option if spec.name == FLAGS_CLASS else f"{spec.name}={option}"] = False
+    return flags
 
 
 def _json_safe(value: Any) -> bool:

@@ -2,11 +2,12 @@
 
 **Reading** takes ``annotations.xml`` itself, a folder holding it (a CVAT export, with
 its images in ``images/``), or the export's ZIP file. The ``<meta>`` labels become the
-classes (with colours, typed attributes and skeletons, see ``_cvat_meta``); each
-``<image>`` becomes the image of that name, with its boxes (rotated ones too), polygons,
-polylines, points, ellipses, masks (CVAT's row-by-row RLE), skeletons and tags, their
-attributes, ``occluded`` and ``z_order`` (see ``_cvat_read`` for the rules). The file is
-read as a stream, one image at a time, so its size does not matter. ``<track>`` elements
+classes (with colours, typed attributes, skeletons and what a tag label asks, see
+``_cvat_meta`` and ``_cvat_tags``); each ``<image>`` becomes the image of that name, with
+its boxes (rotated ones too), polygons, polylines, points, ellipses, masks (CVAT's
+row-by-row RLE), skeletons and tags, their attributes, ``occluded`` and ``z_order`` (see
+``_cvat_read`` for the rules). The file is read as a stream, one image at a time, so its
+size does not matter. ``<track>`` elements
 belong to CVAT for video and are named as losses; so is what ``<meta>`` says about the
 task itself (its id, owner, segments, dates), which a limner project does not keep.
 

@@ -108,7 +108,7 @@ class LabelmeFormat:
     def write(
         self, images: Iterable[ImageLabels], classes: Sequence[ClassSpec], out: Path
     ) -> list[Loss]:
-        writer = LabelmeWriter(out)
+        writer = LabelmeWriter(out, classes)
         for image in images:
             writer.write_image(image)
         return writer.losses

@@ -478,6 +478,31 @@ def test_tracks_and_broken_shapes_are_named_and_the_rest_is_read(tmp_path: Path)
     assert "tracks" in {loss.what for loss in reading.losses}
 
 
+def test_what_cvat_labels_say_that_limner_does_not_keep_is_named(tmp_path: Path) -> None:
+    labels = f"""<label><name>car</name><type>rectangle</type><attributes>
+      {_attribute("doors", "number", "2", "2&#10;5&#10;1")}
+      {_attribute("colour", "radio", "red", "red&#10;blue")}
+      {_attribute("seen", "checkbox", "true", "true")}
+      <attribute><name>age</name><mutable>True</mutable><input_type>text</input_type>
+        <default_value></default_value><values></values></attribute>
+    </attributes></label>"""
+    images = """<image id="0" name="a.jpg" width="9" height="9">
+      <box label="car" occluded="0" xtl="1" ytl="1" xbr="2" ybr="2" z_order="0">
+        <attribute name="doors">4</attribute><attribute name="colour">blue</attribute>
+        <attribute name="seen">false</attribute><attribute name="age">3</attribute></box>
+    </image>"""
+    reading = FORMAT.read(_write(tmp_path / "a.xml", _document(labels, images)))
+    (image,) = reading.images
+    assert dict(image.shapes[0].attributes) == {
+        "doors": 4, "colour": "blue", "seen": False, "age": "3"
+    }  # fmt: skip
+    said = {loss.what: loss.why for loss in reading.losses}
+    assert "range" in said["attribute 'doors' of 'car'"]
+    assert "select" in said["attribute 'colour' of 'car'"]
+    assert "default" in said["attribute 'seen' of 'car'"]
+    assert "mutab" in said["attribute 'age' of 'car'"]
+
+
 def test_a_turned_box_keeps_its_corners(tmp_path: Path) -> None:
     box = Box.from_centre(20, 20, 8, 2, 300.0)
     FORMAT.write([ImageLabels("t.jpg", (Shape(box, "car"),), 40, 40)], [], tmp_path / "t.xml")

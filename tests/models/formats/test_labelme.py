@@ -28,9 +28,10 @@ from limner.models.domain.geometry import (
     PolygonPart,
     Polyline,
     Tag,
+    TagSpec,
 )
 from limner.models.formats import registry
-from limner.models.formats.base import ImageLabels, Shape
+from limner.models.formats.base import ClassSpec, ImageLabels, Shape
 from limner.models.formats.labelme import FORMAT
 from limner.models.imaging.mask_ops import polygon_to_mask_geometry
 from tests.models.formats.shape_checks import assert_same_images
@@ -254,6 +255,24 @@ def test_every_kind_labelme_holds_comes_back_exactly(tmp_path: Path) -> None:
     assert written["imagePath"] == "a.jpg" and written["imageData"] is None
     (back,) = FORMAT.read(tmp_path).images
     assert_same_images([image], [back])
+
+
+def test_choice_tag_classes_list_every_option_as_a_flag(tmp_path: Path) -> None:
+    classes = [
+        ClassSpec("weather", "tag", tag=TagSpec("single", ("sun", "rain"))),
+        ClassSpec("flags", "tag", tag=TagSpec("multiple", ("blurry", "dark"))),
+    ]
+    image = ImageLabels("a.jpg", (Shape(Tag("rain"), "weather"),), 10, 10)
+    FORMAT.write([image], classes, tmp_path)
+    written = json.loads((tmp_path / "a.json").read_text())
+    assert written["flags"] == {
+        "weather=sun": False,
+        "weather=rain": True,
+        "blurry": False,
+        "dark": False,
+    }
+    (back,) = FORMAT.read(tmp_path).images
+    assert [(s.class_name, s.geometry) for s in back.shapes] == [("weather", Tag("rain"))]
 
 
 def test_what_labelme_cannot_hold_is_written_near_it_and_named(tmp_path: Path) -> None:
