@@ -202,10 +202,18 @@ class _Reader:
         return ImageLabels(name, tuple(shapes), width, height, picture, tuple(losses))
 
     def _image_name(self, json_path: Path, stated: object) -> tuple[str, Path | None]:
+        """The image's name in the dataset and its file, from ``imagePath``.
+
+        A path written on another machine (``C:\\data\\a.jpg``, or a folder that has since
+        moved) is taken to mean the file of that name beside the JSON when that exists.
+        """
         rel_dir = json_path.parent.relative_to(self.root).as_posix()
         if isinstance(stated, str) and stated.strip():
             relative = stated.strip().replace("\\", "/")
             picture = Path(os.path.normpath(json_path.parent / relative))
+            beside = json_path.parent / posixpath.basename(relative)
+            if not picture.is_file() and beside.is_file():
+                return posixpath.normpath(posixpath.join(rel_dir, beside.name)), beside
             name = posixpath.normpath(posixpath.join(rel_dir, relative))
             return name, picture if picture.is_file() else None
         for candidate in sorted(json_path.parent.glob(json_path.stem + ".*")):

@@ -340,6 +340,15 @@ def test_image_paths_are_relative_to_the_file_and_sizes_come_from_images(tmp_pat
     assert (back.width, back.height) == (17, 9)
 
 
+def test_an_image_path_from_another_machine_finds_the_image_beside_the_file(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, "w.json", _file("C:\\Users\\someone\\data\\w.jpg", []))
+    (tmp_path / "w.jpg").write_bytes(b"")
+    (image,) = FORMAT.read(tmp_path).images
+    assert (image.name, image.path) == ("w.jpg", tmp_path / "w.jpg")
+
+
 def test_unreadable_files_and_shapes_are_named_and_the_rest_is_read(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"shapes": [')
     (tmp_path / "coco.json").write_text('{"images": [], "annotations": []}')
