@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NOQT := .venv-noqt
 NOQT_STAMP := $(NOQT)/.installed-stamp
 
-.PHONY: run test lint headless bench clean labelstudio
+.PHONY: run test lint headless bench soak clean labelstudio
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test: $(STAMP) lint headless labelstudio
 
 bench: $(STAMP) labelstudio
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.perf.run_bench
+
+# The reliability suite at length: 200 SIGKILL trials of each kind, the bad inputs, the
+# races; it ends with a table of trials, acknowledged edits, lost, integrity failures, tracebacks.
+soak: $(STAMP)
+	LIMNER_CRASH_TRIALS=200 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/reliability
 
 clean:
 	rm -rf $(VENV) $(NOQT) build *.egg-info .pytest_cache .ruff_cache
