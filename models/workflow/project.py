@@ -221,6 +221,10 @@ def create_project(
     if target.exists():
         raise StoreError(f"a project already exists at {target.parent}")
     made = _make_folders(target.parent)
+    # A run killed before it finished leaves its temporary database behind; no project
+    # exists here yet, so whatever is left is stale and goes before a new attempt.
+    for stale in target.parent.glob(f".{target.stem}.*.partial.limner"):
+        _remove_database(stale)
     partial = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.partial.limner")
     try:
         store = ProjectStore.create(partial, name=target.parent.name)

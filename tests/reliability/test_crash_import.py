@@ -246,22 +246,7 @@ def test_import_api_crash(api_book: Book, check: str) -> None:
     api_book.assert_check(check)
 
 
-@pytest.mark.parametrize(
-    "check",
-    [
-        pytest.param(
-            check,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a killed 'limner new' leaves its hidden .partial.limner files behind, "
-                "and the next 'limner new' does not remove them",
-            ),
-        )
-        if check == "nothing left behind"
-        else check
-        for check in CHECKS
-    ],
-)
+@pytest.mark.parametrize("check", CHECKS)
 def test_limner_new_crash(cli_book: Book, check: str) -> None:
     cli_book.assert_check(check)
 
