@@ -52,9 +52,15 @@ class History:
     # -- actions ---------------------------------------------------------------------
     def execute(self, command: Command) -> Command:
         """Apply ``command`` in one transaction and push it; on error nothing changes."""
-        with self.store.transaction() as (conn, changes):
-            command.apply(conn, changes)
-            log_event(conn, "do", command.describe())
+        apply_logged(self.store, command)
+        return self.record(command)
+
+    def record(self, command: Command) -> Command:
+        """Push a command that :func:`apply_logged` already applied, so it can be undone.
+
+        A long import writes its steps from a worker thread; the thread that owns the
+        history (the window's) records each step when it hears of it.
+        """
         self._undo.append(command)
         self._redo.clear()
         self._notify()
@@ -88,3 +94,10 @@ class History:
         self._undo.clear()
         self._redo.clear()
         self._notify()
+
+
+def apply_logged(store: ProjectStore, command: Command, origin: str = "user") -> None:
+    """Apply ``command`` in one transaction of ``store`` and log it, without a history."""
+    with store.transaction(origin=origin) as (conn, changes):
+        command.apply(conn, changes)
+        log_event(conn, "do", command.describe())

@@ -11,7 +11,8 @@ import getpass
 import json
 import os
 import uuid as uuidlib
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,12 +70,17 @@ def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
+def stored_form(geometry: Geometry) -> str:
+    """The geometry as its column holds it (so equal shapes compare equal as text)."""
+    return json.dumps(geometry_to_json(geometry), separators=(",", ":"))
+
+
 def _geometry_columns(geometry: Geometry) -> dict[str, Any]:
     """The geometry's JSON and bounds columns (NULL bounds for a tag, which has none)."""
     x0, y0, x1, y1 = bounds(geometry) if has_extent(geometry) else (None, None, None, None)
     return {
         "kind": geometry.kind,
-        "geometry": json.dumps(geometry_to_json(geometry), separators=(",", ":")),
+        "geometry": stored_form(geometry),
         "x0": x0,
         "y0": y0,
         "x1": x1,
@@ -187,6 +193,72 @@ def update_annotation(
         .values(rev=ann.c.rev + 1, updated_at=now_iso(), **values)
     )
     changes.touch_annotation(image_id, uuid)
+
+
+def insert_new_annotations(
+    conn: Connection, changes: ChangeSet, items: Sequence[NewAnnotation], *, author: str = ""
+) -> None:
+    """Insert many annotations whose uuids are new, in one statement per image count.
+
+    What an import of thousands of shapes needs: the rows go in with one ``executemany``
+    instead of three statements each. The uuids must not exist yet (a redo of the same
+    rows revives them with :func:`set_annotations_deleted` instead).
+    """
+    if not items:
+        return
+    stamp = now_iso()
+    who = author or current_user()
+    rows = [
+        {
+            **_geometry_columns(new.geometry),
+            "uuid": new.uuid,
+            "image_id": new.image_id,
+            "class_id": new.class_id,
+            "attributes": json.dumps(dict(new.attributes)),
+            "z": new.z,
+            "group_id": new.group_id,
+            "author": who,
+            "source": new.source,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "deleted": 0,
+            "rev": 1,
+        }
+        for new in items
+    ]
+    conn.execute(ann.insert(), rows)
+    per_image = Counter(new.image_id for new in items)
+    for image_id, count in per_image.items():
+        _bump_count(conn, image_id, count)
+        changes.images.add(image_id)
+    for new in items:
+        changes.touch_annotation(new.image_id, new.uuid)
+
+
+def set_annotations_deleted(
+    conn: Connection, changes: ChangeSet, uuids: Sequence[str], deleted: bool
+) -> None:
+    """Tombstone (or revive) many annotations at once; those already so are left alone."""
+    for start in range(0, len(uuids), 500):
+        chunk = list(uuids[start : start + 500])
+        found = conn.execute(
+            select(ann.c.uuid, ann.c.image_id).where(
+                ann.c.uuid.in_(chunk), ann.c.deleted == int(not deleted)
+            )
+        ).all()
+        if not found:
+            continue
+        conn.execute(
+            ann.update()
+            .where(ann.c.uuid.in_([row.uuid for row in found]))
+            .values(deleted=int(deleted), rev=ann.c.rev + 1, updated_at=now_iso())
+        )
+        per_image = Counter(row.image_id for row in found)
+        for image_id, count in per_image.items():
+            _bump_count(conn, image_id, -count if deleted else count)
+            changes.images.add(image_id)
+        for row in found:
+            changes.touch_annotation(row.image_id, row.uuid)
 
 
 def annotation_fields(conn: Connection, uuid: str, keys: Iterable[str]) -> dict[str, Any]:

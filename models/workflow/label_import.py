@@ -1,0 +1,305 @@
+"""Importing a dataset's annotations into a project, batch by batch, every loss named.
+
+A format module reads files into format-neutral records (``models.formats``); this module
+puts those records into a project. It matches each image of the dataset to an image of
+the project (``label_images``, adding the files the project lacks), finds or creates each
+class by name, checks every shape against its class (a tag needs a tag class, keypoints
+the class's skeleton, a mask the image's size), and writes :data:`BATCH_IMAGES` images at
+a time as one :class:`ImportLabels` step: one transaction, one undo.
+
+Nothing is dropped without a word. What the reader could not read comes with the reading;
+what the import cannot place (an image the project does not have, a second tag of one
+class, a mask of another size) is added as a :class:`Loss` naming the image and the
+annotation, and the result lists them all, in the order they happened.
+
+The caller decides how a step is applied: the command line runs each through a
+:class:`History`; the window applies them on a worker thread and records each in the
+window's history when it hears of it, so Ctrl+Z undoes the last batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from limner.models.domain.entities import TAG_KIND, NewAnnotation
+from limner.models.domain.geometry import Keypoints, Mask, Tag
+from limner.models.editing.commands import Command
+from limner.models.editing.history import History
+from limner.models.errors import GeometryError
+from limner.models.formats.base import ImageLabels, Loss, Reading, Shape, shape_loss
+from limner.models.store.store import ProjectStore
+from limner.models.store.tx import new_uuid, stored_form
+from limner.models.workflow.import_command import ImportLabels
+from limner.models.workflow.label_classes import ClassTable
+from limner.models.workflow.label_images import ImageMatcher, Miss, Target, existing_shapes
+from limner.models.workflow.project import ProgressFn
+
+BATCH_IMAGES = 500
+"""Images per step: one transaction and one undo each."""
+
+Execute = Callable[[Command], object]
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What an import did, for the summary line, the ``--json`` output and the window."""
+
+    format: str
+    source: Path
+    images: int = 0
+    images_added: int = 0
+    shapes: int = 0
+    already: int = 0
+    """Shapes the project had already (same image, class and geometry): not added twice."""
+    classes_created: list[str] = field(default_factory=list)
+    losses: list[Loss] = field(default_factory=list)
+    steps: int = 0
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        plural = "s" if self.shapes != 1 else ""
+        parts = [f"{self.shapes} shape{plural} on {self.images} image{_s(self.images)}"]
+        if self.images_added:
+            parts.append(f"{self.images_added} image{_s(self.images_added)} added")
+        if self.classes_created:
+            n = len(self.classes_created)
+            parts.append(f"{n} class{'es' if n != 1 else ''} created")
+        if self.already:
+            parts.append(f"{self.already} already in the project")
+        text = f"imported {', '.join(parts)}; {len(self.losses)} loss{_es(len(self.losses))}"
+        return text + (" (cancelled)" if self.cancelled else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "source": str(self.source),
+            "images": self.images,
+            "images_added": self.images_added,
+            "shapes": self.shapes,
+            "already": self.already,
+            "classes_created": list(self.classes_created),
+            "steps": self.steps,
+            "cancelled": self.cancelled,
+            "losses": [loss_json(loss) for loss in self.losses],
+        }
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _es(n: int) -> str:
+    return "" if n == 1 else "es"
+
+
+def loss_json(loss: Loss) -> dict[str, Any]:
+    return {"image": loss.image, "annotation": loss.annotation, "what": loss.what, "why": loss.why}
+
+
+@dataclass(slots=True)
+class _Step:
+    """The annotations of one batch as they are gathered."""
+
+    annotations: list[NewAnnotation] = field(default_factory=list)
+    new_class_of: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, tuple[int, str]] = field(default_factory=dict)
+    images: set[int] = field(default_factory=set)
+
+
+class _Importer:
+    def __init__(
+        self,
+        store: ProjectStore,
+        reading: Reading,
+        format_name: str,
+        execute: Execute,
+        add_images: bool,
+    ) -> None:
+        self.reading = reading
+        self.format = format_name
+        self.execute = execute
+        self.matcher = ImageMatcher(store, add_images)
+        self.classes = ClassTable(store, reading.classes)
+        self.result = ImportResult(format_name, reading.source)
+        self.result.losses.extend(self.classes.losses)
+        self.store = store
+        self.files: dict[str, int] = {}
+        self.tags: set[tuple[int, int | str]] = set()
+        self.present: set[tuple[int, int, str]] = set()
+
+    def flush(self, batch: list[ImageLabels]) -> None:
+        """Match, check and write one batch as one step."""
+        if not batch and not self.classes.pending:
+            return
+        step = _Step()
+        targets = self.matcher.match(batch)
+        matched = [t.id for t in targets if isinstance(t, Target)]
+        self.tags |= self.classes.existing_tags(matched)
+        self.present = existing_shapes(self.store, matched)
+        for image, target in zip(batch, targets, strict=True):
+            self.result.losses.extend(image.losses)
+            self._image(image, target, step)
+        fields = self.classes.take_pending()
+        if not step.annotations and not fields:
+            return
+        command = ImportLabels(
+            tuple(step.annotations),
+            tuple(fields),
+            step.new_class_of,
+            self.format,
+            str(self.reading.source),
+            tuple(self.files),
+            step.origins,
+            len(step.images),
+            text=f"Import {self.format} annotations ({len(step.images)} images)",
+        )
+        self.execute(command)
+        self.classes.created(command.class_ids)
+        ids = command.class_ids
+        self.tags = {(i, ids.get(k, k) if isinstance(k, str) else k) for i, k in self.tags}
+        self.result.classes_created.extend(f["name"] for f in fields)
+        self.result.shapes += len(step.annotations)
+        self.result.steps += 1
+
+    def _image(self, image: ImageLabels, target: Target | Miss, step: _Step) -> None:
+        if isinstance(target, Miss):
+            if image.shapes:
+                self.result.losses.append(Loss(image.name, None, "image", target.why))
+            return
+        self.result.images += 1
+        self.result.images_added += target.added
+        size = (target.width, target.height)
+        if image.size is not None and target.width is not None and image.size != size:
+            why = (
+                f"the file says {image.width}x{image.height} but the project's image is "
+                f"{target.width}x{target.height}; its {len(image.shapes)} shapes are not placed"
+            )
+            self.result.losses.append(Loss(image.name, None, "image size", why))
+            return
+        uuids: dict[str, str] = {}
+        members: dict[str, int] = {}
+        for shape in image.shapes:
+            if shape.group is not None:
+                members[shape.group] = members.get(shape.group, 0) + 1
+        for index, shape in enumerate(image.shapes):
+            self._shape(image, target, index, shape, step, uuids, members)
+
+    def _shape(
+        self,
+        image: ImageLabels,
+        target: Target,
+        index: int,
+        shape: Shape,
+        step: _Step,
+        uuids: dict[str, str],
+        members: Mapping[str, int],
+    ) -> None:
+        key, why = self._class_key(target, shape)
+        if why is not None:
+            self.result.losses.append(shape_loss(image, index, shape, shape.kind, why))
+            return
+        if isinstance(key, int) and (target.id, key, stored_form(shape.geometry)) in self.present:
+            self.result.already += 1
+            return
+        uuid = new_uuid()
+        group_id = None
+        if shape.group is not None and members[shape.group] > 1:
+            group_id = uuids.setdefault(shape.group, uuid)
+        step.annotations.append(
+            NewAnnotation(
+                uuid,
+                target.id,
+                key if isinstance(key, int) else None,
+                shape.geometry,
+                dict(shape.attributes),
+                shape.z,
+                shape.source,
+                group_id,
+            )
+        )
+        if isinstance(key, str):
+            step.new_class_of[uuid] = key
+        step.origins[uuid] = self._origin(shape, index)
+        step.images.add(target.id)
+
+    def _class_key(self, target: Target, shape: Shape) -> tuple[int | str | None, str | None]:
+        """The class id (or the name of a class this step creates), or why none fits."""
+        geometry = shape.geometry
+        if shape.class_name is None:
+            if isinstance(geometry, Tag):
+                return None, "an image tag needs a class, and this one has none"
+            return None, None
+        cls = self.classes.find(shape.class_name, geometry)
+        kind = cls.kind
+        if isinstance(geometry, Tag) != (kind == TAG_KIND):
+            return None, (
+                f"the class {cls.name!r} is for image tags, this is a {geometry.kind}"
+                if kind == TAG_KIND
+                else f"the class {cls.name!r} is not a tag class, so it holds no image tags"
+            )
+        try:
+            if isinstance(geometry, Tag):
+                if cls.tag is not None:
+                    cls.tag.check(geometry)
+                tag_key = (target.id, cls.key)
+                if tag_key in self.tags:
+                    return None, f"the image already has a {cls.name!r} tag; the first is kept"
+                self.tags.add(tag_key)
+            if isinstance(geometry, Keypoints) and cls.skeleton is not None:
+                geometry.check_against(cls.skeleton)
+        except GeometryError as exc:
+            return None, f"the class {cls.name!r} does not take it: {exc}"
+        if isinstance(geometry, Mask) and target.width is not None:
+            mask_size = (geometry.image_width, geometry.image_height)
+            if mask_size != (target.width, target.height):
+                return None, (
+                    f"the mask covers a {mask_size[0]}x{mask_size[1]} image, the project's "
+                    f"image is {target.width}x{target.height}"
+                )
+        return cls.key, None
+
+    def _origin(self, shape: Shape, index: int) -> tuple[int, str]:
+        provenance = shape.provenance
+        source = provenance.source if provenance is not None else str(self.reading.source)
+        where = provenance.where if provenance is not None else ""
+        if not where:
+            where = f"annotation {shape.id}" if shape.id is not None else f"shape {index + 1}"
+        return self.files.setdefault(source, len(self.files)), where
+
+
+def import_labels(
+    store: ProjectStore,
+    reading: Reading,
+    format_name: str,
+    *,
+    execute: Execute | None = None,
+    progress: ProgressFn | None = None,
+    add_images: bool = True,
+    batch_images: int = BATCH_IMAGES,
+) -> ImportResult:
+    """Import every image of ``reading`` into ``store``; see the module's description.
+
+    ``execute`` applies each step (default: a new :class:`History` of ``store``, so each
+    step is committed and logged). ``progress(done, 0, name)`` is called before each image
+    (the total is not known ahead); returning False stops after the steps already written.
+    """
+    importer = _Importer(
+        store, reading, format_name, execute or History(store).execute, add_images
+    )
+    batch: list[ImageLabels] = []
+    for done, image in enumerate(reading.images):
+        if progress is not None and not progress(done, 0, image.name):
+            importer.result.cancelled = True
+            break
+        batch.append(image)
+        if len(batch) >= batch_images:
+            importer.flush(batch)
+            batch = []
+    if not importer.result.cancelled:
+        importer.flush(batch)
+        importer.result.losses.extend(reading.losses)
+    return importer.result
+
