@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
         "--images", type=Path, action="append", default=[], help="image file or folder to add"
     )
     p_new.add_argument("--classes", default="", help="comma-separated class names")
+    p_new.add_argument(
+        "--no-labels",
+        action="store_true",
+        help="do not import annotations found with the images (labelme, COCO, YOLO, VOC...)",
+    )
 
     p_open = sub.add_parser("open", help="open a project in the window")
     p_open.add_argument("path", type=Path)
@@ -88,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     from limner.app.cli_review import add_parsers as add_review_parsers
 
     add_review_parsers(sub)
+    from limner.app.cli_formats import add_parsers as add_format_parsers
+
+    add_format_parsers(sub)
     return parser
 
 
@@ -109,14 +117,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     )
     if sys.stderr.isatty() and args.images:
         print(file=sys.stderr)
-    store.close()
+    from limner.app.cli_formats import labels_for_new
+
+    try:
+        label_lines, code = labels_for_new(store, args.images, args.no_labels)
+    finally:
+        store.close()
     print(f"created {args.path}: {report.summary()}")
     for name, reason in report.unreadable:
         print(f"  unreadable: {name}: {reason}")
     for name, reason in report.skipped:
         print(f"  skipped: {name}: {reason}")
+    for line in label_lines:
+        print(line)
     print(f"open it with: limner open {args.path}")
-    return 0
+    return code
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -176,11 +191,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.command is None:
         args.command, args.path = "demo", None
+    from limner.app.cli_formats import HANDLERS as FORMAT_HANDLERS
     from limner.app.cli_review import HANDLERS as REVIEW_HANDLERS
     from limner.app.cli_sync import HANDLERS
 
     handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
     handlers.update(REVIEW_HANDLERS)
+    handlers.update(FORMAT_HANDLERS)
     return run_command(handlers[args.command], args)
 
 

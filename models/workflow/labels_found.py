@@ -40,8 +40,9 @@ class FoundLabels:
 
     @property
     def summary(self) -> str:
-        """``"labels in /data/pets (labelme: 12 labelme files ...)"``."""
-        return f"labels in {self.path} ({self.choice.summary})"
+        """``"labelme annotations in /data/pets (a folder of labelme files ...)"``."""
+        reason = self.choice.detection.reason
+        return f"{self.choice.format.name} annotations in {self.path} ({reason})"
 
 
 def _detect(path: Path) -> Choice | None:

@@ -46,7 +46,7 @@ def test_a_folder_of_images_with_labelme_sidecars_is_found_as_labelme(tmp_path: 
     assert found is not None
     assert found.choice.format.name == "labelme"
     assert found.path == folder
-    assert "labelme" in found.summary and str(folder) in found.summary
+    assert found.summary.startswith(f"labelme annotations in {folder} (")
 
 
 def test_an_images_folder_finds_the_coco_file_of_its_dataset(tmp_path: Path) -> None:
