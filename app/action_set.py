@@ -23,6 +23,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from limner.widgets.plain import menu_text, set_plain_tip
+
 Key: TypeAlias = str | QKeySequence.StandardKey
 Ref: TypeAlias = str | tuple[object, ...]
 """``"target.path"`` or ``("target.path", *args)``."""
@@ -192,14 +194,15 @@ class ActionSet:
                     action.setShortcuts([QKeySequence(k) for k in keys])
             if live.text is not None:
                 detail = live.text()
-                action.setText(f"{spec.text} {detail}" if detail else spec.text)
+                action.setText(f"{spec.text} {menu_text(str(detail))}" if detail else spec.text)
             if live.checked is not None:
                 action.setChecked(bool(live.checked()))
             if live.enabled is not None:
                 verdict = live.enabled()
                 if isinstance(verdict, Refused):
                     action.setEnabled(False)
-                    action.setToolTip(f"{action.text()}: {verdict.who} — {verdict.why}")
+                    shown = action.text().replace("&&", "&")
+                    set_plain_tip(action, f"{shown}: {verdict.who} — {verdict.why}")
                     action.setStatusTip(f"{verdict.who}: {verdict.why}")
                     continue
                 action.setEnabled(bool(verdict))

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from limner.sync.errors import SyncError
 from limner.sync.factory import KIND_NAMES, PROJECT_HINTS, make_adapter
 from limner.sync.retry import RetryPolicy
+from limner.widgets.plain import plain_label
 
 
 class ConnectDialog(QDialog):
@@ -38,7 +38,7 @@ class ConnectDialog(QDialog):
         self.project.setEditable(True)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
-        self.status = QLabel("")
+        self.status = plain_label()  # server messages and project titles are untrusted
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

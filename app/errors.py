@@ -4,6 +4,7 @@ limner's own errors (``LimnerError``) carry a message written for users. Anythin
 that reaches the user is a fault, in limner or in what a server sent; :func:`user_message`
 names it by its kind on one short line, with anything that looks like a credential
 redacted, so a background failure can be shown without a traceback or a leaked key.
+Message boxes show their text as plain text, since server messages and names are untrusted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from limner.models.errors import LimnerError
 from limner.sync.redact import clean_message
+from limner.widgets.plain import plain_message_box
 
 log = logging.getLogger("limner")
 
@@ -36,10 +38,6 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> 
     """Show a non-blocking message box (window-modal) and log the error."""
     text = str(exc)
     log.error("%s: %s", title, text)
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title)
-    box.setText(text)
-    box.setObjectName("errorBox")
+    box = plain_message_box(parent, title, text, icon=QMessageBox.Icon.Warning, name="errorBox")
     box.open()
     return box

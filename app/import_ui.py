@@ -19,6 +19,7 @@ from limner.app.import_worker import ImportWorker
 from limner.models.imaging.imageio import SUPPORTED_SUFFIXES
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import ImportReport
+from limner.widgets.plain import plain_progress_dialog
 
 UNREADABLE_LISTED = 12
 
@@ -70,7 +71,7 @@ class ImportController(QObject):
             show_error(self._parent, "Import under way", "Wait for the current import to finish.")
             return None
         worker = ImportWorker(self._store, paths)
-        progress = QProgressDialog("Reading images…", "Cancel", 0, 0, self._parent)
+        progress = plain_progress_dialog("Reading images…", "Cancel", 0, 0, self._parent)
         progress.setObjectName("importProgress")
         progress.setWindowTitle("Adding images")
         progress.setWindowModality(Qt.WindowModality.WindowModal)

@@ -14,7 +14,6 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QWidget,
@@ -50,6 +49,7 @@ from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
+from limner.widgets.plain import escaped, plain_label, plain_message_box, set_plain_tip
 
 APP_TITLE = "limner"
 
@@ -112,13 +112,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
 
     def _build_status_bar(self) -> None:
-        self.position_label = QLabel("")
-        self.position_label.setObjectName("positionLabel")
-        self.cursor_label = QLabel("")
-        self.cursor_label.setObjectName("cursorLabel")
+        self.position_label = plain_label(name="positionLabel")  # image names are untrusted
+        self.cursor_label = plain_label(name="cursorLabel")
         self.cursor_label.setMinimumWidth(300)
-        self.zoom_label = QLabel("")
-        self.zoom_label.setObjectName("zoomLabel")
+        self.zoom_label = plain_label(name="zoomLabel")
         self.sync_indicator = SyncIndicator(self)
         bar = self.statusBar()
         bar.addPermanentWidget(self.sync_indicator)
@@ -126,10 +123,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.zoom_label)
         bar.addPermanentWidget(self.position_label)
         if self.store.read_only_message:  # edits are refused: say so while the project is open
-            self.read_only_banner = QLabel(f"Read-only: {self.store.read_only_reason}")
-            self.read_only_banner.setObjectName("readOnlyBanner")
-            self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
-            self.read_only_banner.setToolTip(self.store.read_only_message)
+            self.read_only_banner = plain_label(
+                f"Read-only: {self.store.read_only_reason}", name="readOnlyBanner"
+            )
+            set_plain_tip(self.read_only_banner, self.store.read_only_message)
             bar.addPermanentWidget(self.read_only_banner)
 
     def _build_controllers(self) -> None:
@@ -258,15 +255,15 @@ class MainWindow(QMainWindow):
 
     def _ask_allow_huge(self, name: str, reason: str) -> None:
         """Very large images open only after the user agrees, once per project."""
-        box = QMessageBox(self)
-        box.setObjectName("allowHugeBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Very large image")
-        box.setText(
+        box = plain_message_box(
+            self,
+            "Very large image",
             f"{name}: {reason}.\n\nOpen images this large in this project? limner shows "
-            "them tile by tile; the choice is remembered for the project."
+            "them tile by tile; the choice is remembered for the project.",
+            icon=QMessageBox.Icon.Question,
+            buttons=QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            name="allowHugeBox",
         )
-        box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
         box.accepted.connect(self.allow_huge_images)
         box.open()
         self._huge_box = box
@@ -403,7 +400,8 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         rows = "".join(
-            f"<tr><td>{text}</td><td><b>{keys}</b></td></tr>" for text, keys in self.shortcut_rows()
+            f"<tr><td>{escaped(text)}</td><td><b>{escaped(keys)}</b></td></tr>"
+            for text, keys in self.shortcut_rows()
         )
         box = QMessageBox(self)
         box.setObjectName("shortcutsBox")

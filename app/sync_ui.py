@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QStatusBar, QWidget
+from PySide6.QtWidgets import QProgressDialog, QStatusBar, QWidget
 
 from limner.app.action_set import Refused
 from limner.app.connect_dialog import ConnectDialog
@@ -33,6 +33,7 @@ from limner.sync.engine import resolve_conflict
 from limner.sync.factory import KIND_NAMES, capabilities_for
 from limner.sync.redact import clean_message
 from limner.widgets.panels.sync_widgets import ConflictRow, ConflictsPanel, SyncIndicator
+from limner.widgets.plain import plain_message_box, plain_progress_dialog
 
 TOOL_KINDS = {
     "box": "box",
@@ -100,7 +101,7 @@ class SyncUiController(QObject):
         controller.retrying.connect(self._retrying)
         self._indicator.show_state("never", pending=controller.pending())
         if self._project_is_empty():
-            progress = QProgressDialog(
+            progress = plain_progress_dialog(
                 "Downloading the project for offline work…", "Cancel", 0, 0, self._parent
             )
             progress.setObjectName("syncProgress")
@@ -210,9 +211,7 @@ class SyncUiController(QObject):
             lines.append(f"Pending images: {report.pending}; conflicts: {report.conflicts}")
             lines.extend(f"• {issue}" for issue in report.issues[:30])
             text = "\n".join(lines)
-        box = QMessageBox(self._parent)
-        box.setWindowTitle("Sync details")
-        box.setText(text)
+        box = plain_message_box(self._parent, "Sync details", text, name="syncDetailsBox")
         box.open()
 
     # -- conflicts ---------------------------------------------------------------------

@@ -38,6 +38,7 @@ from limner.widgets.panels.review_widgets import (
     ProgressDialog,
     RemarkPins,
 )
+from limner.widgets.plain import plain_input_dialog
 
 
 class ReviewSession(Protocol):
@@ -213,10 +214,8 @@ class ReviewController(QObject):
 
     def _ask(self, title: str, label: str, done: Callable[[str], None]) -> None:
         """A small non-blocking text dialog: type, Enter to confirm, Esc to cancel."""
-        dialog = QInputDialog(self._parent)
+        dialog = plain_input_dialog(self._parent, title, label)
         dialog.setObjectName("workflowDialog")
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
         dialog.setInputMode(QInputDialog.InputMode.TextInput)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.textValueSelected.connect(done)

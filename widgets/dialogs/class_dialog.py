@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -28,6 +27,7 @@ from limner.models.domain.attributes import (
 )
 from limner.models.domain.entities import CLASS_KINDS, LabelClass
 from limner.models.domain.palette import is_color
+from limner.widgets.plain import plain_label
 
 
 class ClassDialog(QDialog):
@@ -62,7 +62,7 @@ class ClassDialog(QDialog):
         self.edges.setPlaceholderText("head-neck, neck-l_shoulder")
         self.flips = QLineEdit(flips)
         self.flips.setPlaceholderText("l_shoulder/r_shoulder")
-        self.error = QLabel("")
+        self.error = plain_label()  # echoes what was typed
         self.error.setStyleSheet("color: #c03030")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(

@@ -18,11 +18,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QIcon
-from PySide6.QtGui import Qt as QtText
 
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.widgets.authors import clean_name, is_local, local_authors, short_author
 from limner.widgets.panels.class_panel import color_icon
+from limner.widgets.plain import plain_tooltip
 
 __all__ = [
     "AUTHOR_ROLE",
@@ -42,11 +42,6 @@ _BANNER = ""
 """The key of the banner row (no shape has an empty uuid)."""
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def plain_tooltip(text: str) -> str:
-    """``text`` as a tooltip that shows exactly these characters, markup and all."""
-    return QtText.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
 def author_line(author: str, local: frozenset[str]) -> str:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.domain.attributes import AttributeSpec
+from limner.widgets.plain import plain_label
 
 NUMBER_RANGE = 1e12
 
@@ -36,7 +36,7 @@ class AttributeEditor(QWidget):
         self._specs: tuple[AttributeSpec, ...] = ()
         self._values: dict[str, Any] = {}
         self.fields: dict[str, QWidget] = {}
-        self._placeholder = QLabel("Select one annotation to edit its attributes.")
+        self._placeholder = plain_label("Select one annotation to edit its attributes.")
         self._placeholder.setWordWrap(True)
         self._form.addRow(self._placeholder)
 
@@ -47,7 +47,7 @@ class AttributeEditor(QWidget):
 
     def show_message(self, text: str) -> None:
         self._clear()
-        self._placeholder = QLabel(text)
+        self._placeholder = plain_label(text)
         self._placeholder.setWordWrap(True)
         self._form.addRow(self._placeholder)
 
@@ -62,7 +62,7 @@ class AttributeEditor(QWidget):
             widget = self._field(spec, values.get(spec.name, spec.default))
             widget.setObjectName(f"attr_{spec.name}")
             self.fields[spec.name] = widget
-            self._form.addRow(spec.name, widget)
+            self._form.addRow(plain_label(spec.name), widget)  # names come from servers too
 
     def _field(self, spec: AttributeSpec, value: Any) -> QWidget:
         name = spec.name

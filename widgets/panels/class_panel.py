@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from limner.models.domain.entities import LabelClass
+from limner.widgets.plain import ask_plain
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:
@@ -200,13 +200,13 @@ class ClassPanel(QWidget):
         cls = self._current()
         if cls is None:
             return
-        answer = QMessageBox.question(
+        if ask_plain(
             self,
             "Delete class",
             f"Delete the class “{cls.name}”? Its annotations stay, without a class "
             "(Undo brings the class back).",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+            name="deleteClassBox",
+        ):
             self.deleteRequested.emit(cls.id)
 
 

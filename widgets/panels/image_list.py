@@ -38,6 +38,7 @@ from limner.models.store import queries
 from limner.models.store.queries import ERROR_FILTER, ImageFilter
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import resolve_image_path
+from limner.widgets.plain import plain_tooltip
 
 PAGE_SIZE = 200
 CACHED_PAGES = 8
@@ -205,7 +206,7 @@ class ImageListModel(QAbstractTableModel):
                 return "unreadable" if rec.error else STATUS_LABELS.get(rec.status, rec.status)
             return rec.annotation_count
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{rec.name}\n{rec.error}" if rec.error else rec.path
+            return plain_tooltip(f"{rec.name}\n{rec.error}" if rec.error else rec.path)
         if role == Qt.ItemDataRole.ForegroundRole:
             if rec.error:
                 return QBrush(QColor("#e05555"))

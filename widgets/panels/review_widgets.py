@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.workflow.review import Remark, StatusChange
+from limner.widgets.plain import escaped, make_plain, plain_label, set_plain_tip
 
 STATUS_COLORS = {
     "new": "#9e9e9e",
@@ -61,6 +62,7 @@ class FeedbackBanner(QLabel):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("feedbackBanner")
+        make_plain(self)  # a reviewer's words, never markup
         self.setWordWrap(True)
         self.setStyleSheet(
             "QLabel { background: rgba(160, 30, 30, 220); color: white; padding: 8px;"
@@ -121,7 +123,7 @@ class RemarkPins:
             pin.setPen(pen)
             pin.setBrush(QBrush(QColor(200, 40, 40)))
             pin.setZValue(2e6)
-            pin.setToolTip(remark.text)
+            set_plain_tip(pin, remark.text)
             label = QGraphicsSimpleTextItem(str(number), pin)
             label.setBrush(QBrush(QColor("white")))
             label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
@@ -160,7 +162,7 @@ class ChangesOverlay:
             pen.setCosmetic(True)
             rect.setPen(pen)
             rect.setZValue(1.5e6)
-            rect.setToolTip(kind)
+            set_plain_tip(rect, kind)
             tag = QGraphicsSimpleTextItem(kind, rect)
             tag.setBrush(QBrush(QColor(self.COLORS[kind])))
             tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
@@ -218,7 +220,9 @@ class ProgressDialog(QDialog):
         for title, by_status, by_annotator in sections:
             total = sum(by_status.values())
             done = by_status.get("approved", 0)
-            layout.addWidget(QLabel(f"<b>{title}</b> — {total} images, {done} approved"))
+            heading = QLabel(f"<b>{escaped(title)}</b> — {total} images, {done} approved")
+            heading.setTextFormat(Qt.TextFormat.RichText)
+            layout.addWidget(heading)
             status_chart = BarChart()
             status_chart.set_rows(
                 sorted(
@@ -231,7 +235,7 @@ class ProgressDialog(QDialog):
             layout.addWidget(status_chart)
             people = BarChart()
             people.set_rows([(name or "(nobody)", n) for name, n in sorted(by_annotator.items())])
-            layout.addWidget(QLabel("by annotator"))
+            layout.addWidget(plain_label("by annotator"))
             layout.addWidget(people)
             self.charts[title] = (status_chart, people)
         self.resize(520, min(900, 160 + 120 * len(sections)))

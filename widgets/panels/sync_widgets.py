@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from limner.widgets.plain import plain_label, set_plain_tip
 
 STATE_TEXT = {
     "never": "not synced yet",
@@ -79,7 +80,7 @@ class SyncIndicator(QToolButton):
         if retry_in:
             parts.append(f"retrying in {retry_in}")
         self.setText(" · ".join(parts))
-        self.setToolTip(message or "Click for sync details")
+        set_plain_tip(self, message or "Click for sync details")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +115,9 @@ class ConflictsPanel(QWidget):
         self.mine.clicked.connect(lambda: self._resolve("mine"))
         self.theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.both.clicked.connect(lambda: self._resolve("both"))
-        self.empty = QLabel("No conflicts.")
-        self.problem = QLabel()
-        self.problem.setObjectName("syncProblem")
+        self.empty = plain_label("No conflicts.")
+        self.problem = plain_label(name="syncProblem")  # a server's words, never markup
         self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem.hide()
         buttons = QHBoxLayout()
@@ -140,7 +139,7 @@ class ConflictsPanel(QWidget):
         for row in self._rows:
             item = QListWidgetItem(f"{row.image_name}: {row.detail}")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
-            item.setToolTip(row.local_key)
+            set_plain_tip(item, row.local_key)
             self.list.addItem(item)
         self.list.blockSignals(False)
         has = bool(self._rows)
