@@ -95,10 +95,22 @@ class NotLikeForLike(AssertionError):
 
 @dataclass
 class Side:
-    """One side's repetitions: wall seconds and request counts, in run order."""
+    """One side's repetitions: wall seconds, request counts and the server's CPU seconds
+    while that side was timed, in run order."""
 
     seconds: list[float] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Push:
+    """One timed push: its project, wall seconds, requests, the server's CPU seconds."""
+
+    project: int
+    seconds: float
+    requests: dict[str, Any]
+    server_cpu: float
 
 
 @dataclass
@@ -109,6 +121,21 @@ class Bench:
     image_urls: list[str]
     tmp: Path
     runs: int = 0
+
+
+def _server_cpu(bench: Bench) -> float:
+    """CPU seconds the Label Studio process has used so far (user + system, every thread).
+
+    The process the helper started is the server itself (runserver without its reloader).
+    The count is immune to other load on the machine, which wall seconds are not. Linux
+    only (``/proc``); elsewhere NaN.
+    """
+    proc = bench.server._proc  # the child the helper runs; it has no public handle
+    stat = Path(f"/proc/{proc.pid if proc else 0}/stat")
+    if not stat.exists():
+        return float("nan")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _boxes() -> list[tuple[float, float, float, float]]:
@@ -247,7 +274,7 @@ def _local_edits(store: Any, status: str | None) -> None:
         history.execute(Submit([r.id for r in records]))
 
 
-def _limner_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, Any]]:
+def _limner_push(bench: Bench, status: str | None) -> Push:
     """Clone a fresh project, edit every image, time and count the push run_once()."""
     from limner.models.store import sync_store
     from limner.models.store.store import ProjectStore
@@ -266,19 +293,20 @@ def _limner_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str
         engine.run_once()  # the clone: download, not measured
         _local_edits(store, status)
         with http_count.counting() as count:
-            started = time.perf_counter()
+            cpu, started = _server_cpu(bench), time.perf_counter()
             report = engine.run_once()
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, _server_cpu(bench) - cpu
         if report.pushed_images != TASKS or report.pending != 0:
             raise RuntimeError(f"limner push incomplete: {report.to_json()}")
     finally:
         adapter.close()
         store.close()
-    return project, seconds, count.to_json()
+    return Push(project, seconds, count.to_json(), cpu)
 
 
-def _sdk_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, Any]]:
-    """Run the SDK loop on a fresh project; it times and counts itself."""
+def _sdk_push(bench: Bench, status: str | None) -> Push:
+    """Run the SDK loop on a fresh project; it times and counts itself (the server's CPU
+    is read around the whole child, whose start sends no request)."""
     from tests.integration.labelstudio_server import DEFAULT_VENV
 
     bench.runs += 1
@@ -289,6 +317,7 @@ def _sdk_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, A
         "meta": None if status is None else {"limner": {"status": status}},
     }
     server = bench.server
+    cpu = _server_cpu(bench)
     loop = subprocess.run(
         [
             str(DEFAULT_VENV / "bin" / "python"),
@@ -303,13 +332,12 @@ def _sdk_push(bench: Bench, status: str | None) -> tuple[int, float, dict[str, A
         capture_output=True,
         text=True,
     )
+    cpu = _server_cpu(bench) - cpu
     answer = json.loads(loop.stdout.strip().splitlines()[-1])
-    return project, float(answer["seconds"]), answer["requests"]
+    return Push(project, float(answer["seconds"]), answer["requests"], cpu)
 
 
-def _plain_push(
-    bench: Bench, status: str | None, connections: int
-) -> tuple[int, float, dict[str, Any]]:
+def _plain_push(bench: Bench, status: str | None, connections: int) -> Push:
     """The SDK loop's requests sent with plain httpx, over ``connections`` parallel
     connections (one client each, kept alive): how fast the server itself takes them."""
     import threading
@@ -338,18 +366,18 @@ def _plain_push(
 
     try:
         with http_count.counting() as count:
-            started = time.perf_counter()
+            cpu, started = _server_cpu(bench), time.perf_counter()
             if connections == 1:
                 for task_id in tasks:
                     send(task_id)
             else:
                 with ThreadPoolExecutor(max_workers=connections) as pool:
                     list(pool.map(send, tasks))
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, _server_cpu(bench) - cpu
     finally:
         for client in clients:
             client.close()
-    return project, seconds, count.to_json()
+    return Push(project, seconds, count.to_json(), cpu)
 
 
 # -- repetitions and figures -------------------------------------------------------------
@@ -357,7 +385,7 @@ def _sides() -> list[str]:
     return ["limner", "sdk", *(f"httpx{n}" for n in FLOORS)]
 
 
-def _push_side(bench: Bench, name: str, status: str | None) -> tuple[int, float, dict]:
+def _push_side(bench: Bench, name: str, status: str | None) -> Push:
     if name == "limner":
         return _limner_push(bench, status)
     if name == "sdk":
@@ -375,10 +403,11 @@ def _scenario(bench: Bench, status: str | None) -> dict[str, Side]:
         order = names[turn:] + names[:turn]
         projects: dict[str, int] = {}
         for name in order:
-            project, seconds, requests = _push_side(bench, name, status)
-            sides[name].seconds.append(seconds)
-            sides[name].requests.append(requests)
-            projects[name] = project
+            push = _push_side(bench, name, status)
+            sides[name].seconds.append(push.seconds)
+            sides[name].requests.append(push.requests)
+            sides[name].server_cpu.append(push.server_cpu)
+            projects[name] = push.project
         for name in names[1:]:
             _check_like_for_like(bench.server, projects["limner"], projects[name], status)
     return sides
@@ -491,6 +520,17 @@ def _floor_figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict
         "SDK loop s / the fastest plain httpx loop of the same repetition: about the most "
         "any client could gain over the SDK loop through this server",
     )
+    for name, side in sides.items():
+        label = {"limner": "limner", "sdk": "sdk_loop", "httpx1": "httpx_seq"}.get(
+            name, name.replace("httpx", "httpx_") + "par"
+        )
+        out[f"{key}_server_cpu_{label}_ms"] = _spread(
+            [cpu / TASKS * 1000 for cpu in side.server_cpu],
+            "ms/task",
+            f"CPU the Label Studio process spent per task while the {label} side was timed "
+            "(user + system, from /proc): the server's own work, whatever the machine's "
+            "other load; one process, so at most about one core's worth per second",
+        )
     out[f"{key}_limner_over_floor_x"] = _spread(
         [m / f for m, f in zip(limner, best, strict=True)],
         "x",
