@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortcut_rows
 from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
 from limner.app.editor import open_session
-from limner.app.errors import show_error
+from limner.app.errors import show_failure
 from limner.app.import_ui import ImportController
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
         elif isinstance(event, ImagesChanged):
             self.images.refresh()
         elif isinstance(event, Failed):
-            show_error(self, event.title, event.message)
+            show_failure(self, event.title, event.message, event.error)
 
     def _show_source(self) -> None:
         self.canvas.set_source(self.editor.source)

@@ -6,6 +6,8 @@ application can show any of them to the user in one place with its message alone
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class LimnerError(Exception):
     """Base of every error limner raises on purpose; its message is meant for users."""
@@ -21,6 +23,18 @@ class ImageReadError(LimnerError):
 
 class StoreError(LimnerError):
     """The project file cannot be created, opened or written."""
+
+
+class DiskFullError(StoreError):
+    """A change could not be written because the disk holding the project is full.
+
+    ``folder`` is the project's folder, so whoever tells the user can say how much room
+    is left there; nothing of the change was kept.
+    """
+
+    def __init__(self, message: str, folder: Path) -> None:
+        super().__init__(message)
+        self.folder = folder
 
 
 class ProjectNotFoundError(StoreError):

@@ -93,10 +93,15 @@ class ImagesChanged:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """An edit or a read could not be done; the user should be told why."""
+    """An edit or a read could not be done; the user should be told why.
+
+    ``error`` is the exception behind it, when there is one, so the application can
+    word what it means for the user (a full disk, say, and how much room is left).
+    """
 
     title: str
     message: str
+    error: BaseException | None = field(default=None, compare=False)
 
 
 SessionEvent = (

@@ -123,9 +123,9 @@ class EditingSession:
         for event in events:
             self._events.emit(event)
 
-    def fail(self, title: str, message: str) -> None:
+    def fail(self, title: str, message: str, error: BaseException | None = None) -> None:
         """Tell the views something could not be done (they show it to the user)."""
-        self._events.emit(Failed(title, message))
+        self._events.emit(Failed(title, message, error))
 
     def close(self) -> None:
         """Stop following the store (the store itself stays open)."""
@@ -210,7 +210,7 @@ class EditingSession:
         try:
             self.history.execute(command)
         except (LimnerError, ValueError) as exc:
-            self.fail("Could not apply the edit", str(exc))
+            self.fail("Could not apply the edit", str(exc), exc)
             return False
         wanted = command.select_after
         if wanted is not None:
@@ -472,13 +472,13 @@ class EditingSession:
         try:
             self._follow(self.history.undo())
         except LimnerError as exc:
-            self.fail("Could not undo", str(exc))
+            self.fail("Could not undo", str(exc), exc)
 
     def redo(self) -> None:
         try:
             self._follow(self.history.redo())
         except LimnerError as exc:
-            self.fail("Could not redo", str(exc))
+            self.fail("Could not redo", str(exc), exc)
 
 
 def _shape_events(image_id: int, delta: ShapeDelta) -> list[SessionEvent]:

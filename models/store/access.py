@@ -14,6 +14,7 @@ merged. A waiting log in an unwritable folder is refused rather than read around
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from limner.models.errors import ProjectNotFoundError, StoreError
+from limner.models.errors import DiskFullError, ProjectNotFoundError, StoreError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -116,3 +117,31 @@ def db_problem(exc: DBAPIError) -> str:
         if needle in lowered:
             return f"{meaning} ({text})"
     return text
+
+
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def disk_is_full(exc: OSError) -> bool:
+    """``exc`` says the disk (or the user's quota on it) has no room left."""
+    return exc.errno in _FULL_ERRNOS
+
+
+def write_failure(db_file: Path, exc: DBAPIError | OSError) -> StoreError:
+    """The error to raise when a write transaction on ``db_file`` failed with ``exc``.
+
+    A full disk (SQLite's ``SQLITE_FULL``, or ``ENOSPC`` / ``EDQUOT`` from a file the
+    change writes) becomes :class:`DiskFullError`, so the user can be told how much room
+    is left; any other failure a :class:`StoreError` with one line saying why.
+    """
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        full = disk_is_full(exc)
+        if full:
+            reason = f"the disk is full ({reason})"
+    else:
+        reason = db_problem(exc)
+        code = getattr(exc.orig, "sqlite_errorcode", None)
+        full = code == sqlite3.SQLITE_FULL or "disk is full" in reason.lower()
+    message = f"the change was not saved in {db_file}: {reason}"
+    return DiskFullError(message, db_file.parent) if full else StoreError(message)

@@ -34,8 +34,10 @@ from limner.models.store.access import (
     ReadOnlyProjectError,
     check_readable,
     db_problem,
+    disk_is_full,
     read_only_reason,
     read_only_uri,
+    write_failure,
 )
 
 PROJECT_FILE = "project.limner"
@@ -306,9 +308,11 @@ class ProjectStore:
                 with conn.begin():
                     yield conn, changes
         except DBAPIError as exc:
-            raise StoreError(
-                f"the change was not saved in {self.db_file}: {db_problem(exc)}"
-            ) from exc
+            raise write_failure(self.db_file, exc) from exc
+        except OSError as exc:  # a file the change writes met a full disk
+            if not disk_is_full(exc):
+                raise
+            raise write_failure(self.db_file, exc) from exc
         if not changes.empty:
             self._emit(changes)
 
