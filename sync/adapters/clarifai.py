@@ -11,6 +11,9 @@ Mapping:
   trusted or not) exactly as the server sent them, plus the PNG of any mask the server
   gave by URL only; each annotation is one region (``clarifai_format``), and what limner
   cannot represent is kept as it is and never written;
+- an annotation of concepts without a region (Clarifai's classification) is an image tag
+  of one tag class, ``Image concepts``, whose choices are the app's concepts; rotated
+  boxes, polylines, ellipses and groups have no Clarifai form and are refused per region;
 - a push (``clarifai_push``) carries out the engine's plan and nothing else: creates
   are ``POST`` with the annotation id made from limner's uuid (after a lost answer the
   input's annotations are looked at before anything is sent again; an id that exists
@@ -47,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from limner.models.domain.geometry import Tag
 from limner.sync.adapters.base import (
     Adapter,
     Capabilities,
@@ -71,6 +75,7 @@ from limner.sync.adapters.clarifai_format import (
     concept_id_for,
     read_annotation,
     remote_id_for,
+    tag_annotation_raw,
 )
 from limner.sync.adapters.clarifai_geometry import region_info_for, skeleton_from_keypoint_info
 from limner.sync.adapters.clarifai_http import (
@@ -94,20 +99,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("limner.sync.clarifai")
 
 KIND = "clarifai"
+TAG_CLASS = "Image concepts"
 DEFAULT_BASE_URL = "https://api.clarifai.com"
 
 
 class ClarifaiAdapter(Adapter):
     kind = KIND
     capabilities = Capabilities(
-        frozenset({"box", "polygon", "mask", "keypoints"}),
+        frozenset({"box", "polygon", "mask", "keypoints", "point", "tag"}),
         review=True,
         queues=True,
-        notes={"polygon": "Clarifai polygons are one outline without holes"},
+        notes={
+            "polygon": "Clarifai polygons are one outline without holes",
+            "box": "Clarifai boxes are not rotated",
+            "polyline": "Clarifai has no polylines",
+            "ellipse": "Clarifai has no ellipses",
+        },
         opaque=(
-            "whole-image tags and the input's own labels",
+            "the input's own labels, and tags saying concepts are absent",
             "annotations with several regions or several concepts",
-            "regions of kinds limner does not have (points, spans, tokens)",
+            "regions of kinds limner does not have (spans, tokens)",
         ),
     )
 
@@ -207,13 +218,24 @@ class ClarifaiAdapter(Adapter):
         return name
 
     def classes(self) -> list[ClassSpec]:
+        """One class per concept, and the tag class whose choices are the concepts."""
         specs = []
         with self.lock:
             for cid, concept in self.concepts.items():
                 skeleton = skeleton_from_keypoint_info(concept.get("keypoint_info"))
                 kind = "keypoints" if skeleton else "any"
                 specs.append(ClassSpec(self.concept_to_class[cid], kind, skeleton=skeleton))
+            names = sorted(self.class_to_concept)
+        if names:
+            tag = {"mode": "multiple", "options": names}
+            specs.append(ClassSpec(self.tag_class, "tag", tag=tag))
         return specs
+
+    @property
+    def tag_class(self) -> str:
+        """The name of the tag class (plain unless a concept has that name)."""
+        with self.lock:
+            return TAG_CLASS if TAG_CLASS not in self.class_to_concept else f"{TAG_CLASS} (tag)"
 
     # -- pull -------------------------------------------------------------------------
     def changed_images(self, cursor: str | None) -> Iterator[RemotePage]:
@@ -299,9 +321,13 @@ class ClarifaiAdapter(Adapter):
     def _remote_region(self, raw: Mapping[str, Any], reading: Reading) -> RemoteRegion:
         worker = raw.get("worker") or {}
         author = (worker.get("user") or worker.get("model") or {}).get("id") or raw.get("user_id")
+        if isinstance(reading.geometry, Tag):
+            reading = self._tag_reading(reading)
         region = None
         with self.lock:
             name = self.concept_to_class.get(reading.concept_id or "")
+        if isinstance(reading.geometry, Tag):
+            name = self.tag_class
         if reading.geometry is not None and name is None:
             # a concept the app does not have: nothing Clarifai itself would store
             why = f"is broken: concept {reading.concept_id} is not one of the app's"
@@ -319,6 +345,36 @@ class ClarifaiAdapter(Adapter):
             problem_kind="malformed" if reading.malformed else "kept",
         )
 
+    def _tag_reading(self, reading: Reading) -> Reading:
+        """A classification's concepts as the tag class's choices (class names, sorted)."""
+        with self.lock:
+            names = [self.concept_to_class.get(cid) for cid in reading.tag_concepts]
+        unknown = [cid for cid, n in zip(reading.tag_concepts, names, strict=True) if n is None]
+        if unknown:
+            why = f"is broken: concept {unknown[0]} is not one of the app's"
+            return replace(reading, geometry=None, problem=why, malformed=True)
+        return replace(reading, geometry=Tag(tuple(sorted(n for n in names if n))))
+
+    def _encode_tag(self, region: Region, target: RemoteRegion | None) -> Any:
+        tag = region.geometry
+        assert isinstance(tag, Tag)
+        if region.class_name != self.tag_class:
+            raise Refused(
+                f"an image tag goes to Clarifai as concepts of the image, in class "
+                f"{self.tag_class!r}; {region.class_name!r} is no such class"
+            )
+        chosen = tag.value if isinstance(tag.value, tuple) else (tag.value,)
+        with self.lock:
+            ids = [self.class_to_concept.get(str(name)) for name in chosen]
+        missing = [str(n) for n, cid in zip(chosen, ids, strict=True) if cid is None]
+        if missing:
+            raise Refused(f"{', '.join(missing)} are not concepts of the Clarifai app")
+        remote_id = target.key if target is not None else remote_id_for(region.uuid)
+        raw = target.raw if target is not None else None
+        return tag_annotation_raw(
+            remote_id, tag, [c for c in ids if c], region.attributes, target=raw
+        )
+
     def concept_for(self, name: str) -> str:
         """The concept id of a class; a new class gets the id it will be created with."""
         with self.lock:
@@ -334,6 +390,10 @@ class ClarifaiAdapter(Adapter):
         target: RemoteRegion | None,
         skeleton_edges: tuple[tuple[int, int], ...] = (),
     ) -> Any:
+        if region.group is not None:
+            raise Refused("Clarifai has no groups: ungroup this shape to send it")
+        if isinstance(region.geometry, Tag):
+            return self._encode_tag(region, target)
         if region.class_name is None:
             raise Refused("Clarifai regions need a concept: give this annotation a class")
         concept = self.concept_for(region.class_name)

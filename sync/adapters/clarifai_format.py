@@ -4,12 +4,15 @@ One limner region is one Clarifai annotation holding one region; its id is limne
 as 32 hex digits (Clarifai lets the client choose annotation ids). The exact pixel
 geometry and the attributes Clarifai has no place for travel in the annotation's
 free-form ``annotation_info`` under ``limner`` (JSON text), beside the region itself.
+An image tag is an annotation with concepts and no region (Clarifai's classification):
+the concepts said to be present are the tag's choices.
 
 :func:`read_annotation` reads one annotation as the server sent it into a
-:class:`Reading`: a shape, or why limner leaves it as it is (a whole-image tag, several
-regions or concepts, a kind limner lacks: kept) or cannot take it at all (broken on the
-server: malformed). :func:`annotation_raw` writes one; replacing the server's copy it
-keeps everything limner does not own, so an edit changes only what limner changed.
+:class:`Reading`: a shape or a tag, or why limner leaves it as it is (a tag saying some
+concepts are absent, several regions or concepts, a kind limner lacks: kept) or cannot
+take it at all (broken on the server: malformed). :func:`annotation_raw` and
+:func:`tag_annotation_raw` write one; replacing the server's copy they keep everything
+limner does not own, so an edit changes only what limner changed.
 
 Statuses: each annotation has one (pending, awaiting review, success, review denied)
 and the image status is derived from them (:func:`derive_status`).
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from limner.models.domain.geometry import Geometry, Mask, geometry_to_json
+from limner.models.domain.geometry import Geometry, Mask, Tag, geometry_to_json
 from limner.sync.adapters.clarifai_geometry import (
     ClarifaiFormatError,
     MalformedError,
@@ -199,6 +202,8 @@ class Reading:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     problem: str | None = None
     malformed: bool = False
+    tag_concepts: tuple[str, ...] = ()
+    """For an image tag (``geometry`` a Tag), the ids of the concepts it names."""
 
 
 def annotation_info_for(geometry: Geometry, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,9 +226,17 @@ def _opaque(remote_id: str, annotation: Mapping[str, Any]) -> Reading | None:
             return Reading(uuid, remote_id, problem="")  # empty: nothing to say
         return Reading(uuid, remote_id, problem=f"the input's own labels ({concepts or 'data'})")
     if not regions:
-        return Reading(
-            uuid, remote_id, problem=f"tags the whole image ({concepts or 'no concept'})"
-        )
+        listed = [c for c in data.get("concepts") or [] if isinstance(c, Mapping)]
+        if not listed:
+            return Reading(uuid, remote_id, problem="tags the whole image with no concept")
+        if len(_present(listed)) != len(listed):
+            return Reading(
+                uuid,
+                remote_id,
+                problem=f"tags the whole image saying some concepts are absent ({concepts}); "
+                "a limner tag names only what is there",
+            )
+        return None
     if len(regions) > 1:
         return Reading(uuid, remote_id, problem=f"has {len(regions)} regions (limner reads one)")
     region = regions[0] if isinstance(regions[0], Mapping) else {}
@@ -265,9 +278,11 @@ def read_annotation(
     if opaque is not None:
         return opaque
     data = annotation.get("data") or {}
+    uuid = local_uuid_for(remote_id)
+    if not data.get("regions"):
+        return _read_tag(annotation, uuid, remote_id)
     region = data["regions"][0]
     info = region.get("region_info") or {}
-    uuid = local_uuid_for(remote_id)
     try:
         geometry = geometry_from_region_info(info, width, height, mask)
     except MalformedError as exc:
@@ -286,6 +301,40 @@ def read_annotation(
             geometry = exact
         attributes = _attributes(meta.get("attributes"))
     return Reading(uuid, remote_id, concept_id, geometry, attributes)
+
+
+def _read_tag(annotation: Mapping[str, Any], uuid: str, remote_id: str) -> Reading:
+    """A classification: the concepts present, in the order the server lists them."""
+    ids: list[str] = []
+    for concept in (annotation.get("data") or {}).get("concepts") or []:
+        cid = str(concept.get("id") or "")
+        if not cid:
+            why = "is broken: a concept without id"
+            return Reading(uuid, remote_id, problem=why, malformed=True)
+        if cid not in ids:
+            ids.append(cid)
+    meta = (annotation.get("annotation_info") or {}).get(META_KEY)
+    attributes = _attributes(meta.get("attributes")) if isinstance(meta, Mapping) else {}
+    return Reading(uuid, remote_id, None, Tag(tuple(ids)), attributes, tag_concepts=tuple(ids))
+
+
+def tag_annotation_raw(
+    remote_id: str,
+    tag: Tag,
+    concept_ids: Iterable[str],
+    attributes: Mapping[str, Any],
+    target: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A classification annotation naming ``concept_ids`` as present; replacing
+    ``target`` it keeps the rest of the server's ``data`` and ``annotation_info``."""
+    data: dict[str, Any] = copy.deepcopy(dict(target.get("data") or {})) if target else {}
+    data["concepts"] = [{"id": cid, "value": 1} for cid in concept_ids]
+    extra = copy.deepcopy(dict(target.get("annotation_info") or {})) if target else {}
+    return {
+        "id": remote_id,
+        "data": data,
+        "annotation_info": {**extra, **annotation_info_for(tag, attributes)},
+    }
 
 
 def _attributes(text: Any) -> dict[str, Any]:

@@ -10,7 +10,9 @@ in Clarifai's own tools wins.
 
 Masks are image-sized 8-bit grayscale PNGs (0 / 255) in ``mask.image.base64``;
 keypoints are ``keypoint_locations`` in the order of the concept's ``keypoint_names``
-(the skeleton lives on the concept), with a bounding box around the labeled points.
+(the skeleton lives on the concept), with a bounding box around the labeled points; a
+single landmark is a ``point``. Clarifai boxes are axis-aligned and it has no polylines
+or ellipses: those are refused, never written as something else.
 
 Reading is strict about sense: a coordinate that is not a finite number, lies far outside
 the image, or a shape without area is :class:`MalformedError` (broken on the server), told
@@ -35,6 +37,7 @@ from limner.models.domain.geometry import (
     Geometry,
     Keypoints,
     Mask,
+    Point,
     Polygon,
     Skeleton,
     geometry_from_json,
@@ -130,7 +133,14 @@ def region_info_for(
 ) -> dict[str, Any]:
     """``region_info`` for one limner geometry; raises for what Clarifai cannot hold."""
     if isinstance(geometry, Box):
+        if geometry.rotated:
+            raise ClarifaiFormatError(
+                f"Clarifai boxes are not rotated, and this one is turned by {geometry.angle:g} "
+                "degrees (convert it to a polygon to send it)"
+            )
         return {"bounding_box": _box_info(geometry, width, height)}
+    if isinstance(geometry, Point):
+        return {"point": _point(geometry.x, geometry.y, width, height, "the point")}
     if isinstance(geometry, Polygon):
         if len(geometry.parts) > 1:
             raise ClarifaiFormatError(
@@ -262,6 +272,8 @@ def geometry_from_region_info(
 ) -> Geometry:
     """The geometry a region_info holds; raises MalformedError for a broken one and
     ClarifaiFormatError for one limner does not have."""
+    if info.get("point") and info.get("bounding_box"):
+        raise ClarifaiFormatError("a point and a box in one region")
     try:
         if info.get("keypoint_locations"):
             points = []
@@ -284,6 +296,11 @@ def geometry_from_region_info(
                 raise MalformedError(f"a polygon of {len(points)} points")
             ring = [(_coord(p, "col") * width, _coord(p, "row") * height) for p in points]
             return Polygon.from_points(ring)
+        if info.get("point"):
+            point = info["point"]
+            if not isinstance(point, Mapping):
+                raise MalformedError(f"a point that is {point!r}")
+            return Point(_coord(point, "col") * width, _coord(point, "row") * height)
         if "bounding_box" in info:
             bb = info.get("bounding_box") or {}
             return Box(

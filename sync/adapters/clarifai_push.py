@@ -272,8 +272,10 @@ class Pushing:
         """Concepts for the classes written (created on first use), skeletons on them."""
         wanted: dict[str, str] = {}
         for write in writes:
-            region = write.raw["data"]["regions"][0]
-            for concept in (region.get("data") or {}).get("concepts") or []:
+            regions = write.raw["data"].get("regions") or []
+            if not regions:
+                continue  # an image tag names concepts the app has (encode checked them)
+            for concept in (regions[0].get("data") or {}).get("concepts") or []:
                 wanted[str(concept["id"])] = write.region.class_name or str(concept["id"])
         with self.a.lock:
             missing = {cid: name for cid, name in wanted.items() if cid not in self.a.concepts}

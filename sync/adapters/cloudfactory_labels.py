@@ -40,10 +40,15 @@ ATTRIBUTES_KEY = "attributes"
 REVIEW_KEY = "limner_review"
 BBOX_FORMATS = ("xywh", "xyxy", "xywh_normalized", "xyxy_normalized")
 
+_ONLY_A_BBOX = "CloudFactory work item labels hold only a bbox; {} cannot be stored there"
 REFUSED: Mapping[str, str] = {
-    "polygon": "CloudFactory work item labels hold only a bbox; polygons cannot be stored there",
-    "mask": "CloudFactory work item labels hold only a bbox; masks cannot be stored there",
-    "keypoints": "CloudFactory work item labels hold only a bbox; keypoints cannot be stored there",
+    "polygon": _ONLY_A_BBOX.format("polygons"),
+    "mask": _ONLY_A_BBOX.format("masks"),
+    "keypoints": _ONLY_A_BBOX.format("keypoints"),
+    "polyline": _ONLY_A_BBOX.format("polylines"),
+    "point": _ONLY_A_BBOX.format("points"),
+    "ellipse": _ONLY_A_BBOX.format("ellipses"),
+    "tag": "CloudFactory work items have no image-level answers; the tag stays in limner",
 }
 
 
@@ -164,6 +169,12 @@ def encode_label(
         kind = region.geometry.kind
         raise Refused(REFUSED.get(kind, f"CloudFactory labels cannot hold {kind} annotations"))
     box = region.geometry
+    if box.rotated:
+        raise Refused(
+            f"CloudFactory boxes are not rotated, and this one is turned by {box.angle:g} degrees"
+        )
+    if region.group is not None:
+        raise Refused("CloudFactory labels have no groups: ungroup this shape to send it")
     if box.x0 < 0 or box.y0 < 0:
         raise Refused("CloudFactory boxes cannot reach past the image's left or top edge")
     label = dict(previous) if isinstance(previous, Mapping) else {}

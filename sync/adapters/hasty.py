@@ -103,7 +103,14 @@ class HastyAdapter(Adapter):
         frozenset({"box", "polygon", "mask", "keypoints"}),
         review=True,
         queues=True,
-        notes={"polygon": "Hasty polygons are one ring without holes"},
+        notes={
+            "polygon": "Hasty polygons are one ring without holes",
+            "box": "Hasty boxes are not rotated",
+            "polyline": "Hasty labels have no polylines",
+            "point": "Hasty has single points only as keypoints of a schema",
+            "ellipse": "Hasty labels have no ellipses",
+            "tag": "image tags live on Hasty routes of their own, which limner does not sync yet",
+        },
         opaque=(
             "labels of keypoint schemas limner does not know",
             "labels holding two shapes at once (a polygon and a mask, or points and either)",
@@ -377,6 +384,8 @@ class HastyAdapter(Adapter):
         skeleton_edges: tuple[tuple[int, int], ...] = (),
     ) -> Any:
         """``{"label": <the POST or PUT item>, "attributes": {attribute id: value}}``."""
+        if region.group is not None:
+            raise Refused("Hasty labels have no groups: ungroup this shape to send it")
         if region.class_name is None:
             raise Refused("Hasty labels need a class; give this shape one")
         class_id = self.schema.class_ids.get(region.class_name)

@@ -380,6 +380,11 @@ def geometry_fields(
     """
     fields: dict[str, Any] = {"bbox": None, "polygon": None, "mask": None, "keypoints": None}
     if isinstance(geometry, Box):
+        if geometry.rotated:
+            raise HastyFormatError(
+                f"Hasty boxes are not rotated, and this one is turned by {geometry.angle:g} "
+                "degrees (convert it to a polygon to send it)"
+            )
         fields["bbox"] = box_to_hasty(geometry, width, height)
     elif isinstance(geometry, Polygon):
         fields["polygon"], fields["bbox"] = polygon_to_hasty(geometry, width, height)

@@ -206,15 +206,24 @@ class ClarifaiDriver(Driver):
         return out
 
     def add_whole_image_answer(self, image: ImageRef) -> str:
-        raw = {"data": {"concepts": [{"id": "car", "value": 1}]}}
+        """A classification saying "no car here": limner's image tags name concepts that
+        are there (a classification of present concepts comes in as a tag)."""
+        raw = {"data": {"concepts": [{"id": "car", "value": 0}]}}
         return self.add_raw(image, raw, by=COLLEAGUE)
 
     def add_unrepresentable(self, image: ImageRef) -> str:
-        region = {
-            "region_info": {"point": {"row": 0.5, "col": 0.25}},
-            "data": {"concepts": [{"id": "car", "value": 1}]},
-        }
-        return self.add_raw(image, {"data": {"regions": [region]}}, by=COLLEAGUE)
+        """One annotation holding two regions: each limner annotation is one shape."""
+        regions = [
+            {
+                "region_info": {"point": {"row": 0.5, "col": 0.25}},
+                "data": {"concepts": [{"id": "car", "value": 1}]},
+            },
+            {
+                "region_info": {"point": {"row": 0.25, "col": 0.5}},
+                "data": {"concepts": [{"id": "car", "value": 1}]},
+            },
+        ]
+        return self.add_raw(image, {"data": {"regions": regions}}, by=COLLEAGUE)
 
     def add_malformed(self, image: ImageRef, limit: int | None = None) -> list[Malformed]:
         def box(top: Any, left: float, bottom: float, right: float) -> dict[str, Any]:

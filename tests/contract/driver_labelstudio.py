@@ -35,8 +35,8 @@ CONFIG = """<View>
   </KeyPointLabels>{extra}
 </View>
 """
-CHOICES = """
-  <Choices name="weather" toName="image"><Choice value="sunny"/><Choice value="rainy"/></Choices>"""
+DATES = """
+  <DateTime name="when" toName="image" only="date"/>"""
 
 
 def _check(response: httpx.Response, *expected: int) -> Any:
@@ -271,24 +271,33 @@ class LabelStudioDriver(Driver):
         return [str(i["id"]) for i in items]
 
     def add_whole_image_answer(self, image: ImageRef) -> str:
-        body = {"label_config": CONFIG.format(extra=CHOICES)}
+        """A date for the whole image: limner's image tags hold choices, text and numbers
+        (whole-image Choices, TextArea and Rating come in as tags), not dates."""
+        body = {"label_config": CONFIG.format(extra=DATES)}
         _check(self.http.patch(f"/api/projects/{self.project}/", json=body), 200)
         answer = {
-            "id": "weather1",
-            "type": "choices",
-            "from_name": "weather",
+            "id": "when1",
+            "type": "datetime",
+            "from_name": "when",
             "to_name": "image",
             "origin": "manual",
-            "value": {"choices": ["rainy"]},
+            "value": {"datetime": "2026-01-01"},
         }
         self._append(image, [answer], "me")
-        return "weather1"
+        return "when1"
 
     def add_unrepresentable(self, image: ImageRef) -> str:
-        """A relation between two boxes: limner has no relations between regions."""
+        """A labeled relation between two boxes: an unlabeled one makes them a group, but
+        a label says more than "one object", and limner keeps no such relations."""
         a = self.add_shape(image, Shape("car", Box(2, 2, 10, 10)))
         b = self.add_shape(image, Shape("car", Box(30, 20, 40, 30)))
-        relation = {"from_id": a, "to_id": b, "type": "relation", "direction": "right"}
+        relation = {
+            "from_id": a,
+            "to_id": b,
+            "type": "relation",
+            "direction": "right",
+            "labels": ["follows"],
+        }
         self._append(image, [relation], "me")
         return f"relation:{a}"
 

@@ -26,7 +26,7 @@ from tests.integration.labelstudio_server import (
     make_png,
 )
 
-# Every region kind limner maps, plus a whole-image Choices control it does not.
+# Every region kind limner maps, plus a whole-image Choices control (an image tag).
 CONFIG = DEFAULT_LABEL_CONFIG.replace(
     "</View>",
     '  <Choices name="scene" toName="image">\n'
@@ -34,8 +34,9 @@ CONFIG = DEFAULT_LABEL_CONFIG.replace(
     "  </Choices>\n</View>",
 )
 GEOMETRY_TYPES = {"rectanglelabels", "polygonlabels", "brushlabels", "keypointlabels"}
-# The suffixes of the regions in seeded_result(): the ones limner can edit, and the items
-# it has to keep as they are (a rotated rectangle, a whole-image choice).
+# The suffixes of the regions in seeded_result(): the ones limner edits, and the items no
+# trial touches, which must stay byte for byte as they are (a rotated rectangle and a
+# whole-image choice, which come in as a rotated box and an image tag).
 EDITABLE = ("box", "box2", "poly", "mask", "nose", "tail")
 OPAQUE = ("rot", "scene")
 

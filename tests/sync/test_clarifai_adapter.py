@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from limner.models.domain.entities import NewAnnotation
-from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart
+from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon, PolygonPart, Tag, TagSpec
 from limner.models.editing.commands import AddAnnotations, DeleteAnnotations, EditAnnotations
 from limner.models.editing.history import History
 from limner.models.store import queries, sync_store
@@ -72,7 +72,9 @@ def test_clone_pulls_images_classes_regions_and_queues(linked, fake, outside) ->
         classes = {c.name: c for c in queries.label_classes(conn)}
         assert queries.image_count(conn) == 5
         assert queries.image_count(conn, queries.ImageFilter(status="error")) == 0
-    assert set(classes) == {"Car", "Person", "Pose"}
+    assert set(classes) == {"Car", "Person", "Pose", "Image concepts"}
+    assert classes["Image concepts"].kind == "tag"
+    assert classes["Image concepts"].tag == TagSpec("multiple", ("Car", "Person", "Pose"))
     assert classes["Pose"].skeleton.names == ("nose", "left eye", "right eye")
     assert classes["Pose"].skeleton.edges == ((0, 1), (0, 2))
 
@@ -93,8 +95,11 @@ def test_clone_pulls_images_classes_regions_and_queues(linked, fake, outside) ->
     assert image(store, "img0.png").status == "approved"
     assert image(store, "img1.png").status == "submitted"
     assert image(store, "img2.png").status == "new"
-    # the whole-image tag cannot be a region: said, not dropped silently
-    assert any("tags the whole image" in issue for issue in report.issues)
+    # the colleague's whole-image concept is the image's tag
+    with store.read() as conn:
+        (tag,) = queries.image_tags(conn, image(store, "img1.png").id)
+    assert tag.geometry == Tag(("Car",)) and tag.uuid == local_uuid_for("e" * 32)
+    assert not any("tags the whole image" in issue for issue in report.issues)
 
     # the hosted images were fetched with the key; the outside host never saw it
     hosted = [c for c in fake.calls if c.path.startswith("/sdh/")]

@@ -163,10 +163,13 @@ def seed_variety(fake: ClarifaiFake) -> tuple[str, ...]:
             },
         }
     )
-    point = seed(
+    span = seed(
         fake,
         "e",
-        {"region_info": {"point": {"row": 0.5, "col": 0.5}}, "data": {"concepts": [{"id": "car"}]}},
+        {
+            "region_info": {"span": {"char_start": 1, "char_end": 5}},
+            "data": {"concepts": [{"id": "car", "value": 1}]},
+        },
     )
     both = seed(
         fake,
@@ -176,14 +179,14 @@ def seed_variety(fake: ClarifaiFake) -> tuple[str, ...]:
             "data": {"concepts": [{"id": "car", "value": 1}, {"id": "person", "value": 1}]},
         },
     )
-    return box, mask, tag, two, point, both
+    return box, mask, tag, two, span, both
 
 
 def test_decode_reads_shapes_keeps_the_rest_and_raw_is_the_servers_json(fake, adapter) -> None:
-    box, mask, tag, two, point, both = seed_variety(fake)
+    box, mask, tag, two, span, both = seed_variety(fake)
     decoded = adapter.decode(pulled(adapter, "img0"), W, H)
     by_key = {r.key: r for r in decoded.regions}
-    assert set(by_key) == {box, mask, tag, two, point, both}  # the empty input-level one: no
+    assert set(by_key) == {box, mask, tag, two, span, both}  # the empty input-level one: no
     assert decoded.problems == ()
     assert by_key[box].region == Region(
         local_uuid_for(box), "Car", Box(0.2 * W, 0.1 * H, 0.6 * W, 0.5 * H), {}
@@ -191,9 +194,9 @@ def test_decode_reads_shapes_keeps_the_rest_and_raw_is_the_servers_json(fake, ad
     assert by_key[mask].region is not None and by_key[mask].region.geometry.area == 15 * 25
     assert by_key[box].author == "colleague"
     for key, why in (
-        (tag, "tags the whole image"),
+        (tag, "tags the whole image saying some concepts are absent"),
         (two, "2 regions"),
-        (point, "(point)"),
+        (span, "(span)"),
         (both, "several concepts"),
     ):
         region = by_key[key]

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from limner.models.domain.geometry import Box, Polygon
-from limner.sync.adapters.base import Decoded, ImagePush, Region, RemoteImage
+from limner.models.domain.geometry import Box, Ellipse, Point, Polygon, Polyline, Tag
+from limner.sync.adapters.base import Decoded, ImagePush, Refused, Region, RemoteImage
 from limner.sync.adapters.cloudfactory import CloudFactoryAdapter
 from limner.sync.errors import RemoteConflictError
 from limner.sync.reconcile import Base, LocalRegion, PushPlan, StatusWrite, plan_push
@@ -246,3 +246,21 @@ def test_a_status_moved_by_this_plan_is_resumed_one_moved_by_others_is_a_conflic
     with pytest.raises(RemoteConflictError, match="moved to FAILED"):
         adapter.apply(image, submit, push_of(image))
     assert len(fake.signals) == 1 and fake.label_writes == 0
+
+
+@pytest.mark.parametrize(
+    ("region", "reason"),
+    [
+        (Region("u", "car", Box(1, 1, 9, 5, 30)), "not rotated"),
+        (Region("u", "car", Box(1, 1, 9, 5), group="u"), "no groups"),
+        (Region("u", "car", Polyline(((1, 1), (5, 5)))), "polylines cannot be stored"),
+        (Region("u", "car", Point(3, 3)), "points cannot be stored"),
+        (Region("u", "car", Ellipse(5, 5, 3, 2)), "ellipses cannot be stored"),
+        (Region("u", "weather", Tag("sunny")), "no image-level answers"),
+    ],
+)
+def test_kinds_a_bbox_label_cannot_hold_are_refused_not_approximated(
+    adapter, region: Region, reason: str
+) -> None:
+    with pytest.raises(Refused, match=reason):
+        adapter.encode(region, W, H, target=None)

@@ -17,8 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from limner.models.domain.geometry import Box, Mask, Polygon, PolygonPart
-from limner.sync.adapters.base import ImagePush, Region, RemoteImage, RemoteRegion
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Mask,
+    Point,
+    Polygon,
+    PolygonPart,
+    Polyline,
+    Tag,
+)
+from limner.sync.adapters.base import ImagePush, Refused, Region, RemoteImage, RemoteRegion
 from limner.sync.adapters.hasty import HastyAdapter
 from limner.sync.adapters.hasty_format import rle_encode
 from limner.sync.errors import RemoteConflictError
@@ -373,3 +382,21 @@ def test_a_mask_round_trips_pixel_for_pixel(setup) -> None:
     (back,) = s.adapter.decode(read(s), W, H).regions
     assert back.uuid == "m1" and back.region is not None
     assert np.array_equal(back.region.geometry.to_array(), full)
+
+
+@pytest.mark.parametrize(
+    ("region", "reason"),
+    [
+        (Region("u", "blob", Box(1, 1, 9, 5, 30)), "not rotated"),
+        (Region("u", "blob", Box(1, 1, 9, 5), group="u"), "no groups"),
+        (Region("u", "blob", Polyline(((1, 1), (5, 5)))), "cannot hold Polyline"),
+        (Region("u", "blob", Point(3, 3)), "cannot hold Point"),
+        (Region("u", "blob", Ellipse(5, 5, 3, 2)), "cannot hold Ellipse"),
+        (Region("u", "weather", Tag("sunny")), "not in the Hasty project"),
+    ],
+)
+def test_kinds_hasty_labels_cannot_hold_are_refused_not_approximated(
+    setup, region: Region, reason: str
+) -> None:
+    with pytest.raises(Refused, match=reason):
+        setup.adapter.encode(region, W, H, target=None)
