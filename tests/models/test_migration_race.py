@@ -8,6 +8,7 @@ head revision instead of failing with "database is locked" or migrating twice.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import shutil
 import sqlite3
 from pathlib import Path
@@ -42,10 +43,19 @@ def _race(folder: Path) -> list[tuple[str, str, list[tuple[str, int]]]]:
     ]
     for child in children:
         child.start()
-    seen = [results.get() for _ in children]
+    seen: list[tuple[str, str, list[tuple[str, int]]]] = []
+    while len(seen) < len(children):
+        try:
+            seen.append(results.get(timeout=0.5))  # a polling step, not a limit
+        except queue.Empty:
+            if any(child.exitcode not in (None, 0) for child in children):
+                barrier.abort()  # a child died before the start: free the others
+            if all(child.exitcode is not None for child in children) and results.empty():
+                break
     for child in children:
         child.join()
         assert child.exitcode == 0
+    assert len(seen) == len(children)
     return seen
 
 
