@@ -19,6 +19,10 @@
   conflict. A plan of creates only sends nothing but the creates.
 - Polygons are written as closed rings (see ``hasty_format``). An edit of the class alone
   keeps every geometry field the server has, including those limner does not show.
+- Image tags: each tag group is a limner tag class, and an image's tags of one group one
+  limner tag (``hasty_tags``); they are read with the labels, only in projects that have
+  tag classes. Rotated boxes, polylines, ellipses, lone points and groups have no Hasty
+  form and are refused for that shape alone.
 - Statuses: NEW/new, IN PROGRESS/in_progress, TO REVIEW/submitted, DONE and COMPLETED/
   approved, SKIPPED/skipped, AUTO-LABELLED/in_progress; custom statuses by name hints or
   the remote's ``statuses`` setting. "rejected" is written as a custom status mapped to it
@@ -45,6 +49,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from limner.models.domain.geometry import Tag
 from limner.sync.adapters.base import (
     Adapter,
     Capabilities,
@@ -77,6 +82,7 @@ from limner.sync.adapters.hasty_format import (
 )
 from limner.sync.adapters.hasty_http import PAGE_SIZE, HastyApi, HastyTransport
 from limner.sync.adapters.hasty_schema import HastySchema, load_schema
+from limner.sync.adapters.hasty_tags import TagSchema, load_tags, split_plan, tags_after
 from limner.sync.errors import (
     AuthError,
     ConfigError,
@@ -100,7 +106,7 @@ SINCE_MARGIN_S = 2.0
 class HastyAdapter(Adapter):
     kind = KIND
     capabilities = Capabilities(
-        frozenset({"box", "polygon", "mask", "keypoints"}),
+        frozenset({"box", "polygon", "mask", "keypoints", "tag"}),
         review=True,
         queues=True,
         notes={
@@ -109,7 +115,6 @@ class HastyAdapter(Adapter):
             "polyline": "Hasty labels have no polylines",
             "point": "Hasty has single points only as keypoints of a schema",
             "ellipse": "Hasty labels have no ellipses",
-            "tag": "image tags live on Hasty routes of their own, which limner does not sync yet",
         },
         opaque=(
             "labels of keypoint schemas limner does not know",
@@ -137,6 +142,7 @@ class HastyAdapter(Adapter):
         self.status_overrides = dict(statuses or {})
         self.status_ids = dict(status_ids or {})
         self.schema = HastySchema()
+        self.tags = TagSchema()
         self._lock = threading.Lock()
         self._custom_statuses: dict[str, str] = {}  # status_id -> name, as seen on images
         self._listing: list[Mapping[str, Any]] | None = None
@@ -159,6 +165,7 @@ class HastyAdapter(Adapter):
                 "limner syncs image projects only"
             )
         self.schema = load_schema(self.api.paged, self.api.plain_list)
+        self.tags = load_tags(self.api.paged, set(self.schema.class_ids))
         return RemoteInfo(
             server=urlsplit(self.t.base_url).netloc,
             edition="Hasty API v1",
@@ -175,7 +182,7 @@ class HastyAdapter(Adapter):
         return [(str(d["id"]), str(d.get("name", ""))) for d in self.api.paged("datasets")]
 
     def classes(self) -> list[ClassSpec]:
-        return self.schema.class_specs()
+        return self.schema.class_specs() + self.tags.class_specs()
 
     # -- statuses -------------------------------------------------------------------------
     def _status_of(self, meta: Mapping[str, Any]) -> str | None:
@@ -306,13 +313,16 @@ class HastyAdapter(Adapter):
     def _remote_image(
         self, meta: Mapping[str, Any], labels: list[Mapping[str, Any]]
     ) -> RemoteImage:
+        state = {"image": meta, "labels": labels, "attributes": self._label_attributes(labels)}
+        if not self.tags.empty:
+            state["tags"] = self.api.tags(str(meta["id"]))
         return RemoteImage(
             key=str(meta["id"]),
             name=str(meta.get("name") or meta["id"]),
             url=str(meta.get("public_url") or ""),
             version=str(meta.get("update_date") or ""),
             status=self._status_of(meta),
-            state={"image": meta, "labels": labels, "attributes": self._label_attributes(labels)},
+            state=state,
             identity=str(meta.get("uploaded_on") or "") or None,
         )
 
@@ -353,6 +363,8 @@ class HastyAdapter(Adapter):
                 )
                 continue
             regions.append(RemoteRegion(key, uuid, raw, region, author=author))
+        if isinstance(state.get("tags"), list):
+            regions.extend(self.tags.regions(image.key, state["tags"]))
         return Decoded(tuple(regions), tuple(problems))
 
     def _read(
@@ -386,6 +398,8 @@ class HastyAdapter(Adapter):
         """``{"label": <the POST or PUT item>, "attributes": {attribute id: value}}``."""
         if region.group is not None:
             raise Refused("Hasty labels have no groups: ungroup this shape to send it")
+        if isinstance(region.geometry, Tag):
+            return self.tags.encode(region)
         if region.class_name is None:
             raise Refused("Hasty labels need a class; give this shape one")
         class_id = self.schema.class_ids.get(region.class_name)
@@ -436,6 +450,7 @@ class HastyAdapter(Adapter):
 
     def _apply(self, image: RemoteImage, plan: PushPlan) -> PushResult:
         state = image.state if isinstance(image.state, Mapping) else {}
+        plan, tag_writes, tag_deletes = split_plan(plan)
         labels = [dict(x) for x in state.get("labels") or []]
         values = {k: list(v) for k, v in (state.get("attributes") or {}).items()}
         deletes = [d.target.key for d in plan.deletes]
@@ -466,6 +481,11 @@ class HastyAdapter(Adapter):
             "labels": labels,
             "attributes": {k: v for k, v in values.items() if k not in gone},
         }
+        if "tags" in state or tag_writes or tag_deletes:
+            held = list(state.get("tags") or [])
+            new_state["tags"] = tags_after(
+                self.api, image.key, self.tags, tag_writes, tag_deletes, held
+            )
         return PushResult(None, None, image_version, status, new_state, keys)
 
     def _check_targets(

@@ -59,6 +59,11 @@ ROUTES: dict[str, tuple[str, str]] = {
     "project_labels": ("GET", _P + "/labels"),
     "label_attributes": ("GET", _P + "/labels/{label_id}/attributes"),
     "label_attribute": ("POST", _P + "/labels/{label_id}/attributes/{attribute_id}"),
+    "tag_classes": ("GET", _P + "/tag_classes"),
+    "tag_groups": ("GET", _P + "/tag_groups"),
+    "image_tags": ("GET", _P + "/images/{image_id}/tags"),
+    "add_image_tags": ("POST", _P + "/images/{image_id}/tags"),
+    "delete_image_tags": ("DELETE", _P + "/images/{image_id}/tags"),
 }
 
 Label = Mapping[str, Any]
@@ -238,6 +243,47 @@ class HastyApi:
                 if str(label.get("external_id")) in wanted:
                     created.setdefault(str(label["external_id"]), label)
             return True if all(x in created for x in wanted) else None
+
+        self._verified(write, applied)
+
+    # -- image tags -----------------------------------------------------------------------
+    def tags(self, image_id: str) -> list[Label]:
+        return list(self.paged("image_tags", image_id=image_id))
+
+    def change_tags(self, image_id: str, add: list[str], drop: list[str]) -> list[Label]:
+        """Take the tags ``drop`` (tag ids) off an image and put the tag classes ``add`` on
+        it; after a lost answer, the image's tags say whether it landed (adding a tag class
+        the image has already adds nothing). The image's tags afterwards."""
+        if drop:
+            self._drop_tags(image_id, drop)
+        for chunk in chunked(add, BATCH_LIMIT):
+            self._add_tags(image_id, list(chunk))
+        return self.tags(image_id)
+
+    def _drop_tags(self, image_id: str, drop: list[str]) -> None:
+        gone = set(drop)
+        body = [{"tag_id": tag_id} for tag_id in drop]
+
+        def write() -> bool:
+            self.call("delete_image_tags", body=body, image_id=image_id)
+            return True
+
+        def applied() -> bool | None:
+            return True if not gone & {str(t.get("id")) for t in self.tags(image_id)} else None
+
+        self._verified(write, applied)
+
+    def _add_tags(self, image_id: str, class_ids: list[str]) -> None:
+        wanted = set(class_ids)
+
+        def write() -> bool:
+            body = [{"tag_class_id": cid} for cid in class_ids]
+            self.call("add_image_tags", body=body, image_id=image_id)
+            return True
+
+        def applied() -> bool | None:
+            have = {str(t.get("tag_class_id")) for t in self.tags(image_id)}
+            return True if wanted <= have else None
 
         self._verified(write, applied)
 

@@ -46,8 +46,8 @@ NOT_APPLICABLE: dict[tuple[str, str], str] = {
         "a CloudFactory work item has one labels array and records no author"
     ),
     ("whole_image_answer_kept", "hasty"): (
-        "Hasty keeps whole-image tags on routes of their own, apart from labels, so no label "
-        "push can reach them"
+        "Hasty's only whole-image answers are image tags, which limner reads and writes as "
+        "its own image tags: there is no whole-image answer limner could only keep"
     ),
     ("whole_image_answer_kept", "cloudfactory"): (
         "CloudFactory work items have no whole-image answer"

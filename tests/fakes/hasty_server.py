@@ -64,6 +64,7 @@ from tests.fakes.hasty_rules import (
     ApiError,
     new_id,
 )
+from tests.fakes.hasty_tags import TagRoutes
 
 
 @dataclass
@@ -90,7 +91,7 @@ def png_bytes(width: int, height: int, color: tuple[int, int, int] = (90, 120, 2
     return buf.getvalue()
 
 
-class HastyFake(ProjectRoutes, LabelRoutes):
+class HastyFake(ProjectRoutes, LabelRoutes, TagRoutes):
     """The server's state and behaviour; ``start()`` serves it over HTTP."""
 
     def __init__(self, api_key: str = "test-key", clock: Callable[[], float] = time.time) -> None:
@@ -114,6 +115,7 @@ class HastyFake(ProjectRoutes, LabelRoutes):
         self.attribute_classes: list[dict[str, Any]] = []
         self.keypoint_schemas: dict[str, dict[str, Any]] = {}
         self.keypoint_schema_classes: list[dict[str, Any]] = []
+        self.tag_groups, self.tag_classes, self.image_tags = {}, {}, {}
         self.created_labels = 0
         self.in_flight = 0
         self.idle = threading.Condition()
@@ -585,6 +587,9 @@ class HastyFake(ProjectRoutes, LabelRoutes):
             (rf"/v1/projects/{pid}/images/{iid}", self.r_image),
             (rf"/v1/projects/{pid}/images/{iid}/status", self.r_image_status),
             (rf"/v1/projects/{pid}/images/{iid}/labels", self.r_image_labels),
+            (rf"/v1/projects/{pid}/images/{iid}/tags", self.r_image_tags),
+            (rf"/v1/projects/{pid}/tag_classes", self.r_tag_classes),
+            (rf"/v1/projects/{pid}/tag_groups", self.r_tag_groups),
             (rf"/v1/projects/{pid}/labels", self.r_project_labels),
             (rf"/v1/projects/{pid}/labels/{lid}/attributes", self.r_label_attributes),
             (rf"/v1/projects/{pid}/labels/{lid}/attributes/{aid}", self.r_label_attribute),

@@ -392,7 +392,7 @@ def test_a_mask_round_trips_pixel_for_pixel(setup) -> None:
         (Region("u", "blob", Polyline(((1, 1), (5, 5)))), "cannot hold Polyline"),
         (Region("u", "blob", Point(3, 3)), "cannot hold Point"),
         (Region("u", "blob", Ellipse(5, 5, 3, 2)), "cannot hold Ellipse"),
-        (Region("u", "weather", Tag("sunny")), "not in the Hasty project"),
+        (Region("u", "weather", Tag("sunny")), "not a tag group of the Hasty project"),
     ],
 )
 def test_kinds_hasty_labels_cannot_hold_are_refused_not_approximated(
