@@ -7,7 +7,8 @@ elsewhere. Handlers and conditions are names resolved against the window's targe
 - ``window``: the main window (quit, the cheat sheet, keyboard commands that join widgets);
 - ``editor``: the editing session of the project (edits, tools, undo history);
 - ``canvas`` and ``view``: the image view and its zoom and window/level controller;
-- ``importer``, ``sync_ui``, ``review``: the import, sync and review controllers.
+- ``importer``, ``labels``, ``sync_ui``, ``review``: the controllers of adding images,
+  importing and exporting annotations, sync and review.
 
 The F1 cheat sheet lists the window's actions in table order, so the rows follow the menus;
 :data:`GESTURES` adds what no action holds (mouse gestures, keys a tool reads itself).
@@ -37,6 +38,10 @@ FILE = (
       menu="file/add", toolbar="main/start"),
     A("add_folder", "Add folder…", "importer.ask_add_folder", ("Ctrl+Shift+I",),
       "Add a folder of images", menu="file/add"),
+    A("import_labels", "Import annotations…", "labels.ask_import", (),
+      "Import COCO, YOLO, Pascal VOC, labelme or CVAT annotations", menu="file/labels"),
+    A("export_labels", "Export…", "labels.ask_export", (),
+      "Export annotations to COCO, YOLO, Pascal VOC, labelme or CVAT", menu="file/labels"),
     A("connect", "Connect to server…", "sync_ui.ask_connect", (), "Sync with a server",
       menu="file/sync"),
     A("sync_now", "Sync now", "sync_ui.sync_now", ("F5",), "Synchronize with the server",

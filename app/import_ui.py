@@ -36,12 +36,15 @@ class ImportController(QObject):
         parent: QWidget,
         status: QStatusBar,
         on_imported: Callable[[], None],
+        after_folders: Callable[[Sequence[Path]], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._parent = parent
         self._status = status
         self._on_imported = on_imported
+        self._after_folders = after_folders  # looks for labels that came with the images
+        self._folders: list[Path] = []
         self._worker: ImportWorker | None = None
         self._progress: QProgressDialog | None = None
 
@@ -71,6 +74,7 @@ class ImportController(QObject):
             show_error(self._parent, "Import under way", "Wait for the current import to finish.")
             return None
         worker = ImportWorker(self._store, paths)
+        self._folders = [p for p in paths if p.is_dir()]
         progress = plain_progress_dialog("Reading images…", "Cancel", 0, 0, self._parent)
         progress.setObjectName("importProgress")
         progress.setWindowTitle("Adding images")
@@ -94,6 +98,8 @@ class ImportController(QObject):
     def _done(self, report: ImportReport) -> None:
         self._status.showMessage(report.summary(), 8000)
         self._on_imported()
+        if self._after_folders is not None and self._folders and not report.cancelled:
+            self._after_folders(self._folders)
         if report.unreadable:
             names = "\n".join(f"{n}: {r}" for n, r in report.unreadable[:UNREADABLE_LISTED])
             more = len(report.unreadable) - UNREADABLE_LISTED

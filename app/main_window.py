@@ -24,6 +24,7 @@ from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
 from limner.app.import_ui import ImportController
+from limner.app.labels_ui import LabelsController
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
@@ -141,8 +142,15 @@ class MainWindow(QMainWindow):
             project_is_empty=lambda: self.images.model.rowCount() == 0,
             after_run=lambda: ed.open_first() if ed.image is None else None,
         )
+        self.labels = LabelsController(
+            self.store, ed.history, self, bar, lambda: ed.open_first() if ed.image is None else None
+        )
         self.importer = ImportController(
-            self.store, self, bar, lambda: ed.open_first() if ed.image is None else None
+            self.store,
+            self,
+            bar,
+            lambda: ed.open_first() if ed.image is None else None,
+            after_folders=self.labels.offer,
         )
         self.view = ViewController(self.canvas, lambda: ed.source, bar, self)
         self.workflow = ReviewController(
@@ -157,6 +165,7 @@ class MainWindow(QMainWindow):
             "canvas": self.canvas,
             "view": self.view,
             "importer": self.importer,
+            "labels": self.labels,
             "sync_ui": self.sync_ui,
             "review": self.workflow,
         }
@@ -417,6 +426,7 @@ class MainWindow(QMainWindow):
         self.canvas.tile_layer.shutdown()
         self.images.model.shutdown()
         self.importer.shutdown()
+        self.labels.shutdown()
         settings = QSettings("limner", "limner")
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())
