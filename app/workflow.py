@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QStatusBar, QWidget
 
 from limner.app.errors import show_error
 from limner.models.domain.entities import Annotation, ImageRecord
-from limner.models.domain.geometry import bounds
+from limner.models.domain.geometry import bounds, has_extent
 from limner.models.editing.commands import Command
 from limner.models.errors import LimnerError
 from limner.models.store.queries import ImageFilter
@@ -274,7 +274,7 @@ class ReviewController(QObject):
                     frames.append(("changed", bounds(current[uuid].geometry)))
             for uuid in changes.removed:
                 old = changes.before.get(uuid)
-                if old is not None:
+                if old is not None and has_extent(old.geometry):  # a tag has no frame
                     frames.append(("removed", bounds(old.geometry)))
         self.changes.show(frames)
 
