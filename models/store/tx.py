@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from limner.models.domain.entities import CLASS_KINDS, ImageStatus, NewAnnotation
 from limner.models.domain.geometry import (
@@ -227,12 +227,22 @@ def insert_new_annotations(
         for new in items
     ]
     conn.execute(ann.insert(), rows)
-    per_image = Counter(new.image_id for new in items)
-    for image_id, count in per_image.items():
-        _bump_count(conn, image_id, count)
-        changes.images.add(image_id)
+    _bump_counts(conn, changes, Counter(new.image_id for new in items))
     for new in items:
         changes.touch_annotation(new.image_id, new.uuid)
+
+
+def _bump_counts(conn: Connection, changes: ChangeSet, deltas: Mapping[int, int]) -> None:
+    """Add ``deltas[image id]`` to each image's annotation count, in one statement."""
+    if not deltas:
+        return
+    conn.execute(
+        img.update()
+        .where(img.c.id == bindparam("image"))
+        .values(annotation_count=img.c.annotation_count + bindparam("delta")),
+        [{"image": image_id, "delta": delta} for image_id, delta in deltas.items()],
+    )
+    changes.images.update(deltas)
 
 
 def set_annotations_deleted(
@@ -253,10 +263,9 @@ def set_annotations_deleted(
             .where(ann.c.uuid.in_([row.uuid for row in found]))
             .values(deleted=int(deleted), rev=ann.c.rev + 1, updated_at=now_iso())
         )
+        sign = -1 if deleted else 1
         per_image = Counter(row.image_id for row in found)
-        for image_id, count in per_image.items():
-            _bump_count(conn, image_id, -count if deleted else count)
-            changes.images.add(image_id)
+        _bump_counts(conn, changes, {i: sign * n for i, n in per_image.items()})
         for row in found:
             changes.touch_annotation(row.image_id, row.uuid)
 

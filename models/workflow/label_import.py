@@ -12,9 +12,10 @@ what the import cannot place (an image the project does not have, a second tag o
 class, a mask of another size) is added as a :class:`Loss` naming the image and the
 annotation, and the result lists them all, in the order they happened.
 
-The caller decides how a step is applied: the command line runs each through a
-:class:`History`; the window applies them on a worker thread and records each in the
-window's history when it hears of it, so Ctrl+Z undoes the last batch.
+The caller decides how a step is applied: the command line commits and logs each and
+keeps none (its process ends with the import, and 100,000 shapes need not stay in
+memory for an undo nobody can ask for); the window applies them on a worker thread and
+records each in the window's history when it hears of it, so Ctrl+Z undoes the last batch.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 from limner.models.domain.entities import TAG_KIND, NewAnnotation
 from limner.models.domain.geometry import Keypoints, Mask, Tag
 from limner.models.editing.commands import Command
-from limner.models.editing.history import History
+from limner.models.editing.history import apply_logged
 from limner.models.errors import GeometryError
 from limner.models.formats.base import ImageLabels, Loss, Reading, Shape, shape_loss
 from limner.models.store.store import ProjectStore
@@ -201,7 +202,7 @@ class _Importer:
         if why is not None:
             self.result.losses.append(shape_loss(image, index, shape, shape.kind, why))
             return
-        if isinstance(key, int) and (target.id, key, stored_form(shape.geometry)) in self.present:
+        if isinstance(key, int) and self._already(target.id, key, shape):
             self.result.already += 1
             return
         uuid = new_uuid()
@@ -224,6 +225,12 @@ class _Importer:
             step.new_class_of[uuid] = key
         step.origins[uuid] = self._origin(shape, index)
         step.images.add(target.id)
+
+    def _already(self, image_id: int, class_id: int, shape: Shape) -> bool:
+        """The image has this very shape of this class (never for images without shapes)."""
+        if not self.present:
+            return False
+        return (image_id, class_id, stored_form(shape.geometry)) in self.present
 
     def _class_key(self, target: Target, shape: Shape) -> tuple[int | str | None, str | None]:
         """The class id (or the name of a class this step creates), or why none fits."""
@@ -282,13 +289,15 @@ def import_labels(
 ) -> ImportResult:
     """Import every image of ``reading`` into ``store``; see the module's description.
 
-    ``execute`` applies each step (default: a new :class:`History` of ``store``, so each
-    step is committed and logged). ``progress(done, 0, name)`` is called before each image
-    (the total is not known ahead); returning False stops after the steps already written.
+    ``execute`` applies each step (default: each is committed and logged, and kept by no
+    history, so a long import from the command line does not hold its shapes; pass a
+    :class:`History`'s ``execute`` to make the steps undoable). ``progress(done, 0, name)``
+    is called before each image (the total is not known ahead); returning False stops
+    after the steps already written.
     """
-    importer = _Importer(
-        store, reading, format_name, execute or History(store).execute, add_images
-    )
+    if execute is None:
+        execute = lambda command: apply_logged(store, command, "import")  # noqa: E731
+    importer = _Importer(store, reading, format_name, execute, add_images)
     batch: list[ImageLabels] = []
     for done, image in enumerate(reading.images):
         if progress is not None and not progress(done, 0, image.name):

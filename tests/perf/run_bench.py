@@ -27,6 +27,7 @@ BENCH_MODULES = (
     "tests.perf.bench_canvas",
     "tests.perf.bench_tiles",
     "tests.perf.bench_sync",
+    "tests.perf.bench_formats",
 )
 
 
