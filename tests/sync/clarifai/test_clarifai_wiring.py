@@ -5,45 +5,24 @@ the factory and route overrides, listings and paging, and what the encoder refus
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from limner.models.domain.geometry import Box, Keypoints, Polygon, PolygonPart
-from limner.models.store.store import ProjectStore
 from limner.sync.adapters.base import Refused, Region
 from limner.sync.adapters.clarifai import ClarifaiAdapter, build_adapter
 from limner.sync.adapters.clarifai_http import Pacer, is_clarifai_host
-from limner.sync.engine import SyncEngine
 from limner.sync.errors import ConfigError, TransientError
 from limner.sync.factory import KINDS, make_adapter
 from limner.sync.retry import RetryPolicy
 from tests.fakes.clarifai_server import (
     ROUTES,
-    ClarifaiFake,
     FidelityError,
-    Recorder,
     check_response,
     match_route,
 )
-from tests.sync.clarifai_world import adapter_for, linked_to, outside_host, seeded_fake
-
-
-@pytest.fixture
-def outside() -> Iterator[Recorder]:
-    yield from outside_host()
-
-
-@pytest.fixture
-def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
-    yield from seeded_fake(outside)
-
-
-@pytest.fixture
-def linked(tmp_path: Path, fake: ClarifaiFake) -> Iterator[tuple[ProjectStore, SyncEngine]]:
-    yield from linked_to(tmp_path, fake)
+from tests.sync.clarifai_world import adapter_for
 
 
 # -- fidelity, pacing, hosts, wiring -------------------------------------------------------

@@ -14,7 +14,6 @@ import importlib.metadata
 import importlib.util
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -24,23 +23,15 @@ from limner.sync.adapters.cloudfactory_format import ROUTES as ADAPTER_ROUTES
 from tests.fakes.cloudfactory_server import (
     CONFIRMED_ROUTES,
     INFERRED_ROUTES,
-    CloudFactoryFake,
 )
-from tests.fakes.cloudfactory_world import KEY, SIZES, World, seed
+from tests.fakes.cloudfactory_world import KEY, SIZES, World
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TABLE_HEADING = "### CloudFactory routes"
 
 
-@pytest.fixture
-def fake() -> Iterator[CloudFactoryFake]:
-    with CloudFactoryFake(KEY) as server:
-        yield server
 
 
-@pytest.fixture
-def world(fake: CloudFactoryFake) -> World:
-    return seed(fake)
 
 
 # -- the fake against the API page --------------------------------------------------------

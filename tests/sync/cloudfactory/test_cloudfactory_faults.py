@@ -5,41 +5,14 @@ errors. Nothing is written twice and nothing queued is lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from limner.models.domain.geometry import Box
 from limner.models.workflow.review_commands import Submit
-from tests.fakes.cloudfactory_server import CloudFactoryFake
 from tests.fakes.cloudfactory_world import (
-    KEY,
-    Linker,
     World,
     add_box,
-    seed,
     server_regions,
     signals_of,
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[CloudFactoryFake]:
-    with CloudFactoryFake(KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def world(fake: CloudFactoryFake) -> World:
-    return seed(fake)
-
-
-@pytest.fixture
-def link(tmp_path: Path, world: World) -> Iterator[Linker]:
-    linker = Linker(tmp_path, world)
-    yield linker
-    linker.close()
 
 
 # -- faults -------------------------------------------------------------------------------

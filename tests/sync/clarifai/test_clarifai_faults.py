@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -26,34 +24,15 @@ from limner.sync.adapters.clarifai_format import remote_id_for
 from limner.sync.adapters.clarifai_http import THROTTLE_WAIT
 from limner.sync.engine import SyncEngine
 from limner.sync.push import Pusher
-from tests.fakes.clarifai_server import ClarifaiFake, Recorder
 from tests.fakes.sigkill import sync_killed_mid_push
 from tests.sync.clarifai_world import (
     PAT_ENV,
     adapter_for,
     class_id,
     image,
-    linked_to,
     local,
-    outside_host,
     same_as_server,
-    seeded_fake,
 )
-
-
-@pytest.fixture
-def outside() -> Iterator[Recorder]:
-    yield from outside_host()
-
-
-@pytest.fixture
-def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
-    yield from seeded_fake(outside)
-
-
-@pytest.fixture
-def linked(tmp_path: Path, fake: ClarifaiFake) -> Iterator[tuple[ProjectStore, SyncEngine]]:
-    yield from linked_to(tmp_path, fake)
 
 
 # -- crashes and faults --------------------------------------------------------------------

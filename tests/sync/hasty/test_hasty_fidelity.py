@@ -7,9 +7,6 @@ sends open polygon rings, which the fake (like the document) does not take.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -18,22 +15,8 @@ from limner.sync.adapters.hasty_format import (
 )
 from tests.fakes.hasty_server import png_bytes
 from tests.sync.hasty_world import (
-    Linked,
-    World,
     label_offline,
-    linked_to,
-    seeded_world,
 )
-
-
-@pytest.fixture
-def world() -> Iterator[World]:
-    yield from seeded_world()
-
-
-@pytest.fixture
-def linked(tmp_path: Path, world: World) -> Iterator[Linked]:
-    yield from linked_to(tmp_path, world)
 
 
 # -- the vendor's own client against the fake ---------------------------------------------

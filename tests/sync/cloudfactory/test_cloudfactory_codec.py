@@ -31,16 +31,19 @@ FLAT = {"metadata": {"category": "car"}, "bbox": [5, 5, 0, 4]}  # no area: not a
 FAR = {"metadata": {}, "bbox": [500, 1, 10, 10]}  # far right of a 64 px wide image
 
 
-@pytest.fixture
-def fake() -> Iterator[CloudFactoryFake]:
-    with CloudFactoryFake(KEY) as server:
-        yield server
 
 
 @pytest.fixture
 def project(fake: CloudFactoryFake) -> tuple[str, str]:
     return fake.add_project("Codec")
 
+
+
+@pytest.fixture
+def fake() -> Iterator[CloudFactoryFake]:
+    """This module's own fake, on its own key (the shared one is seeded for the engine)."""
+    with CloudFactoryFake(KEY) as server:
+        yield server
 
 @pytest.fixture
 def adapter(fake: CloudFactoryFake, project: tuple[str, str]) -> Iterator[CloudFactoryAdapter]:

@@ -11,8 +11,6 @@ in ``test_hasty_fidelity``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,28 +34,14 @@ from limner.sync.engine import resolve_conflict
 from tests.fakes.hasty_server import HastyFake
 from tests.sync.hasty_world import (
     MASK_CROP,
-    Linked,
-    World,
     assert_server_equals_project,
     class_ids,
     image_named,
     label_offline,
     link,
-    linked_to,
     local_annotations,
     remote_regions,
-    seeded_world,
 )
-
-
-@pytest.fixture
-def world() -> Iterator[World]:
-    yield from seeded_world()
-
-
-@pytest.fixture
-def linked(tmp_path: Path, world: World) -> Iterator[Linked]:
-    yield from linked_to(tmp_path, world)
 
 
 # -- format --------------------------------------------------------------------------------

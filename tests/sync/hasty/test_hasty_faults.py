@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -33,25 +31,11 @@ from tests.fakes.hasty_server import HastyFake
 from tests.fakes.sigkill import sync_killed_mid_push
 from tests.sync.hasty_world import (
     KEY_ENV,
-    Linked,
-    World,
     class_ids,
     image_named,
     link,
-    linked_to,
     local_annotations,
-    seeded_world,
 )
-
-
-@pytest.fixture
-def world() -> Iterator[World]:
-    yield from seeded_world()
-
-
-@pytest.fixture
-def linked(tmp_path: Path, world: World) -> Iterator[Linked]:
-    yield from linked_to(tmp_path, world)
 
 
 # -- crashes and faults --------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +31,6 @@ from tests.fakes.cloudfactory_world import (
     KEY,
     KEY_ENV,
     SIZES,
-    Linker,
     World,
     add_box,
     same_box,
@@ -41,24 +39,6 @@ from tests.fakes.cloudfactory_world import (
     signals_of,
 )
 from tests.fakes.sigkill import sync_killed_mid_push
-
-
-@pytest.fixture
-def fake() -> Iterator[CloudFactoryFake]:
-    with CloudFactoryFake(KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def world(fake: CloudFactoryFake) -> World:
-    return seed(fake)
-
-
-@pytest.fixture
-def link(tmp_path: Path, world: World) -> Iterator[Linker]:
-    linker = Linker(tmp_path, world)
-    yield linker
-    linker.close()
 
 
 # -- clone --------------------------------------------------------------------------------

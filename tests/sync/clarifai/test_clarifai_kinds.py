@@ -18,7 +18,16 @@ from limner.sync.adapters.base import Refused, Region
 from limner.sync.adapters.clarifai import ClarifaiAdapter
 from limner.sync.adapters.clarifai_format import local_uuid_for, remote_id_for
 from tests.fakes.clarifai_server import ClarifaiFake
-from tests.sync.test_clarifai_plans import H, Project, W, adapter, fake, pulled, seed, stored
+from tests.sync.clarifai.test_clarifai_plans import (
+    H,
+    Project,
+    W,
+    adapter,
+    fake,
+    pulled,
+    seed,
+    stored,
+)
 
 __all__ = ["adapter", "fake"]  # the fixtures, used by name
 

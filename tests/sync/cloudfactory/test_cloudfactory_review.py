@@ -5,9 +5,6 @@ overrides) on their own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from limner.models.domain.geometry import Box, Polygon
@@ -19,34 +16,13 @@ from limner.sync.adapters.cloudfactory_format import canonical_status, merge_rou
 from limner.sync.adapters.cloudfactory_labels import LabelStyle, bbox_of, box_of
 from limner.sync.errors import ConfigError
 from limner.sync.transport import HeaderAuth, Transport
-from tests.fakes.cloudfactory_server import CloudFactoryFake
 from tests.fakes.cloudfactory_world import (
     KEY,
     SIZES,
-    Linker,
     World,
     same_box,
-    seed,
     signals_of,
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[CloudFactoryFake]:
-    with CloudFactoryFake(KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def world(fake: CloudFactoryFake) -> World:
-    return seed(fake)
-
-
-@pytest.fixture
-def link(tmp_path: Path, world: World) -> Iterator[Linker]:
-    linker = Linker(tmp_path, world)
-    yield linker
-    linker.close()
 
 
 # -- statuses and reviews -------------------------------------------------------------------

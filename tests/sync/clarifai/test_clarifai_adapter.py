@@ -10,8 +10,6 @@ violation.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,34 +30,15 @@ from limner.sync.adapters.clarifai_format import (
 )
 from limner.sync.engine import SyncEngine, resolve_conflict
 from limner.sync.errors import RemoteConflictError
-from tests.fakes.clarifai_server import ClarifaiFake, Recorder
 from tests.sync.clarifai_world import (
     SIZES,
     adapter_for,
     box_region,
     class_id,
     image,
-    linked_to,
     local,
-    outside_host,
     same_as_server,
-    seeded_fake,
 )
-
-
-@pytest.fixture
-def outside() -> Iterator[Recorder]:
-    yield from outside_host()
-
-
-@pytest.fixture
-def fake(outside: Recorder) -> Iterator[ClarifaiFake]:
-    yield from seeded_fake(outside)
-
-
-@pytest.fixture
-def linked(tmp_path: Path, fake: ClarifaiFake) -> Iterator[tuple[ProjectStore, SyncEngine]]:
-    yield from linked_to(tmp_path, fake)
 
 
 # -- clone ---------------------------------------------------------------------------------
