@@ -103,9 +103,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     from limner.models.workflow.project import create_project
 
     classes = [c for c in args.classes.split(",") if c.strip()]
-    for image_path in args.images:
-        if not os.path.lexists(image_path):
-            raise LimnerError(f"no such file or folder: {image_path}")
 
     def progress(done: int, total: int, _name: str) -> bool:
         if sys.stderr.isatty() and total:

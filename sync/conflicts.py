@@ -30,7 +30,7 @@ def resolve_conflict(store: ProjectStore, conflict_id: int, choice: str, source:
     if choice not in CHOICES:
         raise ValueError(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
     with store.transaction(origin="user") as (conn, changes):
-        record = next((c for c in sync_store.open_conflicts(conn) if c.id == conflict_id), None)
+        record = next(iter(sync_store.open_conflicts(conn, conflict_id=conflict_id)), None)
         if record is None:
             raise SyncError(f"conflict {conflict_id} is not open")
         if record.entity == "image":

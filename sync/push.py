@@ -208,7 +208,7 @@ class Pusher:
                 return None
             local = local_regions(conn, image_id, e.class_names)
             base = bases(conn, e.remote_id, image_id)
-            open_here = sync_store.open_conflicts_for_image(conn, e.remote_id, image_id)
+            open_here = sync_store.open_conflicts(conn, e.remote_id, image_id=image_id)
             review = review_payload(conn, image_id)
         in_conflict = {c.local_key for c in open_here if c.entity == "annotation"}
         status_open = any(c.entity == "image" for c in open_here)

@@ -409,13 +409,20 @@ def add_conflict(
 
 
 def open_conflicts(
-    conn: Connection, remote_id: int | None = None, *, image_id: int | None = None
+    conn: Connection,
+    remote_id: int | None = None,
+    *,
+    image_id: int | None = None,
+    conflict_id: int | None = None,
 ) -> list[ConflictRecord]:
+    """Open conflicts, all of them or those of one remote, one image or one id."""
     query = select(con).where(con.c.resolved_at.is_(None)).order_by(con.c.id)
     if remote_id is not None:
         query = query.where(con.c.remote_id == remote_id)
     if image_id is not None:
         query = query.where(con.c.image_id == image_id)
+    if conflict_id is not None:
+        query = query.where(con.c.id == conflict_id)
     return [
         ConflictRecord(
             r.id,
@@ -430,12 +437,6 @@ def open_conflicts(
         )
         for r in conn.execute(query)
     ]
-
-
-def open_conflicts_for_image(
-    conn: Connection, remote_id: int, image_id: int
-) -> list[ConflictRecord]:
-    return open_conflicts(conn, remote_id, image_id=image_id)
 
 
 def open_conflict_keys(conn: Connection, remote_id: int) -> set[str]:

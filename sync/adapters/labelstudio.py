@@ -48,19 +48,19 @@ from limner.sync.adapters.base import (
     RemoteQueue,
     RemoteRegion,
 )
-from limner.sync.adapters.labelstudio_format import (
+from limner.sync.adapters.labelstudio_config import (
     LabelStudioFormatError,
     LSConfig,
-    LSRegion,
     parse_label_config,
-    region_to_results,
 )
+from limner.sync.adapters.labelstudio_read import LSRegion
 from limner.sync.adapters.labelstudio_state import (
     NAMESPACE,
     annotations_of,
     read_containers,
     rebuild,
 )
+from limner.sync.adapters.labelstudio_write import region_to_results
 from limner.sync.errors import (
     AuthError,
     ConfigError,
