@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from limner.models.errors import ImageReadError
-from limner.models.imaging.imageio.files import check_file
+from limner.models.imaging.imageio.files import check_file, sniff_format
 from limner.models.imaging.imageio.reasons import ReadFailure
 from limner.models.imaging.tile_cache import (
     DEFAULT_MEMORY_BYTES,
@@ -23,8 +23,6 @@ from limner.models.imaging.tile_cache import (
 from limner.models.imaging.tiles.pillow import PillowTileSource
 from limner.models.imaging.tiles.source import DEFAULT_TILE_SIZE, DISK_CACHE_MIN_PIXELS, TileSource
 from limner.models.imaging.tiles.tiff import TiffTileSource, UnsupportedTiff
-
-_TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 _log = logging.getLogger(__name__)
 
@@ -65,7 +63,7 @@ def open_tile_source(
         "disk_cache": disk,
         "disk_cache_min_pixels": disk_cache_min_pixels,
     }
-    if prefix.startswith(_TIFF_SIGNATURES):
+    if sniff_format(prefix) == "TIFF":
         tiff = _open_with_tifffile(path, options)
         if tiff is not None:
             return tiff

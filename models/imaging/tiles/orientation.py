@@ -59,8 +59,3 @@ def raw_rect(
     ax, ay = raw_point(orientation, width, height, x0, y0)
     bx, by = raw_point(orientation, width, height, x1 - 1, y1 - 1)
     return min(ax, bx), min(ay, by), max(ax, bx) + 1, max(ay, by) + 1
-
-
-def oriented_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
-    width, height = size
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

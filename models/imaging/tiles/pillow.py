@@ -15,10 +15,14 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from limner.models.errors import ImageReadError
-from limner.models.imaging.imageio.header import open_header_unchecked, orientation_of
+from limner.models.imaging.imageio.header import (
+    open_header_unchecked,
+    orientation_of,
+    oriented_size,
+)
 from limner.models.imaging.imageio.reasons import corrupt_reason, too_large_reason
 from limner.models.imaging.tile_cache import DiskTileCache, TileMemoryCache
-from limner.models.imaging.tiles.orientation import orient_array, oriented_size
+from limner.models.imaging.tiles.orientation import orient_array
 from limner.models.imaging.tiles.pixels import Mode, area_resize, as_3d, native_dtype
 from limner.models.imaging.tiles.source import DEFAULT_TILE_SIZE, DISK_CACHE_MIN_PIXELS, TileSource
 

@@ -21,9 +21,10 @@ import numpy as np
 from PIL import Image
 
 from limner.models.errors import ImageReadError
+from limner.models.imaging.imageio.header import oriented_size
 from limner.models.imaging.imageio.reasons import corrupt_reason, too_large_reason
 from limner.models.imaging.tile_cache import DiskTileCache, TileMemoryCache
-from limner.models.imaging.tiles.orientation import orient_array, oriented_size, raw_rect
+from limner.models.imaging.tiles.orientation import orient_array, raw_rect
 from limner.models.imaging.tiles.pixels import MODE_CHANNELS, Mode, area_resize, as_3d, native_dtype
 from limner.models.imaging.tiles.source import DEFAULT_TILE_SIZE, DISK_CACHE_MIN_PIXELS, TileSource
 
