@@ -70,6 +70,11 @@ EDIT = (
     A("show_all", "Show all", "editor.show_all", ("Shift+H",), menu="edit/order"),
     A("lock", "Lock/unlock selection", ("editor.toggle_flag", "locked"), ("L",),
       menu="edit/order"),
+    A("group", "Group", "editor.group_selection", ("Ctrl+G",),
+      "Make the selected shapes one object: they move, copy and delete together",
+      menu="edit/group"),
+    A("ungroup", "Ungroup", "editor.ungroup_selection", ("Ctrl+Shift+G",),
+      "Dissolve the groups of the selection", menu="edit/group"),
     A("to_mask", "Polygons to mask", "editor.polygons_to_mask", (),
       "Fill the selected polygons into masks", menu="edit/convert"),
     A("to_polygons", "Masks to polygons", ("editor.masks_to_polygons", 0.0), (),
@@ -164,6 +169,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
     ("Keypoints: occluded / skip", "Shift+click / X"),
+    ("Image tags: toggle an option (shown on its button)", "Alt+1 … Alt+9, Alt+0"),
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""
 

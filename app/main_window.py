@@ -30,6 +30,8 @@ from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
+from limner.models.editing.class_fit import is_tag_class
+from limner.models.editing.commands import AddClass
 from limner.models.editing.events import (
     SHAPE_EVENTS,
     ActiveClassChanged,
@@ -38,11 +40,13 @@ from limner.models.editing.events import (
     ImageChanged,
     ImagesChanged,
     SelectionChanged,
+    TagsChanged,
     ToolChanged,
 )
 from limner.models.imaging.imageio import is_too_large
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
+from limner.widgets.canvas.group_outline import GroupOutline
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
 from limner.widgets.panels.annotation_list import AnnotationList
@@ -50,6 +54,7 @@ from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
+from limner.widgets.panels.tag_panel import TagPanel
 from limner.widgets.plain import escaped, plain_label, plain_message_box, set_plain_tip
 
 APP_TITLE = "limner"
@@ -81,6 +86,8 @@ class MainWindow(QMainWindow):
         self._dock(
             "Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea, "attrDock"
         )
+        self.tag_panel = TagPanel(self)
+        self._dock("Tags", self.tag_panel, Qt.DockWidgetArea.RightDockWidgetArea, "tagsDock")
         self.conflicts = ConflictsPanel(self)
         self._dock(
             "Conflicts", self.conflicts, Qt.DockWidgetArea.RightDockWidgetArea, "conflictDock"
@@ -97,7 +104,7 @@ class MainWindow(QMainWindow):
         self._wire_controllers()
         self._connect()
         self.sync_ui.start(SyncController.for_project(store, self))
-        self.classes.set_classes(self.editor.classes)
+        self._classes_changed()
         self._sync_styles()
         self.canvas.tool = self.editor.tool
 
@@ -217,6 +224,11 @@ class MainWindow(QMainWindow):
             lambda cid, flag, value: ed.update_class(cid, **{flag: value})
         )
         self.attribute_editor.attributesEdited.connect(ed.set_attributes)
+        self.group_outline = GroupOutline(self.canvas, ed)
+        self.tag_panel.toggled.connect(ed.toggle_tag)
+        self.tag_panel.answered.connect(ed.set_tag)
+        self.tag_panel.editRequested.connect(self.edit_class)
+        self.tag_panel.addRequested.connect(self.ask_new_tag_class)
         self.conflicts.showRequested.connect(self._show_conflict)
         self.annotation_list.selectionEdited.connect(ed.set_selection)
         self.canvas.cursorMoved.connect(self._cursor_moved)
@@ -235,6 +247,9 @@ class MainWindow(QMainWindow):
             self._show_source()
         self.canvas.annotation_scene.handle(event)
         self.annotation_list.handle(event)
+        self.group_outline.handle(event)
+        if isinstance(event, ImageChanged | TagsChanged):
+            self._show_tags()
         if isinstance(event, ImageChanged):
             self._image_changed()
             self._show_attributes()
@@ -322,8 +337,25 @@ class MainWindow(QMainWindow):
         dialog.open()
         self._class_dialog = dialog
 
+    def ask_new_tag_class(self) -> None:
+        """The tag panel's "+": the class dialog, set to ask a question of the image."""
+        dialog = ClassDialog(None, self, kind="tag")
+        dialog.name.setText("")
+        dialog.accepted.connect(
+            lambda: self.editor.commit(AddClass(dialog.fields(), text="Add tag class"))
+        )
+        dialog.open()
+        self._class_dialog = dialog
+
+    def _show_tags(self) -> None:
+        self.tag_panel.setEnabled(self.editor.image is not None)
+        self.tag_panel.show_tags(self.editor.tags)
+
     def _classes_changed(self) -> None:
-        self.classes.set_classes(self.editor.classes)
+        """Shape classes go to the class panel (digits pick them), tag classes to the tag
+        panel, which asks their questions of every image."""
+        self.classes.set_classes([c for c in self.editor.classes if not is_tag_class(c)])
+        self.tag_panel.set_classes(self.editor.classes)
         self.classes.set_active(self.editor.active_class_id())
         self._show_attributes()  # the selected shape's class may have a new schema
 

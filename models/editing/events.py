@@ -33,6 +33,7 @@ __all__ = [
     "ShapesAdded",
     "ShapesRemoved",
     "ShapesUpdated",
+    "TagsChanged",
     "ToolChanged",
 ]
 
@@ -60,6 +61,14 @@ class ShapesUpdated:
 class ShapesRemoved:
     image_id: int
     ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TagsChanged:
+    """The open image's tags changed (an answer given, changed or cleared). Tags have no
+    place on the canvas, so this is an event of its own: only the tag panel needs it."""
+
+    image_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,7 @@ SessionEvent = (
     | ShapesAdded
     | ShapesUpdated
     | ShapesRemoved
+    | TagsChanged
     | SelectionChanged
     | ClassesChanged
     | ActiveClassChanged

@@ -29,7 +29,17 @@ from limner.models.domain.attributes import SchemaError
 from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
 from limner.models.domain.palette import color_for_index
 from limner.models.domain.spatial import BoxIndex
+from limner.models.editing import groups
 from limner.models.editing import selection_edits as edits
+from limner.models.editing.class_fit import (
+    TOOL_FOR_KIND,
+    TOOL_MAKES,
+    class_for_tool,
+    fits,
+    holds,
+    is_tag_class,
+    shape_fits,
+)
 from limner.models.editing.clipboard import ClipItem, copy_items, paste_command
 from limner.models.editing.commands import AddClass, Command, DeleteClass, UpdateClass
 from limner.models.editing.events import (
@@ -44,10 +54,12 @@ from limner.models.editing.events import (
     ShapesAdded,
     ShapesRemoved,
     ShapesUpdated,
+    TagsChanged,
     ToolChanged,
 )
 from limner.models.editing.history import History
 from limner.models.editing.images import DirectOpener, ImageOpener
+from limner.models.editing.session_edits import TagAndGroupEdits
 from limner.models.editing.shapes import ShapeDelta, ShapeSet
 from limner.models.editing.tools import (
     BoxTool,
@@ -89,7 +101,7 @@ _TOOLS = (
 )
 
 
-class EditingSession:
+class EditingSession(TagAndGroupEdits):
     """Use one per project and window; :meth:`close` it when done."""
 
     def __init__(self, store: ProjectStore, prefetcher: ImageOpener | None = None) -> None:
@@ -103,6 +115,8 @@ class EditingSession:
         self.image_error: str | None = None
         self._pixels: np.ndarray | None = None
         self._shapes = ShapeSet()
+        self._tags: tuple[Annotation, ...] = ()
+        self._tool_class: dict[str, int] = {}
         self._index: tuple[ShapeSet, tuple[LabelClass, ...], BoxIndex] | None = None
         self._selection: frozenset[str] = frozenset()
         self._classes: tuple[LabelClass, ...] = ()
@@ -261,12 +275,13 @@ class EditingSession:
         with self._lock:
             self._close_source()
             self.image, self.image_error = record, None
-            shapes = ShapeSet()
+            shapes, tags = ShapeSet(), ()
             if record is not None:
                 self._open_source(record)
                 with self.store.read() as conn:
                     shapes = ShapeSet(record.id, queries.annotations_for_image(conn, record.id))
-            self._shapes = shapes
+                    tags = tuple(queries.image_tags(conn, record.id))
+            self._shapes, self._tags = shapes, tags
             self._selection = frozenset()
         if record is not None:
             self.prefetcher.schedule(record, self.image_filter)
@@ -312,7 +327,10 @@ class EditingSession:
             if image is not None:
                 named = changes.annotations.get(image.id)
                 if named:
+                    before = self._shapes
                     events.extend(self._patch(image.id, named))
+                    if self._names_tags(named, before):
+                        events.extend(self._reload_tags(image.id))
                 if image.id in changes.images:
                     with self.store.read() as conn:
                         self.image = queries.image_by_id(conn, image.id) or image
@@ -333,26 +351,61 @@ class EditingSession:
             events.append(SelectionChanged(self._selection))
         return events
 
+    def _names_tags(self, named: set[str], before: ShapeSet) -> bool:
+        """Whether a change may touch the image's tags: it names one of them, or a row
+        that is no shape before or after (a new tag), so a shape edit reads no tags."""
+        tags = {t.uuid for t in self._tags}
+        return any(u in tags or (u not in before and u not in self._shapes) for u in named)
+
+    def _reload_tags(self, image_id: int) -> list[SessionEvent]:
+        with self.store.read() as conn:
+            tags = tuple(queries.image_tags(conn, image_id))
+        if tags == self._tags:
+            return []
+        self._tags = tags
+        return [TagsChanged(image_id)]
+
     def _reload_classes(self) -> list[SessionEvent]:
         with self.store.read() as conn:
             self._classes = tuple(queries.label_classes(conn))
         events: list[SessionEvent] = [ClassesChanged(self._classes)]
-        ids = [c.id for c in self._classes]
-        if self._active_class not in ids:
-            self._active_class = ids[0] if ids else None
+        shape_classes = [c.id for c in self._classes if not is_tag_class(c)]
+        if self._active_class not in shape_classes:
+            self._active_class = class_for_tool(self._classes, self.tool.name, None)
             events.append(ActiveClassChanged(self._active_class))
         return events
 
     # -- tools and classes -------------------------------------------------------------
     def set_tool(self, name: str) -> None:
+        """Switch tools; the active class becomes one the new tool can draw with."""
         if name not in self.tools or self.tools[name] is self.tool:
             return
         self.tool.cancel()
+        if self._active_class is not None:
+            self._tool_class[self.tool.name] = self._active_class
         self.tool = self.tools[name]
+        chosen = class_for_tool(self._classes, name, self._active_class, self._tool_class.get(name))
+        changed = chosen != self._active_class
+        self._active_class = chosen
         self.tool.activate()
         self._events.emit(ToolChanged(name))
+        if changed:
+            self._events.emit(ActiveClassChanged(chosen))
 
     def set_active_class(self, class_id: int | None) -> None:
+        """Draw with ``class_id`` from now on. A tag class is never a tool's class; a class
+        the current tool cannot draw switches to the tool that can (a skeleton class to
+        the keypoint tool, a box class to the box tool)."""
+        label_class = self.class_by_id(class_id)
+        if label_class is not None and is_tag_class(label_class):
+            return
+        if label_class is not None and not fits(label_class, TOOL_MAKES.get(self.tool.name)):
+            tool = TOOL_FOR_KIND.get(holds(label_class))
+            if tool is not None and not self.tool.busy:
+                self._active_class = class_id
+                self.set_tool(tool)
+                self._events.emit(ActiveClassChanged(class_id))
+                return
         if class_id != self._active_class:
             self._active_class = class_id
             if not self.tool.busy:
@@ -360,9 +413,14 @@ class EditingSession:
             self._events.emit(ActiveClassChanged(class_id))
 
     def pick_class(self, class_id: int) -> None:
-        """A digit key or a click on the panel: active class, and class of the selection."""
+        """A digit key or a click on the panel: active class, and class of the selected
+        shapes that can be of it (a box never becomes a skeleton class)."""
         self.set_active_class(class_id)
-        self._commit_if(edits.change_class_command(self.selected_annotations(), class_id))
+        label_class = self.class_by_id(class_id)
+        if label_class is None or is_tag_class(label_class):
+            return
+        chosen = [a for a in self.selected_annotations() if shape_fits(a, label_class)]
+        self._commit_if(edits.change_class_command(chosen, class_id))
 
     def add_class(self, name: str, color: str | None = None) -> bool:
         color = color or color_for_index(len(self._classes))
@@ -381,12 +439,17 @@ class EditingSession:
         return command is not None and self.commit(command)
 
     def delete_selection(self) -> bool:
+        """Delete the selection and the rest of the groups it touches, as one step."""
         if self.image is None:
             return False
-        return self._commit_if(edits.delete_command(self.selected_annotations(), self.image.id))
+        shapes = self._shapes.ordered()
+        return self._commit_if(
+            groups.delete_command(self.selected_annotations(), shapes, self.image.id)
+        )
 
     def copy(self) -> int:
-        self.clipboard = copy_items(self.selected_annotations())
+        """Copy the selection with the rest of its groups (pasted as new groups)."""
+        self.clipboard = copy_items(self._with_groups(self.selected_annotations()))
         return len(self.clipboard)
 
     def paste(self, offset: tuple[float, float] = (0.0, 0.0), text: str = "Paste") -> int:

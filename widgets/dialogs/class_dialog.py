@@ -1,4 +1,9 @@
-"""The class dialog: name, color, kind, hotkey, attribute schema and skeleton."""
+"""The class dialog: name, color, kind, hotkey, attribute schema, skeleton and tag question.
+
+The kind follows from what the class holds: skeleton points make it a keypoints class
+(whatever kind was picked), and a tag class asks a question instead (one choice, several
+choices, free text or a number) and has no skeleton.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +30,19 @@ from limner.models.domain.attributes import (
     skeleton_from_text,
     skeleton_to_text,
 )
-from limner.models.domain.entities import CLASS_KINDS, LabelClass
+from limner.models.domain.entities import CLASS_KINDS, TAG_KIND, LabelClass
+from limner.models.domain.geometry import TAG_MODES, TagSpec
 from limner.models.domain.palette import is_color
+from limner.models.errors import GeometryError
 from limner.widgets.plain import plain_label
 
 
 class ClassDialog(QDialog):
     """Collects the fields of a class; ``fields()`` returns them ready for a command."""
 
-    def __init__(self, cls: LabelClass | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, cls: LabelClass | None, parent: QWidget | None = None, kind: str = "any"
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit class" if cls else "New class")
         self.setObjectName("classDialog")
@@ -44,7 +53,18 @@ class ClassDialog(QDialog):
         self.kind = QComboBox()
         for kind in CLASS_KINDS:
             self.kind.addItem(kind, kind)
-        self.kind.setCurrentIndex(self.kind.findData(cls.kind if cls else "any"))
+        self.kind.setCurrentIndex(self.kind.findData(cls.kind if cls else kind))
+        spec = cls.tag if cls is not None and cls.tag is not None else None
+        self.tag_mode = QComboBox()
+        self.tag_mode.setObjectName("tagMode")
+        labels = {"single": "one choice", "multiple": "several choices", "text": "free text",
+                  "number": "a number"}  # fmt: skip
+        for mode in TAG_MODES:
+            self.tag_mode.addItem(labels[mode], mode)
+        self.tag_mode.setCurrentIndex(self.tag_mode.findData(spec.mode if spec else "single"))
+        self.tag_options = QLineEdit(" | ".join(spec.options) if spec else "")
+        self.tag_options.setObjectName("tagOptions")
+        self.tag_options.setPlaceholderText("sunny | cloudy | rainy")
         self.hotkey = QLineEdit((cls.hotkey or "") if cls else "")
         self.hotkey.setMaxLength(1)
         self.hotkey.setPlaceholderText("position 1–9 if empty")
@@ -76,6 +96,8 @@ class ClassDialog(QDialog):
         form.addRow("", pick)
         form.addRow("Kind", self.kind)
         form.addRow("Hotkey", self.hotkey)
+        form.addRow("Tag answers", self.tag_mode)
+        form.addRow("Tag options", self.tag_options)
         form.addRow("Attributes", self.attributes)
         form.addRow("Skeleton points", self.points)
         form.addRow("Skeleton edges", self.edges)
@@ -100,18 +122,32 @@ class ClassDialog(QDialog):
         kind = self.kind.currentData()
         skeleton = None
         if self.points.text().strip():
+            if kind == TAG_KIND:
+                raise SchemaError("a tag class has no skeleton; clear its points")
             skeleton = skeleton_from_text(self.points.text(), self.edges.text(), self.flips.text())
+            kind = "keypoints"  # what the class holds says what it is
         elif kind == "keypoints":
             raise SchemaError("a keypoints class needs skeleton points")
         specs = schema_from_text(self.attributes.toPlainText())
         return {
+            "kind": kind,
+            "tag": self._tag_spec() if kind == TAG_KIND else None,
             "name": name,
             "color": color,
-            "kind": kind,
             "hotkey": self.hotkey.text().strip() or None,
             "attribute_schema": [s.to_json() for s in specs],
             "skeleton": skeleton,
         }
+
+    def _tag_spec(self) -> TagSpec:
+        mode = self.tag_mode.currentData()
+        options: tuple[str, ...] = ()
+        if mode in ("single", "multiple"):
+            options = tuple(o.strip() for o in self.tag_options.text().split("|") if o.strip())
+        try:
+            return TagSpec(mode, options)
+        except GeometryError as exc:
+            raise SchemaError(str(exc)) from exc
 
     def accept(self) -> None:
         try:

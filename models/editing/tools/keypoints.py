@@ -21,12 +21,12 @@ from limner.models.store.tx import new_uuid
 KeypointValue = tuple[float, float, int]
 
 _UNLABELED: KeypointValue = (0.0, 0.0, 0)
-_NO_SKELETON_HINT = "pick a keypoint class with a skeleton to place keypoints"
+_NO_SKELETON_HINT = "pick a class with a skeleton to place keypoints (Edit… adds its points)"
 
 
 def _skeleton_class(label_class: LabelClass | None) -> LabelClass | None:
-    """``label_class`` if keypoints can be placed for it, else None."""
-    if label_class is None or label_class.kind != "keypoints" or label_class.skeleton is None:
+    """``label_class`` if keypoints can be placed for it (it has a skeleton), else None."""
+    if label_class is None or label_class.skeleton is None:
         return None
     return label_class
 

@@ -18,6 +18,7 @@ from limner.models.domain.entities import Annotation
 from limner.models.domain.geometry import Box, Geometry, Keypoints, Polygon, bounds, translate
 from limner.models.domain.hit import HANDLE_EDGES, handle_at, topmost_at
 from limner.models.editing.commands import EditAnnotations
+from limner.models.editing.groups import expand_groups
 from limner.models.editing.polygon_edit import (
     VertexRef,
     delete_vertex,
@@ -163,8 +164,9 @@ class SelectTool(Tool):
         elif hit.uuid not in selection:
             selection = {hit.uuid}
             self.host.set_selection(selection)
-        by_uuid = self._by_uuid()
-        originals = {u: by_uuid[u] for u in selection if u in by_uuid}
+        editable = self.host.editable_annotations()
+        chosen = [a for a in editable if a.uuid in selection]
+        originals = {a.uuid: a for a in expand_groups(chosen, editable)}  # a group moves whole
         self._gesture = _Move(start=(p.x, p.y), originals=originals)
 
     def move(self, p: Pointer) -> None:
