@@ -54,17 +54,7 @@ class ClassDialog(QDialog):
         for kind in CLASS_KINDS:
             self.kind.addItem(kind, kind)
         self.kind.setCurrentIndex(self.kind.findData(cls.kind if cls else kind))
-        spec = cls.tag if cls is not None and cls.tag is not None else None
-        self.tag_mode = QComboBox()
-        self.tag_mode.setObjectName("tagMode")
-        labels = {"single": "one choice", "multiple": "several choices", "text": "free text",
-                  "number": "a number"}  # fmt: skip
-        for mode in TAG_MODES:
-            self.tag_mode.addItem(labels[mode], mode)
-        self.tag_mode.setCurrentIndex(self.tag_mode.findData(spec.mode if spec else "single"))
-        self.tag_options = QLineEdit(" | ".join(spec.options) if spec else "")
-        self.tag_options.setObjectName("tagOptions")
-        self.tag_options.setPlaceholderText("sunny | cloudy | rainy")
+        self._build_tag_fields(cls.tag if cls is not None else None)
         self.hotkey = QLineEdit((cls.hotkey or "") if cls else "")
         self.hotkey.setMaxLength(1)
         self.hotkey.setPlaceholderText("position 1–9 if empty")
@@ -105,6 +95,19 @@ class ClassDialog(QDialog):
         form.addRow(self.error)
         form.addRow(buttons)
         self._fields: dict[str, Any] = {}
+
+    def _build_tag_fields(self, spec: TagSpec | None) -> None:
+        """What a tag class asks: its answer mode and, for choices, its options."""
+        self.tag_mode = QComboBox()
+        self.tag_mode.setObjectName("tagMode")
+        labels = {"single": "one choice", "multiple": "several choices", "text": "free text",
+                  "number": "a number"}  # fmt: skip
+        for mode in TAG_MODES:
+            self.tag_mode.addItem(labels[mode], mode)
+        self.tag_mode.setCurrentIndex(self.tag_mode.findData(spec.mode if spec else "single"))
+        self.tag_options = QLineEdit(" | ".join(spec.options) if spec else "")
+        self.tag_options.setObjectName("tagOptions")
+        self.tag_options.setPlaceholderText("sunny | cloudy | rainy")
 
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(QColor(self.color.text()), self, "Class color")

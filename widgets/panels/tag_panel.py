@@ -37,6 +37,9 @@ TAG_KEYS: tuple[str, ...] = tuple(f"Alt+{n}" for n in (*range(1, 10), 0))
 """The hotkeys of the options, in panel order."""
 
 _COLUMNS = 2
+_CHECKED_STYLE = (
+    "QPushButton:checked { background: palette(highlight); color: palette(highlighted-text); }"
+)
 
 
 def _answer_text(tag: Annotation | None) -> str:
@@ -63,7 +66,7 @@ class TagPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._body)
-        scroll.setMinimumHeight(120)  # the right column is crowded; keep two rows in sight
+        scroll.setMinimumHeight(180)  # the right column is crowded; keep a few rows in sight
         self.add_button = QToolButton()
         self.add_button.setText("+ Tag class…")
         self.add_button.setToolTip("Add a class that tags the whole image")
@@ -89,8 +92,10 @@ class TagPanel(QWidget):
         self.buttons, self.edits, self.shortcuts = {}, {}, {}
         while self._rows.count():
             item = self._rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()  # gone now, not at the next turn of the event loop
+                widget.deleteLater()
         keys = iter(TAG_KEYS)
         for cls in self._classes:
             self._rows.addWidget(self._group(cls, keys))
@@ -110,25 +115,27 @@ class TagPanel(QWidget):
         edit_button.setText("Edit…")
         edit_button.setToolTip("Name, question and options of the tag class")
         edit_button.clicked.connect(lambda _=False, cid=cls.id: self.editRequested.emit(cid))
-        grid.addWidget(edit_button, 0, _COLUMNS - 1, Qt.AlignmentFlag.AlignRight)
+        cells = 1
         if spec.mode in ("single", "multiple"):
             key_iter = iter(keys)
             for n, option in enumerate(spec.options):
                 key = next(key_iter, None)
-                grid.addWidget(self._option_button(cls, option, key), 1 + n // _COLUMNS,
-                               n % _COLUMNS)  # fmt: skip
+                grid.addWidget(self._option_button(cls, option, key), n // _COLUMNS, n % _COLUMNS)
+            cells = len(spec.options)
         else:
             line = QLineEdit()
             line.setObjectName(f"tagText{cls.id}")
             line.setPlaceholderText("a number" if spec.mode == "number" else "free text")
             line.editingFinished.connect(lambda cid=cls.id: self._finished(cid))
             self.edits[cls.id] = line
-            grid.addWidget(line, 1, 0, 1, _COLUMNS)
+            grid.addWidget(line, 0, 0)
+        grid.addWidget(edit_button, cells // _COLUMNS, cells % _COLUMNS, Qt.AlignmentFlag.AlignLeft)
         return box
 
     def _option_button(self, cls: LabelClass, option: str, key: str | None) -> QPushButton:
         button = QPushButton(menu_text(f"{key}  {option}" if key else option))
         button.setCheckable(True)
+        button.setStyleSheet(_CHECKED_STYLE)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the canvas
         set_plain_tip(button, f"{cls.name}: {option}" + (f" ({key})" if key else ""))
         button.clicked.connect(lambda _=False, cid=cls.id, o=option: self._pressed(cid, o))
