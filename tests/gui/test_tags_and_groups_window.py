@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
 
 from limner.models.domain.geometry import Skeleton, TagSpec, translate
 from limner.models.editing.commands import AddClass
@@ -253,3 +254,21 @@ def test_tag_panel_hotkeys_do_not_clash_with_the_action_table(qtbot, window) -> 
         s.toString() for action in window.actions() for s in action.shortcuts() if not s.isEmpty()
     }
     assert not taken & {QKeySequence(k).toString() for k in TAG_KEYS}
+
+
+def test_editing_a_tag_class_and_a_skeleton_class_in_the_dialog(qtbot, tagged) -> None:
+    win, weather, _defects, _caption = tagged
+    edit = win.tag_panel.findChild(QToolButton, "editTagClass" + str(weather))
+    QTest.mouseClick(edit, Qt.MouseButton.LeftButton)
+    dialog = win._class_dialog
+    assert dialog.tag_options.text() == "sunny | rainy"
+    dialog.tag_options.setText("sunny | rainy | foggy")
+    dialog.accept()
+    assert win.editor.class_by_id(weather).tag.options == ("sunny", "rainy", "foggy")
+    assert (weather, "foggy") in win.tag_panel.buttons
+    bird = next(c for c in win.editor.classes if c.name == "bird")
+    win.edit_class(bird.id)
+    dialog = win._class_dialog
+    dialog.points.setText("head, tail")
+    dialog.accept()  # the kind stays "any" in the dialog, the points make it keypoints
+    assert win.editor.class_by_id(bird.id).kind == "keypoints"

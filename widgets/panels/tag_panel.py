@@ -11,7 +11,7 @@ them back (:meth:`show_tags`), never their own guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -113,6 +113,7 @@ class TagPanel(QWidget):
         grid = QGridLayout(box)
         edit_button = QToolButton()
         edit_button.setText("Edit…")
+        edit_button.setObjectName(f"editTagClass{cls.id}")
         edit_button.setToolTip("Name, question and options of the tag class")
         edit_button.clicked.connect(lambda _=False, cid=cls.id: self.editRequested.emit(cid))
         cells = 1
@@ -182,6 +183,3 @@ class TagPanel(QWidget):
                 line.setText(self.answer(class_id))
                 return
         self.answered.emit(class_id, value)
-
-    def tag_classes(self) -> Sequence[LabelClass]:
-        return list(self._classes)
