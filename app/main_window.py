@@ -30,7 +30,7 @@ from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
-from limner.models.editing.class_fit import is_tag_class
+from limner.models.editing.class_fit import fitting, is_tag_class
 from limner.models.editing.commands import AddClass
 from limner.models.editing.events import (
     SHAPE_EVENTS,
@@ -356,6 +356,12 @@ class MainWindow(QMainWindow):
         panel, which asks their questions of every image."""
         self.classes.set_classes([c for c in self.editor.classes if not is_tag_class(c)])
         self.tag_panel.set_classes(self.editor.classes)
+        self._show_offered_classes()
+
+    def _show_offered_classes(self) -> None:
+        """The class panel greys out what the current tool cannot draw."""
+        offered = fitting(self.editor.classes, self.editor.tool.name)
+        self.classes.set_offered(frozenset(c.id for c in offered))
         self.classes.set_active(self.editor.active_class_id())
         self._show_attributes()  # the selected shape's class may have a new schema
 
@@ -375,6 +381,7 @@ class MainWindow(QMainWindow):
 
     def _tool_changed(self, name: str) -> None:
         self.canvas.tool = self.editor.tool
+        self._show_offered_classes()
         self.canvas.show_preview(self.editor.tool.preview)
         for tool_name, action in self.tool_actions.items():
             action.setChecked(tool_name == name)

@@ -209,6 +209,10 @@ def test_hovering_a_member_outlines_the_whole_group(qtbot, window) -> None:
     assert len(scene.overlay(OVERLAY)) == 1
 
 
+def box_class(win) -> int:
+    return next(c.id for c in win.editor.classes if c.name == "cat")
+
+
 def test_tools_only_draw_with_classes_that_fit(qtbot, window) -> None:
     win = window
     bird = next(c for c in win.editor.classes if c.name == "bird")
@@ -217,12 +221,15 @@ def test_tools_only_draw_with_classes_that_fit(qtbot, window) -> None:
     assert win.editor.class_by_id(bird.id).kind == "any"
     QTest.keyClick(win, Qt.Key.Key_K)
     assert win.editor.active_class_id() == bird.id  # the class with the skeleton
+    offered = {c.name: win.classes.is_offered(c.id) for c in win.classes.classes}
+    assert offered == {"cat": False, "dog": False, "bird": True}  # the others are greyed
     click(win, 10, 10)
     click(win, 30, 20)
     (instance,) = win.editor.annotations
     assert instance.class_id == bird.id and instance.kind == "keypoints"
     QTest.keyClick(win, Qt.Key.Key_B)
     assert win.editor.active_class_id() != bird.id  # boxes are never of a skeleton class
+    assert not win.classes.is_offered(bird.id) and win.classes.is_offered(box_class(win))
     drag(win.canvas.viewport(), image_to_view(win, 40, 30), image_to_view(win, 60, 50))
     box = win.editor.annotations[-1]
     assert box.kind == "box" and box.class_id != bird.id

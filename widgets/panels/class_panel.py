@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
     QHBoxLayout,
@@ -72,6 +72,7 @@ class ClassPanel(QWidget):
         layout.addWidget(self.list)
         layout.addLayout(buttons)
         self._classes: list[LabelClass] = []
+        self._offered: frozenset[int] | None = None
         self._active: int | None = None
         self.list.currentRowChanged.connect(self._row_changed)
         self.list.itemDoubleClicked.connect(lambda _item: self._ask_edit())
@@ -101,11 +102,28 @@ class ClassPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, cls.id)
             self.list.addItem(item)
         self.list.blockSignals(False)
+        self._show_offered()
         ids = [c.id for c in self._classes]
         if self._active not in ids:
             self._active = ids[0] if ids else None
             self.activeClassChanged.emit(self._active)
         self._show_active()
+
+    def set_offered(self, class_ids: frozenset[int] | None) -> None:
+        """Grey out the classes the current tool cannot draw (None: every class fits)."""
+        self._offered = class_ids
+        self._show_offered()
+
+    def is_offered(self, class_id: int) -> bool:
+        return self._offered is None or class_id in self._offered
+
+    def _show_offered(self) -> None:
+        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            offered = self.is_offered(item.data(Qt.ItemDataRole.UserRole))
+            item.setForeground(QBrush() if offered else QBrush(muted))
+            item.setToolTip("" if offered else "the current tool cannot draw this class")
 
     @property
     def classes(self) -> list[LabelClass]:
