@@ -402,8 +402,9 @@ class EditingSession(TagAndGroupEdits):
         if label_class is not None and not fits(label_class, TOOL_MAKES.get(self.tool.name)):
             tool = TOOL_FOR_KIND.get(holds(label_class))
             if tool is not None and not self.tool.busy:
+                self.set_tool(tool)  # the old tool remembers the class it had
                 self._active_class = class_id
-                self.set_tool(tool)
+                self.tool.activate()
                 self._events.emit(ActiveClassChanged(class_id))
                 return
         if class_id != self._active_class:

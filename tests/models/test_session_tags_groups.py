@@ -151,10 +151,13 @@ def test_tools_switch_to_classes_that_fit(session) -> None:
     session.set_tool("keypoints")
     assert session.active_class_id() == bird.id
     session.set_tool("box")
-    box_class = session.active_class_id()
-    assert box_class != bird.id
+    assert session.active_class_id() != bird.id
+    box_class = next(c.id for c in session.classes if c.name == "dog")  # not the first one
+    session.set_active_class(box_class)
     session.set_active_class(bird.id)  # a skeleton class picked while drawing boxes
     assert session.tool.name == "keypoints" and session.active_class_id() == bird.id
+    session.set_tool("box")
+    assert session.active_class_id() == box_class  # the box tool's own class again
     session.set_tool("select")
     box = add_shape(session, Box(5, 5, 20, 20), class_id=box_class)
     session.set_selection([box])
