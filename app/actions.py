@@ -100,6 +100,9 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("wand", "Magic wand", "W", "Select a region of similar color"),
     ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
     ("keypoints", "Keypoints", "K", "Place skeleton keypoints"),
+    ("polyline", "Polyline", "I", "Draw open lines (Enter or double-click finishes)"),
+    ("point", "Point", "T", "Place points, one per click"),
+    ("ellipse", "Ellipse", "O", "Drag an ellipse (Shift: circle)"),
 )
 """(tool name, text, key, tip); the row's name is the tool's name."""
 
@@ -164,6 +167,10 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
     ("Keypoints: occluded / skip", "Shift+click / X"),
+    ("Polyline: finish / remove last vertex", "Enter or double-click / Backspace"),
+    ("Ellipse: draw a circle", "Shift while dragging"),
+    ("Box or ellipse: rotate (Shift snaps to 15°)", "Drag the round handle above it"),
+    ("Polyline vertex: move / delete / insert", "Drag / Alt+click / double-click an edge"),
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""
 

@@ -52,10 +52,13 @@ from limner.models.editing.shapes import ShapeDelta, ShapeSet
 from limner.models.editing.tools import (
     BoxTool,
     BrushTool,
+    EllipseTool,
     EraserTool,
     GrabCutTool,
     KeypointTool,
+    PointTool,
     PolygonTool,
+    PolylineTool,
     SelectTool,
     Tool,
     WandTool,
@@ -86,6 +89,9 @@ _TOOLS = (
     WandTool,
     GrabCutTool,
     KeypointTool,
+    PolylineTool,
+    PointTool,
+    EllipseTool,
 )
 
 
