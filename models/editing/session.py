@@ -63,6 +63,7 @@ from limner.models.editing.tools import (
     Tool,
     WandTool,
 )
+from limner.models.editing.tools import convert as conversions
 from limner.models.editing.tools.convert import (
     convert_selected_masks_to_polygons,
     fill_selected_polygons_into_mask,
@@ -455,6 +456,18 @@ class EditingSession:
     def masks_to_polygons(self, tolerance: float = 0.0) -> None:
         try:
             convert_selected_masks_to_polygons(self, tolerance)
+        except LimnerError as exc:
+            self.fail("Could not convert", str(exc))
+
+    def convert_selection(self, conversion: str, *args: int) -> None:
+        """Run one of the kind conversions on the selection, as one undo step.
+
+        ``conversion`` names it: ``boxes_to_polygons``, ``polygons_to_boxes``,
+        ``ellipses_to_polygons`` (its argument the vertex count) or ``polylines_to_polygons``.
+        """
+        convert = getattr(conversions, f"convert_selected_{conversion}")
+        try:
+            convert(self, *args)
         except LimnerError as exc:
             self.fail("Could not convert", str(exc))
 
