@@ -183,11 +183,12 @@ class SelectTool(Tool):
             return
         self.preview = Preview()
         single = self._single_selected()
+        grabbed = self._handle_at(single, p) if single is not None else None
+        # Shift+press on the rotate handle still rotates: Shift is how the angle snaps.
+        if isinstance(grabbed, _Rotate) or (grabbed is not None and not p.shift):
+            self._gesture = grabbed
+            return
         if single is not None and not p.shift:
-            grabbed = self._handle_at(single, p)
-            if grabbed is not None:
-                self._gesture = grabbed
-                return
             drag = self._vertex_drag_at(single, p)
             if drag is not None and p.alt and (drag.ref is not None or drag.vertex is not None):
                 self._delete_vertex(single, drag)
