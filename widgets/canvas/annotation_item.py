@@ -131,6 +131,7 @@ class AnnotationItem(QGraphicsItem):
         self._path: QPainterPath | None = None
         self._mask_image: QImage | None = None
         self._rect = QRectF()
+        self._bounds: tuple[float, QRectF] | None = None  # (zoom, bounding rect) last given
         self._chip = ""
         self._chip_size = (0.0, 0.0)  # screen pixels, in the application font
         self._paint_font: QFont | None = None
@@ -193,6 +194,7 @@ class AnnotationItem(QGraphicsItem):
         g = self._geometry
         x0, y0, x1, y1 = bounds(g)
         self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        self._bounds = None
         self._path = None
         if isinstance(g, Polygon):
             self._path = polygon_path(g)
@@ -204,13 +206,21 @@ class AnnotationItem(QGraphicsItem):
     def _rebuild_chip(self) -> None:
         self._chip = chip_text(self._style.label, self._author, self._render.local_authors)
         self._paint_font = None
+        self._bounds = None
         self._chip_size = (0.0, 0.0)
         if self._chip:
             self._chip_size = _chip_size(self._chip, QGuiApplication.font())
 
     # -- QGraphicsItem ---------------------------------------------------------------
     def boundingRect(self) -> QRectF:
+        # The scene asks for this hundreds of times a frame; it changes only with the
+        # geometry, the chip and the zoom the margins are sized for.
         zoom = self._render.zoom
+        if self._bounds is None or self._bounds[0] != zoom:
+            self._bounds = (zoom, self._margined(zoom))
+        return self._bounds[1]
+
+    def _margined(self, zoom: float) -> QRectF:
         margin = MARGIN_PX / zoom
         rect = self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
         if isinstance(self._geometry, Box | Ellipse):
