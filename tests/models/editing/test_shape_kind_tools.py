@@ -263,3 +263,25 @@ def test_copy_and_paste_every_new_kind(session: EditingSession) -> None:
     assert sorted(map(repr, pasted)) == sorted(map(repr, shapes))
     session.undo()
     assert len(stored(session)) == 4
+
+
+def test_select_tool_picks_new_kinds_by_their_outline(session: EditingSession) -> None:
+    """Clicks go through the session's spatial index, then the exact hit test of each kind."""
+    line = add_shape(session, Polyline(((10, 10), (30, 10), (30, 30))))
+    point = add_shape(session, Point(60, 10))
+    ellipse = add_shape(session, Ellipse(55, 45, 15, 8, 90))
+    turned = add_shape(session, Box.from_centre(15, 48, 16, 4, 45))
+    tool = use_tool(session, "select")
+    cases = [
+        ((20, 10), {line}),  # on a segment
+        ((20, 20), set()),  # where a closed polygon's inside would be
+        ((61, 11), {point}),
+        ((55, 58), {ellipse}),  # the upright ellipse's lower end
+        ((68, 45), set()),  # where the unturned ellipse would end
+        ((15, 48), {turned}),
+        ((21, 42), set()),  # a corner of the turned box's axis-aligned extent
+    ]
+    for (x, y), expected in cases:
+        session.set_selection([])
+        click(tool, x, y, scale=4.0)  # zoomed in: 1.5 image pixels of tolerance
+        assert set(session.selection()) == expected, (x, y)
