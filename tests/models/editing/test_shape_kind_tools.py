@@ -285,3 +285,11 @@ def test_select_tool_picks_new_kinds_by_their_outline(session: EditingSession) -
         session.set_selection([])
         click(tool, x, y, scale=4.0)  # zoomed in: 1.5 image pixels of tolerance
         assert set(session.selection()) == expected, (x, y)
+
+
+def test_a_point_on_the_image_edge_pastes(session: EditingSession) -> None:
+    uuids = [add_shape(session, Point(0, 5)), add_shape(session, Point(80, 60))]
+    session.set_selection(uuids)
+    assert session.copy() == 2
+    assert session.paste() == 2
+    assert session.paste(offset=(-1.0, 0.0)) == 1  # (-1, 5) is beside the image
