@@ -92,3 +92,28 @@ def test_dense_layer_draws_every_new_kind(qtbot) -> None:
     assert lit(image, 50, 150) and lit(image, 90, 170)
     assert not lit(image, 50, 170)  # the line is open: no closing segment, no fill
     assert lit(image, 150, 150) and not lit(image, 160, 150)
+
+
+def test_annotation_rows_name_and_draw_each_new_kind(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from limner.models.domain.entities import LabelClass
+    from limner.widgets.panels.annotation_list import AnnotationList
+
+    kinds: list[tuple[str, Geometry]] = [
+        ("box", Box(0, 0, 10, 10)),
+        ("rotated box", Box(0, 0, 10, 10, 30)),
+        ("polyline", Polyline(((0, 0), (5, 5)))),
+        ("point", Point(3, 3)),
+        ("ellipse", Ellipse(5, 5, 4, 2)),
+    ]
+    shapes = [Annotation(i + 1, f"k{i}", 1, 1, g, z=i) for i, (_n, g) in enumerate(kinds)]
+    lst = AnnotationList()
+    qtbot.addWidget(lst)
+    lst.set_annotations(shapes, {1: LabelClass(1, "road", "#e6194b")})
+    model = lst.model()
+    rows = [model.index(r) for r in range(model.rowCount())]
+    rows = [i for i in rows if i.data() and "road" in i.data()]
+    assert [i.data().split(" · ")[1] for i in rows] == [n for n, _g in kinds]
+    images = [i.data(Qt.ItemDataRole.DecorationRole).pixmap(14, 14).toImage() for i in rows]
+    assert len({bytes(img.constBits()) for img in images}) == len(kinds)  # all different

@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont, QIcon
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Box
 from limner.widgets.authors import clean_name, is_local, local_authors, short_author
-from limner.widgets.panels.class_panel import color_icon
+from limner.widgets.panels.kind_icons import kind_icon
 from limner.widgets.plain import plain_tooltip
 
 __all__ = [
@@ -241,9 +241,11 @@ class AnnotationListModel(QAbstractListModel):
         cls = self._classes.get(ann.class_id) if ann.class_id is not None else None
         if cls is None:
             return None
-        icon = self._icons.get(cls.color)
+        kind = self._kind(ann)
+        key = f"{cls.color} {kind}"
+        icon = self._icons.get(key)
         if icon is None:
-            icon = self._icons[cls.color] = color_icon(cls.color)
+            icon = self._icons[key] = kind_icon(cls.color, kind)
         return icon
 
     # -- telling the views ---------------------------------------------------------------
