@@ -81,10 +81,11 @@ def ellipses(win: MainWindow) -> None:
         QTest.mousePress(vp, LEFT, NONE, view(win, x0, y0))
         QTest.mouseMove(vp, view(win, x1, y1))
         QTest.mouseRelease(vp, LEFT, NONE, view(win, x1, y1))
-    QTest.mousePress(vp, LEFT, SHIFT, view(win, 818, 348))
-    shift_move(win, 942, 470)
+    pick_class(win, "apple")  # the bottom-right apple, as a circle still being dragged
+    QTest.mousePress(vp, LEFT, SHIFT, view(win, 835, 555))
+    shift_move(win, 975, 690)
     shoot(win, "tool-ellipse.png")
-    QTest.mouseRelease(vp, LEFT, SHIFT, view(win, 942, 470))
+    QTest.mouseRelease(vp, LEFT, SHIFT, view(win, 975, 690))
 
 
 def rotated_box(win: MainWindow) -> None:
