@@ -107,6 +107,13 @@ def test_polyline_vertex_drag_in_the_window(qtbot, window) -> None:
     drag(win.canvas.viewport(), image_to_view(win, *line.points[1]), image_to_view(win, 40, 40))
     (moved,) = live(win)
     assert near(moved.points[1], (40, 40), tol) and moved.points[0] == line.points[0]
+    # a line being drawn is dropped by Esc, and Enter afterwards finishes nothing
+    QTest.keyClick(win, Qt.Key.Key_I)
+    click(win, 60, 50)
+    click(win, 70, 55)
+    QTest.keyClick(win.canvas, Qt.Key.Key_Escape)
+    QTest.keyClick(win.canvas, Qt.Key.Key_Return)
+    assert live(win) == [moved]
 
 
 def test_point_drawn_stored_undone_copied(qtbot, window) -> None:
