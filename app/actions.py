@@ -79,6 +79,17 @@ EDIT = (
       "Fill the selected polygons into masks", menu="edit/convert"),
     A("to_polygons", "Masks to polygons", ("editor.masks_to_polygons", 0.0), (),
       "Trace the selected masks (holes and parts kept)", menu="edit/convert"),
+    A("box_to_polygon", "Boxes to polygons", ("editor.convert_selection", "boxes_to_polygons"),
+      (), "Each selected box (rotated or not) becomes its four corners", menu="edit/convert"),
+    A("polygon_to_box", "Polygons to rotated boxes",
+      ("editor.convert_selection", "polygons_to_boxes"), (),
+      "Each selected polygon becomes the smallest rotated box around it", menu="edit/convert"),
+    A("ellipse_to_polygon", "Ellipses to polygons…", "window.ask_ellipse_vertices", (),
+      "Each selected ellipse becomes a polygon with a chosen vertex count",
+      menu="edit/convert"),
+    A("polyline_to_polygon", "Close polylines into polygons",
+      ("editor.convert_selection", "polylines_to_polygons"), (),
+      "Each selected polyline is closed into a polygon", menu="edit/convert"),
     A("simplify", "Simplify polygons…", "window.ask_simplify", (),
       "Douglas–Peucker with a tolerance", menu="edit/convert"),
     A("delete", "Delete", "editor.delete_selection", ("Delete", "Backspace"),
@@ -105,6 +116,9 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("wand", "Magic wand", "W", "Select a region of similar color"),
     ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
     ("keypoints", "Keypoints", "K", "Place skeleton keypoints"),
+    ("polyline", "Polyline", "I", "Draw open lines (Enter or double-click finishes)"),
+    ("point", "Point", "T", "Place points, one per click"),
+    ("ellipse", "Ellipse", "O", "Drag an ellipse (Shift: circle)"),
 )
 """(tool name, text, key, tip); the row's name is the tool's name."""
 
@@ -170,6 +184,10 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
     ("Keypoints: occluded / skip", "Shift+click / X"),
     ("Image tags: toggle an option (shown on its button)", "Alt+1 … Alt+9, Alt+0"),
+    ("Polyline: finish / remove last vertex", "Enter or double-click / Backspace"),
+    ("Ellipse: draw a circle", "Shift while dragging"),
+    ("Box or ellipse: rotate (Shift snaps to 15°)", "Drag the round handle above it"),
+    ("Polyline vertex: move / delete / insert", "Drag / Alt+click / double-click an edge"),
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""
 

@@ -43,6 +43,7 @@ from limner.models.editing.events import (
     TagsChanged,
     ToolChanged,
 )
+from limner.models.editing.tools.convert import ELLIPSE_VERTICES
 from limner.models.imaging.imageio import is_too_large
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
@@ -441,6 +442,13 @@ class MainWindow(QMainWindow):
         )
         if ok:
             self.editor.simplify_selection(value)
+
+    def ask_ellipse_vertices(self) -> None:
+        count, ok = QInputDialog.getInt(
+            self, "Ellipses to polygons", "Vertices per polygon:", ELLIPSE_VERTICES, 3, 4096
+        )
+        if ok:
+            self.editor.convert_selection("ellipses_to_polygons", count)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for every action with a shortcut, for the F1 cheat sheet."""

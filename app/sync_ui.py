@@ -43,6 +43,9 @@ TOOL_KINDS = {
     "wand": "mask",
     "grabcut": "mask",
     "keypoints": "keypoints",
+    "polyline": "polyline",
+    "point": "point",
+    "ellipse": "ellipse",
 }
 """The kind of shape each drawing tool makes, to ask the server's capabilities about."""
 

@@ -26,6 +26,9 @@ TOOL_MAKES: dict[str, str] = {
     "wand": "mask",
     "grabcut": "mask",
     "keypoints": "keypoints",
+    "polyline": "polyline",
+    "point": "point",
+    "ellipse": "ellipse",
 }
 """Tool name -> the kind of shape the tool makes."""
 
@@ -34,6 +37,9 @@ TOOL_FOR_KIND: dict[str, str] = {
     "polygon": "polygon",
     "mask": "brush",
     "keypoints": "keypoints",
+    "polyline": "polyline",
+    "point": "point",
+    "ellipse": "ellipse",
 }
 """The tool to draw a class of that kind with, when the current one cannot."""
 

@@ -94,9 +94,17 @@ def place_on_image(geometry: Geometry, width: int, height: int) -> Geometry | No
             return None
         return Mask.from_crop(part, x0, y0, width, height)
     bx0, by0, bx1, by1 = bounds(geometry)
-    if bx1 <= 0 or by1 <= 0 or bx0 >= width or by0 >= height:
+    if _outside(bx0, bx1, width) or _outside(by0, by1, height):
         return None
     return geometry
+
+
+def _outside(low: float, high: float, size: float) -> bool:
+    """True when ``[low, high]`` misses ``[0, size]``; an extent of no size (a point, a
+    level line) still counts as inside on the image's edge, where it can be placed."""
+    if high == low:
+        return high < 0 or low > size
+    return high <= 0 or low >= size
 
 
 def paste_command(

@@ -64,14 +64,18 @@ from limner.models.editing.shapes import ShapeDelta, ShapeSet
 from limner.models.editing.tools import (
     BoxTool,
     BrushTool,
+    EllipseTool,
     EraserTool,
     GrabCutTool,
     KeypointTool,
+    PointTool,
     PolygonTool,
+    PolylineTool,
     SelectTool,
     Tool,
     WandTool,
 )
+from limner.models.editing.tools import convert as conversions
 from limner.models.editing.tools.convert import (
     convert_selected_masks_to_polygons,
     fill_selected_polygons_into_mask,
@@ -98,6 +102,9 @@ _TOOLS = (
     WandTool,
     GrabCutTool,
     KeypointTool,
+    PolylineTool,
+    PointTool,
+    EllipseTool,
 )
 
 
@@ -513,6 +520,18 @@ class EditingSession(TagAndGroupEdits):
     def masks_to_polygons(self, tolerance: float = 0.0) -> None:
         try:
             convert_selected_masks_to_polygons(self, tolerance)
+        except LimnerError as exc:
+            self.fail("Could not convert", str(exc))
+
+    def convert_selection(self, conversion: str, *args: int) -> None:
+        """Run one of the kind conversions on the selection, as one undo step.
+
+        ``conversion`` names it: ``boxes_to_polygons``, ``polygons_to_boxes``,
+        ``ellipses_to_polygons`` (its argument the vertex count) or ``polylines_to_polygons``.
+        """
+        convert = getattr(conversions, f"convert_selected_{conversion}")
+        try:
+            convert(self, *args)
         except LimnerError as exc:
             self.fail("Could not convert", str(exc))
 

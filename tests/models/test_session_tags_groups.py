@@ -163,3 +163,12 @@ def test_tools_switch_to_classes_that_fit(session) -> None:
     session.set_selection([box])
     session.pick_class(bird.id)
     assert session.shape(box).class_id == box_class  # a box never takes a skeleton class
+
+
+def test_the_new_shape_tools_take_only_their_own_or_any_classes() -> None:
+    plain = LabelClass(1, "thing", "#000000")
+    lanes = LabelClass(2, "lane", "#000000", kind="polyline")
+    boxes = LabelClass(3, "sign", "#000000", kind="box")
+    assert fitting([plain, lanes, boxes], "polyline") == [plain, lanes]
+    assert fitting([plain, lanes, boxes], "ellipse") == [plain]
+    assert fitting([plain, lanes, boxes], "point") == [plain]

@@ -283,3 +283,120 @@ def bench_commit_on_dense_image() -> dict[str, dict[str, Any]]:
         win.close()
         store.close()
     return results
+
+
+def mixed_geometries(size: int, count: int, seed: int = 11) -> list[tuple[str, Any]]:
+    """``count`` shapes of every kind, in turn, spread over a ``size`` x ``size`` image:
+    boxes, rotated boxes, 32-vertex polygons, 8-point polylines, points, rotated ellipses
+    and five-point skeletons. Returns (kind, geometry) pairs."""
+    from limner.models.domain.geometry import (
+        Box,
+        Ellipse,
+        Keypoints,
+        Point,
+        Polygon,
+        Polyline,
+    )
+
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * math.pi, 32, endpoint=False)
+    out: list[tuple[str, Any]] = []
+    for i in range(count):
+        cx, cy = (float(v) for v in rng.uniform(60, size - 60, 2))
+        w, h = (float(v) for v in rng.uniform(10, 60, 2))
+        angle = float(rng.uniform(1, 179))
+        kind = MIXED_KINDS[i % len(MIXED_KINDS)]
+        if kind == "box":
+            g: Any = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        elif kind == "rotated box":
+            g = Box.from_centre(cx, cy, w, h, angle)
+        elif kind == "polygon":
+            r = w / 2
+            g = Polygon.from_points([(cx + r * math.cos(a), cy + r * math.sin(a)) for a in angles])
+        elif kind == "polyline":
+            xs = cx + np.linspace(-w, w, 8)
+            ys = cy + rng.uniform(-h / 2, h / 2, 8)
+            g = Polyline(tuple(zip(xs.tolist(), ys.tolist(), strict=True)))
+        elif kind == "point":
+            g = Point(cx, cy)
+        elif kind == "ellipse":
+            g = Ellipse(cx, cy, w / 2, h / 2, angle)
+        else:
+            offsets = ((0, -h / 2), (-w / 2, 0), (w / 2, 0), (-w / 3, h / 2), (w / 3, h / 2))
+            g = Keypoints(tuple((cx + dx, cy + dy, 2) for dx, dy in offsets))
+        out.append((kind, g))
+    return out
+
+
+MIXED_KINDS = ("box", "rotated box", "polygon", "polyline", "point", "ellipse", "keypoints")
+
+
+def _frame_times(canvas, frames: int = 15) -> list[float]:  # type: ignore[no-untyped-def]
+    """Milliseconds of each of ``frames`` repaints of the view, each painted to the end
+    (``repaint`` paints synchronously) with the events it queued handled."""
+    app = _app()
+    times = []
+    for _ in range(frames):
+        canvas.viewport().update()
+        started = time.perf_counter()
+        canvas.viewport().repaint()
+        app.processEvents()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def bench_frame_10k_mixed_kinds() -> dict[str, dict[str, Any]]:
+    """Frames of the real window showing 10,000 shapes of every kind on a 4096 px image,
+    fitted in the window and at 4x. What is timed is the steady view a user pans over:
+    the first frame after each zoom (which rasterizes the dense layer or builds the
+    items in view) and the decoding of the image's tiles happen before the clock runs."""
+    from PIL import Image
+
+    from limner.app.main_window import MainWindow
+    from limner.models.domain.entities import NewAnnotation
+    from limner.models.domain.geometry import Skeleton
+    from limner.models.store import tx
+    from limner.models.workflow.project import create_project
+
+    app = _app()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "images"
+        folder.mkdir()
+        Image.new("RGB", (4096, 4096), (90, 100, 110)).save(folder / "mixed.png")
+        store, _ = create_project(Path(tmp) / "p", images=[folder], classes=["shape"])
+        skeleton = Skeleton(("head", "l", "r", "lf", "rf"), ((0, 1), (0, 2), (1, 3), (2, 4)))
+        with store.transaction(origin="import") as (conn, changes):
+            figure = tx.insert_class(
+                conn,
+                changes,
+                {"name": "figure", "color": "#4363d8", "kind": "keypoints", "skeleton": skeleton},
+            )
+            for i, (kind, g) in enumerate(mixed_geometries(4096, 10_000)):
+                class_id = figure if kind == "keypoints" else 1
+                item = NewAnnotation(tx.new_uuid(), 1, class_id, g, z=i)
+                tx.insert_annotation(conn, changes, item)
+        win = MainWindow(store)
+        win.resize(1400, 860)
+        win.show()
+        win.editor.open_first()
+        app.processEvents()
+        assert len(win.editor.annotations) == 10_000
+        for label, zoom in (("fit", None), ("4x", 4.0)):
+            if zoom is None:
+                win.canvas.fit()
+            else:
+                win.canvas.set_zoom(4.0)
+            _frame_times(win.canvas, 1)  # rasterizes the dense layer or makes the items
+            win.canvas.tile_layer.wait_idle()  # the image's tiles decoded: a steady view
+            times = _frame_times(win.canvas, 15)
+            results[f"frame_10k_mixed_kinds_{label}_ms"] = {
+                "median": statistics.median(times),
+                "min": min(times),
+                "max": max(times),
+                "unit": "ms",
+                "target": "<= 16",
+            }
+        win.close()
+        store.close()
+    return results

@@ -1,4 +1,4 @@
-"""One graphics item per annotation, drawing any of the four geometry kinds.
+"""One graphics item per annotation, drawing any kind of shape.
 
 Pens are cosmetic (constant width on screen) and handles are sized from the view's
 scale at paint time, so shapes read the same at every zoom level. What depends on the
@@ -30,8 +30,19 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from limner.models.domain.geometry import Box, Geometry, Keypoints, Mask, Polygon, Skeleton, bounds
-from limner.models.domain.hit import box_handles
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Geometry,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    Polyline,
+    Skeleton,
+    bounds,
+)
+from limner.models.editing import shape_handles as sh
 from limner.widgets.authors import chip_text, local_authors
 from limner.widgets.qt_convert import mask_qimage
 
@@ -42,6 +53,8 @@ SELECTED_FILL_ALPHA = 70
 MASK_ALPHA = 110
 CHIP_PAD_PX = 4.0
 LOD_SLACK = 1.5
+POINT_PX = 4.0
+"""Radius on screen of a point shape (it has no size of its own)."""
 """How far the zoom may drift from ``RenderContext.zoom`` before margins are refreshed."""
 
 
@@ -79,6 +92,13 @@ def polygon_path(polygon: Polygon) -> QPainterPath:
     return path
 
 
+def polyline_path(line: Polyline) -> QPainterPath:
+    path = QPainterPath(QPointF(*line.points[0]))
+    for x, y in line.points[1:]:
+        path.lineTo(QPointF(x, y))
+    return path
+
+
 def _chip_size(text: str, font: QFont) -> tuple[float, float]:
     """Width and height in screen pixels of a label chip saying ``text`` in ``font``."""
     metrics = QFontMetricsF(font)
@@ -111,6 +131,7 @@ class AnnotationItem(QGraphicsItem):
         self._path: QPainterPath | None = None
         self._mask_image: QImage | None = None
         self._rect = QRectF()
+        self._bounds: tuple[float, QRectF] | None = None  # (zoom, bounding rect) last given
         self._chip = ""
         self._chip_size = (0.0, 0.0)  # screen pixels, in the application font
         self._paint_font: QFont | None = None
@@ -173,22 +194,39 @@ class AnnotationItem(QGraphicsItem):
         g = self._geometry
         x0, y0, x1, y1 = bounds(g)
         self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
-        self._path = polygon_path(g) if isinstance(g, Polygon) else None
+        self._bounds = None
+        self._path = None
+        if isinstance(g, Polygon):
+            self._path = polygon_path(g)
+        elif isinstance(g, Polyline):
+            self._path = polyline_path(g)
         if isinstance(g, Mask):
             self._mask_image = mask_qimage(g.crop_array(), self._style.color, MASK_ALPHA)
 
     def _rebuild_chip(self) -> None:
         self._chip = chip_text(self._style.label, self._author, self._render.local_authors)
         self._paint_font = None
+        self._bounds = None
         self._chip_size = (0.0, 0.0)
         if self._chip:
             self._chip_size = _chip_size(self._chip, QGuiApplication.font())
 
     # -- QGraphicsItem ---------------------------------------------------------------
     def boundingRect(self) -> QRectF:
+        # The scene asks for this hundreds of times a frame; it changes only with the
+        # geometry, the chip and the zoom the margins are sized for.
         zoom = self._render.zoom
+        if self._bounds is None or self._bounds[0] != zoom:
+            self._bounds = (zoom, self._margined(zoom))
+        return self._bounds[1]
+
+    def _margined(self, zoom: float) -> QRectF:
         margin = MARGIN_PX / zoom
         rect = self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
+        if isinstance(self._geometry, Box | Ellipse):
+            # The rotate handle turns with the shape, so it may stick out on any side.
+            reach = LOD_SLACK * (sh.ROTATE_HANDLE_SCREEN_PX + 2 * HANDLE_PX) / zoom
+            rect = rect.united(self._rect.adjusted(-reach, -reach, reach, reach))
         chip_w, chip_h = self._chip_size
         if chip_w:
             # The chip sits on the shape's top-left corner, at a fixed size on screen.
@@ -219,10 +257,8 @@ class AnnotationItem(QGraphicsItem):
         else:
             painter.setBrush(Qt.BrushStyle.NoBrush)
         g = self._geometry
-        if isinstance(g, Box):
-            painter.drawRect(QRectF(g.x0, g.y0, g.width, g.height))
-            if self._selected:
-                self._paint_handles(painter, box_handles(g), scale)
+        if isinstance(g, Box | Ellipse | Point | Polyline):
+            self._paint_new_kind(painter, g, scale)
         elif isinstance(g, Polygon) and self._path is not None:
             painter.drawPath(self._path)
             if self._selected and scale > 0.2:
@@ -238,6 +274,54 @@ class AnnotationItem(QGraphicsItem):
             self._paint_keypoints(painter, g, scale)
         if self._chip and scale > 0.25:
             self._paint_label(painter, scale)
+
+    def _paint_new_kind(
+        self, painter: QPainter, g: Box | Ellipse | Point | Polyline, scale: float
+    ) -> None:
+        """Boxes (turned or not), ellipses, points and polylines, with their handles."""
+        if isinstance(g, Box):
+            if g.rotated:
+                painter.drawPolygon([QPointF(x, y) for x, y in g.corners()])
+            else:
+                painter.drawRect(QRectF(g.x0, g.y0, g.width, g.height))
+            if self._selected:
+                self._paint_rotate_handle(painter, g, scale)
+                self._paint_handles(painter, sh.turned_box_handles(g), scale)
+        elif isinstance(g, Ellipse):
+            painter.save()
+            painter.translate(g.cx, g.cy)
+            painter.rotate(g.angle)
+            painter.drawEllipse(QPointF(0.0, 0.0), g.rx, g.ry)
+            painter.restore()
+            if self._selected:
+                self._paint_rotate_handle(painter, g, scale)
+                self._paint_handles(painter, sh.ellipse_handles(g), scale)
+        elif isinstance(g, Point):
+            radius = (POINT_PX + (1.0 if self._selected else 0.0)) / scale
+            painter.setBrush(QBrush(self._style.color))
+            painter.drawEllipse(QPointF(g.x, g.y), radius, radius)
+            if self._selected:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                ring = radius + 3.0 / scale
+                painter.drawEllipse(QPointF(g.x, g.y), ring, ring)
+        elif self._path is not None:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path)
+            if self._selected and scale > 0.2 and len(g.points) <= 2000:
+                self._paint_handles(painter, list(g.points), scale)
+
+    def _paint_rotate_handle(self, painter: QPainter, g: Box | Ellipse, scale: float) -> None:
+        """A stem from the top edge's middle to a round handle, turned with the shape."""
+        hx, hy = sh.rotate_handle(g, scale)
+        cx, cy = sh.centre_of(g)
+        top = g.y0 if isinstance(g, Box) else g.cy - g.ry
+        sx, sy = sh.turn_point(cx, top, cx, cy, g.angle)
+        painter.drawLine(QPointF(sx, sy), QPointF(hx, hy))
+        painter.save()
+        painter.setBrush(QBrush(QColor("white")))
+        radius = HANDLE_PX / scale
+        painter.drawEllipse(QPointF(hx, hy), radius, radius)
+        painter.restore()
 
     def _paint_handles(
         self, painter: QPainter, points: list[tuple[float, float]], scale: float

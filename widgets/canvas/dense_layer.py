@@ -21,7 +21,8 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from limner.models.domain.entities import Annotation
-from limner.models.domain.geometry import Box, Keypoints, Mask, Polygon
+from limner.models.domain.geometry import Box, Ellipse, Keypoints, Mask, Point, Polygon, Polyline
+from limner.widgets.canvas.dense_kinds import draw_kind
 
 FILL_ALPHA = 0.18
 SHIFT = 4  # sub-pixel bits for OpenCV drawing
@@ -140,7 +141,7 @@ def _draw(
 ) -> None:
     g = ann.geometry
     line = (*color, 255)
-    if isinstance(g, Box):
+    if isinstance(g, Box) and not g.rotated:
         p0 = (round(g.x0 * scale * SCALE), round(g.y0 * scale * SCALE))
         p1 = (round(g.x1 * scale * SCALE), round(g.y1 * scale * SCALE))
         cv2.rectangle(fill, p0, p1, color, -1, cv2.LINE_8, SHIFT)
@@ -167,3 +168,5 @@ def _draw(
             if v > 0:
                 centre = (round(x * scale * SCALE), round(y * scale * SCALE))
                 cv2.circle(lines, centre, 2 << SHIFT, line, -1, cv2.LINE_8, SHIFT)
+    elif isinstance(g, Box | Ellipse | Polyline | Point):
+        draw_kind(g, scale, color, fill, covered, lines)

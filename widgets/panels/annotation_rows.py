@@ -20,8 +20,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont, QIcon
 
 from limner.models.domain.entities import Annotation, LabelClass
+from limner.models.domain.geometry import Box
 from limner.widgets.authors import clean_name, is_local, local_authors, short_author
-from limner.widgets.panels.class_panel import color_icon
+from limner.widgets.panels.kind_icons import kind_icon
 from limner.widgets.plain import plain_tooltip
 
 __all__ = [
@@ -34,7 +35,15 @@ __all__ = [
     "plain_tooltip",
 ]
 
-KIND_NAMES = {"box": "box", "polygon": "polygon", "mask": "mask", "keypoints": "skeleton"}
+KIND_NAMES = {
+    "box": "box",
+    "polygon": "polygon",
+    "mask": "mask",
+    "keypoints": "skeleton",
+    "polyline": "polyline",
+    "point": "point",
+    "ellipse": "ellipse",
+}
 UUID_ROLE = Qt.ItemDataRole.UserRole
 AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 1
 BANNER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -213,6 +222,8 @@ class AnnotationListModel(QAbstractListModel):
         return cls.name if cls else "(no class)"
 
     def _kind(self, ann: Annotation) -> str:
+        if isinstance(ann.geometry, Box) and ann.geometry.rotated:
+            return "rotated box"
         return KIND_NAMES.get(ann.kind, ann.kind)
 
     def _who(self, ann: Annotation) -> str:
@@ -230,9 +241,11 @@ class AnnotationListModel(QAbstractListModel):
         cls = self._classes.get(ann.class_id) if ann.class_id is not None else None
         if cls is None:
             return None
-        icon = self._icons.get(cls.color)
+        kind = self._kind(ann)
+        key = f"{cls.color} {kind}"
+        icon = self._icons.get(key)
         if icon is None:
-            icon = self._icons[cls.color] = color_icon(cls.color)
+            icon = self._icons[key] = kind_icon(cls.color, kind)
         return icon
 
     # -- telling the views ---------------------------------------------------------------

@@ -9,20 +9,26 @@ selects after committing.
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
 from limner.models.editing.tools.box import BoxTool
 from limner.models.editing.tools.brush import BrushTool, EraserTool
+from limner.models.editing.tools.ellipse import EllipseTool
 from limner.models.editing.tools.grabcut import GrabCutTool
 from limner.models.editing.tools.keypoints import KeypointTool
+from limner.models.editing.tools.point import PointTool
 from limner.models.editing.tools.polygon import PolygonTool
+from limner.models.editing.tools.polyline import PolylineTool
 from limner.models.editing.tools.select import SelectTool
 from limner.models.editing.tools.wand import WandTool
 
 __all__ = [
     "BoxTool",
     "BrushTool",
+    "EllipseTool",
     "EraserTool",
     "GrabCutTool",
     "KeypointTool",
+    "PointTool",
     "Pointer",
     "PolygonTool",
+    "PolylineTool",
     "Preview",
     "SelectTool",
     "Tool",

@@ -1,8 +1,10 @@
 """Select tool: click and Shift+click to select, drag to move, handles to resize, band select.
 
-With exactly one shape selected its own handles come first: a box's eight resize handles,
-a polygon's vertices (drag to move one, Alt+click to delete it, double-click an edge to
-insert one) and a skeleton's labeled points (drag to move one). Editing needs a single
+With exactly one shape selected its own handles come first: a box's eight resize handles
+and an ellipse's four radius handles, the rotate handle above either (Shift snaps the
+angle to 15 degrees), a polygon's or polyline's vertices (drag to move one, Alt+click to
+delete it, double-click an edge to insert one) and a skeleton's labeled points (drag to
+move one). Editing needs a single
 selection so that a click on a vertex shared by two overlapping shapes is never ambiguous.
 
 A move, a resize or a vertex drag previews on every pointer move and commits one
@@ -15,8 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from limner.models.domain.entities import Annotation
-from limner.models.domain.geometry import Box, Geometry, Keypoints, Polygon, bounds, translate
-from limner.models.domain.hit import HANDLE_EDGES, handle_at, topmost_at
+from limner.models.domain.geometry import (
+    Box,
+    Ellipse,
+    Geometry,
+    Keypoints,
+    Polygon,
+    Polyline,
+    bounds,
+    translate,
+)
+from limner.models.domain.hit import HANDLE_EDGES, topmost_at
+from limner.models.editing import shape_handles as sh
 from limner.models.editing.commands import EditAnnotations
 from limner.models.editing.groups import expand_groups
 from limner.models.editing.polygon_edit import (
@@ -50,8 +62,20 @@ class _Resize:
 
 
 @dataclass(slots=True)
+class _Rotate:
+    original: Annotation
+    start_angle: float  # the pointer's angle about the centre at the press
+
+
+@dataclass(slots=True)
+class _Radius:
+    original: Annotation
+    handle: int
+
+
+@dataclass(slots=True)
 class _VertexDrag:
-    """Dragging one polygon vertex (``ref``) or one keypoint (``point``)."""
+    """Dragging one polygon vertex (``ref``), keypoint (``point``) or polyline ``vertex``."""
 
     original: Annotation
     start: tuple[float, float]
@@ -59,6 +83,7 @@ class _VertexDrag:
     offset: tuple[float, float]
     ref: VertexRef | None = None
     point: int | None = None
+    vertex: int | None = None
     moved: bool = False
 
 
@@ -74,7 +99,7 @@ class SelectTool(Tool):
 
     def __init__(self, host) -> None:  # type: ignore[no-untyped-def]
         super().__init__(host)
-        self._gesture: _Move | _Resize | _VertexDrag | _Band | None = None
+        self._gesture: _Move | _Resize | _Rotate | _Radius | _VertexDrag | _Band | None = None
 
     @property
     def busy(self) -> bool:
@@ -115,16 +140,40 @@ class SelectTool(Tool):
             px, py, _v = g.points[point]
             offset = (px - p.x, py - p.y)
             return _VertexDrag(original=ann, start=(p.x, p.y), offset=offset, point=point)
+        if isinstance(g, Polyline):
+            vertex = sh.line_vertex_at(g, p.x, p.y, p.tolerance)
+            if vertex is None:
+                return None
+            vx, vy = g.points[vertex]
+            offset = (vx - p.x, vy - p.y)
+            return _VertexDrag(original=ann, start=(p.x, p.y), offset=offset, vertex=vertex)
         return None
+
+    def _handle_at(self, ann: Annotation, p: Pointer) -> _Resize | _Rotate | _Radius | None:
+        """The rotate, resize or radius handle of a box or ellipse under the pointer."""
+        g = ann.geometry
+        if not isinstance(g, Box | Ellipse):
+            return None
+        rx, ry = sh.rotate_handle(g, p.scale)
+        if max(abs(rx - p.x), abs(ry - p.y)) <= p.tolerance:
+            return _Rotate(original=ann, start_angle=sh.pointer_angle(g, p.x, p.y))
+        if isinstance(g, Box):
+            handle = sh.nearest_handle(sh.turned_box_handles(g), p.x, p.y, p.tolerance)
+            return None if handle is None else _Resize(original=ann, handle=handle)
+        handle = sh.nearest_handle(sh.ellipse_handles(g), p.x, p.y, p.tolerance)
+        return None if handle is None else _Radius(original=ann, handle=handle)
 
     def cursor(self, p: Pointer) -> str:
         single = self._single_selected()
         if single is not None:
-            if isinstance(single.geometry, Box):
-                handle = handle_at(single.geometry, p.x, p.y, p.tolerance)
-                if handle is not None:
-                    return _HANDLE_CURSORS[handle]
-            elif self._vertex_drag_at(single, p) is not None:
+            grabbed = self._handle_at(single, p)
+            if isinstance(grabbed, _Resize):
+                return _HANDLE_CURSORS[grabbed.handle]
+            if isinstance(grabbed, _Rotate):
+                return "cross"
+            if isinstance(grabbed, _Radius):
+                return "move"
+            if self._vertex_drag_at(single, p) is not None:
                 return "cross"
         hit = topmost_at(self._near(p), p.x, p.y, p.tolerance)
         return "move" if hit is not None else "arrow"
@@ -135,20 +184,19 @@ class SelectTool(Tool):
             return
         self.preview = Preview()
         single = self._single_selected()
+        grabbed = self._handle_at(single, p) if single is not None else None
+        # Shift+press on the rotate handle still rotates: Shift is how the angle snaps.
+        if isinstance(grabbed, _Rotate) or (grabbed is not None and not p.shift):
+            self._gesture = grabbed
+            return
         if single is not None and not p.shift:
-            if isinstance(single.geometry, Box):
-                handle = handle_at(single.geometry, p.x, p.y, p.tolerance)
-                if handle is not None:
-                    self._gesture = _Resize(original=single, handle=handle)
-                    return
-            else:
-                drag = self._vertex_drag_at(single, p)
-                if drag is not None and p.alt and drag.ref is not None:
-                    self._delete_vertex(single, drag.ref)
-                    return
-                if drag is not None:
-                    self._gesture = drag
-                    return
+            drag = self._vertex_drag_at(single, p)
+            if drag is not None and p.alt and (drag.ref is not None or drag.vertex is not None):
+                self._delete_vertex(single, drag)
+                return
+            if drag is not None:
+                self._gesture = drag
+                return
         hit = topmost_at(self._near(p), p.x, p.y, p.tolerance)
         selection = set(self.host.selection())
         if hit is None:
@@ -184,10 +232,10 @@ class SelectTool(Tool):
                 except GeometryError:
                     overrides[uuid] = ann.geometry
             self.preview = Preview(overrides=overrides)
-        elif isinstance(gesture, _Resize):
-            box = self._resized(gesture, p)
-            if box is not None:
-                self.preview = Preview(overrides={gesture.original.uuid: box})
+        elif isinstance(gesture, _Resize | _Rotate | _Radius):
+            shape = self._reshaped(gesture, p)
+            if shape is not None:
+                self.preview = Preview(overrides={gesture.original.uuid: shape})
         elif isinstance(gesture, _VertexDrag):
             dx, dy = p.x - gesture.start[0], p.y - gesture.start[1]
             if not gesture.moved and max(abs(dx), abs(dy)) * p.scale < MIN_DRAG_SCREEN_PX:
@@ -217,16 +265,19 @@ class SelectTool(Tool):
             command = EditAnnotations.from_records("Move", changes)
             if command.edits:
                 self.host.commit(command)
-        elif isinstance(gesture, _Resize) and preview.overrides:
+        elif isinstance(gesture, _Resize | _Rotate | _Radius) and preview.overrides:
             geometry = preview.overrides[gesture.original.uuid]
+            text = "Resize box" if isinstance(geometry, Box) else "Resize ellipse"
+            if isinstance(gesture, _Rotate):
+                text = "Rotate"
             command = EditAnnotations.from_records(
-                "Resize box", [(gesture.original, {"geometry": geometry})]
+                text, [(gesture.original, {"geometry": geometry})]
             )
             if command.edits:
                 self.host.commit(command)
         elif isinstance(gesture, _VertexDrag) and gesture.moved and preview.overrides:
             geometry = preview.overrides[gesture.original.uuid]
-            text = "Move vertex" if gesture.ref is not None else "Move keypoint"
+            text = "Move keypoint" if gesture.point is not None else "Move vertex"
             command = EditAnnotations.from_records(
                 text, [(gesture.original, {"geometry": geometry})]
             )
@@ -257,6 +308,9 @@ class SelectTool(Tool):
         if self._gesture is not None:
             return
         single = self._single_selected()
+        if single is not None and isinstance(single.geometry, Polyline):
+            self._insert_line_vertex(single, single.geometry, p)
+            return
         if single is None or not isinstance(single.geometry, Polygon):
             return
         polygon = single.geometry
@@ -279,11 +333,30 @@ class SelectTool(Tool):
         self._gesture = None
         super().cancel()
 
-    def _delete_vertex(self, ann: Annotation, ref: VertexRef) -> None:
-        polygon = ann.geometry
-        assert isinstance(polygon, Polygon)
+    def _insert_line_vertex(self, ann: Annotation, line: Polyline, p: Pointer) -> None:
+        if sh.line_vertex_at(line, p.x, p.y, p.tolerance) is not None:
+            return  # a vertex is there already
+        edge = sh.line_edge_at(line, p.x, p.y, p.tolerance)
+        if edge is None:
+            return
+        index, (x, y) = edge
         try:
-            smaller = delete_vertex(polygon, ref)
+            grown = sh.insert_line_vertex(line, index, x, y)
+        except GeometryError as error:
+            self.preview = Preview(hint=f"cannot insert a vertex: {error}")
+            return
+        command = EditAnnotations.from_records("Insert vertex", [(ann, {"geometry": grown})])
+        if command.edits:
+            self.host.commit(command)
+
+    def _delete_vertex(self, ann: Annotation, drag: _VertexDrag) -> None:
+        g = ann.geometry
+        try:
+            if isinstance(g, Polyline) and drag.vertex is not None:
+                smaller: Geometry = sh.delete_line_vertex(g, drag.vertex)
+            else:
+                assert isinstance(g, Polygon) and drag.ref is not None
+                smaller = delete_vertex(g, drag.ref)
         except GeometryError as error:
             self.preview = Preview(hint=str(error))
             return
@@ -322,9 +395,28 @@ class SelectTool(Tool):
                 return move_vertex(g, gesture.ref, x, y)
             if gesture.point is not None and isinstance(g, Keypoints):
                 return move_keypoint(g, gesture.point, x, y)
+            if gesture.vertex is not None and isinstance(g, Polyline):
+                return sh.move_line_vertex(g, gesture.vertex, x, y)
         except GeometryError:
             return None  # e.g. a triangle made flat: keep the last valid preview
         return None
+
+    def _reshaped(self, gesture: _Resize | _Rotate | _Radius, p: Pointer) -> Geometry | None:
+        """The shape as the handle being dragged makes it; None while that is invalid."""
+        g = gesture.original.geometry
+        assert isinstance(g, Box | Ellipse)
+        try:
+            if isinstance(gesture, _Rotate):
+                angle = g.angle + sh.pointer_angle(g, p.x, p.y) - gesture.start_angle
+                return sh.turned(g, sh.snapped(angle, p.shift))
+            x, y = self.clamp(p.x, p.y)
+            if isinstance(gesture, _Radius) and isinstance(g, Ellipse):
+                return sh.resize_ellipse(g, gesture.handle, x, y)
+            if isinstance(gesture, _Resize) and isinstance(g, Box) and g.rotated:
+                return sh.resize_turned_box(g, gesture.handle, x, y)
+        except GeometryError:
+            return None
+        return self._resized(gesture, p) if isinstance(gesture, _Resize) else None
 
     def _resized(self, gesture: _Resize, p: Pointer) -> Box | None:
         box = gesture.original.geometry
