@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QStatusBar, QWidget
 
 from limner.app.errors import show_error
+from limner.app.formats_setup import register_formats
 from limner.app.labels_worker import LabelsWorker
 from limner.models.domain.entities import ImageStatus
 from limner.models.editing.commands import Command
@@ -42,6 +43,7 @@ from limner.widgets.plain import plain_message_box, plain_progress_dialog
 
 def format_rows() -> list[tuple[str, str, str]]:
     """(name, title, layout) of every format, for the pickers."""
+    register_formats()
     return [(f.name, f.title, f.layout) for f in registry.all_formats()]
 
 
@@ -95,9 +97,7 @@ class LabelsController(QObject):
             queue_names = [q.name for q in qs.queues(conn)]
             class_names = [c.name for c in queries.label_classes(conn)]
         statuses = [s.value for s in ImageStatus]
-        dialog = ExportLabelsDialog(
-            format_rows(), statuses, queue_names, class_names, self._parent
-        )
+        dialog = ExportLabelsDialog(format_rows(), statuses, queue_names, class_names, self._parent)
         dialog.accepted.connect(lambda: self.export_to(*dialog.values()))
         dialog.open()
         self._dialog = dialog
