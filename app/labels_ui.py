@@ -97,7 +97,9 @@ class LabelsController(QObject):
             queue_names = [q.name for q in qs.queues(conn)]
             class_names = [c.name for c in queries.label_classes(conn)]
         statuses = [s.value for s in ImageStatus]
-        dialog = ExportLabelsDialog(format_rows(), statuses, queue_names, class_names, self._parent)
+        dialog = ExportLabelsDialog(
+            format_rows(), statuses, queue_names, class_names, self._parent
+        )
         dialog.accepted.connect(lambda: self.export_to(*dialog.values()))
         dialog.open()
         self._dialog = dialog
