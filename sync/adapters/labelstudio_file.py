@@ -146,6 +146,11 @@ def _config(path: Path, tasks: list[Mapping[str, Any]], losses: list[Loss]) -> L
             config = parse_label_config(beside.read_text(encoding="utf-8"))
         else:
             config = config_from_tasks(tasks)
+            why = (
+                f"no label config beside the file ({beside.name}); its controls are worked "
+                "out from the results, and keypoints take the order their points appear in"
+            )
+            losses.append(Loss(None, None, "label config", why))
     except (OSError, LabelStudioFormatError) as error:
         raise FormatError(f"the label config of {path} cannot be used: {error}") from None
     for warning in config.warnings:

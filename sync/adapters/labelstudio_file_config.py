@@ -179,6 +179,7 @@ def _attribute_drafts(
 def config_from_tasks(tasks: Iterable[Mapping[str, Any]]) -> LSConfig:
     """The controls the tasks' results use, as a config, for a file that came without one."""
     drafts: dict[str, Draft] = {}
+    sequences: dict[str, dict[str, list[str]]] = {}  # control -> instance -> point labels
     image_key, to_name = None, None
     for task in tasks:
         data = task.get("data")
@@ -194,9 +195,35 @@ def config_from_tasks(tasks: Iterable[Mapping[str, Any]]) -> LSConfig:
                 if isinstance(item, Mapping):
                     to_name = to_name or _text(item.get("to_name"))
                     _add_item(drafts, item, region_ids)
+                    _add_point(sequences, item)
+    for name, instances in sequences.items():
+        _order_points(drafts[name], instances.values())
     return parse_label_config(
         draft_xml(list(drafts.values()), image_key or IMAGE_KEY, to_name or IMAGE_TAG)
     )
+
+
+def _add_point(sequences: dict[str, dict[str, list[str]]], item: Mapping[str, Any]) -> None:
+    value = item.get("value")
+    parent = item.get("parentID")
+    if item.get("type") != "keypointlabels" or not parent or not isinstance(value, Mapping):
+        return
+    labels = [label for label in value.get("keypointlabels") or () if isinstance(label, str)]
+    instance = sequences.setdefault(str(item.get("from_name")), {}).setdefault(str(parent), [])
+    instance.extend(label for label in labels if label not in instance)
+
+
+def _order_points(draft: Draft, instances: Iterable[list[str]]) -> None:
+    """Skeleton order for a keypoints control: the fullest instance's order first.
+
+    An export holds no skeleton; points are written in skeleton order, so the instance
+    that labels the most points says the most about it.
+    """
+    order: list[str] = []
+    for labels in sorted(instances, key=len, reverse=True):
+        order.extend(label for label in labels if label not in order)
+    rest = [label for label, _ in draft.labels if label not in order]
+    draft.labels = [(label, None) for label in [*order, *rest]]
 
 
 def _image_key(data: Mapping[str, Any]) -> str | None:

@@ -189,6 +189,7 @@ def test_an_export_without_config_is_read_from_its_results(tmp_path: Path) -> No
     choice = registry.detect(path)
     assert choice.format.name == "labelstudio"
     reading = FORMAT.read(path)
+    assert [loss.what for loss in reading.losses] == ["label config"]
     names = {spec.name: spec.kind for spec in reading.classes}
     assert names == {"Car": "box", "Road": "polygon", "scene": "tag"}
     (image,) = list(reading.images)
