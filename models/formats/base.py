@@ -96,6 +96,9 @@ class Shape:
     ``group`` ties shapes that the format says form one object (labelme ``group_id``).
     ``source`` is what the annotation's ``source`` column should say: ``"import"`` for
     labels, ``"prediction"`` for model output a format marks as such (kept as suggestions).
+    ``source_id`` is, on export, the id the annotation had in a file of this format it was
+    imported from (a COCO annotation id), which a writer keeps when it can; ``id`` then
+    stays limner's own, so losses still name the annotation as the project knows it.
     """
 
     geometry: Geometry
@@ -106,6 +109,7 @@ class Shape:
     z: int = 0
     group: str | None = None
     source: str = "import"
+    source_id: int | str | None = None
 
     @property
     def kind(self) -> str:

@@ -31,6 +31,7 @@ from limner.models.store import queries, schema
 from limner.models.store.queries import ImageFilter
 from limner.models.store.rows import annotation_from_row, image_from_row
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.import_command import SourceIds, source_ids
 from limner.models.workflow.label_import import loss_json
 from limner.models.workflow.project import ProgressFn, resolve_image_path
 
@@ -95,8 +96,8 @@ def output_path(fmt: Format, out: Path) -> Path:
     return out
 
 
-def class_spec(label_class: LabelClass) -> ClassSpec:
-    """A project class as a format declares it."""
+def class_spec(label_class: LabelClass, source_id: int | str | None = None) -> ClassSpec:
+    """A project class as a format declares it, with its id in that format if it had one."""
     try:
         attributes = parse_schema(label_class.attribute_schema)
     except SchemaError:
@@ -107,7 +108,7 @@ def class_spec(label_class: LabelClass) -> ClassSpec:
         label_class.color,
         label_class.skeleton,
         attributes,
-        None,
+        source_id,
         label_class.tag,
     )
 
@@ -153,6 +154,7 @@ class _Pages:
     result: ExportResult
     progress: ProgressFn | None
     total: int
+    kept: SourceIds = field(default_factory=SourceIds)
 
     def __iter__(self) -> Iterator[ImageLabels]:
         last, done = -1, 0
@@ -190,6 +192,7 @@ class _Pages:
                             z=a.z,
                             group=a.group_id,
                             source=a.source,
+                            source_id=self.kept.annotations.get(a.uuid),
                         )
                     )
         return [(r, shapes[r.id]) for r in records]
@@ -206,8 +209,9 @@ class _Pages:
         self.result.images += 1
         self.result.shapes += len(shapes)
         path = resolve_image_path(self.store, record.path)
+        image_id = self.kept.images.get(record.id, record.id)
         return ImageLabels(
-            record.name, tuple(shapes), record.width, record.height, path, (), record.id
+            record.name, tuple(shapes), record.width, record.height, path, (), image_id
         )
 
 
@@ -228,6 +232,7 @@ def export_labels(
         images = image_filter(conn, flt)
         chosen = _chosen_classes(conn, flt.classes)
         total = queries.image_count(conn, images)
+        kept = source_ids(conn, fmt.name)
     target = output_path(fmt, out)
     result = ExportResult(fmt.name, target)
     pages = _Pages(
@@ -238,9 +243,11 @@ def export_labels(
         result,
         progress,
         total,
+        kept,
     )
+    specs = [class_spec(c, kept.classes.get(c.name)) for c in chosen]
     try:
-        written = fmt.write(pages, [class_spec(c) for c in chosen], target)
+        written = fmt.write(pages, specs, target)
     except ExportCancelled:
         result.cancelled = True
         return result

@@ -127,11 +127,13 @@ class LabelStudioWriter:
 
 
 def _region_ids(shapes: Sequence[Shape]) -> list[str]:
-    """Each shape's result id: its own id, made unique within the task."""
+    """Each shape's result id: the one it had in Label Studio, else its own id, made
+    unique within the task."""
     taken: set[str] = set()
     out = []
     for index, shape in enumerate(shapes):
-        base = str(shape.id) if shape.id is not None else f"r{index + 1}"
+        own = shape.source_id if shape.source_id is not None else shape.id
+        base = str(own) if own is not None else f"r{index + 1}"
         candidate, number = base, 1
         while candidate in taken:
             number += 1
