@@ -400,3 +400,17 @@ def test_splits_written_one_folder_too_high_and_a_byte_order_mark_are_read(
     assert image.name == "train/images/r.jpg" and image.losses == ()
     assert image.shapes[0].geometry == Box(40.0, 20.0, 60.0, 30.0)
     assert reading.losses == []
+
+
+def test_a_position_given_to_a_point_not_labeled_is_a_named_loss(tmp_path: Path) -> None:
+    # Model output often keeps a guessed position for points it marks invisible (v = 0);
+    # limner keeps no position for such a point, so dropping it must be said.
+    root = tmp_path / "ds"
+    picture(root / "images" / "k.png", (100, 200))
+    (root / "data.yaml").write_text("names: {0: hand}\nkpt_shape: [2, 3]\n")
+    (root / "labels").mkdir()
+    (root / "labels" / "k.txt").write_text("0 0.5 0.5 0.4 0.4 0.5 0.5 2 0.6 0.55 0\n")
+    (image,) = list(FORMAT.read(root).images)
+    assert [s.kind for s in image.shapes] == ["box", "keypoints"]
+    assert [(loss.annotation, loss.what) for loss in image.losses] == [(1, "keypoints")]
+    assert "1 point marked not labeled" in image.losses[0].why
