@@ -153,9 +153,8 @@ class ImageReader:
         losses: list[Loss],
         image: str,
     ) -> list[Piece]:
+        # An empty label (as datumaro writes unlabeled shapes) is a shape without a class.
         label = child.get("label", "").strip()
-        if not label:
-            raise _Skip(child.tag, f"the {child.tag} has no label")
         notes: list[tuple[str, str]] = []
         geometries = self._geometries(child, label, size, notes)
         losses.extend(Loss(image, number, what, why) for what, why in notes)
@@ -171,7 +170,11 @@ class ImageReader:
             group = f"points {number}"
         where = Provenance(self.source, NAME, f"image {image}, {child.tag} {number}")
         return [
-            Piece(Shape(g, label, attributes, where, number, z=z, group=group), group, [number])
+            Piece(
+                Shape(g, label or None, attributes, where, number, z=z, group=group),
+                group,
+                [number],
+            )
             for g in geometries
         ]
 
