@@ -77,7 +77,7 @@ class LabelStudioFileFormat:
                     return Detection(0.85, f"{candidate.name} in the folder is a list of tasks")
             return Detection(0.0, "no .json file holding Label Studio tasks")
         if path.suffix.lower() == ".json" and _looks_like_tasks(path):
-            return Detection(0.85, f"{path.name} is a list of tasks with data and annotations")
+            return Detection(0.85, f"{path.name} holds Label Studio tasks (data and annotations)")
         return Detection(0.0, f"{path.name} is not a list of Label Studio tasks")
 
     def read(self, path: Path) -> Reading:
@@ -117,7 +117,7 @@ def _looks_like_tasks(path: Path) -> bool:
     except OSError:
         return False
     return (
-        head.lstrip().startswith("[")
+        head.lstrip()[:1] in ("[", "{")
         and '"data"' in head
         and ('"annotations"' in head or '"predictions"' in head)
     )
@@ -131,6 +131,8 @@ def _load(path: Path) -> list[Mapping[str, Any]]:
             data = json.load(handle)
     except (OSError, ValueError) as error:
         raise FormatError(f"{path} cannot be read as JSON: {error}") from None
+    if isinstance(data, Mapping) and isinstance(data.get("data"), Mapping):
+        data = [data]  # one task on its own, as Label Studio also imports and exports it
     if not isinstance(data, list):
         raise FormatError(f"{path} is not a Label Studio export (not a list of tasks)")
     return [task for task in data if isinstance(task, Mapping)]

@@ -210,3 +210,26 @@ def test_image_names_from_data_urls() -> None:
     assert image_name("/data/local-files/?d=photos/x%20y.png") == "x y.png"
     assert image_name("https://host/bucket/a%20b.jpg") == "a b.jpg"
     assert image_name("sub/c.jpg") == "sub/c.jpg"
+
+
+def test_one_task_on_its_own_is_read_too(tmp_path: Path) -> None:
+    # Label Studio imports (and its task API returns) a single task object, not a list.
+    box = {"x": 50, "y": 25, "width": 10, "height": 50, "rotation": 0}
+    task = {
+        "id": 3,
+        "data": {"img": "https://host/pets/a.jpg"},
+        "annotations": [
+            {
+                "id": 5,
+                "result": [
+                    _item("q", "rectanglelabels", "tag", {**box, "rectanglelabels": ["Pet"]})
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(task), encoding="utf-8")
+    assert FORMAT.detect(path)
+    (image,) = list(FORMAT.read(path).images)
+    assert image.name == "a.jpg"
+    assert [s.geometry for s in image.shapes] == [Box(100.0, 25.0, 120.0, 75.0)]
