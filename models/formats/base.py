@@ -125,7 +125,9 @@ class ImageLabels:
     to the project's images. ``path`` is the image file on disk when the reader found it.
     ``width`` and ``height`` are the image's size in pixels when known; formats with
     normalised coordinates cannot be read or written without them. ``id`` is the format's
-    own id for the image (COCO's image id), which a writer keeps when it can.
+    own id for the image (COCO's image id), which a writer keeps when it can. ``url`` is,
+    on export, where a server the project syncs with keeps the image (a Label Studio
+    task's ``data.image``), for formats that name images by URL.
     """
 
     name: str
@@ -135,6 +137,7 @@ class ImageLabels:
     path: Path | None = None
     losses: tuple[Loss, ...] = ()
     id: int | str | None = None
+    url: str | None = None
 
     @property
     def size(self) -> tuple[int, int] | None:

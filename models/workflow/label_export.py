@@ -155,6 +155,7 @@ class _Pages:
     progress: ProgressFn | None
     total: int
     kept: SourceIds = field(default_factory=SourceIds)
+    urls: dict[int, str] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[ImageLabels]:
         last, done = -1, 0
@@ -181,6 +182,7 @@ class _Pages:
                 rows = select(ann).where(ann.c.image_id.in_(list(shapes)), ann.c.deleted == 0)
                 if self.only_classes:
                     rows = rows.where(ann.c.class_id.in_(list(self.classes)))
+                self.urls.update(_source_urls(conn, list(shapes)))
                 for row in conn.execute(rows.order_by(ann.c.image_id, ann.c.z, ann.c.id)):
                     a = annotation_from_row(row)
                     shapes[a.image_id].append(
@@ -210,9 +212,22 @@ class _Pages:
         self.result.shapes += len(shapes)
         path = resolve_image_path(self.store, record.path)
         image_id = self.kept.images.get(record.id, record.id)
+        url = self.urls.pop(record.id, None)
         return ImageLabels(
-            record.name, tuple(shapes), record.width, record.height, path, (), image_id
+            record.name, tuple(shapes), record.width, record.height, path, (), image_id, url
         )
+
+
+def _source_urls(conn: Connection, image_ids: list[int]) -> dict[int, str]:
+    """Where the servers the project syncs with keep these images (first remote wins)."""
+    link = schema.remote_image
+    query = (
+        select(link.c.image_id, link.c.source_url)
+        .where(link.c.image_id.in_(image_ids), link.c.source_url.is_not(None))
+        .where(link.c.deleted_remotely == 0)
+        .order_by(link.c.remote_id.desc())
+    )
+    return {row.image_id: row.source_url for row in conn.execute(query) if row.source_url}
 
 
 def export_labels(

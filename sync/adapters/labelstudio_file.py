@@ -13,10 +13,11 @@ No network is used: this module only converts files.
   task is read. Items the codec keeps opaque (a labeled relation, a control limner has
   no form for) are losses, and so are predictions: limner has no suggestions yet, so
   each predicted region is named and not imported.
-* **Writing** gives one task per image (``data.image`` is the image's name), one
-  annotation holding its labels as the codec writes them, and shapes marked as
-  predictions in the task's ``predictions``; the config is written beside the file so
-  the JSON can be imported into a Label Studio project created with it.
+* **Writing** gives one task per image (``data.image`` is the image's URL on the server
+  the project syncs with, else its name), one annotation holding its labels as the
+  codec writes them, and shapes marked as predictions in the task's ``predictions``;
+  the config is written beside the file so the JSON can be imported into a Label Studio
+  project created with it.
 """
 
 from __future__ import annotations

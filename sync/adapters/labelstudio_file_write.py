@@ -59,8 +59,9 @@ class LabelStudioWriter:
         return self.losses
 
     def task(self, image: ImageLabels) -> dict[str, Any]:
-        """The task of ``image``: its name, its labels, and its predictions."""
-        task: dict[str, Any] = {"data": {IMAGE_KEY: image.name}}
+        """The task of ``image``: its URL on the server it came from (else its name), its
+        labels, and its predictions."""
+        task: dict[str, Any] = {"data": {IMAGE_KEY: image.url or image.name}}
         if isinstance(image.id, int) and not isinstance(image.id, bool):
             task["id"] = image.id
         size = image.size

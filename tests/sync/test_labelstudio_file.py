@@ -233,3 +233,35 @@ def test_one_task_on_its_own_is_read_too(tmp_path: Path) -> None:
     (image,) = list(FORMAT.read(path).images)
     assert image.name == "a.jpg"
     assert [s.geometry for s in image.shapes] == [Box(100.0, 25.0, 120.0, 75.0)]
+
+
+def test_an_image_from_a_server_is_written_with_its_url(project: Any, tmp_path: Path) -> None:
+    from limner.app.formats_setup import register_formats
+    from limner.models.domain.entities import NewAnnotation
+    from limner.models.editing.commands import AddAnnotations
+    from limner.models.editing.history import apply_logged
+    from limner.models.store import queries, sync_store
+    from limner.models.store.tx import new_uuid
+    from limner.models.workflow.label_export import export_labels
+
+    register_formats()
+    with project.read() as conn:
+        first = queries.image_by_name(conn, "img1.png")
+        second = queries.image_by_name(conn, "img2.png")
+        cat = next(c for c in queries.label_classes(conn) if c.name == "cat")
+    url = "/data/upload/3/5a1b2c3d-img1.png"
+    with project.transaction() as (conn, _changes):
+        remote = sync_store.add_remote(conn, "label_studio", "http://ls.example", "3")
+        sync_store.save_link(conn, remote, first.id, remote_key="41", source_url=url)
+    shapes = tuple(
+        NewAnnotation(new_uuid(), image.id, cat.id, Box(1, 2, 10, 12), {}, 0, "manual")
+        for image in (first, second)
+    )
+    apply_logged(project, AddAnnotations(shapes), "draw")
+    out = tmp_path / "tasks.json"
+    export_labels(project, registry.get("labelstudio"), out)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    images = [task["data"]["image"] for task in written]
+    assert url in images and "img2.png" in images
+    names = sorted(image.name for image in FORMAT.read(out).images)
+    assert names[:2] == ["img1.png", "img2.png"]
