@@ -97,8 +97,17 @@ class LabelStudioFileFormat:
     def write(
         self, images: Iterable[ImageLabels], classes: Sequence[ClassSpec], out: Path
     ) -> list[Loss]:
-        writer = LabelStudioWriter(classes)
-        tasks = [task for image in images if (task := writer.task(image)) is not None]
+        # The whole file is one JSON list, so the images are held anyway; holding them
+        # first lets the config give a class of any kind a control per kind it is used as.
+        held = list(images)
+        flexible = {cls.name for cls in classes if cls.kind == "any"}
+        any_kinds: dict[str, set[str]] = {}
+        for image in held:
+            for shape in image.shapes:
+                if shape.class_name in flexible:
+                    any_kinds.setdefault(shape.class_name, set()).add(shape.kind)
+        writer = LabelStudioWriter(classes, any_kinds)
+        tasks = [writer.task(image) for image in held]
         out.parent.mkdir(parents=True, exist_ok=True)
         out.with_suffix(".xml").write_text(writer.config_xml, encoding="utf-8")
         partial = out.with_name(out.name + ".partial")

@@ -79,25 +79,35 @@ def draft_xml(drafts: Sequence[Draft], image_key: str = IMAGE_KEY, to_name: str 
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
-def config_for_classes(classes: Sequence[ClassSpec], losses: list[Loss]) -> tuple[str, LSConfig]:
+def config_for_classes(
+    classes: Sequence[ClassSpec],
+    losses: list[Loss],
+    any_kinds: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[str, LSConfig]:
     """A config with a control for every class Label Studio can hold, and it parsed.
 
     Shape classes of one kind share one control (one label each); a keypoints class gets
     a ``KeyPointLabels`` control of its own, named after it, whose labels are its points;
-    a tag class a whole-image control named after it. Attributes become per-region
-    controls shown for the classes that have them. What has no control is a loss.
+    a tag class a whole-image control named after it. A class of any kind gets its label
+    in the control of every kind ``any_kinds`` says its shapes have. Attributes become
+    per-region controls shown for the classes that have them. What has no control is a
+    loss.
     """
     taken = {cls.name for cls in classes if cls.kind in ("tag", "keypoints")}
     shared: dict[str, Draft] = {}
     own: list[Draft] = []
     for cls in classes:
-        if cls.kind in _GEOMETRY_TAGS:
-            tag, base = _GEOMETRY_TAGS[cls.kind]
-            draft = shared.get(cls.kind)
-            if draft is None:
-                draft = shared[cls.kind] = Draft(tag, _free(base, taken))
-            draft.labels.append((cls.name, cls.color))
-        elif cls.kind == "keypoints" and cls.skeleton is not None:
+        kinds = [cls.kind] if cls.kind != "any" else _any_kinds(cls, any_kinds, losses)
+        for kind in kinds:
+            if kind in _GEOMETRY_TAGS:
+                tag, base = _GEOMETRY_TAGS[kind]
+                draft = shared.get(kind)
+                if draft is None:
+                    draft = shared[kind] = Draft(tag, _free(base, taken))
+                draft.labels.append((cls.name, cls.color))
+        if cls.kind in _GEOMETRY_TAGS or cls.kind == "any":
+            continue
+        if cls.kind == "keypoints" and cls.skeleton is not None:
             labels = [(name, cls.color) for name in cls.skeleton.names]
             own.append(Draft("KeyPointLabels", cls.name, labels))
         elif cls.kind == "tag" and cls.tag is not None:
@@ -105,10 +115,30 @@ def config_for_classes(classes: Sequence[ClassSpec], losses: list[Loss]) -> tupl
         else:
             why = f"Label Studio has no control for a class of kind {cls.kind!r}; not written"
             losses.append(Loss(None, None, f"class {cls.name!r}", why))
-    drafts = [*shared.values(), *own]
+    # Kinds in a fixed order: the first control of a label keeps its plain name on reading.
+    drafts = [*(shared[kind] for kind in _GEOMETRY_TAGS if kind in shared), *own]
     drafts.extend(_attribute_drafts(classes, taken, losses))
     xml = draft_xml(drafts)
     return xml, parse_label_config(xml)
+
+
+def _any_kinds(
+    cls: ClassSpec, any_kinds: Mapping[str, Iterable[str]] | None, losses: list[Loss]
+) -> list[str]:
+    """The kinds a class of any kind is written as: those its shapes have, in a fixed order."""
+    used = set((any_kinds or {}).get(cls.name, ()))
+    kinds = [kind for kind in _GEOMETRY_TAGS if kind in used]
+    if not kinds:
+        why = "it has no shapes Label Studio can hold, and a control needs a kind; not written"
+        losses.append(Loss(None, None, f"class {cls.name!r}", why))
+    if len(kinds) > 1:
+        why = (
+            f"it holds {', '.join(kinds)} shapes; Label Studio has a class per kind, so only "
+            f"its {kinds[0]} shapes come back as {cls.name!r}, the others with their kind "
+            f"added ({cls.name!r} becomes '{cls.name} ({kinds[1]})')"
+        )
+        losses.append(Loss(None, None, f"class {cls.name!r}", why))
+    return kinds
 
 
 def _free(base: str, taken: set[str]) -> str:

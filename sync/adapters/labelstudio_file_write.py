@@ -10,7 +10,7 @@ a tag in a group) is a loss for that shape alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from limner.models.domain.geometry import Keypoints
@@ -25,18 +25,18 @@ __all__ = ["LabelStudioWriter"]
 class LabelStudioWriter:
     """Turns one image at a time into a task; ``losses`` grows as it goes."""
 
-    def __init__(self, classes: Sequence[ClassSpec]) -> None:
+    def __init__(
+        self, classes: Sequence[ClassSpec], any_kinds: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
         self.losses: list[Loss] = []
-        self.config_xml, config = config_for_classes(classes, self.losses)
-        self.specs: dict[str, LSClassSpec] = {spec.name: spec for spec in config.classes()}
+        self.config_xml, config = config_for_classes(classes, self.losses, any_kinds)
+        # (limner class, kind) -> the config's class: a label is a class per control.
+        self.specs: dict[tuple[str, str], LSClassSpec] = {}
+        for spec in config.classes():
+            self.specs.setdefault((spec.label or spec.name, spec.kind), spec)
         self.edges: dict[str, tuple[tuple[int, int], ...]] = {}
         self.kept_edges: dict[str, set[tuple[int, int]]] = {}
         for cls in classes:
-            spec = self.specs.get(cls.name)
-            if spec is not None and spec.kind != cls.kind:
-                del self.specs[cls.name]
-                why = f"its Label Studio control holds {spec.kind} annotations; not written"
-                self.losses.append(Loss(None, None, f"class {cls.name!r}", why))
             if cls.skeleton is not None:
                 self.edges[cls.name] = tuple(cls.skeleton.edges)
                 self.kept_edges[cls.name] = set()
@@ -92,9 +92,12 @@ class LabelStudioWriter:
         anchors: dict[str, str],
         size: tuple[int, int],
     ) -> list[dict[str, Any]]:
-        spec = self.specs.get(shape.class_name or "")
+        spec = self.specs.get((shape.class_name or "", shape.kind))
         if spec is None:
-            why = f"class {shape.class_name!r} has no control in the Label Studio config"
+            why = (
+                f"class {shape.class_name!r} has no control for {shape.kind}s in the Label "
+                "Studio config"
+            )
             self.losses.append(shape_loss(image, index, shape, "class", why))
             return []
         known = {entry["name"] for entry in spec.attribute_schema}

@@ -265,3 +265,22 @@ def test_an_image_from_a_server_is_written_with_its_url(project: Any, tmp_path: 
     assert url in images and "img2.png" in images
     names = sorted(image.name for image in FORMAT.read(out).images)
     assert names[:2] == ["img1.png", "img2.png"]
+
+
+def test_a_class_of_any_kind_gets_a_control_per_kind_it_is_used_as(tmp_path: Path) -> None:
+    shapes = (
+        Shape(Box(1, 2, 10, 12), "thing", id="a"),
+        Shape(Polygon.from_points([(1, 1), (9, 2), (5, 7.5)]), "thing", id="b"),
+        Shape(Box(3, 3, 4, 4), "plain", id="c"),
+    )
+    classes = (ClassSpec("thing"), ClassSpec("plain"), ClassSpec("unused"))
+    out = tmp_path / "out.json"
+    losses = FORMAT.write([ImageLabels("a.png", shapes, 20, 20)], classes, out)
+    assert [loss.what for loss in losses] == ["class 'thing'", "class 'unused'"]
+    assert "'thing (polygon)'" in losses[0].why
+    (image,) = list(FORMAT.read(out).images)
+    assert [(s.class_name, s.kind) for s in image.shapes] == [
+        ("thing", "box"),
+        ("thing (polygon)", "polygon"),
+        ("plain", "box"),
+    ]
