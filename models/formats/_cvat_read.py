@@ -221,6 +221,12 @@ class ImageReader:
                 self._dataset_loss(f"attributes of {label!r} points", why)
             if parse_flag(point.get("outside")):
                 found[name] = (0.0, 0.0, 0)
+                if (point.get("points") or "").strip() not in ("", "0,0", "0.0,0.0"):
+                    why = (
+                        "limner keeps no position for a point that is not labeled, so the "
+                        "positions CVAT gives points marked outside are not kept"
+                    )
+                    self._dataset_loss(f"outside points of {label!r}", why)
                 continue
             ((x, y),) = _points(point.get("points"), f"point {name!r}")
             found[name] = (x, y, 1 if parse_flag(point.get("occluded")) else 2)

@@ -534,3 +534,22 @@ def test_values_on_one_line_and_shapes_without_a_label_as_converters_write_them(
     assert (box.class_name, dict(box.attributes)) == ("car", {"kind": "v3"})
     assert polygon.class_name is None and polygon.kind == "polygon"
     assert image.losses == ()
+
+
+def test_the_position_of_an_outside_skeleton_point_is_a_named_loss(tmp_path: Path) -> None:
+    labels = """<label><name>hand</name><type>skeleton</type><attributes/>
+      <svg>&lt;circle data-type="element node" data-node-id="1" data-label-name="a"/&gt;&lt;circle data-type="element node" data-node-id="2" data-label-name="b"/&gt;</svg>
+    </label>
+    <label><name>a</name><type>points</type><attributes/><parent>hand</parent></label>
+    <label><name>b</name><type>points</type><attributes/><parent>hand</parent></label>"""
+    images = """<image id="0" name="a.jpg" width="10" height="10">
+      <skeleton label="hand" occluded="0" z_order="0">
+        <points label="a" outside="1" occluded="0" points="1,1"/>
+        <points label="b" outside="0" occluded="0" points="2,3"/>
+      </skeleton>
+    </image>"""
+    reading = FORMAT.read(_write(tmp_path / "annotations.xml", _document(labels, images)))
+    (image,) = list(reading.images)
+    (hand,) = image.shapes
+    assert hand.geometry.points == ((0.0, 0.0, 0), (2.0, 3.0, 2))
+    assert "outside points of 'hand'" in [loss.what for loss in reading.losses]
