@@ -537,8 +537,10 @@ def test_values_on_one_line_and_shapes_without_a_label_as_converters_write_them(
 
 
 def test_the_position_of_an_outside_skeleton_point_is_a_named_loss(tmp_path: Path) -> None:
-    labels = """<label><name>hand</name><type>skeleton</type><attributes/>
-      <svg>&lt;circle data-type="element node" data-node-id="1" data-label-name="a"/&gt;&lt;circle data-type="element node" data-node-id="2" data-label-name="b"/&gt;</svg>
+    node = '&lt;circle data-type="element node" data-node-id="{}" data-label-name="{}"/&gt;'
+    svg = node.format(1, "a") + node.format(2, "b")
+    labels = f"""<label><name>hand</name><type>skeleton</type><attributes/>
+      <svg>{svg}</svg>
     </label>
     <label><name>a</name><type>points</type><attributes/><parent>hand</parent></label>
     <label><name>b</name><type>points</type><attributes/><parent>hand</parent></label>"""
