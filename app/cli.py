@@ -191,10 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     from limner.app.cli_formats import HANDLERS as FORMAT_HANDLERS
     from limner.app.cli_review import HANDLERS as REVIEW_HANDLERS
     from limner.app.cli_sync import HANDLERS
+    from limner.app.formats_setup import register_formats
 
     handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
     handlers.update(REVIEW_HANDLERS)
     handlers.update(FORMAT_HANDLERS)
+    register_formats()
     return run_command(handlers[args.command], args)
 
 

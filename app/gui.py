@@ -29,6 +29,7 @@ def run_gui(project: Path, *, image_name: str | None = None, screenshot: Path | 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from limner.app.formats_setup import register_formats
     from limner.app.main_window import MainWindow
     from limner.models.store import queries
     from limner.models.store.store import ProjectStore
@@ -36,6 +37,7 @@ def run_gui(project: Path, *, image_name: str | None = None, screenshot: Path | 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("limner")
     app.setOrganizationName("limner")
+    register_formats()
     store = ProjectStore.open(project)
     window = MainWindow(store)
     if screenshot is None:

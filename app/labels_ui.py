@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QStatusBar, QWidget
 
 from limner.app.errors import show_error
+from limner.app.formats_setup import register_formats
 from limner.app.labels_worker import LabelsWorker
 from limner.models.domain.entities import ImageStatus
 from limner.models.editing.commands import Command
@@ -42,6 +43,7 @@ from limner.widgets.plain import plain_message_box, plain_progress_dialog
 
 def format_rows() -> list[tuple[str, str, str]]:
     """(name, title, layout) of every format, for the pickers."""
+    register_formats()
     return [(f.name, f.title, f.layout) for f in registry.all_formats()]
 
 

@@ -193,7 +193,7 @@ def _attributes(
         inputs[name] = input_type
         if name == answer:
             continue
-        values = [v for v in (attribute.findtext("values") or "").split("\n") if v.strip()]
+        values = _values(attribute)
         kind = _TYPE_OF_INPUT.get(input_type, "text")
         what = f"attribute {name!r} of {label!r}"
         if kind == "choice" and not values:
@@ -211,6 +211,19 @@ def _attributes(
         _check_default(attribute, kind, values, what, losses)
         specs.append(AttributeSpec(name, kind, tuple(values) if kind == "choice" else ()))
     return tuple(specs), inputs
+
+
+def _values(attribute: ET.Element) -> list[str]:
+    """An attribute's values, one a line as CVAT writes them.
+
+    Some converters put them on one line, separated by spaces (``v1 v2 v3``); the default
+    value, which must be one of them, tells the two apart.
+    """
+    values = [v for v in (attribute.findtext("values") or "").split("\n") if v.strip()]
+    default = (attribute.findtext("default_value") or "").strip()
+    if len(values) == 1 and default != values[0].strip() and default in values[0].split():
+        return values[0].split()
+    return values
 
 
 def _check_default(

@@ -153,9 +153,8 @@ class ImageReader:
         losses: list[Loss],
         image: str,
     ) -> list[Piece]:
+        # An empty label (as datumaro writes unlabeled shapes) is a shape without a class.
         label = child.get("label", "").strip()
-        if not label:
-            raise _Skip(child.tag, f"the {child.tag} has no label")
         notes: list[tuple[str, str]] = []
         geometries = self._geometries(child, label, size, notes)
         losses.extend(Loss(image, number, what, why) for what, why in notes)
@@ -171,7 +170,11 @@ class ImageReader:
             group = f"points {number}"
         where = Provenance(self.source, NAME, f"image {image}, {child.tag} {number}")
         return [
-            Piece(Shape(g, label, attributes, where, number, z=z, group=group), group, [number])
+            Piece(
+                Shape(g, label or None, attributes, where, number, z=z, group=group),
+                group,
+                [number],
+            )
             for g in geometries
         ]
 
@@ -218,6 +221,12 @@ class ImageReader:
                 self._dataset_loss(f"attributes of {label!r} points", why)
             if parse_flag(point.get("outside")):
                 found[name] = (0.0, 0.0, 0)
+                if (point.get("points") or "").strip() not in ("", "0,0", "0.0,0.0"):
+                    why = (
+                        "limner keeps no position for a point that is not labeled, so the "
+                        "positions CVAT gives points marked outside are not kept"
+                    )
+                    self._dataset_loss(f"outside points of {label!r}", why)
                 continue
             ((x, y),) = _points(point.get("points"), f"point {name!r}")
             found[name] = (x, y, 1 if parse_flag(point.get("occluded")) else 2)

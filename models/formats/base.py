@@ -96,6 +96,9 @@ class Shape:
     ``group`` ties shapes that the format says form one object (labelme ``group_id``).
     ``source`` is what the annotation's ``source`` column should say: ``"import"`` for
     labels, ``"prediction"`` for model output a format marks as such (kept as suggestions).
+    ``source_id`` is, on export, the id the annotation had in a file of this format it was
+    imported from (a COCO annotation id), which a writer keeps when it can; ``id`` then
+    stays limner's own, so losses still name the annotation as the project knows it.
     """
 
     geometry: Geometry
@@ -106,6 +109,7 @@ class Shape:
     z: int = 0
     group: str | None = None
     source: str = "import"
+    source_id: int | str | None = None
 
     @property
     def kind(self) -> str:
@@ -121,7 +125,9 @@ class ImageLabels:
     to the project's images. ``path`` is the image file on disk when the reader found it.
     ``width`` and ``height`` are the image's size in pixels when known; formats with
     normalised coordinates cannot be read or written without them. ``id`` is the format's
-    own id for the image (COCO's image id), which a writer keeps when it can.
+    own id for the image (COCO's image id), which a writer keeps when it can. ``url`` is,
+    on export, where a server the project syncs with keeps the image (a Label Studio
+    task's ``data.image``), for formats that name images by URL.
     """
 
     name: str
@@ -131,6 +137,7 @@ class ImageLabels:
     path: Path | None = None
     losses: tuple[Loss, ...] = ()
     id: int | str | None = None
+    url: str | None = None
 
     @property
     def size(self) -> tuple[int, int] | None:

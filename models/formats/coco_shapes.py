@@ -230,6 +230,13 @@ def _keypoints(raw: object, category: Category | None, lose: Any) -> Keypoints |
         lose("keypoints", f"{len(raw) // 3} points but the category has {category.points}")
         return None
     triples = list(zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
+    placed = sum(1 for x, y, v in triples if v == 0 and (x, y) != (0, 0))
+    if placed:
+        why = (
+            f"{placed} point{'s' if placed > 1 else ''} marked not labeled (v = 0) had a "
+            "position; limner keeps no position for a point that is not labeled"
+        )
+        lose("keypoints", why)
     if all(v == 0 for _, _, v in triples):
         return None  # nothing labeled: the instance is its segmentation or box alone
     try:

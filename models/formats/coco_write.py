@@ -142,7 +142,8 @@ class _Writer:
             ann["area"] = shape_area(kps)
         owner = outline if outline is not None else points
         assert owner is not None
-        ann["id"] = self.ann_ids.take(owner[1].id)
+        kept = owner[1].source_id
+        ann["id"] = self.ann_ids.take(kept if kept is not None else owner[1].id)
         self._attributes(image, owner, ann)
         return ann
 
@@ -268,12 +269,21 @@ def _category_ids(
 ) -> dict[str, tuple[int, ClassSpec]]:
     ids = _Ids()
     out: dict[str, tuple[int, ClassSpec]] = {}
+    unique: list[ClassSpec] = []
     for spec in classes:
-        if spec.name in out:
+        if spec.name in {u.name for u in unique}:
             losses.append(Loss(None, None, "class", f"{spec.name!r} is given twice; kept once"))
             continue
-        out[spec.name] = (ids.take(spec.source_id), spec)
-    return out
+        unique.append(spec)
+    # Classes that bring their own id take it first, so that a class without one never
+    # takes the number a later class already had in its dataset.
+    for spec in unique:
+        if spec.source_id is not None:
+            out[spec.name] = (ids.take(spec.source_id), spec)
+    for spec in unique:
+        if spec.name not in out:
+            out[spec.name] = (ids.take(None), spec)
+    return {spec.name: out[spec.name] for spec in unique}
 
 
 def write_coco(

@@ -256,12 +256,16 @@ class _Reader:
         """Name, once per dataset, each image element whose value limner does not keep.
 
         ``<folder>`` and ``<segmented>`` count only when they say more than the writer
-        would write anyway (the image's folder, and 0 for no segmentation).
+        would write anyway (the image's folder, and 0 for no segmentation). An element
+        that says nothing at all (``<database/>``, as labelme's VOC export writes them)
+        loses nothing.
         """
         folder = name.rpartition("/")[0].rpartition("/")[2] or "JPEGImages"
         for child in root:
             tag = child.tag
             if tag in _IMAGE_ELEMENTS_KEPT:
+                continue
+            if not (child.text or "").strip() and len(child) == 0 and not child.attrib:
                 continue
             if tag == "folder" and (child.text or "") in (folder, ""):
                 continue

@@ -178,7 +178,7 @@ def _shapes(
         why = f"class {index} is not among the {len(dataset.names)} names"
         losses.append(Loss(image, number, "class", why))
     if parsed.note is not None:
-        losses.append(Loss(image, number, "oriented box", parsed.note))
+        losses.append(Loss(image, number, parsed.note_what, parsed.note))
     attributes: dict[str, float] = {}
     source_kind = "import"
     if parsed.confidence is not None:

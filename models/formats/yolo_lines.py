@@ -46,6 +46,7 @@ class Parsed:
     keypoints: Keypoints | None = None
     confidence: float | None = None
     note: str | None = None  # a loss worth naming that did not stop the line
+    note_what: str = "oriented box"  # what ``note`` is about
 
 
 def _numbers(tokens: Sequence[str]) -> list[float]:
@@ -120,6 +121,7 @@ def _pose(
     w, h = size
     raw = values[4:]
     points: list[tuple[float, float, int]] = []
+    placed_unlabeled = 0
     for i in range(count):
         x, y = raw[i * dims], raw[i * dims + 1]
         if dims == 3:
@@ -130,8 +132,10 @@ def _pose(
         else:  # no visibility column: a point at the origin is one nobody placed
             visibility = 0 if x == 0 and y == 0 else 2
         points.append((x * w, y * h, visibility) if visibility else (0.0, 0.0, 0))
+        placed_unlabeled += visibility == 0 and (x, y) != (0.0, 0.0)
+    note = _unlabeled_note(placed_unlabeled)
     if all(v == 0 for _, _, v in points):
-        return Parsed(index, box=_centre_box(values[:4], size))
+        return Parsed(index, box=_centre_box(values[:4], size), note=note, note_what="keypoints")
     keypoints = Keypoints(tuple(points))
     labeled = keypoints.labeled
     xs = [p[0] / w for p in labeled]
@@ -141,8 +145,24 @@ def _pose(
     own = (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
     # A box that is just the extent of the points (one point has a flat one) says nothing.
     if all(abs(a - b) <= EXTENT_TOLERANCE for a, b in zip(extent, own, strict=True)):
-        return Parsed(index, keypoints=keypoints)
-    return Parsed(index, box=_centre_box(values[:4], size), keypoints=keypoints)
+        return Parsed(index, keypoints=keypoints, note=note, note_what="keypoints")
+    return Parsed(
+        index,
+        box=_centre_box(values[:4], size),
+        keypoints=keypoints,
+        note=note,
+        note_what="keypoints",
+    )
+
+
+def _unlabeled_note(count: int) -> str | None:
+    """The loss of positions given to points marked not labeled (visibility 0)."""
+    if not count:
+        return None
+    return (
+        f"{count} point{'s' if count > 1 else ''} marked not labeled (visibility 0) had a "
+        "position; limner keeps no position for a point that is not labeled"
+    )
 
 
 def _obb(index: int, values: Sequence[float], size: tuple[int, int]) -> Parsed:

@@ -38,7 +38,8 @@ class ImportLabels(Command):
     ``classes`` are the fields of the classes this step creates; ``new_class_of`` maps the
     uuid of each annotation of such a class to the class's name (its id exists only once
     the class is inserted). ``origins`` holds, per annotation uuid, the index of its file
-    in ``files`` and its place in that file.
+    in ``files`` and its place in that file. ``ids`` are the format's own ids of what the
+    batch brought (see :class:`SourceIds`), so an export to the same format keeps them.
     """
 
     annotations: tuple[NewAnnotation, ...]
@@ -49,6 +50,7 @@ class ImportLabels(Command):
     files: tuple[str, ...] = ()
     origins: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     images: int = 0
+    ids: Mapping[str, Any] = field(default_factory=dict)
     text: str = "Import annotations"
     class_ids: dict[str, int] = field(default_factory=dict)
     orphaned: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -93,6 +95,7 @@ class ImportLabels(Command):
             "source": self.source,
             "files": list(self.files),
             "annotations": [[a.uuid, *self.origins.get(a.uuid, (0, ""))] for a in annotations],
+            "ids": dict(self.ids),
         }
 
     def describe(self) -> dict[str, Any]:
@@ -123,3 +126,38 @@ def provenance_of(conn: Connection, uuid: str) -> Provenance | None:
                 source = files[file_index] if 0 <= file_index < len(files) else ""
                 return Provenance(source, str(data.get("format", "")), where)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceIds:
+    """The ids images, classes and annotations had in the files of one format.
+
+    A COCO dataset brought into limner and written back as COCO should keep its image,
+    category and annotation ids, or every tool holding results against those ids breaks.
+    limner's own ids are not those, so each import records them in its event (images by
+    limner's image id, classes by name, annotations by uuid), and an export to the same
+    format looks them up here. An id means something only in its own format, so the
+    ids of a YOLO import are never used for a COCO export.
+    """
+
+    images: Mapping[int, int | str] = field(default_factory=dict)
+    classes: Mapping[str, int | str] = field(default_factory=dict)
+    annotations: Mapping[str, int | str] = field(default_factory=dict)
+
+
+def source_ids(conn: Connection, format_name: str) -> SourceIds:
+    """Every id the imports of ``format_name`` recorded; a later import wins."""
+    images: dict[int, int | str] = {}
+    classes: dict[str, int | str] = {}
+    annotations: dict[str, int | str] = {}
+    event = schema.event
+    query = select(event.c.detail).where(event.c.action == IMPORT_EVENT).order_by(event.c.id)
+    for (detail,) in conn.execute(query):
+        data = json.loads(detail)
+        ids = data.get("ids")
+        if data.get("format") != format_name or not isinstance(ids, Mapping):
+            continue
+        images.update((int(k), v) for k, v in (ids.get("images") or {}).items())
+        classes.update(ids.get("classes") or {})
+        annotations.update(ids.get("annotations") or {})
+    return SourceIds(images, classes, annotations)

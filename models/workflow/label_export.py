@@ -31,6 +31,7 @@ from limner.models.store import queries, schema
 from limner.models.store.queries import ImageFilter
 from limner.models.store.rows import annotation_from_row, image_from_row
 from limner.models.store.store import ProjectStore
+from limner.models.workflow.import_command import SourceIds, source_ids
 from limner.models.workflow.label_import import loss_json
 from limner.models.workflow.project import ProgressFn, resolve_image_path
 
@@ -95,8 +96,8 @@ def output_path(fmt: Format, out: Path) -> Path:
     return out
 
 
-def class_spec(label_class: LabelClass) -> ClassSpec:
-    """A project class as a format declares it."""
+def class_spec(label_class: LabelClass, source_id: int | str | None = None) -> ClassSpec:
+    """A project class as a format declares it, with its id in that format if it had one."""
     try:
         attributes = parse_schema(label_class.attribute_schema)
     except SchemaError:
@@ -107,7 +108,7 @@ def class_spec(label_class: LabelClass) -> ClassSpec:
         label_class.color,
         label_class.skeleton,
         attributes,
-        None,
+        source_id,
         label_class.tag,
     )
 
@@ -153,6 +154,8 @@ class _Pages:
     result: ExportResult
     progress: ProgressFn | None
     total: int
+    kept: SourceIds = field(default_factory=SourceIds)
+    urls: dict[int, str] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[ImageLabels]:
         last, done = -1, 0
@@ -179,6 +182,7 @@ class _Pages:
                 rows = select(ann).where(ann.c.image_id.in_(list(shapes)), ann.c.deleted == 0)
                 if self.only_classes:
                     rows = rows.where(ann.c.class_id.in_(list(self.classes)))
+                self.urls.update(_source_urls(conn, list(shapes)))
                 for row in conn.execute(rows.order_by(ann.c.image_id, ann.c.z, ann.c.id)):
                     a = annotation_from_row(row)
                     shapes[a.image_id].append(
@@ -190,6 +194,7 @@ class _Pages:
                             z=a.z,
                             group=a.group_id,
                             source=a.source,
+                            source_id=self.kept.annotations.get(a.uuid),
                         )
                     )
         return [(r, shapes[r.id]) for r in records]
@@ -206,9 +211,23 @@ class _Pages:
         self.result.images += 1
         self.result.shapes += len(shapes)
         path = resolve_image_path(self.store, record.path)
+        image_id = self.kept.images.get(record.id, record.id)
+        url = self.urls.pop(record.id, None)
         return ImageLabels(
-            record.name, tuple(shapes), record.width, record.height, path, (), record.id
+            record.name, tuple(shapes), record.width, record.height, path, (), image_id, url
         )
+
+
+def _source_urls(conn: Connection, image_ids: list[int]) -> dict[int, str]:
+    """Where the servers the project syncs with keep these images (first remote wins)."""
+    link = schema.remote_image
+    query = (
+        select(link.c.image_id, link.c.source_url)
+        .where(link.c.image_id.in_(image_ids), link.c.source_url.is_not(None))
+        .where(link.c.deleted_remotely == 0)
+        .order_by(link.c.remote_id.desc())
+    )
+    return {row.image_id: row.source_url for row in conn.execute(query) if row.source_url}
 
 
 def export_labels(
@@ -228,6 +247,7 @@ def export_labels(
         images = image_filter(conn, flt)
         chosen = _chosen_classes(conn, flt.classes)
         total = queries.image_count(conn, images)
+        kept = source_ids(conn, fmt.name)
     target = output_path(fmt, out)
     result = ExportResult(fmt.name, target)
     pages = _Pages(
@@ -238,9 +258,11 @@ def export_labels(
         result,
         progress,
         total,
+        kept,
     )
+    specs = [class_spec(c, kept.classes.get(c.name)) for c in chosen]
     try:
-        written = fmt.write(pages, [class_spec(c) for c in chosen], target)
+        written = fmt.write(pages, specs, target)
     except ExportCancelled:
         result.cancelled = True
         return result

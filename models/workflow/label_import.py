@@ -108,6 +108,16 @@ class _Step:
     new_class_of: dict[str, str] = field(default_factory=dict)
     origins: dict[str, tuple[int, str]] = field(default_factory=dict)
     images: set[int] = field(default_factory=set)
+    image_ids: dict[str, int | str] = field(default_factory=dict)
+    annotation_ids: dict[str, int | str] = field(default_factory=dict)
+
+    def ids(self, classes: Mapping[str, int | str]) -> dict[str, Any]:
+        """The format's ids of this batch, as the import event records them."""
+        return {
+            "images": self.image_ids,
+            "classes": dict(classes),
+            "annotations": self.annotation_ids,
+        }
 
 
 class _Importer:
@@ -130,6 +140,9 @@ class _Importer:
         self.files: dict[str, int] = {}
         self.tags: set[tuple[int, int | str]] = set()
         self.present: set[tuple[int, int, str]] = set()
+        self.class_source_ids = {
+            spec.name: spec.source_id for spec in reading.classes if _an_id(spec.source_id)
+        }
 
     def flush(self, batch: list[ImageLabels]) -> None:
         """Match, check and write one batch as one step."""
@@ -155,6 +168,7 @@ class _Importer:
             tuple(self.files),
             step.origins,
             len(step.images),
+            step.ids(self.class_source_ids),
             text=f"Import {self.format} annotations ({len(step.images)} images)",
         )
         self.execute(command)
@@ -172,6 +186,8 @@ class _Importer:
             return
         self.result.images += 1
         self.result.images_added += target.added
+        if _an_id(image.id):
+            step.image_ids[str(target.id)] = image.id  # type: ignore[assignment]
         size = (target.width, target.height)
         if image.size is not None and target.width is not None and image.size != size:
             why = (
@@ -221,6 +237,8 @@ class _Importer:
                 group_id,
             )
         )
+        if _an_id(shape.id):
+            step.annotation_ids[uuid] = shape.id  # type: ignore[assignment]
         if isinstance(key, str):
             step.new_class_of[uuid] = key
         step.origins[uuid] = self._origin(shape, index)
@@ -277,6 +295,11 @@ class _Importer:
         return self.files.setdefault(source, len(self.files)), where
 
 
+def _an_id(value: object) -> bool:
+    """A format's id worth keeping: a whole number or a name (never a bool)."""
+    return isinstance(value, int | str) and not isinstance(value, bool)
+
+
 def import_labels(
     store: ProjectStore,
     reading: Reading,
@@ -311,4 +334,3 @@ def import_labels(
         importer.flush(batch)
         importer.result.losses.extend(reading.losses)
     return importer.result
-

@@ -223,3 +223,22 @@ def test_new_imports_the_sidecars_of_its_image_folder_and_says_so(
     assert code == 0, err
     assert f"labelme annotations in {folder} (" in out and "not imported (--no-labels)" in out
     assert counts(tmp_path / "b") == {"p0.png": 0, "p1.png": 0}
+
+
+def test_label_studio_json_is_a_format_of_the_command_line(
+    proj: Path, tmp_path: Path, image_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # The format lives beside the sync codec; the command line registers it at start-up.
+    assert run(capsys, "import", str(proj), str(coco_dataset(tmp_path)))[0] == 0
+    out = tmp_path / "ls" / "tasks.json"
+    code, printed, _ = run(capsys, "export", str(proj), str(out), "--format", "labelstudio")
+    # truck holds a box and a mask, and Label Studio has no control for COCO's iscrowd.
+    assert code == 3 and printed.count("loss:") == 2, printed
+    assert out.with_suffix(".xml").is_file()
+    again = tmp_path / "again"
+    assert main(["new", str(again), "--images", str(image_dir), "--no-labels"]) == 0
+    capsys.readouterr()
+    code, printed, _ = run(capsys, "import", str(again), str(out), "--json")
+    assert code == 0, printed
+    data = json.loads(printed)
+    assert data["format"] == "labelstudio" and data["shapes"] == 3

@@ -534,3 +534,30 @@ def test_a_folder_of_many_sidecars_is_looked_through_by_coco_names_only(tmp_path
     assert not FORMAT.detect(tmp_path)  # among many sidecars, a file must be named like COCO's
     disguised.rename(tmp_path / "instances_val.json")
     assert "instances_val.json" in FORMAT.detect(tmp_path).reason
+
+
+def test_a_position_given_to_a_keypoint_not_labeled_is_a_named_loss(tmp_path: Path) -> None:
+    # cocoapi's own keypoint results keep positions for points with v = 0.
+    data = {
+        "images": [{"id": 3, "file_name": "a.jpg", "width": 100, "height": 80}],
+        "categories": [{"id": 1, "name": "person", "keypoints": ["nose", "eye"]}],
+        "annotations": [
+            {
+                "id": 8,
+                "image_id": 3,
+                "category_id": 1,
+                "keypoints": [10, 20, 2, 8, 288, 0],
+                "num_keypoints": 1,
+                "bbox": [10, 20, 0, 0],
+                "area": 0,
+                "iscrowd": 0,
+                "segmentation": [],
+            }
+        ],
+    }
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(data))
+    (image,) = list(FORMAT.read(path).images)
+    (points,) = [s for s in image.shapes if s.kind == "keypoints"]
+    assert points.geometry.points == ((10.0, 20.0, 2), (0.0, 0.0, 0))
+    assert [(loss.annotation, loss.what) for loss in image.losses] == [(8, "keypoints")]

@@ -511,3 +511,47 @@ def test_a_turned_box_keeps_its_corners(tmp_path: Path) -> None:
     assert isinstance(turned, Box)
     for (ax, ay), (bx, by) in zip(turned.corners(), box.corners(), strict=True):
         assert math.isclose(ax, bx, abs_tol=1e-9) and math.isclose(ay, by, abs_tol=1e-9)
+
+
+def test_values_on_one_line_and_shapes_without_a_label_as_converters_write_them(
+    tmp_path: Path,
+) -> None:
+    # Some converters list an attribute's values on one line, separated by spaces, and
+    # write a shape that has no label with label="".
+    labels = f"""<label><name>car</name><attributes>
+      {_attribute("kind", "select", "v1", "v1 v2 v3")}
+    </attributes></label>"""
+    images = """<image id="0" name="a.jpg" width="10" height="10">
+      <box label="car" xtl="0" ytl="2" xbr="4" ybr="4"><attribute name="kind">v3</attribute></box>
+      <polygon label="" points="1,2;3,4;6,5" z_order="1"/>
+    </image>"""
+    path = _write(tmp_path / "annotations.xml", _document(labels, images))
+    reading = FORMAT.read(path)
+    (car,) = reading.classes
+    assert car.attribute_schema == (AttributeSpec("kind", "choice", ("v1", "v2", "v3")),)
+    (image,) = list(reading.images)
+    box, polygon = image.shapes
+    assert (box.class_name, dict(box.attributes)) == ("car", {"kind": "v3"})
+    assert polygon.class_name is None and polygon.kind == "polygon"
+    assert image.losses == ()
+
+
+def test_the_position_of_an_outside_skeleton_point_is_a_named_loss(tmp_path: Path) -> None:
+    node = '&lt;circle data-type="element node" data-node-id="{}" data-label-name="{}"/&gt;'
+    svg = node.format(1, "a") + node.format(2, "b")
+    labels = f"""<label><name>hand</name><type>skeleton</type><attributes/>
+      <svg>{svg}</svg>
+    </label>
+    <label><name>a</name><type>points</type><attributes/><parent>hand</parent></label>
+    <label><name>b</name><type>points</type><attributes/><parent>hand</parent></label>"""
+    images = """<image id="0" name="a.jpg" width="10" height="10">
+      <skeleton label="hand" occluded="0" z_order="0">
+        <points label="a" outside="1" occluded="0" points="1,1"/>
+        <points label="b" outside="0" occluded="0" points="2,3"/>
+      </skeleton>
+    </image>"""
+    reading = FORMAT.read(_write(tmp_path / "annotations.xml", _document(labels, images)))
+    (image,) = list(reading.images)
+    (hand,) = image.shapes
+    assert hand.geometry.points == ((0.0, 0.0, 0), (2.0, 3.0, 2))
+    assert "outside points of 'hand'" in [loss.what for loss in reading.losses]

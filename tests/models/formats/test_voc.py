@@ -347,3 +347,21 @@ def test_sub_folders_of_image_names_are_kept(tmp_path: Path, name: str) -> None:
     FORMAT.write([image], CLASSES, tmp_path)
     (back,) = FORMAT.read(tmp_path).images
     assert back.name == name
+
+
+def test_elements_that_say_nothing_are_no_loss(tmp_path: Path) -> None:
+    # Converters from other tools write every element of the description, empty when
+    # they have nothing to put in it; an empty <database/> loses nothing.
+    text = """<annotation>
+  <folder/><filename>a.jpg</filename><database/><annotation/><image/>
+  <size><height>40</height><width>50</width><depth>3</depth></size>
+  <segmented/>
+  <object><name>cat</name><pose/><truncated/><difficult/>
+    <bndbox><xmin>1.0</xmin><ymin>2.5</ymin><xmax>30.0</xmax><ymax>20.25</ymax></bndbox>
+  </object>
+  <owner><name>someone</name></owner>
+</annotation>"""
+    reading = FORMAT.read(_voc_folder(tmp_path, {"a.xml": text}, None))
+    (image,) = list(reading.images)
+    assert [s.geometry for s in image.shapes] == [Box(0.0, 1.5, 30.0, 20.25)]  # VOC counts from 1
+    assert [loss.what for loss in reading.losses] == ["image element <owner>"]

@@ -400,3 +400,61 @@ def test_splits_written_one_folder_too_high_and_a_byte_order_mark_are_read(
     assert image.name == "train/images/r.jpg" and image.losses == ()
     assert image.shapes[0].geometry == Box(40.0, 20.0, 60.0, 30.0)
     assert reading.losses == []
+
+
+def test_a_position_given_to_a_point_not_labeled_is_a_named_loss(tmp_path: Path) -> None:
+    # Model output often keeps a guessed position for points it marks invisible (v = 0);
+    # limner keeps no position for such a point, so dropping it must be said.
+    root = tmp_path / "ds"
+    picture(root / "images" / "k.png", (100, 200))
+    (root / "data.yaml").write_text("names: {0: hand}\nkpt_shape: [2, 3]\n")
+    (root / "labels").mkdir()
+    (root / "labels" / "k.txt").write_text("0 0.5 0.5 0.4 0.4 0.5 0.5 2 0.6 0.55 0\n")
+    (image,) = list(FORMAT.read(root).images)
+    assert [s.kind for s in image.shapes] == ["box", "keypoints"]
+    assert [(loss.annotation, loss.what) for loss in image.losses] == [(1, "keypoints")]
+    assert "1 point marked not labeled" in image.losses[0].why
+
+
+def _label_values(root: Path) -> dict[str, list[tuple[int, list[float]]]]:
+    """What a YOLO trainer reads: per label file, each line's class and its numbers."""
+    out = {}
+    for path in sorted((root / "labels").rglob("*.txt")):
+        rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+        out[path.relative_to(root).as_posix()] = [
+            (int(row[0]), [float(v) for v in row[1:]]) for row in rows
+        ]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("task", "lines"),
+    [
+        ("detect", "0 0.5 0.5 0.2 0.4\n1 0.123456789 0.25 0.05 0.1\n"),
+        ("segment", "1 0.1 0.1 0.3 0.1 0.2 0.6\n0 0.5 0.5 0.7 0.5 0.7 0.9 0.5 0.9\n"),
+        ("obb", "0 0.1 0.1 0.3 0.1 0.3 0.2 0.1 0.2\n"),
+    ],
+)
+def test_yolo_to_limner_to_yolo_gives_the_same_label_lines(
+    tmp_path: Path, task: str, lines: str
+) -> None:
+    root = tmp_path / "ds"
+    picture(root / "images" / "train" / "one.jpg", (200, 100))
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "data.yaml").write_text(
+        f"path: .\ntrain: images/train\ntask: {task}\nnames:\n  0: person\n  1: car\n"
+    )
+    (root / "labels" / "train" / "one.txt").write_text(lines)
+    fmt = registry.get(f"yolo-{task}")
+    reading = fmt.read(root)
+    out = tmp_path / "again"
+    assert fmt.write(reading.images, reading.classes, out) == []
+    before, after = _label_values(root), _label_values(out)
+    assert list(after) == list(before)
+    for name, rows in before.items():
+        assert [c for c, _ in after[name]] == [c for c, _ in rows]
+        for (_, want), (_, got) in zip(rows, after[name], strict=True):
+            assert len(got) == len(want)
+            assert max(abs(a - b) for a, b in zip(want, got, strict=True)) < 1e-9, name
+    names = yaml.safe_load((out / "data.yaml").read_text())["names"]
+    assert [names[i] for i in sorted(names)] == ["person", "car"]
