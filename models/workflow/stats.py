@@ -8,43 +8,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from limner.models.store import schema
 from limner.models.store.queries import label_classes
 from limner.models.workflow.queues import queue_status_counts
 from limner.models.workflow.review import status_change_count
 
-img = schema.image
-ann = schema.annotation
+ann_t = schema.annotation_tally
+img_t = schema.image_tally
 cls = schema.label_class
 
 
 def project_stats(conn: Connection) -> dict[str, Any]:
-    """The numbers ``limner info`` prints: counts by status, kind, class and queue."""
-    by_status = {
-        status: n
-        for status, n in conn.execute(select(img.c.status, func.count()).group_by(img.c.status))
-    }
-    errors = conn.execute(
-        select(func.count()).select_from(img).where(img.c.error.is_not(None))
-    ).scalar_one()
-    live = ann.c.deleted == 0
-    by_kind = {
-        kind: n
-        for kind, n in conn.execute(
-            select(ann.c.kind, func.count()).where(live).group_by(ann.c.kind)
-        )
-    }
+    """The numbers ``limner info`` prints: counts by status, kind, class and queue.
+
+    Images and annotations are read from the tallies SQLite keeps with every write (a few
+    dozen rows), never by counting the annotation table, so the cost does not grow with
+    the project.
+    """
+    by_status: dict[str, int] = {}
+    errors = 0
+    for status, unreadable, n in conn.execute(select(img_t).where(img_t.c.n > 0)):
+        by_status[status] = by_status.get(status, 0) + n
+        errors += n if unreadable else 0
+    by_kind: dict[str, int] = {}
     by_class: dict[str, int] = {c.name: 0 for c in label_classes(conn)}
-    class_counts = conn.execute(
-        select(cls.c.name, func.count())
-        .select_from(ann.outerjoin(cls, ann.c.class_id == cls.c.id))
-        .where(live)
-        .group_by(cls.c.name)
+    rows = conn.execute(
+        select(cls.c.name, ann_t.c.kind, ann_t.c.n)
+        .select_from(ann_t.outerjoin(cls, ann_t.c.class_id == cls.c.id))
+        .where(ann_t.c.n > 0)
     )
-    for name, n in class_counts:
-        by_class[name if name is not None else "(no class)"] = n
+    for name, kind, n in rows:
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        key = name if name is not None else "(no class)"
+        by_class[key] = by_class.get(key, 0) + n
     return {
         "images": sum(by_status.values()),
         "by_status": by_status,
