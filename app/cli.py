@@ -84,10 +84,20 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("classes")
     for cls_name, n in stats["by_class"].items():
         print(f"  {cls_name:<13}{n}")
-    from limner.app.cli_review import print_info
-
-    print_info(stats)
+    _print_review_info(stats)
     return 0
+
+
+def _print_review_info(stats: dict[str, object]) -> None:
+    """The review lines of ``limner info``: queue counts and the length of the history."""
+    queue_counts = stats.get("queues") or {}
+    assert isinstance(queue_counts, dict)
+    if queue_counts:
+        print("queues")
+        for name, counts in sorted(queue_counts.items()):
+            detail = ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) or "empty"
+            print(f"  {name:<13}{detail}")
+    print(f"status changes {stats.get('status_changes', 0)}")
 
 
 def cmd_open(args: argparse.Namespace) -> int:

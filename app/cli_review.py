@@ -214,16 +214,4 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_info(stats: dict[str, object]) -> None:
-    """The review lines of ``limner info``: queue counts and the length of the history."""
-    queue_counts = stats.get("queues") or {}
-    assert isinstance(queue_counts, dict)
-    if queue_counts:
-        print("queues")
-        for name, counts in sorted(queue_counts.items()):
-            detail = ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) or "empty"
-            print(f"  {name:<13}{detail}")
-    print(f"status changes {stats.get('status_changes', 0)}")
-
-
 HANDLERS = {"images": cmd_images, "status": cmd_status, "queue": cmd_queue}

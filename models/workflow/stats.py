@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from limner.models.store import schema
-from limner.models.store.queries import label_classes
-from limner.models.workflow.queues import queue_status_counts
-from limner.models.workflow.review import status_change_count
 
 ann_t = schema.annotation_tally
 img_t = schema.image_tally
 cls = schema.label_class
+img = schema.image
+q = schema.queue
+qi = schema.queue_item
+sc = schema.status_change
 
 
 def project_stats(conn: Connection) -> dict[str, Any]:
@@ -33,7 +34,8 @@ def project_stats(conn: Connection) -> dict[str, Any]:
         by_status[status] = by_status.get(status, 0) + n
         errors += n if unreadable else 0
     by_kind: dict[str, int] = {}
-    by_class: dict[str, int] = {c.name: 0 for c in label_classes(conn)}
+    live = select(cls.c.name).where(cls.c.deleted == 0).order_by(cls.c.sort_order, cls.c.id)
+    by_class: dict[str, int] = dict.fromkeys(conn.execute(live).scalars(), 0)
     rows = conn.execute(
         select(cls.c.name, ann_t.c.kind, ann_t.c.n)
         .select_from(ann_t.outerjoin(cls, ann_t.c.class_id == cls.c.id))
@@ -50,6 +52,24 @@ def project_stats(conn: Connection) -> dict[str, Any]:
         "annotations": sum(by_kind.values()),
         "by_kind": by_kind,
         "by_class": by_class,
-        "queues": queue_status_counts(conn),
-        "status_changes": status_change_count(conn),
+        "queues": _queue_counts(conn),
+        "status_changes": conn.execute(select(func.count()).select_from(sc)).scalar_one(),
     }
+
+
+def _queue_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """{queue name: {status: count}} for every queue, empty ones included.
+
+    Written here rather than borrowed from ``queues``, whose imports (the domain types,
+    numpy) would cost ``limner info`` more than all its queries.
+    """
+    names = {qid: name for qid, name in conn.execute(select(q.c.id, q.c.name))}
+    out: dict[str, dict[str, int]] = {name: {} for name in names.values()}
+    query = (
+        select(qi.c.queue_id, img.c.status, func.count())
+        .join(img, img.c.id == qi.c.image_id)
+        .group_by(qi.c.queue_id, img.c.status)
+    )
+    for queue_id, status, n in conn.execute(query):
+        out[names[queue_id]][status] = n
+    return out
