@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from limner.models.errors import LimnerError
+from limner.models.errors import ImageClosedError, LimnerError
 from limner.models.imaging.tiles import TileSource
 from limner.widgets.qt_convert import qimage_from_array
 
@@ -139,13 +139,18 @@ class TileLayerItem(QGraphicsItem):
 
     def _decode(self, source: TileSource, key: TileKey) -> None:
         generation, level, col, row = key
-        if generation != self._generation:
-            return  # another image is shown now
+        image = None
         try:
-            image = qimage_from_array(np.asarray(source.read_tile(level, col, row)))
+            # Another image is shown now, or its source was closed before it was shown:
+            # nobody wants this tile any more, which is not a failure.
+            if generation == self._generation and not source.closed:
+                image = qimage_from_array(np.asarray(source.read_tile(level, col, row)))
+        except ImageClosedError:
+            image = None
         except (OSError, ValueError, LimnerError) as exc:
             if generation == self._generation:
                 log.warning("tile %s failed: %s", key, exc)
+        if image is None:
             with self._lock:
                 self._pending.discard(key)
             return
