@@ -18,9 +18,9 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from importlib import metadata
-from pathlib import Path
+from importlib import import_module
 
+from limner.app.cli_args import COMMANDS, default_demo_path, parser
 from limner.models.errors import LimnerError
 
 EXIT_ERROR = 2
@@ -28,75 +28,6 @@ EXIT_FAULT = 1
 EXIT_INTERRUPTED = 130
 EXIT_PIPE = 141
 log = logging.getLogger("limner")
-
-
-def _version() -> str:
-    try:
-        return metadata.version("limner")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-def default_demo_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("limner", appauthor=False) / "demo"
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="limner",
-        description="Label images with boxes, polygons, masks and skeletons; offline first.",
-    )
-    parser.add_argument("--version", action="version", version=f"limner {_version()}")
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="log what limner does (HTTP requests...) to stderr",
-    )
-    parser.add_argument(
-        "--screenshot",
-        metavar="FILE",
-        type=Path,
-        help="render the window after loading, save it as FILE (PNG) and exit",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p_new = sub.add_parser("new", help="create a project folder")
-    p_new.add_argument("path", type=Path)
-    p_new.add_argument(
-        "--images", type=Path, action="append", default=[], help="image file or folder to add"
-    )
-    p_new.add_argument("--classes", default="", help="comma-separated class names")
-    p_new.add_argument(
-        "--no-labels",
-        action="store_true",
-        help="do not import annotations found with the images (labelme, COCO, YOLO, VOC...)",
-    )
-
-    p_open = sub.add_parser("open", help="open a project in the window")
-    p_open.add_argument("path", type=Path)
-    p_open.add_argument("--image", help="show this image first (by file name)")
-
-    p_demo = sub.add_parser("demo", help="open the demo project (made on first use)")
-    p_demo.add_argument(
-        "--path", type=Path, help=f"where the demo lives (default: {default_demo_path()})"
-    )
-
-    p_info = sub.add_parser("info", help="print counts of a project")
-    p_info.add_argument("path", type=Path)
-    p_info.add_argument("--json", action="store_true", help="machine-readable output")
-    from limner.app.cli_sync import add_parsers
-
-    add_parsers(sub)
-    from limner.app.cli_review import add_parsers as add_review_parsers
-
-    add_review_parsers(sub)
-    from limner.app.cli_formats import add_parsers as add_format_parsers
-
-    add_format_parsers(sub)
-    return parser
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -153,10 +84,20 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("classes")
     for cls_name, n in stats["by_class"].items():
         print(f"  {cls_name:<13}{n}")
-    from limner.app.cli_review import print_info
-
-    print_info(stats)
+    _print_review_info(stats)
     return 0
+
+
+def _print_review_info(stats: dict[str, object]) -> None:
+    """The review lines of ``limner info``: queue counts and the length of the history."""
+    queue_counts = stats.get("queues") or {}
+    assert isinstance(queue_counts, dict)
+    if queue_counts:
+        print("queues")
+        for name, counts in sorted(queue_counts.items()):
+            detail = ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) or "empty"
+            print(f"  {name:<13}{detail}")
+    print(f"status changes {stats.get('status_changes', 0)}")
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -182,22 +123,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.command is None:
         args.command, args.path = "demo", None
-    from limner.app.cli_formats import HANDLERS as FORMAT_HANDLERS
-    from limner.app.cli_review import HANDLERS as REVIEW_HANDLERS
-    from limner.app.cli_sync import HANDLERS
-    from limner.app.formats_setup import register_formats
-
-    handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
-    handlers.update(REVIEW_HANDLERS)
-    handlers.update(FORMAT_HANDLERS)
-    register_formats()
-    return run_command(handlers[args.command], args)
+    module = import_module(COMMANDS[args.command])  # only the chosen command's imports
+    return run_command(module.HANDLERS[args.command], args)
 
 
 def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -255,6 +187,9 @@ def _silence_stdout_if_broken() -> None:
         sys.stdout.flush()
     except OSError:
         _silence_stdout()
+
+
+HANDLERS = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo}
 
 
 if __name__ == "__main__":

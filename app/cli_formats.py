@@ -22,44 +22,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from limner.app.formats_setup import register_formats
 from limner.models.errors import LimnerError
 from limner.models.formats.base import Format, Loss
+
+register_formats()  # the Label Studio file format lives in sync/, so the registry is told here
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_LOSSES = 3
-
-_EPILOG = (
-    "exit status: 0 nothing lost, 3 finished with losses (listed), 1 failed, "
-    "2 wrong command line"
-)
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from limner.app.cli_review import STATUSES
-
-    p_import = sub.add_parser(
-        "import", help="import annotations (COCO, YOLO, VOC, labelme, CVAT...)", epilog=_EPILOG
-    )
-    p_import.add_argument("project", type=Path, help="the limner project")
-    p_import.add_argument("source", type=Path, help="the annotation file or dataset folder")
-    p_import.add_argument("--format", help="read as this format instead of recognising it")
-    p_import.add_argument(
-        "--no-add-images",
-        action="store_true",
-        help="only label images the project has; do not add the dataset's other images",
-    )
-    p_import.add_argument("--json", action="store_true", help="machine-readable output")
-
-    p_export = sub.add_parser("export", help="export annotations to a format", epilog=_EPILOG)
-    p_export.add_argument("project", type=Path, help="the limner project")
-    p_export.add_argument("out", type=Path, help="the file or folder to write")
-    p_export.add_argument("--format", required=True, help="coco, yolo, voc, labelme, cvat...")
-    p_export.add_argument("--status", choices=STATUSES, help="only images in this status")
-    p_export.add_argument("--queue", help="only the images of this queue")
-    p_export.add_argument("--classes", default="", help="only these classes (comma-separated)")
-    p_export.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def _format(name: str) -> Format | None:

@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from sqlalchemy import Connection
 
@@ -35,40 +34,6 @@ PAGE = 500
 STATUSES = tuple(s.value for s in ImageStatus)
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p_images = sub.add_parser("images", help="list the images of a project")
-    p_images.add_argument("path", type=Path)
-    p_images.add_argument(
-        "--status", choices=(*STATUSES, queries.ERROR_FILTER), help="only images in this status"
-    )
-    p_images.add_argument("--queue", help="only the images of this queue, in queue order")
-    p_images.add_argument("--json", action="store_true", help="machine-readable output")
-
-    p_status = sub.add_parser("status", help="show or set the status of an image")
-    p_status.add_argument("path", type=Path)
-    p_status.add_argument("image", help="the image's name as 'limner images' lists it")
-    p_status.add_argument("--set", choices=STATUSES, dest="to_status", help="the new status")
-    p_status.add_argument("--comment", default="", help="why (required to reject)")
-    p_status.add_argument("--json", action="store_true", help="print the status history as JSON")
-
-    p_queue = sub.add_parser("queue", help="make local work queues and assign images")
-    p_queue.add_argument("path", type=Path)
-    queue_sub = p_queue.add_subparsers(dest="queue_command", required=True)
-    p_add = queue_sub.add_parser("add", help="create a queue")
-    p_add.add_argument("name")
-    p_add.add_argument("--role", choices=qs.ROLES, required=True)
-    p_add.add_argument("--assignee", help="who works on it")
-    p_assign = queue_sub.add_parser("assign", help="append images to a queue")
-    p_assign.add_argument("name")
-    p_assign.add_argument("images", nargs="+", metavar="IMAGE")
-    p_unassign = queue_sub.add_parser("unassign", help="take images out of a queue")
-    p_unassign.add_argument("name")
-    p_unassign.add_argument("images", nargs="+", metavar="IMAGE")
-    p_list = queue_sub.add_parser("list", help="queues with counts by status")
-    p_list.add_argument("--json", action="store_true")
-
-
-# -- helpers -------------------------------------------------------------------------------
 def find_image(conn: Connection, name: str) -> ImageRecord:
     """The image called ``name`` (its file name, as ``limner images`` lists it).
 
@@ -247,18 +212,6 @@ def cmd_queue(args: argparse.Namespace) -> int:
             who = f" @{r.assignee}" if r.assignee else ""
             print(f"{r.name}  [{r.role}{who}, {r.source}]  {r.size} images  {counts}".rstrip())
     return 0
-
-
-def print_info(stats: dict[str, object]) -> None:
-    """The review lines of ``limner info``: queue counts and the length of the history."""
-    queue_counts = stats.get("queues") or {}
-    assert isinstance(queue_counts, dict)
-    if queue_counts:
-        print("queues")
-        for name, counts in sorted(queue_counts.items()):
-            detail = ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) or "empty"
-            print(f"  {name:<13}{detail}")
-    print(f"status changes {stats.get('status_changes', 0)}")
 
 
 HANDLERS = {"images": cmd_images, "status": cmd_status, "queue": cmd_queue}

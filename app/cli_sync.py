@@ -13,60 +13,13 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
 from limner.models.errors import LimnerError
 from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync import credentials
-from limner.sync.engine import CHOICES, SyncEngine, SyncReport, resolve_conflict
-from limner.sync.factory import KINDS, check_base_url, make_adapter
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    def remote_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--kind", choices=KINDS, required=True)
-        p.add_argument("--url", required=True, help="server address, e.g. http://localhost:8080")
-        p.add_argument("--project", required=True, help="the remote project's id")
-        p.add_argument("--token-env", help="read the token from this environment variable")
-        p.add_argument(
-            "--set",
-            action="append",
-            default=[],
-            metavar="KEY=VALUE",
-            help="a remote setting (JSON values allowed), e.g. routes, space_id, classes",
-        )
-
-    p_clone = sub.add_parser("clone", help="a new local project from a remote project")
-    remote_args(p_clone)
-    p_clone.add_argument("path", type=Path)
-    p_clone.add_argument("--json", action="store_true")
-
-    p_remote = sub.add_parser("remote", help="connect a project to a remote")
-    remote_sub = p_remote.add_subparsers(dest="remote_command", required=True)
-    p_add = remote_sub.add_parser("add", help="connect PATH to a remote project")
-    p_add.add_argument("path", type=Path)
-    remote_args(p_add)
-    p_list = remote_sub.add_parser("list", help="the remotes of PATH")
-    p_list.add_argument("path", type=Path)
-
-    p_sync = sub.add_parser("sync", help="synchronize a project with its remote")
-    p_sync.add_argument("path", type=Path)
-    p_sync.add_argument("--once", action="store_true", help="one run, then exit")
-    p_sync.add_argument("--interval", type=float, default=30.0, help="seconds between runs")
-    p_sync.add_argument("--json", action="store_true", help="print the report as JSON")
-    p_sync.add_argument("--token-env", help="read the token from this environment variable")
-
-    p_token = sub.add_parser("token", help="save a server token in the OS keyring")
-    token_sub = p_token.add_subparsers(dest="token_command", required=True)
-    p_set = token_sub.add_parser("set", help="read a token from stdin and save it")
-    p_set.add_argument("--kind", choices=KINDS, required=True)
-    p_set.add_argument("--url", required=True)
-
-    p_conf = sub.add_parser("conflicts", help="list or resolve sync conflicts")
-    p_conf.add_argument("path", type=Path)
-    p_conf.add_argument("--resolve", type=int, metavar="ID")
-    p_conf.add_argument("--take", choices=CHOICES, help="mine, theirs or both")
+from limner.sync.engine import SyncEngine, SyncReport, resolve_conflict
+from limner.sync.factory import check_base_url, make_adapter
 
 
 def _settings(pairs: list[str]) -> dict[str, object]:

@@ -21,6 +21,13 @@ class ImageReadError(LimnerError):
     """An image file that cannot be read; the message says why."""
 
 
+class ImageClosedError(ImageReadError):
+    """A tile was asked of an image source that was closed (another image is shown now).
+
+    Not a failure to report: whoever asked no longer needs the tile.
+    """
+
+
 class StoreError(LimnerError):
     """The project file cannot be created, opened or written."""
 

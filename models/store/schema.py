@@ -276,3 +276,20 @@ review_snapshot = Table(
     Column("annotations", Text, nullable=False, server_default="{}"),
     Index("ix_review_snapshot_image", "image_id", "id"),
 )
+
+# Kept exact by triggers (migration 0007), read by ``limner info`` instead of counting rows.
+annotation_tally = Table(
+    "annotation_tally",
+    metadata,
+    Column("class_id", Integer, primary_key=True),  # 0: annotations without a class
+    Column("kind", String(16), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+image_tally = Table(
+    "image_tally",
+    metadata,
+    Column("status", String(16), primary_key=True),
+    Column("unreadable", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)

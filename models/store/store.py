@@ -11,7 +11,6 @@ canvas, the image list, later the sync engine) hear about it once the commit suc
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -20,15 +19,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from alembic import command as alembic_command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from limner.models.errors import StoreError
-from limner.models.store import schema
+from limner.models.store import revisions, schema
 from limner.models.store.access import (
     NewerProjectError,
     ReadOnlyProjectError,
@@ -81,31 +76,21 @@ def _migrations_dir() -> str:
     return str(resources.files("limner.models.store") / "migrations")
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
+    from alembic.config import Config  # only to migrate: Alembic takes 0.4 s to import
+
     cfg = Config()
     cfg.set_main_option("script_location", _migrations_dir())
     cfg.attributes["connection"] = connection
     return cfg
 
 
-@functools.cache
-def _scripts() -> ScriptDirectory:
-    cfg = Config()
-    cfg.set_main_option("script_location", _migrations_dir())
-    return ScriptDirectory.from_config(cfg)
-
-
-@functools.cache
 def _head_revision() -> str:
-    head = _scripts().get_current_head()
-    if head is None:
-        raise StoreError("limner was installed without its database migrations")
-    return head
+    return revisions.head_revision()
 
 
-@functools.cache
 def _known_revisions() -> frozenset[str]:
-    return frozenset(script.revision for script in _scripts().walk_revisions())
+    return revisions.known_revisions()
 
 
 def make_engine(db_file: Path, *, read_only: bool = False) -> Engine:
@@ -165,6 +150,8 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
         raw.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
         try:
             with conn.execution_options(limner_write=True).begin():
+                from alembic import command as alembic_command
+
                 alembic_command.upgrade(_alembic_config(conn), revision)
         except OperationalError as exc:
             if "locked" not in str(exc.orig):
@@ -178,8 +165,17 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The project's schema revision; None if it has none (not a limner project)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        names = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchall()
+        if not names:
+            return None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    if len(rows) > 1:
+        raise StoreError(f"the project has {len(rows)} schema versions; it was damaged")
+    return rows[0][0] if rows else None
 
 
 def _bring_to_head(engine: Engine, db_file: Path, read_only: str | None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from limner.app import cli
 from limner.app.cli import EXIT_PIPE, main
 from limner.models.imaging.imageio import ImageProbe
 from limner.models.store.store import ProjectStore
@@ -108,7 +109,7 @@ def test_an_unexpected_failure_is_one_line_and_exit_1(
     def broken(_args: object) -> int:
         raise RuntimeError("something limner did not foresee")
 
-    monkeypatch.setattr("limner.app.cli.cmd_info", broken)
+    monkeypatch.setitem(cli.HANDLERS, "info", broken)
     assert main(["info", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

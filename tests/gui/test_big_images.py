@@ -155,6 +155,7 @@ def test_minimap_shows_when_zoomed_in_and_navigates(canvas, qtbot, tmp_path: Pat
     path, _known = make_16bit_tiff(tmp_path / "deep.tif", width=300, height=200)
     source = open_tile_source(path)
     canvas.set_source(source)
+    assert canvas.tile_layer.wait_idle()  # the coarsest level is decoded off the GUI thread
     assert not canvas.minimap.isVisible()  # the whole image fits
     canvas.set_zoom(8.0)
     canvas.centerOn(20, 20)

@@ -28,6 +28,8 @@ BENCH_MODULES = (
     "tests.perf.bench_tiles",
     "tests.perf.bench_sync",
     "tests.perf.bench_formats",
+    "tests.perf.bench_cli",
+    "tests.perf.bench_open_huge",
 )
 
 

@@ -2,8 +2,9 @@
 
 Never one pixmap for the whole image: each paint asks the source which tiles of the best
 level cover the exposed area, draws those already decoded, and queues the others on a
-small thread pool; until a tile arrives, the coarsest level (one small tile, decoded when
-the image opens) stands in for it, scaled up.
+small thread pool; until a tile arrives, the coarsest level (one small tile, the first one
+asked of the pool when the image opens) stands in for it, scaled up, and until that one
+arrives a placeholder says the image is being decoded. The GUI thread never decodes.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, Signal
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from limner.models.errors import LimnerError
+from limner.models.errors import ImageClosedError, LimnerError
 from limner.models.imaging.tiles import TileSource
 from limner.widgets.qt_convert import qimage_from_array
 
@@ -31,6 +32,12 @@ MAX_TILES = 400
 
 class _Loader(QObject):
     ready = Signal(object, object)  # key, QImage
+    overview_ready = Signal()
+
+
+PLACEHOLDER_TEXT = "decoding the image…"
+"""Shown over an empty canvas until the coarsest level is decoded (seconds for a JPEG or
+PNG of a billion pixels without a pyramid), so the window says it is working."""
 
 
 class TileLayerItem(QGraphicsItem):
@@ -46,12 +53,18 @@ class TileLayerItem(QGraphicsItem):
         self._loader = _Loader()
         self._loader.ready.connect(self._arrived)
         self._overview: QImage | None = None
+        self._shown: TileSource | None = None
         self.decoded = 0
 
     # -- source ----------------------------------------------------------------------
     @property
     def source(self) -> TileSource | None:
         return self._source
+
+    @property
+    def overview_ready(self) -> Signal:
+        """Emitted when the coarsest level arrives (the minimap can draw then)."""
+        return self._loader.overview_ready  # type: ignore[return-value]
 
     @property
     def overview(self) -> QImage | None:
@@ -65,10 +78,13 @@ class TileLayerItem(QGraphicsItem):
         self._tiles.clear()
         with self._lock:
             self._pending.clear()
-        self._overview = None
+        if source is not self._shown:
+            self._overview = None  # a window/level change keeps the old one until then
+        self._shown = source
         if source is not None:
-            top = source.levels - 1
-            self._overview = qimage_from_array(np.asarray(source.read_tile(top, 0, 0)))
+            # Even the coarsest level can take seconds (a whole JPEG decoded at 1/8, a PNG
+            # read to its end), so it is decoded on the pool like any tile.
+            self._request((self._generation, source.levels - 1, 0, 0))
         self.update()
 
     def refresh(self) -> None:
@@ -90,6 +106,8 @@ class TileLayerItem(QGraphicsItem):
         source = self._source
         if source is None:
             return
+        if self._overview is None:
+            self._draw_placeholder(painter, widget)
         scale = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1.0)
         exposed = option.exposedRect.intersected(self.boundingRect())  # type: ignore[attr-defined]
@@ -119,6 +137,15 @@ class TileLayerItem(QGraphicsItem):
             self._draw_overview(painter, target)
             self._request(key)
 
+    def _draw_placeholder(self, painter: QPainter, widget: QWidget | None) -> None:
+        if widget is None:
+            return
+        painter.save()
+        painter.resetTransform()  # in screen pixels, whatever the zoom
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawText(QRectF(widget.rect()), Qt.AlignmentFlag.AlignCenter, PLACEHOLDER_TEXT)
+        painter.restore()
+
     def _draw_overview(self, painter: QPainter, target: QRectF) -> None:
         if self._overview is None or self._source is None:
             return
@@ -139,13 +166,18 @@ class TileLayerItem(QGraphicsItem):
 
     def _decode(self, source: TileSource, key: TileKey) -> None:
         generation, level, col, row = key
-        if generation != self._generation:
-            return  # another image is shown now
+        image = None
         try:
-            image = qimage_from_array(np.asarray(source.read_tile(level, col, row)))
+            # Another image is shown now, or its source was closed before it was shown:
+            # nobody wants this tile any more, which is not a failure.
+            if generation == self._generation and not source.closed:
+                image = qimage_from_array(np.asarray(source.read_tile(level, col, row)))
+        except ImageClosedError:
+            image = None
         except (OSError, ValueError, LimnerError) as exc:
             if generation == self._generation:
                 log.warning("tile %s failed: %s", key, exc)
+        if image is None:
             with self._lock:
                 self._pending.discard(key)
             return
@@ -156,6 +188,10 @@ class TileLayerItem(QGraphicsItem):
             self._pending.discard(key)
         if key[0] != self._generation or self._source is None:
             return
+        if key[1] == self._source.levels - 1 and self._overview is not image:
+            self._overview = image
+            self.update()
+            self._loader.overview_ready.emit()
         self._tiles[key] = image
         self.decoded += 1
         while len(self._tiles) > MAX_TILES:

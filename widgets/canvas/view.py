@@ -97,6 +97,7 @@ class CanvasView(QGraphicsView):
         self.minimap = Minimap(self)
         self.horizontalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
         self.verticalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
+        self._tile_item.overview_ready.connect(self.minimap.refresh)
         self.tool: Tool | None = None
         self.last_cursor: tuple[float, float] | None = None
         self._pan_from: QPoint | None = None

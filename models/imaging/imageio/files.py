@@ -1,4 +1,4 @@
-"""The file itself, before any decoder sees it: type, size, content hash, magic number.
+"""The file itself, before any decoder sees it: type, size, magic number.
 
 Suffix, folder and emptiness are checked first, so these common cases get a precise
 message instead of a generic decoding failure; the magic number lets a damaged file be
@@ -7,7 +7,6 @@ named as a damaged image of its format rather than as "not an image".
 
 from __future__ import annotations
 
-import hashlib
 import stat
 from pathlib import Path
 
@@ -17,9 +16,6 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp"}
 )
 """Lower-case file suffixes limner accepts as images (compare with ``suffix.lower()``)."""
-
-_HASH_CHUNK = 1024 * 1024
-"""Bytes read at a time when hashing, so huge files never sit in memory whole."""
 
 # Magic numbers of the supported formats. They let a file whose header Pillow rejects be
 # reported as a damaged image of that format rather than as "not an image" at all.
@@ -70,15 +66,6 @@ def check_file(path: Path) -> int:
     if st.st_size == 0:
         raise ReadFailure("empty file (0 bytes)")
     return st.st_size
-
-
-def hash_file(path: Path) -> str:
-    """Hex SHA-256 of the file, read in 1 MiB chunks to bound memory on huge files."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_prefix(path: Path, count: int = 16) -> bytes:

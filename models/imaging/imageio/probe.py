@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile
 
-from limner.models.imaging.imageio.files import check_file, hash_file
+from limner.models.imaging.imageio.files import check_file
 from limner.models.imaging.imageio.header import (
     DECODE_ERRORS,
     PILLOW_FORMATS,
@@ -26,6 +26,7 @@ from limner.models.imaging.imageio.header import (
     orientation_of,
     oriented_size,
 )
+from limner.models.imaging.imageio.identity import content_hash
 from limner.models.imaging.imageio.reasons import ReadFailure, corrupt_reason
 
 
@@ -159,7 +160,7 @@ def _probe_tiff(path: Path) -> ImageProbe | None:
         width=width,
         height=height,
         format="TIFF",
-        content_hash=hash_file(path),
+        content_hash=content_hash(path),
         size_bytes=path.stat().st_size,
         orientation=orientation,
         error=None,
@@ -217,7 +218,7 @@ def _examine(path: Path, found: _Findings, *, allow_huge: bool) -> None:
     """
     found.size_bytes = check_file(path)
     try:
-        found.content_hash = hash_file(path)
+        found.content_hash = content_hash(path)
     except PermissionError:
         raise ReadFailure("permission denied: cannot read the file") from None
     except OSError as exc:

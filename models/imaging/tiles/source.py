@@ -13,15 +13,16 @@ from __future__ import annotations
 import math
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
 import numpy as np
 
-from limner.models.errors import ImageReadError
+from limner.models.errors import ImageClosedError, ImageReadError
 from limner.models.imaging.tile_cache import DiskTileCache, TileMemoryCache
 from limner.models.imaging.tiles.pixels import (
     MODE_CHANNELS,
@@ -110,6 +111,9 @@ class TileSource(ABC):
         self._estimate_lock = threading.Lock()
         self._generation = 0
         self._closed = False
+        self._released = False
+        self._readers = 0
+        self._use_lock = threading.Lock()
         sizes = [(self.width, self.height)]
         while max(sizes[-1]) > self.tile_size:
             w, h = sizes[-1]
@@ -308,12 +312,25 @@ class TileSource(ABC):
             tile = self.read_raw_tile(0, col, row)
         return tuple(tile[yi - row * ts, xi - col * ts].tolist())
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
-        """Release the file and this source's cached tiles."""
-        self._closed = True
+        """Release the file and this source's cached tiles.
+
+        Decodes asked for from now on raise :class:`ImageClosedError`; decodes already
+        reading the file finish first, and the last of them releases it, so the file is
+        never closed under a reader and closing never waits.
+        """
+        with self._use_lock:
+            self._closed = True
+            release = self._readers == 0 and not self._released
+            self._released = self._released or release
         token = self._token
         self._memory.discard_where(lambda key: isinstance(key, tuple) and key[0] == token)
-        self._close()
+        if release:
+            self._close()
 
     def __enter__(self) -> TileSource:
         return self
@@ -361,7 +378,25 @@ class TileSource(ABC):
 
     def _check_open(self) -> None:
         if self._closed:
-            raise ImageReadError(f"{self.path.name}: the image was closed")
+            raise ImageClosedError(f"{self.path.name}: the image was closed")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Around every read of the file: refused once closed, and counted so that
+        :meth:`close` leaves the file to the last reader to release."""
+        with self._use_lock:
+            if self._closed:
+                raise ImageClosedError(f"{self.path.name}: the image was closed")
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._use_lock:
+                self._readers -= 1
+                release = self._closed and self._readers == 0 and not self._released
+                self._released = self._released or release
+            if release:
+                self._close()
 
     def _disk_cacheable(self, level: int) -> bool:
         if self._disk is None or self.width * self.height < self._disk_min_pixels:
@@ -381,8 +416,8 @@ class TileSource(ABC):
                 stored.setflags(write=False)
                 self._memory.put(key, stored)
                 return stored
-        self._check_open()
-        tile = np.ascontiguousarray(self._make_raw_tile(level, col, row), dtype=self.dtype)
+        with self._reading():
+            tile = np.ascontiguousarray(self._make_raw_tile(level, col, row), dtype=self.dtype)
         if tile.shape != (*shape, self.channels):
             raise ImageReadError(
                 f"{self.path.name}: tile ({level}, {col}, {row}) came out as {tile.shape}, "
