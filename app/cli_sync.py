@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from limner.app.cli_publish import cmd_remote_add
 from limner.models.errors import LimnerError
 from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
@@ -24,10 +25,13 @@ from limner.sync.factory import KINDS, check_base_url, make_adapter
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    def remote_args(p: argparse.ArgumentParser) -> None:
+    def remote_args(p: argparse.ArgumentParser, publish: bool = False) -> None:
         p.add_argument("--kind", choices=KINDS, required=True)
         p.add_argument("--url", required=True, help="server address, e.g. http://localhost:8080")
-        p.add_argument("--project", required=True, help="the remote project's id")
+        where = p.add_mutually_exclusive_group(required=True)
+        where.add_argument("--project", help="the remote project's id")
+        if publish:
+            where.add_argument("--create", metavar="TITLE", help="make a new server project")
         p.add_argument("--token-env", help="read the token from this environment variable")
         p.add_argument(
             "--set",
@@ -44,9 +48,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
     p_remote = sub.add_parser("remote", help="connect a project to a remote")
     remote_sub = p_remote.add_subparsers(dest="remote_command", required=True)
-    p_add = remote_sub.add_parser("add", help="connect PATH to a remote project")
+    p_add = remote_sub.add_parser(
+        "add", help="connect PATH to a remote project and publish its local images"
+    )
     p_add.add_argument("path", type=Path)
-    remote_args(p_add)
+    remote_args(p_add, publish=True)
+    p_add.add_argument("--json", action="store_true", help="print the reports as JSON")
     p_list = remote_sub.add_parser("list", help="the remotes of PATH")
     p_list.add_argument("path", type=Path)
 
@@ -169,7 +176,11 @@ def cmd_remote(args: argparse.Namespace) -> int:
                     print(f"{r.id}  {r.kind}  {r.base_url}  project {r.project_ref}")
             return 0
         args.url = check_base_url(args.url)
-        _token(args.kind, args.url, args.token_env)
+        token = _token(args.kind, args.url, args.token_env)
+    code = cmd_remote_add(args, token, _settings(args.set), _run, _print_report)
+    if code >= 0:
+        return code
+    with ProjectStore.open(args.path) as store:
         with store.read() as conn:
             if sync_store.remotes(conn):
                 raise LimnerError("this project has a remote already")
