@@ -20,23 +20,7 @@ from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync.engine import EXIT_ERROR, SyncReport
 from limner.sync.factory import KIND_NAMES, check_base_url
-from limner.sync.publish import Publisher, PublishError, PublishReport, class_kind_counts
-
-#: Why a kind of server cannot be published to; shown by the CLI and the Connect dialog.
-CANNOT_PUBLISH = {
-    "cloudfactory": (
-        "CloudFactory's API documents no way to create work items or upload images, so "
-        "limner cannot publish local images there; nothing was changed. Create the work "
-        "items in CloudFactory, then clone or connect to that project."
-    ),
-    "hasty": "publishing to Hasty is not available in this version; nothing was changed",
-    "clarifai": "publishing to Clarifai is not available in this version; nothing was changed",
-}
-
-
-def publish_refusal(kind: str) -> str | None:
-    """Why local images cannot be published to this kind of server (None when they can)."""
-    return CANNOT_PUBLISH.get(kind)
+from limner.sync.publish import Publisher, PublishError, PublishReport, publish_refusal
 
 
 def _local_only(store: ProjectStore) -> int:
@@ -62,29 +46,18 @@ def _remote_for(store: ProjectStore, args: argparse.Namespace) -> sync_store.Rem
 def _labelstudio_remote(
     store: ProjectStore, args: argparse.Namespace, token: str, settings: dict[str, Any]
 ) -> tuple[sync_store.RemoteRecord, Any, list[str]]:
-    from limner.sync.adapters.labelstudio_config_gen import generate_label_config
-    from limner.sync.adapters.labelstudio_publish import make_publisher
+    from limner.sync.adapters.labelstudio_publish import open_publish
 
     remote = _remote_for(store, args)
-    notes: list[str] = []
-    target = make_publisher(args.url, token, int(remote.project_ref) if remote else None)
-    if remote is None:
-        if args.create:
-            with store.read() as conn:
-                classes = queries.label_classes(conn)
-            generated = generate_label_config(classes, class_kind_counts(store))
-            notes += [f"class {name!r} not on the server: {why}" for name, why in generated.skipped]
-            project_id = target.create_project(args.create, generated.xml)
-            notes.append(f"created Label Studio project {project_id} {args.create!r}")
-        else:
-            project_id = int(args.project)
-            target.project_id = project_id
-        with store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, args.kind, args.url, str(project_id), settings=settings)
-        remote = _remote_for(store, args)
-        assert remote is not None
-    target.label_config()  # learns the image key of an existing project's config
-    return remote, target, notes
+    return open_publish(
+        store,
+        args.url,
+        token,
+        project=args.project,
+        title=args.create,
+        remote=remote,
+        settings=settings,
+    )
 
 
 def print_publish(report: PublishReport, notes: list[str], as_json: bool) -> None:

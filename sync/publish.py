@@ -53,6 +53,23 @@ PARALLEL = 3
 Progress = Callable[[str, int, int | None], None]
 
 
+#: Why a kind of server cannot be published to; the CLI and the Connect dialog say it.
+CANNOT_PUBLISH = {
+    "cloudfactory": (
+        "CloudFactory's API documents no way to create work items or upload images, so "
+        "limner cannot publish local images there; nothing was changed. Create the work "
+        "items in CloudFactory, then clone or connect to that project."
+    ),
+    "hasty": "publishing to Hasty is not available in this version; nothing was changed",
+    "clarifai": "publishing to Clarifai is not available in this version; nothing was changed",
+}
+
+
+def publish_refusal(kind: str) -> str | None:
+    """Why local images cannot be published to this kind of server (None when they can)."""
+    return CANNOT_PUBLISH.get(kind)
+
+
 class PublishError(SyncError):
     """Publishing cannot start or cannot go on (the server cannot take new images...)."""
 

@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from limner.models.store import queries, sync_store
+from limner.models.store.store import ProjectStore
 from limner.sync import shapes
 from limner.sync.adapters.labelstudio import META_KEY, LabelStudioAuth
 from limner.sync.adapters.labelstudio_config import parse_label_config
+from limner.sync.adapters.labelstudio_config_gen import generate_label_config
 from limner.sync.errors import ProtocolError
-from limner.sync.publish import Existing, LocalImage, Uploaded
+from limner.sync.publish import Existing, LocalImage, Uploaded, class_kind_counts
 from limner.sync.transport import Transport
 
 #: Keys of a task's data that say which limner image it is.
@@ -169,3 +172,39 @@ def _text(value: Any) -> str | None:
 def make_publisher(base_url: str, token: str, project_id: int | None) -> LabelStudioPublisher:
     transport = Transport(base_url, LabelStudioAuth(token), max_connections=8)
     return LabelStudioPublisher(transport, project_id)
+
+
+def open_publish(
+    store: ProjectStore,
+    url: str,
+    token: str,
+    *,
+    project: str | None,
+    title: str | None,
+    remote: sync_store.RemoteRecord | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> tuple[sync_store.RemoteRecord, LabelStudioPublisher, list[str]]:
+    """The remote and the publisher of a publish: the server project is made (``title``)
+    or taken (``project``) and stored as the project's remote, unless ``remote`` is the
+    one a stopped publish stored already (then it simply continues)."""
+    notes: list[str] = []
+    target = make_publisher(url, token, int(remote.project_ref) if remote else None)
+    if remote is None:
+        if title:
+            with store.read() as conn:
+                classes = queries.label_classes(conn)
+            generated = generate_label_config(classes, class_kind_counts(store))
+            notes += [f"class {name!r} not on the server: {why}" for name, why in generated.skipped]
+            project_id = target.create_project(title, generated.xml)
+            notes.append(f"created Label Studio project {project_id} {title!r}")
+        else:
+            project_id = int(str(project))
+            target.project_id = project_id
+        with store.transaction(origin="settings") as (conn, _changes):
+            sync_store.add_remote(
+                conn, "labelstudio", url, str(project_id), settings=dict(settings or {})
+            )
+        with store.read() as conn:
+            remote = next(r for r in sync_store.remotes(conn) if r.project_ref == str(project_id))
+    target.label_config()  # the image key of an existing project's config
+    return remote, target, notes
