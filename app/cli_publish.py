@@ -20,7 +20,13 @@ from limner.models.store import queries, sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync.engine import EXIT_ERROR, SyncReport
 from limner.sync.factory import KIND_NAMES, check_base_url
-from limner.sync.publish import Publisher, PublishError, PublishReport, publish_refusal
+from limner.sync.publish import (
+    Publisher,
+    PublishError,
+    PublishReport,
+    create_refusal,
+    publish_refusal,
+)
 
 
 def _local_only(store: ProjectStore) -> int:
@@ -60,6 +66,25 @@ def _labelstudio_remote(
     )
 
 
+def _hasty_remote(
+    store: ProjectStore, args: argparse.Namespace, token: str, settings: dict[str, Any]
+) -> tuple[sync_store.RemoteRecord, Any, list[str]]:
+    from limner.sync.adapters.hasty import make_hasty_adapter
+    from limner.sync.adapters.hasty_publish import DEFAULT_DATASET, HastyPublisher
+
+    remote = _remote_for(store, args)
+    if remote is None:
+        with store.transaction(origin="settings") as (conn, _changes):
+            sync_store.add_remote(conn, args.kind, args.url, str(args.project), settings=settings)
+        remote = _remote_for(store, args)
+        assert remote is not None
+    adapter = make_hasty_adapter(
+        remote.base_url, remote.project_ref, token, settings=remote.settings
+    )
+    dataset = str(remote.settings.get("dataset") or DEFAULT_DATASET)
+    return remote, HastyPublisher(adapter.api, dataset), [f"Hasty dataset {dataset!r}"]
+
+
 def print_publish(report: PublishReport, notes: list[str], as_json: bool) -> None:
     if as_json:
         print(json.dumps({"publish": report.to_json(), "notes": notes}, indent=2, sort_keys=True))
@@ -89,13 +114,18 @@ def cmd_remote_add(
     if not args.project and not args.create:
         raise LimnerError("say which server project: --project ID or --create TITLE")
     with ProjectStore.open(args.path) as store:
+        label = KIND_NAMES.get(args.kind, args.kind)
         refusal = publish_refusal(args.kind)
         if refusal and (args.create or _local_only(store)):
-            label = KIND_NAMES.get(args.kind, args.kind)
             raise PublishError(f"cannot publish to {label}: {refusal}")
-        if args.kind != "labelstudio":
+        if args.create and create_refusal(args.kind):
+            raise PublishError(f"cannot publish to {label}: {create_refusal(args.kind)}")
+        if args.kind == "labelstudio":
+            remote, target, notes = _labelstudio_remote(store, args, token, settings)
+        elif args.kind == "hasty":
+            remote, target, notes = _hasty_remote(store, args, token, settings)
+        else:
             return -1  # nothing to publish: the caller only records the remote
-        remote, target, notes = _labelstudio_remote(store, args, token, settings)
         try:
             report = Publisher(store, remote.id, target).run(progress=_progress)
         finally:

@@ -60,7 +60,6 @@ CANNOT_PUBLISH = {
         "limner cannot publish local images there; nothing was changed. Create the work "
         "items in CloudFactory, then clone or connect to that project."
     ),
-    "hasty": "publishing to Hasty is not available in this version; nothing was changed",
     "clarifai": "publishing to Clarifai is not available in this version; nothing was changed",
 }
 
@@ -68,6 +67,20 @@ CANNOT_PUBLISH = {
 def publish_refusal(kind: str) -> str | None:
     """Why local images cannot be published to this kind of server (None when they can)."""
     return CANNOT_PUBLISH.get(kind)
+
+
+#: Kinds of server where publishing needs a project made there first (no --create).
+NO_CREATE = {
+    "hasty": (
+        "limner does not make Hasty projects (their classes and keypoint schemas are set "
+        "up in Hasty); create the project there, then publish with --project ID"
+    ),
+}
+
+
+def create_refusal(kind: str) -> str | None:
+    """Why ``--create`` cannot be used for this kind of server (None when it can)."""
+    return NO_CREATE.get(kind) or CANNOT_PUBLISH.get(kind)
 
 
 class PublishError(SyncError):
