@@ -69,20 +69,12 @@ def _labelstudio_remote(
 def _hasty_remote(
     store: ProjectStore, args: argparse.Namespace, token: str, settings: dict[str, Any]
 ) -> tuple[sync_store.RemoteRecord, Any, list[str]]:
-    from limner.sync.adapters.hasty import make_hasty_adapter
-    from limner.sync.adapters.hasty_publish import DEFAULT_DATASET, HastyPublisher
+    from limner.sync.adapters.hasty_publish import open_publish
 
     remote = _remote_for(store, args)
-    if remote is None:
-        with store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, args.kind, args.url, str(args.project), settings=settings)
-        remote = _remote_for(store, args)
-        assert remote is not None
-    adapter = make_hasty_adapter(
-        remote.base_url, remote.project_ref, token, settings=remote.settings
+    return open_publish(
+        store, args.url, token, project=str(args.project), remote=remote, settings=settings
     )
-    dataset = str(remote.settings.get("dataset") or DEFAULT_DATASET)
-    return remote, HastyPublisher(adapter.api, dataset), [f"Hasty dataset {dataset!r}"]
 
 
 def print_publish(report: PublishReport, notes: list[str], as_json: bool) -> None:

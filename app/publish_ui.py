@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -14,7 +15,13 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from limner.models.errors import LimnerError
 from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
-from limner.sync.publish import Publisher, PublishError, PublishReport, publish_refusal
+from limner.sync.publish import (
+    Publisher,
+    PublishError,
+    PublishReport,
+    create_refusal,
+    publish_refusal,
+)
 from limner.widgets.plain import plain_message_box, plain_progress_dialog
 
 
@@ -35,18 +42,7 @@ class _Worker(QObject):
             refusal = publish_refusal(kind)
             if refusal:
                 raise PublishError(refusal)
-            from limner.sync.adapters.labelstudio_publish import open_publish
-
-            with store.read() as conn:
-                found = sync_store.remotes(conn)
-            remote, target, notes = open_publish(
-                store,
-                url,
-                token,
-                project=project or None,
-                title=title or None,
-                remote=found[0] if found else None,
-            )
+            remote, target, notes = _open(store, kind, url, token, project, title)
             try:
                 report = Publisher(store, remote.id, target).run(
                     progress=lambda _s, d, t: self.progressed.emit(d, t or 0),
@@ -58,6 +54,25 @@ class _Worker(QObject):
             self.done.emit(report)
         except LimnerError as exc:
             self.done.emit(exc)
+
+
+def _open(
+    store: ProjectStore, kind: str, url: str, token: str, project: str, title: str
+) -> tuple[sync_store.RemoteRecord, Any, list[str]]:
+    with store.read() as conn:
+        found = sync_store.remotes(conn)
+    remote = found[0] if found else None
+    if kind == "hasty":
+        from limner.sync.adapters.hasty_publish import open_publish as open_hasty
+
+        if title or not project:
+            raise PublishError(create_refusal(kind) or "pick the Hasty project")
+        return open_hasty(store, url, token, project=project, remote=remote)
+    from limner.sync.adapters.labelstudio_publish import open_publish
+
+    return open_publish(
+        store, url, token, project=project or None, title=title or None, remote=remote
+    )
 
 
 def summary(report: PublishReport) -> str:

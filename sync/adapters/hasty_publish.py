@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from limner.models.store import sync_store
+from limner.models.store.store import ProjectStore
 from limner.sync import shapes
+from limner.sync.adapters.hasty import make_hasty_adapter
 from limner.sync.adapters.hasty_format import READ_STATUSES, external_id_for, uuid_from_external
 from limner.sync.adapters.hasty_http import HastyApi
 from limner.sync.errors import ProtocolError
@@ -100,3 +103,25 @@ class HastyPublisher:
 
     def close(self) -> None:
         self.api.t.close()
+
+
+def open_publish(
+    store: ProjectStore,
+    url: str,
+    token: str,
+    *,
+    project: str,
+    remote: sync_store.RemoteRecord | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> tuple[sync_store.RemoteRecord, HastyPublisher, list[str]]:
+    """The remote (stored now unless a stopped publish stored it) and the publisher."""
+    if remote is None:
+        with store.transaction(origin="settings") as (conn, _changes):
+            sync_store.add_remote(conn, "hasty", url, str(project), settings=dict(settings or {}))
+        with store.read() as conn:
+            remote = next(r for r in sync_store.remotes(conn) if r.project_ref == str(project))
+    adapter = make_hasty_adapter(
+        remote.base_url, remote.project_ref, token, settings=remote.settings
+    )
+    dataset = str(remote.settings.get("dataset") or DEFAULT_DATASET)
+    return remote, HastyPublisher(adapter.api, dataset), [f"Hasty dataset {dataset!r}"]
