@@ -66,10 +66,14 @@ def _labelstudio_remote(
     )
 
 
-def _hasty_remote(
+def _by_project(
     store: ProjectStore, args: argparse.Namespace, token: str, settings: dict[str, Any]
 ) -> tuple[sync_store.RemoteRecord, Any, list[str]]:
-    from limner.sync.adapters.hasty_publish import open_publish
+    """Hasty and Clarifai: publishing into a project (app) made on the server first."""
+    if args.kind == "hasty":
+        from limner.sync.adapters.hasty_publish import open_publish
+    else:
+        from limner.sync.adapters.clarifai_publish import open_publish
 
     remote = _remote_for(store, args)
     return open_publish(
@@ -114,8 +118,8 @@ def cmd_remote_add(
             raise PublishError(f"cannot publish to {label}: {create_refusal(args.kind)}")
         if args.kind == "labelstudio":
             remote, target, notes = _labelstudio_remote(store, args, token, settings)
-        elif args.kind == "hasty":
-            remote, target, notes = _hasty_remote(store, args, token, settings)
+        elif args.kind in ("hasty", "clarifai"):
+            remote, target, notes = _by_project(store, args, token, settings)
         else:
             return -1  # nothing to publish: the caller only records the remote
         try:

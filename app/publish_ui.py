@@ -62,12 +62,14 @@ def _open(
     with store.read() as conn:
         found = sync_store.remotes(conn)
     remote = found[0] if found else None
-    if kind == "hasty":
-        from limner.sync.adapters.hasty_publish import open_publish as open_hasty
-
+    if kind in ("hasty", "clarifai"):
         if title or not project:
-            raise PublishError(create_refusal(kind) or "pick the Hasty project")
-        return open_hasty(store, url, token, project=project, remote=remote)
+            raise PublishError(create_refusal(kind) or "pick the server project")
+        if kind == "hasty":
+            from limner.sync.adapters.hasty_publish import open_publish as open_by_project
+        else:
+            from limner.sync.adapters.clarifai_publish import open_publish as open_by_project
+        return open_by_project(store, url, token, project=project, remote=remote)
     from limner.sync.adapters.labelstudio_publish import open_publish
 
     return open_publish(

@@ -60,7 +60,6 @@ CANNOT_PUBLISH = {
         "limner cannot publish local images there; nothing was changed. Create the work "
         "items in CloudFactory, then clone or connect to that project."
     ),
-    "clarifai": "publishing to Clarifai is not available in this version; nothing was changed",
 }
 
 
@@ -74,6 +73,10 @@ NO_CREATE = {
     "hasty": (
         "limner does not make Hasty projects (their classes and keypoint schemas are set "
         "up in Hasty); create the project there, then publish with --project ID"
+    ),
+    "clarifai": (
+        "limner does not make Clarifai apps; create the app there, then publish with "
+        "--project USER_ID/APP_ID"
     ),
 }
 
@@ -350,9 +353,11 @@ class Publisher:
         ]
         self._link(links, done=flying)
         self.report.sent.extend(link[0].name for link in links)
+        why = getattr(self.target, "refusals", {})  # what the server said, where it said
         for image in batch:
             if image.uuid not in by_uuid:
-                self.report.refused.append((image.name, "the server made no object for it"))
+                reason = why.get(image.uuid) or "the server made no object for it"
+                self.report.refused.append((image.name, reason))
 
     def _send(self, batch: list[LocalImage]) -> list[Uploaded]:
         """Upload one batch; after a transient failure look on the server for what was made
