@@ -116,10 +116,13 @@ def _project_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 
 
 def _sync_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    def remote_args(p: argparse.ArgumentParser) -> None:
+    def remote_args(p: argparse.ArgumentParser, publish: bool = False) -> None:
         p.add_argument("--kind", choices=KINDS, required=True)
         p.add_argument("--url", required=True, help="server address, e.g. http://localhost:8080")
-        p.add_argument("--project", required=True, help="the remote project's id")
+        where = p.add_mutually_exclusive_group(required=True)
+        where.add_argument("--project", help="the remote project's id")
+        if publish:
+            where.add_argument("--create", metavar="TITLE", help="make a new server project")
         p.add_argument("--token-env", help="read the token from this environment variable")
         p.add_argument(
             "--set",
@@ -136,9 +139,12 @@ def _sync_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
     p_remote = sub.add_parser("remote", help="connect a project to a remote")
     remote_sub = p_remote.add_subparsers(dest="remote_command", required=True)
-    p_add = remote_sub.add_parser("add", help="connect PATH to a remote project")
+    p_add = remote_sub.add_parser(
+        "add", help="connect PATH to a remote project and publish its local images"
+    )
     p_add.add_argument("path", type=Path)
-    remote_args(p_add)
+    remote_args(p_add, publish=True)
+    p_add.add_argument("--json", action="store_true", help="print the reports as JSON")
     p_list = remote_sub.add_parser("list", help="the remotes of PATH")
     p_list.add_argument("path", type=Path)
 

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 
+from limner.app.cli_publish import cmd_remote_add
 from limner.models.errors import LimnerError
 from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
@@ -122,7 +123,11 @@ def cmd_remote(args: argparse.Namespace) -> int:
                     print(f"{r.id}  {r.kind}  {r.base_url}  project {r.project_ref}")
             return 0
         args.url = check_base_url(args.url)
-        _token(args.kind, args.url, args.token_env)
+        token = _token(args.kind, args.url, args.token_env)
+    code = cmd_remote_add(args, token, _settings(args.set), _run, _print_report)
+    if code >= 0:
+        return code
+    with ProjectStore.open(args.path) as store:
         with store.read() as conn:
             if sync_store.remotes(conn):
                 raise LimnerError("this project has a remote already")

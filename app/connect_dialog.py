@@ -1,10 +1,13 @@
-"""Connect to server…: kind, address, token, test the connection, pick the project."""
+"""Connect to server…: kind, address, token, test the connection, pick the project, and
+whether to publish this project's local images there (into the picked project or a new
+one). A kind of server that cannot take new images says why and offers no publishing."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from limner.sync.errors import SyncError
 from limner.sync.factory import KIND_NAMES, PROJECT_HINTS, make_adapter
+from limner.sync.publish import publish_refusal
 from limner.sync.retry import RetryPolicy
 from limner.widgets.plain import plain_label
 
@@ -36,28 +40,61 @@ class ConnectDialog(QDialog):
         self.test_button.clicked.connect(self.test_connection)
         self.project = QComboBox()
         self.project.setEditable(True)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self._kind_changed()
+        self.publish = QCheckBox("Publish this project: send its local images and labels")
+        self.publish.setObjectName("publishProject")
+        self.new_title = QLineEdit()
+        self.new_title.setObjectName("publishTitle")
+        self.new_title.setPlaceholderText("or the title of a new server project")
+        self.publish_note = plain_label()
+        self.publish_note.setObjectName("publishNote")
+        self.publish_note.setWordWrap(True)
         self.status = plain_label()  # server messages and project titles are untrusted
         self.status.setWordWrap(True)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._connected = False
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.publish.toggled.connect(self._update_ok)
+        self.new_title.textChanged.connect(self._update_ok)
+        self._kind_changed()
         form = QFormLayout(self)
         form.addRow("Server", self.kind)
         form.addRow("Address", self.url)
         form.addRow("Token", self.token)
         form.addRow("", self.test_button)
         form.addRow("Project", self.project)
+        form.addRow("", self.publish)
+        form.addRow("New project", self.new_title)
+        form.addRow(self.publish_note)
         form.addRow(self.status)
         form.addRow(self.buttons)
 
     def _kind_changed(self) -> None:
         hint = PROJECT_HINTS.get(self.kind.currentData(), "")
         self.project.lineEdit().setPlaceholderText(hint)
+        refusal = publish_refusal(self.kind.currentData())
+        if refusal:
+            self.publish.setChecked(False)
+        self.publish.setEnabled(refusal is None)
+        self.new_title.setEnabled(refusal is None)
+        self.publish_note.setText(f"Publishing: {refusal}" if refusal else "")
+
+    def _update_ok(self) -> None:
+        ready = self._connected and (
+            self.project.count() > 0
+            or (self.publish.isChecked() and bool(self.new_title.text().strip()))
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ready)
+
+    def publish_choice(self) -> tuple[bool, str]:
+        """(publish the local images, the title of a new server project or "")."""
+        if not self.publish.isChecked():
+            return False, ""
+        return True, self.new_title.text().strip()
 
     def test_connection(self) -> bool:
         """Sign in and list the projects; say plainly what went wrong otherwise."""
@@ -83,7 +120,8 @@ class ConnectDialog(QDialog):
                 adapter.close()
         except SyncError as exc:
             self.status.setText(f"Could not connect: {exc}")
-            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+            self._connected = False
+            self._update_ok()
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -96,7 +134,8 @@ class ConnectDialog(QDialog):
             if projects
             else "Connected, but this account sees no project."
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(projects))
+        self._connected = True
+        self._update_ok()
         return True
 
     def values(self) -> tuple[str, str, str, str]:

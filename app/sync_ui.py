@@ -78,6 +78,7 @@ class SyncUiController(QObject):
         self._server_name = ""
         self._progress: QProgressDialog | None = None
         self._connect_dialog: ConnectDialog | None = None
+        self._publish_run: QObject | None = None  # the publish under way, kept alive
         indicator.clicked.connect(self.show_details)
         conflicts.resolveRequested.connect(self.resolve_conflict)
 
@@ -138,11 +139,18 @@ class SyncUiController(QObject):
 
     def ask_connect(self) -> None:
         dialog = ConnectDialog(self._parent)
-        dialog.accepted.connect(lambda: self._connect_remote(*dialog.values()))
+        dialog.accepted.connect(
+            lambda: self._connect_remote(*dialog.values(), *dialog.publish_choice())
+        )
         dialog.open()
         self._connect_dialog = dialog
 
-    def _connect_remote(self, kind: str, url: str, token: str, project: str) -> None:
+    def _connect_remote(
+        self, kind: str, url: str, token: str, project: str, publish: bool = False, title: str = ""
+    ) -> None:
+        if publish:
+            self._publish(kind, url, token, "" if title else project, title)
+            return
         with self._store.read() as conn:
             if sync_store.remotes(conn):
                 show_error(
@@ -153,6 +161,30 @@ class SyncUiController(QObject):
         with self._store.transaction(origin="settings") as (conn, _changes):
             sync_store.add_remote(conn, kind, url, project)
         self.start(SyncController.for_project(self._store, self._parent))
+
+    def _publish(self, kind: str, url: str, token: str, project: str, title: str) -> None:
+        """Publish, then sync as any connected project (labels, statuses, reviews)."""
+        from limner.app.publish_ui import PublishRun
+
+        with self._store.read() as conn:
+            found = sync_store.remotes(conn)
+        if found and (found[0].kind != kind or found[0].base_url.rstrip("/") != url):
+            show_error(
+                self._parent, "Already connected", "This project syncs with a server already."
+            )
+            return
+        credentials.store_token(kind, url, token)
+        if self.controller is not None:
+            self.controller.shutdown()
+            self.controller = None
+
+        def then(report: object) -> None:
+            self.start(SyncController.for_project(self._store, self._parent))
+
+        self._publish_run = PublishRun(
+            self._parent, self._store, (kind, url, token, project, title), then
+        )
+        self._publish_run.start()
 
     # -- runs --------------------------------------------------------------------------
     def _started(self) -> None:

@@ -84,6 +84,7 @@ from tests.fakes.clarifai_rpcs import (
     ClarifaiRpcs,
     status,
 )
+from tests.fakes.clarifai_uploads import InputUploads
 
 __all__ = [
     "ROUTES",
@@ -160,7 +161,7 @@ class Call:
     authorization: str | None
 
 
-class ClarifaiFake(ClarifaiRpcs):
+class ClarifaiFake(ClarifaiRpcs, InputUploads):
     """State of one Clarifai account (one user with PATs, apps, inputs, tasks)."""
 
     def __init__(self, user_id: str = "tester", app_id: str = "limner-app") -> None:
