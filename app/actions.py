@@ -34,6 +34,14 @@ TOOLBARS: tuple[tuple[str, str], ...] = (("main", "Main"), ("mode", "Mode"))
 A = ActionSpec
 
 FILE = (
+    A("new_project", "New project…", "home.ask_new", ("Ctrl+N",),
+      "A project from a folder of images", menu="file/project@-1"),
+    A("open_project", "Open project…", "home.ask_open", ("Ctrl+O",), "Open a project folder",
+      menu="file/project@-1"),
+    A("clone_project", "Clone from server…", "home.ask_clone", (),
+      "A new project from a project on a server", menu="file/project@-1"),
+    A("close_project", "Close project", "home.close_project", ("Ctrl+W",),
+      "Close this project and show the start page", menu="file/project@-1"),
     A("add_images", "Add images…", "importer.ask_add_images", ("Ctrl+I",), "Add image files",
       menu="file/add", toolbar="main/start"),
     A("add_folder", "Add folder…", "importer.ask_add_folder", ("Ctrl+Shift+I",),
@@ -153,6 +161,14 @@ REVIEW = (
       menu="review/progress"),
 )  # fmt: skip
 
+START_MENUS: tuple[tuple[str, str], ...] = (("file", "&File"), ("help", "&Help"))
+START_ACTIONS: tuple[ActionSpec, ...] = (
+    *(a for a in FILE if a.name in ("new_project", "open_project", "clone_project")),
+    A("demo", "Open the demo", "home.open_demo", (), "The demo project", menu="file/project"),
+    A("quit", "Quit", "home.quit", (QKeySequence.StandardKey.Quit,), menu="file/quit"),
+)
+"""The start page's window: the project rows of the File menu, the demo and Quit."""
+
 ACTIONS: tuple[ActionSpec, ...] = (
     *FILE, *EDIT, *VIEW, *TOOLS, *GO, *HELP, *CLASS_KEYS, *REVIEW
 )  # fmt: skip
@@ -167,4 +183,4 @@ GESTURES: tuple[tuple[str, str], ...] = (
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""
 
-__all__ = ["ACTIONS", "GESTURES", "MENUS", "TOOLBARS", "TOOL_ROWS"]
+__all__ = ["ACTIONS", "GESTURES", "MENUS", "START_ACTIONS", "START_MENUS", "TOOLBARS", "TOOL_ROWS"]

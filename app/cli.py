@@ -38,9 +38,9 @@ def _version() -> str:
 
 
 def default_demo_path() -> Path:
-    from platformdirs import user_data_path
+    from limner.app.settings import default_demo_path as demo_path
 
-    return user_data_path("limner", appauthor=False) / "demo"
+    return demo_path()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     p_demo.add_argument(
         "--path", type=Path, help=f"where the demo lives (default: {default_demo_path()})"
     )
+
+    p_start = sub.add_parser("start")  # no help: not listed, `limner [PATH]` is its form
+    p_start.add_argument("paths", type=Path, nargs="*")
 
     p_info = sub.add_parser("info", help="print counts of a project")
     p_info.add_argument("path", type=Path)
@@ -161,9 +164,14 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_open(args: argparse.Namespace) -> int:
     from limner.app.gui import run_gui
+    from limner.models.store import queries
     from limner.models.store.store import ProjectStore, resolve_project_file
 
-    ProjectStore.open(args.path).close()  # clear error before Qt starts
+    with ProjectStore.open(args.path) as store:  # clear errors before Qt starts
+        if args.image:
+            with store.read() as conn:
+                if queries.image_by_name(conn, args.image) is None:
+                    raise LimnerError(f"no image named {args.image!r} in {args.path}")
     return run_gui(
         resolve_project_file(args.path).parent, image_name=args.image, screenshot=args.screenshot
     )
@@ -181,18 +189,49 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_gui(path, screenshot=args.screenshot)
 
 
+def cmd_start(args: argparse.Namespace) -> int:
+    """Bare ``limner`` (the start page) or ``limner PATH`` (a file manager, the desktop
+    entry): the first path opens; a folder of images is offered as a new project."""
+    from limner.app.gui import run_gui
+
+    return run_gui(args.paths[0] if args.paths else None, screenshot=args.screenshot)
+
+
+TOP_OPTIONS_WITH_VALUE = ("--screenshot",)
+
+
+def with_start_command(argv: list[str], commands: set[str]) -> list[str]:
+    """``argv`` with the hidden ``start`` command inserted where no command is named, so
+    ``limner``, ``limner PATH`` and ``limner --screenshot F PATH`` open the window."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return [*argv[:i], "start", *argv[i:]]
+        if arg.startswith("-"):
+            i += 2 if arg in TOP_OPTIONS_WITH_VALUE else 1
+            continue
+        return argv if arg in commands else [*argv[:i], "start", *argv[i:]]
+    if any(a in ("-h", "--help", "--version") for a in argv):
+        return argv
+    return [*argv, "start"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    argv = with_start_command(list(sys.argv[1:] if argv is None else argv), set(sub.choices))
     args = parser.parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if args.command is None:
-        args.command, args.path = "demo", None
     from limner.app.cli_formats import HANDLERS as FORMAT_HANDLERS
     from limner.app.cli_review import HANDLERS as REVIEW_HANDLERS
     from limner.app.cli_sync import HANDLERS
 
-    handlers = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, **HANDLERS}
+    handlers = {
+        "new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, "start": cmd_start,
+        **HANDLERS,
+    }  # fmt: skip
     handlers.update(REVIEW_HANDLERS)
     handlers.update(FORMAT_HANDLERS)
     return run_command(handlers[args.command], args)

@@ -9,7 +9,9 @@ connects the editing session's changes to the widgets and to the controllers.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -23,8 +25,10 @@ from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortc
 from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
+from limner.app.home import ProjectHome
 from limner.app.import_ui import ImportController
 from limner.app.labels_ui import LabelsController
+from limner.app.settings import app_settings
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
@@ -41,6 +45,7 @@ from limner.models.editing.events import (
     ToolChanged,
 )
 from limner.models.imaging.imageio import is_too_large
+from limner.models.store import queries
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
 from limner.widgets.canvas.view import CanvasView
@@ -56,9 +61,17 @@ APP_TITLE = "limner"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: ProjectStore, parent: QWidget | None = None, *, home: ProjectHome | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.save_layout = True
+        """False for a screenshot: closing must not replace the user's saved layout."""
+        if home is None:  # a window made on its own (a test): it gets a home of its own
+            home = ProjectHome(lambda s, h: MainWindow(s, home=h))
+            home.adopt(self)
+        self.home = home
         self.editor, self.session_events = open_session(store, self)
         self.setWindowTitle(f"{store.name} — {APP_TITLE}")
         self.setAcceptDrops(True)
@@ -168,9 +181,11 @@ class MainWindow(QMainWindow):
             "labels": self.labels,
             "sync_ui": self.sync_ui,
             "review": self.workflow,
+            "home": self.home,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
-        build_menus(self, self.action_set, MENUS)
+        self.menus = build_menus(self, self.action_set, MENUS)
+        self.home.add_recent_menu(self.menus, "open_project", self.action_set)
         build_toolbars(self, self.action_set, TOOLBARS)
         self.tool_actions = self.action_set.in_group("tool")
 
@@ -427,12 +442,14 @@ class MainWindow(QMainWindow):
         self.images.model.shutdown()
         self.importer.shutdown()
         self.labels.shutdown()
-        settings = QSettings("limner", "limner")
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("state", self.saveState())
+        if self.save_layout:
+            settings = app_settings()
+            settings.setValue("geometry", self.saveGeometry())
+            settings.setValue("state", self.saveState())
         self.session_events.close()
         self.editor.close()
         super().closeEvent(event)
+        self.home.window_closed(self)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.importer.drag_enter(event)
@@ -440,8 +457,25 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         self.importer.drop(event)
 
+    def open_first_image(self, name: str | None = None) -> None:
+        """The image called ``name`` if there is one, else the first of the list."""
+        target = None
+        if name:
+            with self.store.read() as conn:
+                target = queries.image_by_name(conn, name)
+            if target is None:
+                self.statusBar().showMessage(f"No image named {name} in this project", 6000)
+        if target is not None:
+            self.editor.open_image(target.id)
+        else:
+            self.editor.open_first()
+
+    def add_images(self, folder: Path) -> None:
+        """Read a folder of images into the project in the background (New project)."""
+        self.importer.add_paths([folder])
+
     def restore_layout(self) -> None:
-        settings = QSettings("limner", "limner")
+        settings = app_settings()
         geometry = settings.value("geometry")
         state = settings.value("state")
         if geometry is not None:
