@@ -90,13 +90,22 @@ EDIT = (
 )  # fmt: skip
 
 VIEW = (
-    A("fit", "Fit", "canvas.fit", ("F",), "Fit the image in the window", menu="view/zoom",
-      toolbar="main/nav@3"),
-    A("actual", "100%", "canvas.actual_size", ("Ctrl+1",), "Show at 100%", menu="view/zoom"),
-    A("zoom_in", "Zoom in", "view.zoom_in", ("Ctrl+=",), menu="view/zoom"),
-    A("zoom_out", "Zoom out", "view.zoom_out", ("Ctrl+-",), menu="view/zoom"),
+    # Zoom keys as in labelme: Ctrl++ / Ctrl+= in, Ctrl+- out, Ctrl+0 original size,
+    # Ctrl+F fit window (F and Ctrl+1 are limner's own and stay).
+    A("zoom_in", "Zoom in", "view.zoom_in", ("Ctrl++", "Ctrl+="), "Zoom in",
+      menu="view/zoom"),
+    A("zoom_out", "Zoom out", "view.zoom_out", ("Ctrl+-",), "Zoom out", menu="view/zoom"),
+    A("fit", "Fit", "canvas.fit", ("F", "Ctrl+F"), "Fit the image in the window",
+      menu="view/zoom", toolbar="main/nav@3"),
+    A("actual", "100%", "canvas.actual_size", ("Ctrl+0", "Ctrl+1"), "Show at 100%",
+      menu="view/zoom"),
     A("window_level", "Window/level…", "view.ask_window_level", ("Ctrl+Shift+W",),
       "Black and white points of 16-bit and float images", menu="view/zoom"),
+    A("full_screen", "Full screen", "layout.toggle_full_screen", ("F11",),
+      "Fill the screen with the window", checked_when="layout.is_full_screen",
+      menu="view/window"),
+    A("reset_layout", "Reset layout", "layout.reset", (),
+      "Put every panel back where it started", menu="view/window"),
 )  # fmt: skip
 
 TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
@@ -175,7 +184,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 GESTURES: tuple[tuple[str, str], ...] = (
     ("Pan", "Middle-drag, Space+drag"),
-    ("Zoom at the cursor", "Wheel"),
+    ("Scroll (Shift: sideways); trackpads scroll too", "Wheel"),
+    ("Zoom at the cursor", "Ctrl+Wheel"),
     ("Brush size / wand tolerance", "[ and ]"),
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),

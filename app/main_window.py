@@ -28,10 +28,10 @@ from limner.app.errors import show_failure
 from limner.app.home import ProjectHome
 from limner.app.import_ui import ImportController
 from limner.app.labels_ui import LabelsController
-from limner.app.settings import app_settings
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
+from limner.app.window_layout import WindowLayout
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
 from limner.models.editing.events import (
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{store.name} — {APP_TITLE}")
         self.setAcceptDrops(True)
         self.resize(1400, 860)
+        self.layout_ctl = WindowLayout(self)
 
         self.canvas = CanvasView(self)
         self.setCentralWidget(self.canvas)
@@ -113,6 +114,10 @@ class MainWindow(QMainWindow):
         self.classes.set_classes(self.editor.classes)
         self._sync_styles()
         self.canvas.tool = self.editor.tool
+        self.canvas.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.canvas.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conflicts.attentionChanged.connect(self.layout_ctl.follow_attention)
+        self.layout_ctl.remember_default()
 
     # -- construction ------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> None:
@@ -122,8 +127,10 @@ class MainWindow(QMainWindow):
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable  # View > Panels brings it back
         )
         self.addDockWidget(area, dock)
+        self.layout_ctl.add_dock(dock, on_attention=name == "conflictDock")
 
     def _build_status_bar(self) -> None:
         self.position_label = plain_label(name="positionLabel")  # image names are untrusted
@@ -182,11 +189,13 @@ class MainWindow(QMainWindow):
             "sync_ui": self.sync_ui,
             "review": self.workflow,
             "home": self.home,
+            "layout": self.layout_ctl,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
         self.menus = build_menus(self, self.action_set, MENUS)
         self.home.add_recent_menu(self.menus, "open_project", self.action_set)
-        build_toolbars(self, self.action_set, TOOLBARS)
+        self.toolbars = build_toolbars(self, self.action_set, TOOLBARS)
+        self.layout_ctl.add_panels_menu(self.menus["view"])
         self.tool_actions = self.action_set.in_group("tool")
 
     def _wire_controllers(self) -> None:
@@ -443,9 +452,7 @@ class MainWindow(QMainWindow):
         self.importer.shutdown()
         self.labels.shutdown()
         if self.save_layout:
-            settings = app_settings()
-            settings.setValue("geometry", self.saveGeometry())
-            settings.setValue("state", self.saveState())
+            self.layout_ctl.save()
         self.session_events.close()
         self.editor.close()
         super().closeEvent(event)
@@ -475,10 +482,4 @@ class MainWindow(QMainWindow):
         self.importer.add_paths([folder])
 
     def restore_layout(self) -> None:
-        settings = app_settings()
-        geometry = settings.value("geometry")
-        state = settings.value("state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        self.layout_ctl.restore()
