@@ -87,6 +87,8 @@ EDIT = (
     A("delete", "Delete", "editor.delete_selection", ("Delete", "Backspace"),
       "Delete the selection", menu="edit/delete"),
     A("escape", "Cancel", "window.escape", ("Esc",), "Cancel the gesture or selection"),
+    A("preferences", "Preferences…", "home.ask_preferences", ("Ctrl+,",),
+      "Theme, mouse wheel, sync, caches, your name", menu="edit/prefs"),
 )  # fmt: skip
 
 VIEW = (
@@ -135,7 +137,11 @@ GO = (
       keys_when=("review.reviewing", ("Left",)), menu="go/images", toolbar="main/nav@1"),
 )  # fmt: skip
 
-HELP = (A("shortcuts", "Keyboard shortcuts", "window.show_shortcuts", ("F1",), menu="help/help"),)
+HELP = (
+    A("shortcuts", "Keyboard shortcuts", "window.show_shortcuts", ("F1",), menu="help/help"),
+    A("about", "About limner", "home.show_about", (), "Version, licence and folders",
+      menu="help/about"),
+)  # fmt: skip
 
 CLASS_KEYS = tuple(
     A(f"class_{n}", f"Class {n}", ("window.pick_class_key", str(n)), (str(n),))
@@ -170,11 +176,14 @@ REVIEW = (
       menu="review/progress"),
 )  # fmt: skip
 
-START_MENUS: tuple[tuple[str, str], ...] = (("file", "&File"), ("help", "&Help"))
+START_MENUS: tuple[tuple[str, str], ...] = (
+    ("file", "&File"), ("edit", "&Edit"), ("help", "&Help"),
+)  # fmt: skip
 START_ACTIONS: tuple[ActionSpec, ...] = (
     *(a for a in FILE if a.name in ("new_project", "open_project", "clone_project")),
     A("demo", "Open the demo", "home.open_demo", (), "The demo project", menu="file/project"),
     A("quit", "Quit", "home.quit", (QKeySequence.StandardKey.Quit,), menu="file/quit"),
+    *(a for a in (*EDIT, *HELP) if a.name in ("preferences", "about")),
 )
 """The start page's window: the project rows of the File menu, the demo and Quit."""
 

@@ -15,23 +15,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import asdict, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from limner.app.action_set import ActionSet, build_menus
 from limner.app.connect_dialog import ConnectDialog
-from limner.app.errors import show_error
+from limner.app.errors import byte_count, show_error
+from limner.app.preferences import Preferences
 from limner.app.recent import RecentProjects
-from limner.app.settings import default_demo_path
+from limner.app.settings import app_settings, default_demo_path
 from limner.app.sync_ui import link_remote
+from limner.app.theme import apply_preferences as apply_app_preferences
 from limner.models.errors import LimnerError
 from limner.models.imaging.imageio import SUPPORTED_SUFFIXES
+from limner.models.imaging.tile_cache import disk_cache_size, tile_cache_dir, trim_disk_cache
 from limner.models.store.store import PROJECT_FILE, ProjectStore, resolve_project_file
 from limner.models.workflow.project import create_project
+from limner.widgets.dialogs.about import AboutDialog
 from limner.widgets.dialogs.new_project import PROJECT_SUBFOLDER, NewProjectDialog
+from limner.widgets.dialogs.preferences import PreferencesDialog
 from limner.widgets.panels.start_page import StartPage
 from limner.widgets.plain import ask_plain, menu_text
 
@@ -47,8 +61,16 @@ class ProjectWindow(Protocol):
     def show(self) -> None: ...
     def close(self) -> bool: ...
     def restore_layout(self) -> None: ...
+    def apply_preferences(self, prefs: Preferences) -> None: ...
     def open_first_image(self, name: str | None = None) -> None: ...
     def add_images(self, folder: Path) -> None: ...
+
+
+def app_version() -> str:
+    try:
+        return metadata.version("limner")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 WindowFactory = Callable[[ProjectStore, "ProjectHome"], ProjectWindow]
@@ -145,9 +167,17 @@ class ProjectHome(QObject):
                 log.info("cannot note %s in the recent list: %s", window.store.folder, exc)
         if self._owns_store:
             window.store.close()
+            self._trim_tiles(window.store.folder)
         if self.start is not None and self.start.isVisible():
             self.start.refresh()  # with the counts just noted
         self.projectClosed.emit()
+
+    def _trim_tiles(self, folder: Path) -> None:
+        """The project's disk tile cache shrinks to the limit set in Preferences."""
+        limit = Preferences.load().tile_cache_bytes
+        freed = trim_disk_cache(tile_cache_dir(folder), limit)
+        if freed:
+            log.info("freed %s of cached tiles in %s", byte_count(freed), folder)
 
     def _parent(self) -> QWidget | None:
         return self.window or self.start  # type: ignore[return-value]
@@ -271,6 +301,40 @@ class ProjectHome(QObject):
             show_error(self._parent(), "Cannot clone", exc)
             return
         self.open_project(folder)
+
+    # -- preferences and about ----------------------------------------------------------
+    def ask_preferences(self) -> PreferencesDialog:
+        prefs = Preferences.load()
+        used = ""
+        if self.window is not None:
+            size = disk_cache_size(tile_cache_dir(self.window.store.folder))
+            used = f"This project's tiles take {byte_count(size)} now."
+        dialog = PreferencesDialog(asdict(prefs), used, self._parent())
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog.values()))
+        dialog.open()
+        self._dialogs = [dialog]
+        return dialog
+
+    def apply_preferences(self, values: dict[str, object]) -> None:
+        prefs = Preferences.checked(replace(Preferences.load(), **values))  # type: ignore[arg-type]
+        prefs.save()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_app_preferences(app, prefs)
+        if self.window is not None:
+            self.window.apply_preferences(prefs)
+
+    def show_about(self) -> AboutDialog:
+        from limner.app.settings import cache_folder, data_folder
+
+        folders = [("Settings", app_settings().fileName()), ("Data", str(data_folder())),
+                   ("Cache", str(cache_folder()))]  # fmt: skip
+        if self.window is not None:
+            folders.insert(0, ("This project", str(self.window.store.folder)))
+        dialog = AboutDialog(app_version(), "Apache License 2.0", folders, self._parent())
+        dialog.open()
+        self._dialogs = [dialog]
+        return dialog
 
     def quit(self) -> None:
         if self.close_project(show_start=False) and self.start is not None:

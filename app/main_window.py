@@ -28,6 +28,7 @@ from limner.app.errors import show_failure
 from limner.app.home import ProjectHome
 from limner.app.import_ui import ImportController
 from limner.app.labels_ui import LabelsController
+from limner.app.preferences import Preferences
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         self.canvas.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conflicts.attentionChanged.connect(self.layout_ctl.follow_attention)
         self.layout_ctl.remember_default()
+        self.apply_preferences(Preferences.load())
+        self.sync_ui.remoteChanged.connect(lambda: self.apply_preferences(self.preferences))
 
     # -- construction ------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> None:
@@ -480,6 +483,21 @@ class MainWindow(QMainWindow):
     def add_images(self, folder: Path) -> None:
         """Read a folder of images into the project in the background (New project)."""
         self.importer.add_paths([folder])
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """The preferences that belong to a project's window (the rest are the app's)."""
+        self.preferences = prefs
+        self.canvas.wheel_zooms = prefs.wheel == "zoom"
+        self.editor.prefetcher.ahead = prefs.prefetch
+        if self.sync is not None:
+            self.sync.set_interval(prefs.sync_interval_s)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if prefs.toolbar_text
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        for bar in self.toolbars.values():
+            bar.setToolButtonStyle(style)
 
     def restore_layout(self) -> None:
         self.layout_ctl.restore()

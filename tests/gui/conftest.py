@@ -57,9 +57,10 @@ def info_in_new_process(path: Path) -> dict:
     return json.loads(out.stdout)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point QSettings and the data and cache folders at ``tmp_path/user``."""
+    """Point QSettings and the data and cache folders at ``tmp_path/user``: no GUI test
+    reads or writes the preferences, recent list or layout of whoever runs the tests."""
     root = tmp_path / "user"
     for name in ("config", "data", "cache"):
         (root / name).mkdir(parents=True)
