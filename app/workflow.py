@@ -78,7 +78,7 @@ class ReviewController(QObject):
         self.mode = "annotate"
         self.show_changes = False
         self.history_panel = HistoryPanel(parent)
-        self.banner = FeedbackBanner(canvas.viewport())
+        self.banner = FeedbackBanner(canvas)
         self.pins = RemarkPins(canvas.overlays)
         self.changes = ChangesOverlay(canvas.overlays)
         self.progress_dialog: ProgressDialog | None = None

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QDialog,
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -25,16 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.workflow.review import Remark, StatusChange
+from limner.widgets.palette_colors import STATUS_HUES, banner_colors, status_color
 from limner.widgets.plain import escaped, make_plain, plain_label, set_plain_tip
 
-STATUS_COLORS = {
-    "new": "#9e9e9e",
-    "in_progress": "#4a90d9",
-    "submitted": "#d9a441",
-    "approved": "#4caf50",
-    "rejected": "#e05555",
-    "skipped": "#777777",
-}
+STATUS_COLORS = STATUS_HUES
 
 
 class HistoryPanel(QListWidget):
@@ -57,31 +53,69 @@ class HistoryPanel(QListWidget):
 
 
 class FeedbackBanner(QLabel):
-    """The reviewer's comment on a rejected image, over the canvas until resubmitted."""
+    """The reviewer's comment on a rejected image, above the image until resubmitted.
 
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
+    It sits in a strip of its own at the top of the canvas (the canvas's viewport moves
+    down by its height), so it never covers the image or the shapes being corrected.
+    """
+
+    def __init__(self, canvas: QAbstractScrollArea) -> None:
+        super().__init__(canvas)
+        self._canvas = canvas
         self.setObjectName("feedbackBanner")
         make_plain(self)  # a reviewer's words, never markup
         self.setWordWrap(True)
-        self.setStyleSheet(
-            "QLabel { background: rgba(160, 30, 30, 220); color: white; padding: 8px;"
-            " border-radius: 4px; font-weight: bold; }"
-        )
+        self.setAutoFillBackground(True)
+        self.setContentsMargins(8, 6, 8, 6)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        canvas.installEventFilter(self)
         self.hide()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour()
+        super().changeEvent(event)
+
+    def _colour(self) -> None:
+        background, text = banner_colors(QApplication.palette())
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, background)
+        palette.setColor(QPalette.ColorRole.WindowText, text)
+        self.setPalette(palette)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._canvas and event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
     def show_feedback(self, text: str | None) -> None:
+        was = self.isVisible()
         if not text:
             self.hide()
+            if was:
+                self._set_margin(0)
             return
+        self._colour()
         self.setText(text)
-        parent = self.parentWidget()
-        width = max(200, parent.width() - 24) if parent is not None else 400
-        self.setFixedWidth(width)
-        self.adjustSize()
-        self.move(12, 12)
         self.show()
+        self._place()
+
+    def _place(self) -> None:
+        self.setFixedWidth(self._canvas.width())
+        height = self.heightForWidth(self._canvas.width())
+        self.setFixedHeight(max(height, self.sizeHint().height()))
+        self.move(0, 0)
         self.raise_()
+        self._set_margin(self.height())
+
+    def _set_margin(self, top: int) -> None:
+        if self._canvas.viewportMargins().top() != top:
+            self._canvas.setViewportMargins(0, top, 0, 0)
+            # The canvas keeps a fitted image fitted when it is resized: tell it so.
+            size = self._canvas.size()
+            QApplication.sendEvent(self._canvas, QResizeEvent(size, size))
 
 
 class OverlayHost(Protocol):
@@ -189,17 +223,19 @@ class BarChart(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setFont(QFont(self.font().family(), 9))
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
         top = max((n for _, n in self._rows), default=0) or 1
         label_w = 110
         bar_w = max(10, self.width() - label_w - 60)
         for i, (label, count) in enumerate(self._rows):
             y = 4 + i * 22
-            painter.setPen(QColor("#303030"))
+            painter.setPen(text)
             painter.drawText(QRectF(0, y, label_w - 6, 18), Qt.AlignmentFlag.AlignRight, label)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(STATUS_COLORS.get(label, "#5577aa")))
+            painter.setBrush(status_color(label, palette))
             painter.drawRect(QRectF(label_w, y + 2, bar_w * count / top, 14))
-            painter.setPen(QColor("#303030"))
+            painter.setPen(text)
             painter.drawText(QRectF(label_w + bar_w * count / top + 4, y, 50, 18), str(count))
         painter.end()
 
