@@ -56,6 +56,9 @@ def run_gui(
     app.setApplicationName("limner")
     app.setOrganizationName("limner")
     apply_preferences(app)
+    from limner.widgets.icons import icon
+
+    app.setWindowIcon(icon("limner"))
     home = ProjectHome(
         lambda store, h: MainWindow(store, home=h), keep_layout=screenshot is not None
     )

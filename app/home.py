@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -50,6 +50,7 @@ from limner.widgets.panels.start_page import StartPage
 from limner.widgets.plain import ask_plain, menu_text
 
 log = logging.getLogger(__name__)
+PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
 class ProjectWindow(Protocol):
@@ -392,6 +393,11 @@ class StartWindow(QMainWindow):
         self.action_set = ActionSet(self, START_ACTIONS, {"home": home, "window": self})
         self.menus = build_menus(self, self.action_set, START_MENUS)
         home.add_recent_menu(self.menus, "open_project", self.action_set)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in PALETTE_EVENTS and hasattr(self, "action_set"):
+            self.action_set.refresh_icons()
+        super().changeEvent(event)
 
     def refresh(self) -> None:
         self.page.set_recent(self.home.recent.entries())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -59,6 +59,7 @@ from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
 from limner.widgets.plain import escaped, plain_label, plain_message_box, set_plain_tip
 
 APP_TITLE = "limner"
+PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
 class MainWindow(QMainWindow):
@@ -460,6 +461,11 @@ class MainWindow(QMainWindow):
         self.editor.close()
         super().closeEvent(event)
         self.home.window_closed(self)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in PALETTE_EVENTS and hasattr(self, "action_set"):
+            self.action_set.refresh_icons()  # light icons on a dark theme and back
+        super().changeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.importer.drag_enter(event)

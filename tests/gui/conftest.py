@@ -81,3 +81,13 @@ def home(qtbot, user_folders: Path) -> Iterator:
     made = ProjectHome(lambda store, h: MainWindow(store, home=h))
     yield made
     made.quit()
+
+
+@pytest.fixture
+def restore_look(qapp) -> Iterator[None]:
+    """The application's style and palette as they were, after a test changes the theme."""
+    palette, style = qapp.palette(), qapp.style().name()
+    yield
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setProperty("limnerTheme", None)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
@@ -13,16 +11,6 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from limner.app.preferences import Preferences, apply_author
 from limner.models.imaging.tile_cache import tile_cache_dir
-
-
-@pytest.fixture
-def keep_app_look() -> Iterator[None]:
-    app = QApplication.instance()
-    palette, style = app.palette(), app.style().name()
-    yield
-    app.setStyle(style)
-    app.setPalette(palette)
-    app.setProperty("limnerTheme", None)
 
 
 def _open_preferences(qtbot, window):
@@ -38,7 +26,7 @@ def _pick(combo, key: str) -> None:
         QTest.keyClick(combo, Qt.Key.Key_Down)
 
 
-def test_preferences_apply_at_once_and_are_kept(qtbot, window, keep_app_look) -> None:
+def test_preferences_apply_at_once_and_are_kept(qtbot, window, restore_look) -> None:
     dialog = _open_preferences(qtbot, window)
     _pick(dialog.theme, "dark")
     _pick(dialog.wheel, "zoom")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -15,15 +13,6 @@ from limner.widgets.palette_colors import STATUS_HUES, status_color
 from tests.gui.test_review_loop import type_into_dialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def restore_look() -> Iterator[None]:
-    app = QApplication.instance()
-    palette, style = app.palette(), app.style().name()
-    yield
-    app.setStyle(style)
-    app.setPalette(palette)
 
 
 def _light_pixels(widget, right: int, threshold: int = 170) -> int:
