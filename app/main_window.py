@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QInputDialog,
     QMainWindow,
@@ -51,12 +52,13 @@ from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
+from limner.widgets.dialogs.shortcuts import ShortcutsDialog
 from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
-from limner.widgets.plain import escaped, plain_label, plain_message_box, set_plain_tip
+from limner.widgets.plain import plain_label, plain_message_box, set_plain_tip
 
 APP_TITLE = "limner"
 PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
@@ -234,6 +236,7 @@ class MainWindow(QMainWindow):
         self.session_events.event.connect(self._session_event)
         ed.history.subscribe(self._update_undo_actions)
         self.images.imageActivated.connect(ed.open_image)
+        self.images.model.modelReset.connect(self._show_position)
         self.images.filterChanged.connect(self._list_filter_changed)
         self.classes.activeClassChanged.connect(self._panel_picked_class)
         self.classes.addRequested.connect(lambda name: ed.add_class(name))
@@ -323,11 +326,19 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.store.name} — {APP_TITLE}")
             return
         self.images.show_current(image.id)
+        self._show_position()
+        self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
+
+    def _show_position(self) -> None:
+        """The position ("name  3 / 40") in the status bar, counted in the list as it is
+        now (images still arriving from an import, a filter just changed)."""
+        image = self.editor.image
+        if image is None:
+            return
         row = self.images.model.row_of(image.id)
         total = self.images.model.rowCount()
         where = f"{row + 1} / {total}" if row is not None else f"– / {total}"
         self.position_label.setText(f"{image.name}  {where}")
-        self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
 
     def _show_attributes(self) -> None:
         chosen = self.editor.selected_annotations()
@@ -436,16 +447,9 @@ class MainWindow(QMainWindow):
         return shortcut_rows(self.actions(), GESTURES)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{escaped(text)}</td><td><b>{escaped(keys)}</b></td></tr>"
-            for text, keys in self.shortcut_rows()
-        )
-        box = QMessageBox(self)
-        box.setObjectName("shortcutsBox")
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table cellspacing='4'>{rows}</table>")
+        box = ShortcutsDialog(self.shortcut_rows(), self)
         box.open()
+        self._shortcuts_box = box
 
     # -- lifecycle -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -461,6 +465,18 @@ class MainWindow(QMainWindow):
         self.editor.close()
         super().closeEvent(event)
         self.home.window_closed(self)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            QTimer.singleShot(0, self._focus_back)
+        return super().event(event)
+
+    def _focus_back(self) -> None:
+        """When a dialog closes and the window is active again, keys go to the canvas if
+        nothing of the window has the focus, so R, a comment, Enter, next keeps flowing."""
+        focused = QApplication.focusWidget()
+        if focused is None or focused.window() is not self:
+            self.canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in PALETTE_EVENTS and hasattr(self, "action_set"):

@@ -166,8 +166,12 @@ class ReviewController(QObject):
         self._ask("Reject", "What must change?", lambda text: self.reject(image.id, text))
 
     def reject(self, image_id: int, comment: str) -> None:
-        if not comment.strip():
-            show_error(self._parent, "Could not reject", "A rejection needs a comment.")
+        if not comment.strip():  # ask again at once: no warning to dismiss, no second R
+            self._ask(
+                "Reject",
+                "A rejection needs a comment. What must change?",
+                lambda text: self.reject(image_id, text),
+            )
             return
         if self._run(Review(image_id, "reject", comment.strip()), "Could not reject"):
             self._next("submitted")
@@ -219,6 +223,7 @@ class ReviewController(QObject):
         dialog.setInputMode(QInputDialog.InputMode.TextInput)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.textValueSelected.connect(done)
+        dialog.finished.connect(lambda _result: self._canvas.setFocus())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._dialog = dialog
         dialog.open()
