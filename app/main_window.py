@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
+    QToolButton,
     QWidget,
 )
 
@@ -28,6 +29,7 @@ from limner.app.editor import open_session
 from limner.app.errors import show_failure
 from limner.app.home import ProjectHome
 from limner.app.import_ui import ImportController
+from limner.app.keyboard_nav import KeyboardNavigation
 from limner.app.labels_ui import LabelsController
 from limner.app.preferences import Preferences
 from limner.app.sync_controller import SyncController
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self.conflicts.attentionChanged.connect(self.layout_ctl.follow_attention)
         self.layout_ctl.remember_default()
         self.apply_preferences(Preferences.load())
+        self._keyboard_order()
         self.sync_ui.remoteChanged.connect(lambda: self.apply_preferences(self.preferences))
 
     # -- construction ------------------------------------------------------------------
@@ -505,6 +508,15 @@ class MainWindow(QMainWindow):
     def add_images(self, folder: Path) -> None:
         """Read a folder of images into the project in the background (New project)."""
         self.importer.add_paths([folder])
+
+    def _keyboard_order(self) -> None:
+        im = self.images
+        lists = [im.table, self.classes.list, self.annotation_list,
+                 self.workflow.history_panel, self.conflicts.list]  # fmt: skip
+        chain = [im.search, im.queue_filter, im.status_filter, im.table, self.classes.list,
+                 *self.classes.findChildren(QToolButton), self.annotation_list,
+                 self.workflow.history_panel, self.conflicts.list]  # fmt: skip
+        self.keyboard = KeyboardNavigation(self.canvas, chain, lists, self)
 
     def apply_preferences(self, prefs: Preferences) -> None:
         """The preferences that belong to a project's window (the rest are the app's)."""
