@@ -26,16 +26,17 @@ from limner.models.editing.commands import Command
 from limner.models.errors import LimnerError
 from limner.models.store.queries import ImageFilter
 from limner.models.store.store import ProjectStore
+from limner.models.workflow import progress_charts as charts
 from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
 from limner.models.workflow.review_commands import AddRemark, Review, Skip, Submit
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.panels.image_list import ImageListPanel
+from limner.widgets.panels.progress_view import ProgressDialog
 from limner.widgets.panels.review_widgets import (
     ChangesOverlay,
     FeedbackBanner,
     HistoryPanel,
-    ProgressDialog,
     RemarkPins,
 )
 from limner.widgets.plain import plain_input_dialog
@@ -287,11 +288,14 @@ class ReviewController(QObject):
         with self._session.store.read() as conn:
             overall = qs.progress(conn)
             per_queue = qs.progress_by_queue(conn)
+            classes = charts.class_distribution(conn)
+            days = charts.statuses_per_day(conn)
+            pace = charts.throughput(conn)
         sections = [("Project", overall.by_status, _totals(overall.by_annotator))]
         sections += [
             (f"Queue {name}", p.by_status, _totals(p.by_annotator)) for name, p in per_queue.items()
         ]
-        dialog = ProgressDialog(sections, self._parent)
+        dialog = ProgressDialog(sections, self._parent, classes=classes, days=days, pace=pace)
         dialog.open()
         self.progress_dialog = dialog
 

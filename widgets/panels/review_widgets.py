@@ -1,4 +1,4 @@
-"""Review workflow views: status history, the reviewer's feedback banner, progress chart,
+"""Review workflow views: status history, the reviewer's feedback banner,
 remark pins and the "changes since last review" overlay on the canvas.
 
 The two canvas overlays never add items to the scene themselves: they hand them, under a
@@ -11,24 +11,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import QBrush, QColor, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
-    QDialog,
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
     QLabel,
     QListWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from limner.models.workflow.review import Remark, StatusChange
-from limner.widgets.palette_colors import STATUS_HUES, banner_colors, status_color
-from limner.widgets.plain import escaped, make_plain, plain_label, set_plain_tip
+from limner.widgets.palette_colors import STATUS_HUES, banner_colors
+from limner.widgets.plain import make_plain, set_plain_tip
 
 STATUS_COLORS = STATUS_HUES
 
@@ -205,73 +203,3 @@ class ChangesOverlay:
             self.counts[kind] = self.counts.get(kind, 0) + 1
         self._host.set_overlay(self.NAME, shown)
         self._items = shown
-
-
-class BarChart(QWidget):
-    """Horizontal bars, one per label, colored per status when the label is one."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, int]] = []
-        self.setMinimumHeight(60)
-
-    def set_rows(self, rows: Sequence[tuple[str, int]]) -> None:
-        self._rows = list(rows)
-        self.setMinimumHeight(22 * max(1, len(self._rows)) + 8)
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setFont(QFont(self.font().family(), 9))
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        top = max((n for _, n in self._rows), default=0) or 1
-        label_w = 110
-        bar_w = max(10, self.width() - label_w - 60)
-        for i, (label, count) in enumerate(self._rows):
-            y = 4 + i * 22
-            painter.setPen(text)
-            painter.drawText(QRectF(0, y, label_w - 6, 18), Qt.AlignmentFlag.AlignRight, label)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(status_color(label, palette))
-            painter.drawRect(QRectF(label_w, y + 2, bar_w * count / top, 14))
-            painter.setPen(text)
-            painter.drawText(QRectF(label_w + bar_w * count / top + 4, y, 50, 18), str(count))
-        painter.end()
-
-
-class ProgressDialog(QDialog):
-    """Counts by status and by annotator, for the project and each queue."""
-
-    def __init__(
-        self,
-        sections: Sequence[tuple[str, Mapping[str, int], Mapping[str, int]]],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("progressDialog")
-        self.setWindowTitle("Progress")
-        layout = QVBoxLayout(self)
-        self.charts: dict[str, tuple[BarChart, BarChart]] = {}
-        for title, by_status, by_annotator in sections:
-            total = sum(by_status.values())
-            done = by_status.get("approved", 0)
-            heading = QLabel(f"<b>{escaped(title)}</b> — {total} images, {done} approved")
-            heading.setTextFormat(Qt.TextFormat.RichText)
-            layout.addWidget(heading)
-            status_chart = BarChart()
-            status_chart.set_rows(
-                sorted(
-                    by_status.items(),
-                    key=lambda kv: (
-                        list(STATUS_COLORS).index(kv[0]) if kv[0] in STATUS_COLORS else 99
-                    ),
-                )
-            )
-            layout.addWidget(status_chart)
-            people = BarChart()
-            people.set_rows([(name or "(nobody)", n) for name, n in sorted(by_annotator.items())])
-            layout.addWidget(plain_label("by annotator"))
-            layout.addWidget(people)
-            self.charts[title] = (status_chart, people)
-        self.resize(520, min(900, 160 + 120 * len(sections)))
