@@ -16,13 +16,14 @@ says who refuses and why, and it gets its own tooltip back once the refusal ends
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from limner.widgets.icons import has_icon, icon
 from limner.widgets.plain import menu_text, set_plain_tip
 
 Key: TypeAlias = str | QKeySequence.StandardKey
@@ -137,8 +138,9 @@ class ActionSet:
         action.setObjectName(f"action_{spec.name}")
         action.setShortcuts([QKeySequence(k) for k in spec.keys])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if spec.icon:
-            action.setIcon(QIcon.fromTheme(spec.icon))
+        if has_icon(spec.icon or spec.name):
+            action.setIcon(icon(spec.icon or spec.name))
+        action.setIconText(spec.text.replace("…", ""))  # toolbars show this: it never changes
         if spec.tip:
             action.setStatusTip(spec.tip)
             action.setToolTip(_tooltip(spec, spec.keys))
@@ -176,6 +178,12 @@ class ActionSet:
     def __iter__(self) -> Iterator[QAction]:
         return iter(self._actions.values())
 
+    def refresh_icons(self) -> None:
+        """Draw every icon again in the colours of the current palette (a theme change)."""
+        for spec in self.specs:
+            if has_icon(spec.icon or spec.name):
+                self._actions[spec.name].setIcon(icon(spec.icon or spec.name))
+
     def in_group(self, group: str) -> dict[str, QAction]:
         """The actions of one group, by row name, in table order."""
         return {s.name: self._actions[s.name] for s in self.specs if s.group == group}
@@ -185,7 +193,7 @@ class ActionSet:
         """Read every condition again and bring the actions in line with it."""
         for live in self._live:
             action, spec = live.action, live.spec
-            keys_changed = False
+            keys_changed, detail = False, ""
             if live.keys is not None:
                 condition, other = live.keys
                 keys = other if condition() else spec.keys
@@ -193,8 +201,8 @@ class ActionSet:
                     live.keys_now, keys_changed = keys, True
                     action.setShortcuts([QKeySequence(k) for k in keys])
             if live.text is not None:
-                detail = live.text()
-                action.setText(f"{spec.text} {menu_text(str(detail))}" if detail else spec.text)
+                detail = str(live.text() or "")
+                action.setText(f"{spec.text} {menu_text(detail)}" if detail else spec.text)
             if live.checked is not None:
                 action.setChecked(bool(live.checked()))
             if live.enabled is not None:
@@ -206,14 +214,18 @@ class ActionSet:
                     action.setStatusTip(f"{verdict.who}: {verdict.why}")
                     continue
                 action.setEnabled(bool(verdict))
-            if live.enabled is not None or keys_changed:
-                _own_tips(spec, action, live.keys_now)
+            if live.enabled is not None or keys_changed or live.text is not None:
+                _own_tips(spec, action, live.keys_now, detail)
 
 
-def _own_tips(spec: ActionSpec, action: QAction, keys: Sequence[Key]) -> None:
-    """The row's own tooltip and status tip (an empty tooltip shows the text)."""
+def _own_tips(spec: ActionSpec, action: QAction, keys: Sequence[Key], detail: str = "") -> None:
+    """The row's own tooltip and status tip (an empty tooltip shows the text); a detail
+    (the step Undo would undo) is named in the tooltip, since the button shows no text."""
     action.setStatusTip(spec.tip)
-    action.setToolTip(_tooltip(spec, keys) if spec.tip else "")
+    if detail:
+        set_plain_tip(action, _tooltip(replace(spec, tip=f"{spec.text} {detail}"), keys))
+    else:
+        action.setToolTip(_tooltip(spec, keys) if spec.tip else "")
 
 
 # -- placement ----------------------------------------------------------------------------

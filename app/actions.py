@@ -34,6 +34,14 @@ TOOLBARS: tuple[tuple[str, str], ...] = (("main", "Main"), ("mode", "Mode"))
 A = ActionSpec
 
 FILE = (
+    A("new_project", "New project…", "home.ask_new", ("Ctrl+N",),
+      "A project from a folder of images", menu="file/project@-1"),
+    A("open_project", "Open project…", "home.ask_open", ("Ctrl+O",), "Open a project folder",
+      menu="file/project@-1"),
+    A("clone_project", "Clone from server…", "home.ask_clone", (),
+      "A new project from a project on a server", menu="file/project@-1"),
+    A("close_project", "Close project", "home.close_project", ("Ctrl+W",),
+      "Close this project and show the start page", menu="file/project@-1"),
     A("add_images", "Add images…", "importer.ask_add_images", ("Ctrl+I",), "Add image files",
       menu="file/add", toolbar="main/start"),
     A("add_folder", "Add folder…", "importer.ask_add_folder", ("Ctrl+Shift+I",),
@@ -95,16 +103,27 @@ EDIT = (
     A("delete", "Delete", "editor.delete_selection", ("Delete", "Backspace"),
       "Delete the selection", menu="edit/delete"),
     A("escape", "Cancel", "window.escape", ("Esc",), "Cancel the gesture or selection"),
+    A("preferences", "Preferences…", "home.ask_preferences", ("Ctrl+,",),
+      "Theme, mouse wheel, sync, caches, your name", menu="edit/prefs"),
 )  # fmt: skip
 
 VIEW = (
-    A("fit", "Fit", "canvas.fit", ("F",), "Fit the image in the window", menu="view/zoom",
-      toolbar="main/nav@3"),
-    A("actual", "100%", "canvas.actual_size", ("Ctrl+1",), "Show at 100%", menu="view/zoom"),
-    A("zoom_in", "Zoom in", "view.zoom_in", ("Ctrl+=",), menu="view/zoom"),
-    A("zoom_out", "Zoom out", "view.zoom_out", ("Ctrl+-",), menu="view/zoom"),
+    # Zoom keys as in labelme: Ctrl++ / Ctrl+= in, Ctrl+- out, Ctrl+0 original size,
+    # Ctrl+F fit window (F and Ctrl+1 are limner's own and stay).
+    A("zoom_in", "Zoom in", "view.zoom_in", ("Ctrl++", "Ctrl+="), "Zoom in",
+      menu="view/zoom"),
+    A("zoom_out", "Zoom out", "view.zoom_out", ("Ctrl+-",), "Zoom out", menu="view/zoom"),
+    A("fit", "Fit", "canvas.fit", ("F", "Ctrl+F"), "Fit the image in the window",
+      menu="view/zoom", toolbar="main/nav@3"),
+    A("actual", "100%", "canvas.actual_size", ("Ctrl+0", "Ctrl+1"), "Show at 100%",
+      menu="view/zoom"),
     A("window_level", "Window/level…", "view.ask_window_level", ("Ctrl+Shift+W",),
       "Black and white points of 16-bit and float images", menu="view/zoom"),
+    A("full_screen", "Full screen", "layout.toggle_full_screen", ("F11",),
+      "Fill the screen with the window", checked_when="layout.is_full_screen",
+      menu="view/window"),
+    A("reset_layout", "Reset layout", "layout.reset", (),
+      "Put every panel back where it started", menu="view/window"),
 )  # fmt: skip
 
 TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
@@ -137,7 +156,11 @@ GO = (
       keys_when=("review.reviewing", ("Left",)), menu="go/images", toolbar="main/nav@1"),
 )  # fmt: skip
 
-HELP = (A("shortcuts", "Keyboard shortcuts", "window.show_shortcuts", ("F1",), menu="help/help"),)
+HELP = (
+    A("shortcuts", "Keyboard shortcuts", "window.show_shortcuts", ("F1",), menu="help/help"),
+    A("about", "About limner", "home.show_about", (), "Version, licence and folders",
+      menu="help/about"),
+)  # fmt: skip
 
 CLASS_KEYS = tuple(
     A(f"class_{n}", f"Class {n}", ("window.pick_class_key", str(n)), (str(n),))
@@ -172,13 +195,25 @@ REVIEW = (
       menu="review/progress"),
 )  # fmt: skip
 
+START_MENUS: tuple[tuple[str, str], ...] = (
+    ("file", "&File"), ("edit", "&Edit"), ("help", "&Help"),
+)  # fmt: skip
+START_ACTIONS: tuple[ActionSpec, ...] = (
+    *(a for a in FILE if a.name in ("new_project", "open_project", "clone_project")),
+    A("demo", "Open the demo", "home.open_demo", (), "The demo project", menu="file/project"),
+    A("quit", "Quit", "home.quit", (QKeySequence.StandardKey.Quit,), menu="file/quit"),
+    *(a for a in (*EDIT, *HELP) if a.name in ("preferences", "about")),
+)
+"""The start page's window: the project rows of the File menu, the demo and Quit."""
+
 ACTIONS: tuple[ActionSpec, ...] = (
     *FILE, *EDIT, *VIEW, *TOOLS, *GO, *HELP, *CLASS_KEYS, *REVIEW
 )  # fmt: skip
 
 GESTURES: tuple[tuple[str, str], ...] = (
     ("Pan", "Middle-drag, Space+drag"),
-    ("Zoom at the cursor", "Wheel"),
+    ("Scroll (Shift: sideways); trackpads scroll too", "Wheel"),
+    ("Zoom at the cursor", "Ctrl+Wheel"),
     ("Brush size / wand tolerance", "[ and ]"),
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
@@ -191,4 +226,4 @@ GESTURES: tuple[tuple[str, str], ...] = (
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""
 
-__all__ = ["ACTIONS", "GESTURES", "MENUS", "TOOLBARS", "TOOL_ROWS"]
+__all__ = ["ACTIONS", "GESTURES", "MENUS", "START_ACTIONS", "START_MENUS", "TOOLBARS", "TOOL_ROWS"]

@@ -102,9 +102,14 @@ def _print_review_info(stats: dict[str, object]) -> None:
 
 def cmd_open(args: argparse.Namespace) -> int:
     from limner.app.gui import run_gui
+    from limner.models.store import queries
     from limner.models.store.store import ProjectStore, resolve_project_file
 
-    ProjectStore.open(args.path).close()  # clear error before Qt starts
+    with ProjectStore.open(args.path) as store:  # clear errors before Qt starts
+        if args.image:
+            with store.read() as conn:
+                if queries.image_by_name(conn, args.image) is None:
+                    raise LimnerError(f"no image named {args.image!r} in {args.path}")
     return run_gui(
         resolve_project_file(args.path).parent, image_name=args.image, screenshot=args.screenshot
     )
@@ -122,12 +127,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_gui(path, screenshot=args.screenshot)
 
 
+def cmd_start(args: argparse.Namespace) -> int:
+    """Bare ``limner`` (the start page) or ``limner PATH`` (a file manager, the desktop
+    entry): the first path opens; a folder of images is offered as a new project."""
+    from limner.app.gui import run_gui
+
+    return run_gui(args.paths[0] if args.paths else None, screenshot=args.screenshot)
+
+
+TOP_OPTIONS_WITH_VALUE = ("--screenshot",)
+
+
+def with_start_command(argv: list[str], commands: set[str]) -> list[str]:
+    """``argv`` with the hidden ``start`` command inserted where no command is named, so
+    ``limner``, ``limner PATH`` and ``limner --screenshot F PATH`` open the window."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return [*argv[:i], "start", *argv[i:]]
+        if arg.startswith("-"):
+            i += 2 if arg in TOP_OPTIONS_WITH_VALUE else 1
+            continue
+        return argv if arg in commands else [*argv[:i], "start", *argv[i:]]
+    if any(a in ("-h", "--help", "--version") for a in argv):
+        return argv
+    return [*argv, "start"]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    argv = with_start_command(list(sys.argv[1:] if argv is None else argv), set(COMMANDS))
+    args = top.parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if args.command is None:
-        args.command, args.path = "demo", None
     module = import_module(COMMANDS[args.command])  # only the chosen command's imports
     return run_command(module.HANDLERS[args.command], args)
 
@@ -189,7 +222,9 @@ def _silence_stdout_if_broken() -> None:
         _silence_stdout()
 
 
-HANDLERS = {"new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo}
+HANDLERS = {
+    "new": cmd_new, "info": cmd_info, "open": cmd_open, "demo": cmd_demo, "start": cmd_start,
+}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "new": "limner.app.cli",
     "open": "limner.app.cli",
     "demo": "limner.app.cli",
+    "start": "limner.app.cli",
     "info": "limner.app.cli",
     "clone": "limner.app.cli_sync",
     "remote": "limner.app.cli_sync",
@@ -109,6 +110,9 @@ def _project_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     p_demo.add_argument(
         "--path", type=Path, help=f"where the demo lives (default: {default_demo_path()})"
     )
+
+    p_start = sub.add_parser("start")  # no help: not listed, `limner [PATH]` is its form
+    p_start.add_argument("paths", type=Path, nargs="*")
 
     p_info = sub.add_parser("info", help="print counts of a project")
     p_info.add_argument("path", type=Path)

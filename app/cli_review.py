@@ -58,13 +58,21 @@ def _pages(fetch: Callable[[int, int], list[ImageRecord]]) -> Iterator[ImageReco
         offset += PAGE
 
 
+def shown_status(record: ImageRecord) -> str:
+    """A file limner cannot read is listed as "unreadable", not as a new image to label."""
+    return "unreadable" if record.error else record.status
+
+
 def _image_json(record: ImageRecord) -> dict[str, object]:
-    return {
+    found: dict[str, object] = {
         "name": record.name,
         "id": record.id,
         "status": record.status,
         "annotations": record.annotation_count,
     }
+    if record.error:
+        found["error"] = record.error  # why limner cannot read the file
+    return found
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -99,7 +107,7 @@ def cmd_images(args: argparse.Namespace) -> int:
                 out.write(f"{'name':<32} {'id':>7}  {'status':<12} {'annotations':>11}\n")
             count += 1
             out.write(
-                f"{record.name:<32} {record.id:>7}  {record.status:<12} "
+                f"{record.name:<32} {record.id:>7}  {shown_status(record):<12} "
                 f"{record.annotation_count:>11}\n"
             )
         if count == 0:

@@ -1,4 +1,4 @@
-"""Starting the GUI: QApplication, the main window, and the headless screenshot mode."""
+"""Starting the GUI: QApplication, the start page or a project, and the screenshot mode."""
 
 from __future__ import annotations
 
@@ -23,50 +23,66 @@ def _prepare_platform(screenshot: Path | None) -> None:
         raise SystemExit(3)
 
 
-def run_gui(project: Path, *, image_name: str | None = None, screenshot: Path | None = None) -> int:
-    """Open ``project`` in the main window; with ``screenshot``, save a picture and exit."""
+def _quiet_offscreen_plugin() -> None:
+    """The offscreen platform warns that it cannot resize or raise windows, which a
+    picture never needs; every other Qt message still reaches stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if kind == QtMsgType.QtWarningMsg and message.startswith("This plugin does not support"):
+            return
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def run_gui(
+    target: Path | None, *, image_name: str | None = None, screenshot: Path | None = None
+) -> int:
+    """Open ``target`` (a project, a folder of images, an image) or, with None, the start
+    page; with ``screenshot``, save a picture of the window and exit, leaving the user's
+    saved window layout as it was."""
     _prepare_platform(screenshot)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from limner.app.formats_setup import register_formats
+    from limner.app.home import ProjectHome
     from limner.app.main_window import MainWindow
-    from limner.models.store import queries
-    from limner.models.store.store import ProjectStore
+    from limner.app.theme import apply_preferences
 
+    if screenshot is not None:
+        _quiet_offscreen_plugin()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("limner")
     app.setOrganizationName("limner")
     register_formats()
-    store = ProjectStore.open(project)
-    window = MainWindow(store)
-    if screenshot is None:
-        window.restore_layout()
-    window.show()
-    target = None
-    if image_name:
-        with store.read() as conn:
-            target = queries.image_by_name(conn, image_name)
-        if target is None:
-            print(f"limner: no image named {image_name!r} in {project}", file=sys.stderr)
-            return 2
-    if target is not None:
-        window.editor.open_image(target.id)
-    else:
-        window.editor.open_first()
+    apply_preferences(app)
+    from limner.widgets.icons import icon
+
+    app.setWindowIcon(icon("limner"))
+    home = ProjectHome(
+        lambda store, h: MainWindow(store, home=h), keep_layout=screenshot is not None
+    )
+    if target is None:
+        home.show_start()
+    elif not home.open_path(target, image=image_name) and screenshot is not None:
+        return 2
     if screenshot is not None:
 
         def shoot() -> None:
-            window.canvas.fit()
+            shown = home.current()
+            canvas = getattr(shown, "canvas", None)
+            if canvas is not None:
+                canvas.fit()
             app.processEvents()
-            ok = window.grab().save(str(screenshot))
+            ok = shown.grab().save(str(screenshot))
             if not ok:
                 print(f"limner: could not write {screenshot}", file=sys.stderr)
-            window.close()
-            store.close()
+            home.quit()
             app.exit(0 if ok else 1)
 
         QTimer.singleShot(300, shoot)
     code = app.exec()
-    store.close()
+    home.quit()
     return int(code)

@@ -9,13 +9,17 @@ connects the editing session's changes to the widgets and to the controllers.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QInputDialog,
     QMainWindow,
     QMessageBox,
+    QToolButton,
     QWidget,
 )
 
@@ -23,11 +27,15 @@ from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortc
 from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
+from limner.app.home import ProjectHome
 from limner.app.import_ui import ImportController
+from limner.app.keyboard_nav import KeyboardNavigation
 from limner.app.labels_ui import LabelsController
+from limner.app.preferences import Preferences
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
+from limner.app.window_layout import WindowLayout
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
 from limner.models.editing.class_fit import fitting, is_tag_class
@@ -45,30 +53,42 @@ from limner.models.editing.events import (
 )
 from limner.models.editing.tools.convert import ELLIPSE_VERTICES
 from limner.models.imaging.imageio import is_too_large
+from limner.models.store import queries
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
 from limner.widgets.canvas.group_outline import GroupOutline
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
+from limner.widgets.dialogs.shortcuts import ShortcutsDialog
 from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
 from limner.widgets.panels.tag_panel import TagPanel
-from limner.widgets.plain import escaped, plain_label, plain_message_box, set_plain_tip
+from limner.widgets.plain import plain_label, plain_message_box, set_plain_tip
 
 APP_TITLE = "limner"
+PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: ProjectStore, parent: QWidget | None = None, *, home: ProjectHome | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.save_layout = True
+        """False for a screenshot: closing must not replace the user's saved layout."""
+        if home is None:  # a window made on its own (a test): it gets a home of its own
+            home = ProjectHome(lambda s, h: MainWindow(s, home=h))
+            home.adopt(self)
+        self.home = home
         self.editor, self.session_events = open_session(store, self)
         self.setWindowTitle(f"{store.name} — {APP_TITLE}")
         self.setAcceptDrops(True)
         self.resize(1400, 860)
+        self.layout_ctl = WindowLayout(self)
 
         self.canvas = CanvasView(self)
         self.setCentralWidget(self.canvas)
@@ -108,6 +128,13 @@ class MainWindow(QMainWindow):
         self._classes_changed()
         self._sync_styles()
         self.canvas.tool = self.editor.tool
+        self.canvas.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.canvas.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conflicts.attentionChanged.connect(self.layout_ctl.follow_attention)
+        self.layout_ctl.remember_default()
+        self.apply_preferences(Preferences.load())
+        self._keyboard_order()
+        self.sync_ui.remoteChanged.connect(lambda: self.apply_preferences(self.preferences))
 
     # -- construction ------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> None:
@@ -117,8 +144,10 @@ class MainWindow(QMainWindow):
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable  # View > Panels brings it back
         )
         self.addDockWidget(area, dock)
+        self.layout_ctl.add_dock(dock, on_attention=name == "conflictDock")
 
     def _build_status_bar(self) -> None:
         self.position_label = plain_label(name="positionLabel")  # image names are untrusted
@@ -176,10 +205,14 @@ class MainWindow(QMainWindow):
             "labels": self.labels,
             "sync_ui": self.sync_ui,
             "review": self.workflow,
+            "home": self.home,
+            "layout": self.layout_ctl,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
-        build_menus(self, self.action_set, MENUS)
-        build_toolbars(self, self.action_set, TOOLBARS)
+        self.menus = build_menus(self, self.action_set, MENUS)
+        self.home.add_recent_menu(self.menus, "open_project", self.action_set)
+        self.toolbars = build_toolbars(self, self.action_set, TOOLBARS)
+        self.layout_ctl.add_panels_menu(self.menus["view"])
         self.tool_actions = self.action_set.in_group("tool")
 
     def _wire_controllers(self) -> None:
@@ -214,6 +247,7 @@ class MainWindow(QMainWindow):
         self.session_events.event.connect(self._session_event)
         ed.history.subscribe(self._update_undo_actions)
         self.images.imageActivated.connect(ed.open_image)
+        self.images.model.modelReset.connect(self._show_position)
         self.images.filterChanged.connect(self._list_filter_changed)
         self.classes.activeClassChanged.connect(self._panel_picked_class)
         self.classes.addRequested.connect(lambda name: ed.add_class(name))
@@ -311,11 +345,19 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.store.name} — {APP_TITLE}")
             return
         self.images.show_current(image.id)
+        self._show_position()
+        self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
+
+    def _show_position(self) -> None:
+        """The position ("name  3 / 40") in the status bar, counted in the list as it is
+        now (images still arriving from an import, a filter just changed)."""
+        image = self.editor.image
+        if image is None:
+            return
         row = self.images.model.row_of(image.id)
         total = self.images.model.rowCount()
         where = f"{row + 1} / {total}" if row is not None else f"– / {total}"
         self.position_label.setText(f"{image.name}  {where}")
-        self.setWindowTitle(f"{image.name} — {self.store.name} — {APP_TITLE}")
 
     def _show_attributes(self) -> None:
         chosen = self.editor.selected_annotations()
@@ -455,16 +497,9 @@ class MainWindow(QMainWindow):
         return shortcut_rows(self.actions(), GESTURES)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{escaped(text)}</td><td><b>{escaped(keys)}</b></td></tr>"
-            for text, keys in self.shortcut_rows()
-        )
-        box = QMessageBox(self)
-        box.setObjectName("shortcutsBox")
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table cellspacing='4'>{rows}</table>")
+        box = ShortcutsDialog(self.shortcut_rows(), self)
         box.open()
+        self._shortcuts_box = box
 
     # -- lifecycle -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -474,12 +509,29 @@ class MainWindow(QMainWindow):
         self.images.model.shutdown()
         self.importer.shutdown()
         self.labels.shutdown()
-        settings = QSettings("limner", "limner")
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("state", self.saveState())
+        if self.save_layout:
+            self.layout_ctl.save()
         self.session_events.close()
         self.editor.close()
         super().closeEvent(event)
+        self.home.window_closed(self)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            QTimer.singleShot(0, self._focus_back)
+        return super().event(event)
+
+    def _focus_back(self) -> None:
+        """When a dialog closes and the window is active again, keys go to the canvas if
+        nothing of the window has the focus, so R, a comment, Enter, next keeps flowing."""
+        focused = QApplication.focusWidget()
+        if focused is None or focused.window() is not self:
+            self.canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in PALETTE_EVENTS and hasattr(self, "action_set"):
+            self.action_set.refresh_icons()  # light icons on a dark theme and back
+        super().changeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.importer.drag_enter(event)
@@ -487,11 +539,46 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         self.importer.drop(event)
 
+    def open_first_image(self, name: str | None = None) -> None:
+        """The image called ``name`` if there is one, else the first of the list."""
+        target = None
+        if name:
+            with self.store.read() as conn:
+                target = queries.image_by_name(conn, name)
+            if target is None:
+                self.statusBar().showMessage(f"No image named {name} in this project", 6000)
+        if target is not None:
+            self.editor.open_image(target.id)
+        else:
+            self.editor.open_first()
+
+    def add_images(self, folder: Path) -> None:
+        """Read a folder of images into the project in the background (New project)."""
+        self.importer.add_paths([folder])
+
+    def _keyboard_order(self) -> None:
+        im = self.images
+        lists = [im.table, self.classes.list, self.annotation_list,
+                 self.workflow.history_panel, self.conflicts.list]  # fmt: skip
+        chain = [im.search, im.queue_filter, im.status_filter, im.table, self.classes.list,
+                 *self.classes.findChildren(QToolButton), self.annotation_list,
+                 self.workflow.history_panel, self.conflicts.list]  # fmt: skip
+        self.keyboard = KeyboardNavigation(self.canvas, chain, lists, self)
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """The preferences that belong to a project's window (the rest are the app's)."""
+        self.preferences = prefs
+        self.canvas.wheel_zooms = prefs.wheel == "zoom"
+        self.editor.prefetcher.ahead = prefs.prefetch
+        if self.sync is not None:
+            self.sync.set_interval(prefs.sync_interval_s)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if prefs.toolbar_text
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        for bar in self.toolbars.values():
+            bar.setToolButtonStyle(style)
+
     def restore_layout(self) -> None:
-        settings = QSettings("limner", "limner")
-        geometry = settings.value("geometry")
-        state = settings.value("state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        self.layout_ctl.restore()

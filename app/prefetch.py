@@ -40,6 +40,8 @@ class Prefetcher:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="limner-prefetch")
         self.warmed = 0
         self.allow_huge = huge_images_allowed(store)
+        self.ahead = AHEAD
+        """How many images after the current one are read ahead (a preference)."""
 
     def open(self, record: ImageRecord) -> TileSource:
         """The image's tile source: the prefetched one if ready, else opened now."""
@@ -63,7 +65,7 @@ class Prefetcher:
         upcoming: list[ImageRecord] = []
         with self.store.read() as conn:
             current = after
-            while len(upcoming) < AHEAD:
+            while len(upcoming) < self.ahead:
                 nxt = queries.neighbor_image(conn, current.id, +1, flt)
                 if nxt is None:
                     break
@@ -97,7 +99,7 @@ class Prefetcher:
             self._pending.discard(record.id)
             self._ready[record.id] = source
             self.warmed += 1
-            while len(self._ready) > KEEP:
+            while len(self._ready) > max(KEEP, 2 * self.ahead):
                 _old_id, old = self._ready.popitem(last=False)
                 old.close()
 

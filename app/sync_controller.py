@@ -202,6 +202,10 @@ class SyncController(QObject):
         if changes.origin == "user":
             QTimer.singleShot(0, self, self._debounce.start)
 
+    def set_interval(self, seconds: int) -> None:
+        """How often sync runs by itself while nothing is edited (a preference)."""
+        self._timer.setInterval(max(1, seconds) * 1000)
+
     @property
     def retry_pending(self) -> bool:
         """A failed run is waiting for its backoff retry."""

@@ -157,9 +157,7 @@ class SyncUiController(QObject):
                     self._parent, "Already connected", "This project syncs with a server already."
                 )
                 return
-        credentials.store_token(kind, url, token)
-        with self._store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, kind, url, project)
+        link_remote(self._store, kind, url, token, project)
         self.start(SyncController.for_project(self._store, self._parent))
 
     def _publish(self, kind: str, url: str, token: str, project: str, title: str) -> None:
@@ -272,6 +270,14 @@ class SyncUiController(QObject):
         self.sync_now()
 
 
+def link_remote(store: ProjectStore, kind: str, url: str, token: str, project: str) -> None:
+    """Save the token in the keyring and record the server in the project: what Connect
+    does to an open project and Clone to a new, empty one (whose first sync fills it)."""
+    credentials.store_token(kind, url, token)
+    with store.transaction(origin="settings") as (conn, _changes):
+        sync_store.add_remote(conn, kind, url, project)
+
+
 def _duration(seconds: float) -> str:
     """ "5 s", "2 min": how long until the next try, for the user."""
     if seconds < 90:
@@ -279,4 +285,4 @@ def _duration(seconds: float) -> str:
     return f"{round(seconds / 60)} min"
 
 
-__all__ = ["TOOL_KINDS", "SyncUiController"]
+__all__ = ["TOOL_KINDS", "SyncUiController", "link_remote"]

@@ -26,16 +26,17 @@ from limner.models.editing.commands import Command
 from limner.models.errors import LimnerError
 from limner.models.store.queries import ImageFilter
 from limner.models.store.store import ProjectStore
+from limner.models.workflow import progress_charts as charts
 from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
 from limner.models.workflow.review_commands import AddRemark, Review, Skip, Submit
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.panels.image_list import ImageListPanel
+from limner.widgets.panels.progress_view import ProgressDialog
 from limner.widgets.panels.review_widgets import (
     ChangesOverlay,
     FeedbackBanner,
     HistoryPanel,
-    ProgressDialog,
     RemarkPins,
 )
 from limner.widgets.plain import plain_input_dialog
@@ -78,7 +79,7 @@ class ReviewController(QObject):
         self.mode = "annotate"
         self.show_changes = False
         self.history_panel = HistoryPanel(parent)
-        self.banner = FeedbackBanner(canvas.viewport())
+        self.banner = FeedbackBanner(canvas)
         self.pins = RemarkPins(canvas.overlays)
         self.changes = ChangesOverlay(canvas.overlays)
         self.progress_dialog: ProgressDialog | None = None
@@ -166,8 +167,12 @@ class ReviewController(QObject):
         self._ask("Reject", "What must change?", lambda text: self.reject(image.id, text))
 
     def reject(self, image_id: int, comment: str) -> None:
-        if not comment.strip():
-            show_error(self._parent, "Could not reject", "A rejection needs a comment.")
+        if not comment.strip():  # ask again at once: no warning to dismiss, no second R
+            self._ask(
+                "Reject",
+                "A rejection needs a comment. What must change?",
+                lambda text: self.reject(image_id, text),
+            )
             return
         if self._run(Review(image_id, "reject", comment.strip()), "Could not reject"):
             self._next("submitted")
@@ -219,6 +224,7 @@ class ReviewController(QObject):
         dialog.setInputMode(QInputDialog.InputMode.TextInput)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.textValueSelected.connect(done)
+        dialog.finished.connect(lambda _result: self._canvas.setFocus())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._dialog = dialog
         dialog.open()
@@ -282,11 +288,14 @@ class ReviewController(QObject):
         with self._session.store.read() as conn:
             overall = qs.progress(conn)
             per_queue = qs.progress_by_queue(conn)
+            classes = charts.class_distribution(conn)
+            days = charts.statuses_per_day(conn)
+            pace = charts.throughput(conn)
         sections = [("Project", overall.by_status, _totals(overall.by_annotator))]
         sections += [
             (f"Queue {name}", p.by_status, _totals(p.by_annotator)) for name, p in per_queue.items()
         ]
-        dialog = ProgressDialog(sections, self._parent)
+        dialog = ProgressDialog(sections, self._parent, classes=classes, days=days, pace=pace)
         dialog.open()
         self.progress_dialog = dialog
 

@@ -30,12 +30,18 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "DEFAULT_DISK_LIMIT_BYTES",
     "DEFAULT_MEMORY_BYTES",
     "DiskTileCache",
     "TileMemoryCache",
+    "disk_cache_size",
     "quick_file_key",
     "tile_cache_dir",
+    "trim_disk_cache",
 ]
+
+DEFAULT_DISK_LIMIT_BYTES = 2 * 1024**3
+"""Default ceiling of a project's disk tile cache: overviews of a few hundred huge images."""
 
 DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024
 """Default budget of decoded tiles kept in memory: enough for several screens at 4K."""
@@ -164,6 +170,7 @@ class DiskTileCache:
         safe = image_key if _SAFE_KEY.match(image_key) else _hash_text(image_key)
         self.folder = Path(root) / safe / f"t{int(tile_size)}"
         self._made_folder = False
+        self._touched = False
         self._lock = threading.Lock()
 
     def path(self, level: int, col: int, row: int) -> Path:
@@ -190,7 +197,17 @@ class DiskTileCache:
             _log.warning("discarding cached tile %s of unexpected shape or type", path)
             self._remove(path)
             return None
+        self._touch()
         return array
+
+    def _touch(self) -> None:
+        """Mark the image as used now (once per opening), so trimming keeps it longest."""
+        if not self._touched:
+            self._touched = True
+            try:
+                os.utime(self.folder.parent)
+            except OSError as exc:
+                _log.info("cannot mark %s as used: %s", self.folder.parent, exc)
 
     def store(self, level: int, col: int, row: int, array: np.ndarray) -> bool:
         """Write the tile atomically; return whether it was written."""
@@ -229,6 +246,50 @@ class DiskTileCache:
             path.unlink(missing_ok=True)
         except OSError as exc:
             _log.warning("cannot delete %s: %s", path, exc)
+
+
+def _image_folders(root: Path) -> list[tuple[float, int, Path]]:
+    """(last use, bytes, folder) of every image's tiles under ``root``."""
+    found = []
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir()]
+    except OSError:
+        return []
+    for folder in folders:
+        size, used = 0, 0.0
+        try:
+            used = folder.stat().st_mtime
+            for dirpath, _dirs, files in os.walk(folder):
+                for name in files:
+                    st = os.stat(os.path.join(dirpath, name))
+                    size += st.st_size
+                    used = max(used, st.st_mtime)
+        except OSError as exc:
+            _log.info("cannot measure %s: %s", folder, exc)
+        found.append((used, size, folder))
+    return found
+
+
+def disk_cache_size(root: Path | str) -> int:
+    """Bytes of tiles stored under ``root`` (a project's ``cache/tiles``)."""
+    return sum(size for _used, size, _folder in _image_folders(Path(root)))
+
+
+def trim_disk_cache(root: Path | str, limit_bytes: int) -> int:
+    """Delete the tiles of the images used longest ago until at most ``limit_bytes`` stay.
+
+    A whole image at a time: half an overview saves nothing, since the missing tiles
+    would need the full decode again. Returns the bytes freed.
+    """
+    folders = sorted(_image_folders(Path(root)))
+    total = sum(size for _used, size, _folder in folders)
+    freed = 0
+    for _used, size, folder in folders:
+        if total - freed <= limit_bytes:
+            break
+        shutil.rmtree(folder, ignore_errors=True)
+        freed += size
+    return freed
 
 
 def _hash_text(text: str) -> str:

@@ -138,7 +138,7 @@ def import_images(
         with store.transaction(origin="import") as (conn, changes):
             tx.insert_images(conn, changes, fresh, stored_path=convert)
             tx.log_event(conn, "import", {"files": len(fresh)})
-        report.added += len(fresh)
+        report.added += sum(1 for probe in fresh if not probe.error)  # unreadable: their own count
         batch.clear()
 
     total = len(files)

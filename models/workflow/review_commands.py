@@ -39,8 +39,9 @@ class _Applied:
 class ChangeStatus(Command):
     """Move images to ``to_status``, recording one history row per image.
 
-    Images already in ``to_status`` are left alone, except for approve and reject: a
-    reviewer deciding again (with a new comment) is an event worth keeping. Approving
+    Images already in ``to_status`` are left alone, except for a review with a comment:
+    a reviewer deciding again with new words (a second rejection) is an event worth
+    keeping, while approving an approved image says nothing new. Approving
     or rejecting also stores a review snapshot, whichever command did it, so "changes
     since the last review" never misses a decision. A rejection needs a comment.
     """
@@ -64,7 +65,8 @@ class ChangeStatus(Command):
         self.applied = []
         review = self.to_status in REVIEW_STATUSES
         for image_id in self.image_ids:
-            if not review and rv.image_status(conn, image_id) == self.to_status:
+            again = rv.image_status(conn, image_id) == self.to_status
+            if again and not (review and self.comment.strip()):
                 continue
             change_id, from_status = rv.record_status_change(
                 conn,

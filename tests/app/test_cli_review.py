@@ -214,3 +214,18 @@ def test_the_review_cli_does_not_load_qt() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_unreadable_files_are_not_counted_as_added_nor_listed_as_new(
+    tmp_path: Path, image_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (image_dir / "broken.png").write_text("not a picture")
+    assert main(["new", str(tmp_path / "p"), "--images", str(image_dir)]) == 0
+    assert "5 images added, 1 unreadable" in capsys.readouterr().out
+    assert main(["images", str(tmp_path / "p")]) == 0
+    rows = {line.split()[0]: line.split()[2] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["broken.png"] == "unreadable" and rows["img1.png"] == "new"
+    listed = run_json(capsys, "images", str(tmp_path / "p"), "--json")
+    broken = next(r for r in listed if r["name"] == "broken.png")
+    fine = next(r for r in listed if r["name"] == "img1.png")
+    assert broken["error"] and "error" not in fine

@@ -136,10 +136,10 @@ def test_class_dialog_sets_schema_and_skeleton(qtbot, window) -> None:
 
 
 def test_f1_lists_every_tool_letter(qtbot, window) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    from limner.widgets.dialogs.shortcuts import ShortcutsDialog
 
     QTest.keyClick(window, Qt.Key.Key_F1)
-    box = window.findChild(QMessageBox, "shortcutsBox")
+    box = window.findChild(ShortcutsDialog, "shortcutsBox")
     assert box is not None and box.isVisible()
     text = box.text()
     for name, key in [

@@ -207,7 +207,8 @@ def test_import_skips_duplicates_and_lists_unreadable(
     write_image(extra / "new.png", 30, 30, seed=99)
     (extra / "broken.jpg").write_text("this is not a picture")
     report = import_images(project, [extra])
-    assert report.added == 2
+    assert report.added == 1  # the broken file is kept and listed, but not counted as added
+    assert report.summary().startswith("1 image added, 1 unreadable")
     assert report.duplicates == ["copy_of_1.png"]
     assert [name for name, _ in report.unreadable] == ["broken.jpg"]
     with project.read() as conn:

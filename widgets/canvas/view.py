@@ -254,7 +254,15 @@ class CanvasView(QGraphicsView):
             self.fit()  # a fitted image stays fitted when panels open or the window resizes
         self.minimap.refresh()
 
+    wheel_zooms = False
+    """The plain wheel zooms and Ctrl+wheel scrolls (a preference); by default, as in
+    labelme and most viewers, the wheel and a trackpad scroll and Ctrl+wheel zooms."""
+
     def wheelEvent(self, event: QWheelEvent) -> None:
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if ctrl == self.wheel_zooms:
+            super().wheelEvent(event)  # scroll: pixel deltas (trackpads) and Shift handled
+            return
         steps = event.angleDelta().y() / 120.0
         if steps == 0:
             return

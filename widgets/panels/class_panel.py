@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
     QHBoxLayout,
@@ -25,8 +25,14 @@ from limner.widgets.plain import ask_plain
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:
+    """A swatch of the class colour with a mid-grey rim, so a near-black class shows on a
+    dark list and a near-white one on a light list."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(128, 128, 128))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
     return QIcon(pixmap)
 
 

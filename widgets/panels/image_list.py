@@ -20,9 +20,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtGui import QBrush, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -38,6 +39,7 @@ from limner.models.store import queries
 from limner.models.store.queries import ERROR_FILTER, ImageFilter
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import resolve_image_path
+from limner.widgets.palette_colors import STATUS_HUES, error_color, status_color
 from limner.widgets.plain import plain_tooltip
 
 PAGE_SIZE = 200
@@ -52,13 +54,9 @@ STATUS_LABELS = {
     ImageStatus.REJECTED.value: "rejected",
     ImageStatus.SKIPPED.value: "skipped",
 }
-STATUS_COLORS = {
-    "in_progress": "#4a90d9",
-    "submitted": "#d9a441",
-    "approved": "#4caf50",
-    "rejected": "#e05555",
-    "skipped": "#888888",
-}
+STATUS_COLORS = {s: STATUS_HUES[s] for s in ("in_progress", "submitted", "approved", "rejected",
+                                              "skipped")}  # fmt: skip
+"""The statuses shown in colour (new ones in plain text); see ``palette_colors``."""
 
 ValidIndex = QModelIndex | QPersistentModelIndex
 
@@ -208,10 +206,11 @@ class ImageListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(f"{rec.name}\n{rec.error}" if rec.error else rec.path)
         if role == Qt.ItemDataRole.ForegroundRole:
+            palette = QApplication.palette()
             if rec.error:
-                return QBrush(QColor("#e05555"))
+                return QBrush(error_color(palette))
             if col == 1 and rec.status in STATUS_COLORS:
-                return QBrush(QColor(STATUS_COLORS[rec.status]))
+                return QBrush(status_color(rec.status, palette))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

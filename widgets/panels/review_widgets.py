@@ -1,4 +1,4 @@
-"""Review workflow views: status history, the reviewer's feedback banner, progress chart,
+"""Review workflow views: status history, the reviewer's feedback banner,
 remark pins and the "changes since last review" overlay on the canvas.
 
 The two canvas overlays never add items to the scene themselves: they hand them, under a
@@ -10,31 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
-    QDialog,
+    QAbstractScrollArea,
+    QApplication,
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
     QLabel,
     QListWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from limner.models.workflow.review import Remark, StatusChange
-from limner.widgets.plain import escaped, make_plain, plain_label, set_plain_tip
+from limner.widgets.palette_colors import STATUS_HUES, banner_colors
+from limner.widgets.plain import make_plain, set_plain_tip
 
-STATUS_COLORS = {
-    "new": "#9e9e9e",
-    "in_progress": "#4a90d9",
-    "submitted": "#d9a441",
-    "approved": "#4caf50",
-    "rejected": "#e05555",
-    "skipped": "#777777",
-}
+STATUS_COLORS = STATUS_HUES
 
 
 class HistoryPanel(QListWidget):
@@ -57,31 +51,69 @@ class HistoryPanel(QListWidget):
 
 
 class FeedbackBanner(QLabel):
-    """The reviewer's comment on a rejected image, over the canvas until resubmitted."""
+    """The reviewer's comment on a rejected image, above the image until resubmitted.
 
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
+    It sits in a strip of its own at the top of the canvas (the canvas's viewport moves
+    down by its height), so it never covers the image or the shapes being corrected.
+    """
+
+    def __init__(self, canvas: QAbstractScrollArea) -> None:
+        super().__init__(canvas)
+        self._canvas = canvas
         self.setObjectName("feedbackBanner")
         make_plain(self)  # a reviewer's words, never markup
         self.setWordWrap(True)
-        self.setStyleSheet(
-            "QLabel { background: rgba(160, 30, 30, 220); color: white; padding: 8px;"
-            " border-radius: 4px; font-weight: bold; }"
-        )
+        self.setAutoFillBackground(True)
+        self.setContentsMargins(8, 6, 8, 6)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        canvas.installEventFilter(self)
         self.hide()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour()
+        super().changeEvent(event)
+
+    def _colour(self) -> None:
+        background, text = banner_colors(QApplication.palette())
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, background)
+        palette.setColor(QPalette.ColorRole.WindowText, text)
+        self.setPalette(palette)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._canvas and event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
     def show_feedback(self, text: str | None) -> None:
+        was = self.isVisible()
         if not text:
             self.hide()
+            if was:
+                self._set_margin(0)
             return
+        self._colour()
         self.setText(text)
-        parent = self.parentWidget()
-        width = max(200, parent.width() - 24) if parent is not None else 400
-        self.setFixedWidth(width)
-        self.adjustSize()
-        self.move(12, 12)
         self.show()
+        self._place()
+
+    def _place(self) -> None:
+        self.setFixedWidth(self._canvas.width())
+        height = self.heightForWidth(self._canvas.width())
+        self.setFixedHeight(max(height, self.sizeHint().height()))
+        self.move(0, 0)
         self.raise_()
+        self._set_margin(self.height())
+
+    def _set_margin(self, top: int) -> None:
+        if self._canvas.viewportMargins().top() != top:
+            self._canvas.setViewportMargins(0, top, 0, 0)
+            # The canvas keeps a fitted image fitted when it is resized: tell it so.
+            size = self._canvas.size()
+            QApplication.sendEvent(self._canvas, QResizeEvent(size, size))
 
 
 class OverlayHost(Protocol):
@@ -171,71 +203,3 @@ class ChangesOverlay:
             self.counts[kind] = self.counts.get(kind, 0) + 1
         self._host.set_overlay(self.NAME, shown)
         self._items = shown
-
-
-class BarChart(QWidget):
-    """Horizontal bars, one per label, colored per status when the label is one."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, int]] = []
-        self.setMinimumHeight(60)
-
-    def set_rows(self, rows: Sequence[tuple[str, int]]) -> None:
-        self._rows = list(rows)
-        self.setMinimumHeight(22 * max(1, len(self._rows)) + 8)
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setFont(QFont(self.font().family(), 9))
-        top = max((n for _, n in self._rows), default=0) or 1
-        label_w = 110
-        bar_w = max(10, self.width() - label_w - 60)
-        for i, (label, count) in enumerate(self._rows):
-            y = 4 + i * 22
-            painter.setPen(QColor("#303030"))
-            painter.drawText(QRectF(0, y, label_w - 6, 18), Qt.AlignmentFlag.AlignRight, label)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(STATUS_COLORS.get(label, "#5577aa")))
-            painter.drawRect(QRectF(label_w, y + 2, bar_w * count / top, 14))
-            painter.setPen(QColor("#303030"))
-            painter.drawText(QRectF(label_w + bar_w * count / top + 4, y, 50, 18), str(count))
-        painter.end()
-
-
-class ProgressDialog(QDialog):
-    """Counts by status and by annotator, for the project and each queue."""
-
-    def __init__(
-        self,
-        sections: Sequence[tuple[str, Mapping[str, int], Mapping[str, int]]],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("progressDialog")
-        self.setWindowTitle("Progress")
-        layout = QVBoxLayout(self)
-        self.charts: dict[str, tuple[BarChart, BarChart]] = {}
-        for title, by_status, by_annotator in sections:
-            total = sum(by_status.values())
-            done = by_status.get("approved", 0)
-            heading = QLabel(f"<b>{escaped(title)}</b> — {total} images, {done} approved")
-            heading.setTextFormat(Qt.TextFormat.RichText)
-            layout.addWidget(heading)
-            status_chart = BarChart()
-            status_chart.set_rows(
-                sorted(
-                    by_status.items(),
-                    key=lambda kv: (
-                        list(STATUS_COLORS).index(kv[0]) if kv[0] in STATUS_COLORS else 99
-                    ),
-                )
-            )
-            layout.addWidget(status_chart)
-            people = BarChart()
-            people.set_rows([(name or "(nobody)", n) for name, n in sorted(by_annotator.items())])
-            layout.addWidget(plain_label("by annotator"))
-            layout.addWidget(people)
-            self.charts[title] = (status_chart, people)
-        self.resize(520, min(900, 160 + 120 * len(sections)))

@@ -101,6 +101,8 @@ class ConflictsPanel(QWidget):
 
     resolveRequested = Signal(int, str)  # conflict id, "mine" | "theirs" | "both"
     showRequested = Signal(object, str)  # image id, local key
+    attentionChanged = Signal(bool)
+    """There is (or no longer is) a conflict or a sync problem to show."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,11 +150,17 @@ class ConflictsPanel(QWidget):
             b.setEnabled(has)
         if has:
             self.list.setCurrentRow(0)
+        self.attentionChanged.emit(self.needs_attention)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self._rows) or bool(self.problem.text())
 
     def show_problem(self, text: str) -> None:
         """Show the last sync problem; an empty text hides it."""
         self.problem.setText(f"⚠ {text}" if text else "")
         self.problem.setVisible(bool(text))
+        self.attentionChanged.emit(self.needs_attention)
 
     def _current(self) -> ConflictRow | None:
         item = self.list.currentItem()
