@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -343,7 +344,8 @@ class ProjectHome(QObject):
         if self.close_project(show_start=False) and self.start is not None:
             self.start.close()
         for dialog in self._dialogs:
-            dialog.close()
+            if shiboken6.isValid(dialog):  # a dialog that deletes itself on close may be gone
+                dialog.close()
         self._dialogs = []
 
     def fill_recent_menu(self, menu: QMenu) -> None:

@@ -92,27 +92,7 @@ class MainWindow(QMainWindow):
 
         self.canvas = CanvasView(self)
         self.setCentralWidget(self.canvas)
-        self.images = ImageListPanel(store, self)
-        self.classes = ClassPanel(self)
-        self.annotation_list = AnnotationList(self)
-        self.attribute_editor = AttributeEditor(self)
-        self._dock("Images", self.images, Qt.DockWidgetArea.LeftDockWidgetArea, "imagesDock")
-        self._dock("Classes", self.classes, Qt.DockWidgetArea.RightDockWidgetArea, "classesDock")
-        self._dock(
-            "Annotations",
-            self.annotation_list,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-            "annotationsDock",
-        )
-        self._dock(
-            "Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea, "attrDock"
-        )
-        self.tag_panel = TagPanel(self)
-        self._dock("Tags", self.tag_panel, Qt.DockWidgetArea.RightDockWidgetArea, "tagsDock")
-        self.conflicts = ConflictsPanel(self)
-        self._dock(
-            "Conflicts", self.conflicts, Qt.DockWidgetArea.RightDockWidgetArea, "conflictDock"
-        )
+        self._build_panels(store)
         self._build_status_bar()
         self._build_controllers()
         self._dock(
@@ -137,6 +117,30 @@ class MainWindow(QMainWindow):
         self.sync_ui.remoteChanged.connect(lambda: self.apply_preferences(self.preferences))
 
     # -- construction ------------------------------------------------------------------
+    def _build_panels(self, store: ProjectStore) -> None:
+        """The docked panels, in the order they stack in their columns."""
+        self.images = ImageListPanel(store, self)
+        self.classes = ClassPanel(self)
+        self.annotation_list = AnnotationList(self)
+        self.attribute_editor = AttributeEditor(self)
+        self._dock("Images", self.images, Qt.DockWidgetArea.LeftDockWidgetArea, "imagesDock")
+        self._dock("Classes", self.classes, Qt.DockWidgetArea.RightDockWidgetArea, "classesDock")
+        self._dock(
+            "Annotations",
+            self.annotation_list,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            "annotationsDock",
+        )
+        self._dock(
+            "Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea, "attrDock"
+        )
+        self.tag_panel = TagPanel(self)
+        self._dock("Tags", self.tag_panel, Qt.DockWidgetArea.RightDockWidgetArea, "tagsDock")
+        self.conflicts = ConflictsPanel(self)
+        self._dock(
+            "Conflicts", self.conflicts, Qt.DockWidgetArea.RightDockWidgetArea, "conflictDock"
+        )
+
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
