@@ -91,12 +91,18 @@ class FrameClock:
         app.processEvents()  # a paint that asked for another (a deferred raster) ends here
         return (time.perf_counter() - started) * 1000
 
+    idle: Callable[[], bool] = staticmethod(lambda: True)
+
     def settle(self) -> None:
-        """Run the event loop until nothing is left to paint or decode."""
+        """Run the event loop until nothing is left to paint, render or reveal."""
         app = _app()
+        deadline = time.perf_counter() + 60
         for _ in range(5):
             app.processEvents()
             time.sleep(0.01)
+        while not self.idle() and time.perf_counter() < deadline:
+            app.processEvents()
+            time.sleep(0.005)
 
 
 def shapes_for(count: int, size: int = IMAGE, seed: int = 1) -> list:
@@ -153,13 +159,20 @@ def _window(store) -> Iterator[tuple[Any, FrameClock]]:  # type: ignore[no-untyp
     app.processEvents()
     win.canvas.tile_layer.wait_idle()
     clock = FrameClock(win.canvas.viewport())
+    clock.idle = lambda: _idle(win)
     win.canvas.fit()
+    clock.settle()
     clock.time(win.canvas.viewport().update)
     try:
         yield win, clock
     finally:
         win.close()
         app.processEvents()
+
+
+def _idle(win) -> bool:  # type: ignore[no-untyped-def]
+    """No raster render or item reveal under way (always true where there are none)."""
+    return not getattr(win.canvas.annotation_scene, "busy", False)
 
 
 def _view_point(win, x: float, y: float):  # type: ignore[no-untyped-def]

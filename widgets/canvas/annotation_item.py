@@ -104,6 +104,9 @@ class AnnotationItem(QGraphicsItem):
         super().__init__()
         self.uuid = uuid
         self._render = render if render is not None else RenderContext()
+        # The zoom this item's margins are sized for: its own copy, so that its bounding
+        # rectangle never changes behind the scene index's back (only in refresh_margin).
+        self._margin_zoom = self._render.zoom
         self._style = style
         self._author = author
         self._geometry: Geometry = geometry
@@ -186,7 +189,7 @@ class AnnotationItem(QGraphicsItem):
 
     # -- QGraphicsItem ---------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        zoom = self._render.zoom
+        zoom = self._margin_zoom
         margin = MARGIN_PX / zoom
         rect = self._rect.adjusted(-margin, -margin - 2 * margin, margin, margin)
         chip_w, chip_h = self._chip_size
@@ -199,7 +202,9 @@ class AnnotationItem(QGraphicsItem):
 
     def refresh_margin(self) -> None:
         """The zoom changed a lot: the label margin in image pixels changes with it."""
-        self.prepareGeometryChange()
+        if self._margin_zoom != self._render.zoom:
+            self.prepareGeometryChange()
+            self._margin_zoom = self._render.zoom
 
     def paint(
         self,
