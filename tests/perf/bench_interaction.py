@@ -30,6 +30,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 IMAGE = 4096
 TARGETS = ((400.0, 400.0, 700.0, 700.0), (3000.0, 3000.0, 3300.0, 3300.0))
 SAMPLES = 15
+GESTURES = 5
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -333,17 +334,19 @@ def bench_vertex_drag_window() -> dict[str, dict[str, Any]]:
             vp = win.canvas.viewport()
             click(win, 500, 500)
             clock.settle()
-            for gesture in range(5):
+            for gesture in range(GESTURES):
                 x, y = points[gesture * 1000]
                 start = _view_point(win, x, y)
                 QTest.mousePress(
                     vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start
                 )
                 clock.settle()
+                # past the drag threshold first: moves inside it change nothing on screen
+                clock.time(lambda s=start: QTest.mouseMove(vp, QPoint(s.x() + 6, s.y())))
                 moves = 40
                 started = time.perf_counter()
                 for k in range(1, moves + 1):
-                    point = QPoint(start.x() + k, start.y() + (k % 3))
+                    point = QPoint(start.x() + 6 + k, start.y() + (k % 3))
                     clock.time(lambda p=point: QTest.mouseMove(vp, p))
                 rates.append(moves / (time.perf_counter() - started))
                 QTest.mouseRelease(
