@@ -235,7 +235,8 @@ def _edit(win, clock: FrameClock) -> tuple[list[float], list[float]]:  # type: i
     clock.settle()
     moves, releases = [], []
     for i in range(SAMPLES):
-        box = next(a for a in win.editor.annotations if a.z == len(win.editor.annotations) - 1)
+        shapes = win.editor.annotations
+        box = next(a for a in shapes if a.z == len(shapes) - 1)
         g = box.geometry
         x, y = (g.x0 + g.x1) / 2, (g.y0 + g.y1) / 2
         click(win, x, y)
