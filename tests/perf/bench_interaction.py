@@ -423,7 +423,7 @@ def bench_dense_memory_12k() -> dict[str, dict[str, Any]]:
     runs = []
     for _ in range(3):
         out = subprocess.run(
-            [sys.executable, "-m", "tests.perf.bench_interaction", "memory", "12000"],
+            [sys.executable, "-m", "tests.perf.bench_interaction", "rss", "12000"],
             check=True,
             capture_output=True,
             text=True,
@@ -434,7 +434,7 @@ def bench_dense_memory_12k() -> dict[str, dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["memory"]:
+    if sys.argv[1:2] == ["rss"]:
         print(f"{dense_memory(int(sys.argv[2])):.1f}")
     else:
         from tests.perf.run_bench import table

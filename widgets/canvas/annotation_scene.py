@@ -190,7 +190,6 @@ class AnnotationScene:
             item.set_highlighted(ann.uuid in self._selection)
             item.setVisible(False)  # shown by the level-of-detail pass, if at all
             self._items[ann.uuid] = item
-            self._scene.addItem(item)
         else:
             item.set_geometry(ann.geometry)
             item.set_style(style)
@@ -206,7 +205,7 @@ class AnnotationScene:
         self._boxes.remove(uuid)
         self._visible.discard(uuid)
         self._queue.pop(uuid, None)
-        if item is not None:
+        if item is not None and item.scene() is not None:
             self._scene.removeItem(item)
 
     # -- styles and selection ------------------------------------------------------------
@@ -419,14 +418,19 @@ class AnnotationScene:
         item = self._items.get(uuid)
         if item is None:
             return
+        # A hidden item is also out of the scene: the scene's index would otherwise hand
+        # every frame all the hidden items in the exposed area to sort and skip, a cost
+        # that grows with the image's shapes instead of the visible ones.
         if visible:
             if uuid not in self._visible:
                 item.refresh_margin()  # its margin may be sized for another zoom
                 self._visible.add(uuid)
                 item.setVisible(True)
+                self._scene.addItem(item)
         elif uuid in self._visible:
             self._visible.discard(uuid)
             item.setVisible(False)
+            self._scene.removeItem(item)
 
     # -- the raster ----------------------------------------------------------------------
     def _render_raster(self, force: bool) -> None:
