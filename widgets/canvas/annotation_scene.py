@@ -468,7 +468,11 @@ class AnnotationScene:
         w, h = self._image_size
         if (x1 - x0) * (y1 - y0) > w * h * PATCH_LIMIT:
             self._render_raster(force=True)  # most of the image: a background render
-        elif len(dirty) > 32:
+        elif len(dirty) > 32 or (x1 - x0) * (y1 - y0) <= 1.5 * sum(
+            (r[2] - r[0]) * (r[3] - r[1]) for r in dirty
+        ):
+            # many rectangles, or overlapping ones (a shape moved by less than its size):
+            # one patch of their union draws each shape there once
             self._dense_item.patch((x0, y0, x1, y1))
         else:
             for rect in dirty:
