@@ -99,6 +99,7 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("eraser", "Eraser", "E", "Erase from the selected mask"),
     ("wand", "Magic wand", "W", "Select a region of similar color"),
     ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
+    ("scissors", "Intelligent scissors", "S", "Click along an outline; it follows edges"),
     ("keypoints", "Keypoints", "K", "Place skeleton keypoints"),
 )
 """(tool name, text, key, tip); the row's name is the tool's name."""
@@ -163,6 +164,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Brush size / wand tolerance", "[ and ]"),
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
+    ("Scissors: close / take back the last stretch", "Enter / Backspace"),
     ("Keypoints: occluded / skip", "Shift+click / X"),
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""

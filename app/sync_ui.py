@@ -42,6 +42,7 @@ TOOL_KINDS = {
     "eraser": "mask",
     "wand": "mask",
     "grabcut": "mask",
+    "scissors": "polygon",
     "keypoints": "keypoints",
 }
 """The kind of shape each drawing tool makes, to ask the server's capabilities about."""

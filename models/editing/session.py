@@ -56,6 +56,7 @@ from limner.models.editing.tools import (
     GrabCutTool,
     KeypointTool,
     PolygonTool,
+    ScissorsTool,
     SelectTool,
     Tool,
     WandTool,
@@ -85,6 +86,7 @@ _TOOLS = (
     EraserTool,
     WandTool,
     GrabCutTool,
+    ScissorsTool,
     KeypointTool,
 )
 

@@ -12,6 +12,7 @@ from limner.models.editing.tools.brush import BrushTool, EraserTool
 from limner.models.editing.tools.grabcut import GrabCutTool
 from limner.models.editing.tools.keypoints import KeypointTool
 from limner.models.editing.tools.polygon import PolygonTool
+from limner.models.editing.tools.scissors import ScissorsTool
 from limner.models.editing.tools.select import SelectTool
 from limner.models.editing.tools.wand import WandTool
 
@@ -24,6 +25,7 @@ __all__ = [
     "Pointer",
     "PolygonTool",
     "Preview",
+    "ScissorsTool",
     "SelectTool",
     "Tool",
     "ToolHost",
