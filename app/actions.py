@@ -7,8 +7,8 @@ elsewhere. Handlers and conditions are names resolved against the window's targe
 - ``window``: the main window (quit, the cheat sheet, keyboard commands that join widgets);
 - ``editor``: the editing session of the project (edits, tools, undo history);
 - ``canvas`` and ``view``: the image view and its zoom and window/level controller;
-- ``importer``, ``labels``, ``sync_ui``, ``review``: the controllers of adding images,
-  importing and exporting annotations, sync and review.
+- ``importer``, ``labels``, ``sync_ui``, ``review``, ``assist``: the controllers of adding
+  images, importing and exporting annotations, sync, review and the model tools.
 
 The F1 cheat sheet lists the window's actions in table order, so the rows follow the menus;
 :data:`GESTURES` adds what no action holds (mouse gestures, keys a tool reads itself).
@@ -100,13 +100,14 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("wand", "Magic wand", "W", "Select a region of similar color"),
     ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
     ("scissors", "Intelligent scissors", "S", "Click along an outline; it follows edges"),
+    ("segment", "Click to segment", "C", "Click an object, a model outlines it"),
     ("keypoints", "Keypoints", "K", "Place skeleton keypoints"),
 )
 """(tool name, text, key, tip); the row's name is the tool's name."""
 
 TOOLS = tuple(
     A(name, text, ("editor.set_tool", name), (key,), tip, group="tool",
-      checked_when=("window.tool_is", name), enabled_when=("sync_ui.tool_allowed", name),
+      checked_when=("window.tool_is", name), enabled_when=("assist.tool_allowed", name),
       menu="tools/tools", toolbar="main/tools")
     for name, text, key, tip in TOOL_ROWS
 )  # fmt: skip
@@ -165,6 +166,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
     ("Scissors: close / take back the last stretch", "Enter / Backspace"),
+    ("Segment: not this / keep / mask or polygon", "Alt+click / Enter / Tab"),
     ("Keypoints: occluded / skip", "Shift+click / X"),
 )
 """Cheat-sheet rows for what no action holds: mouse gestures and keys a tool reads itself."""

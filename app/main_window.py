@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortcut_rows
 from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
+from limner.app.assist_ui import AssistController
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
 from limner.app.import_ui import ImportController
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
             after_folders=self.labels.offer,
         )
         self.view = ViewController(self.canvas, lambda: ed.source, bar, self)
+        self.assist = AssistController(ed, self.store.folder, self.sync_ui.tool_allowed)
         self.workflow = ReviewController(
             ed, self.canvas, self.images, bar, self, lambda: self.sync is not None
         )
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
             "labels": self.labels,
             "sync_ui": self.sync_ui,
             "review": self.workflow,
+            "assist": self.assist,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
         build_menus(self, self.action_set, MENUS)

@@ -43,6 +43,7 @@ TOOL_KINDS = {
     "wand": "mask",
     "grabcut": "mask",
     "scissors": "polygon",
+    "segment": "mask",
     "keypoints": "keypoints",
 }
 """The kind of shape each drawing tool makes, to ask the server's capabilities about."""

@@ -57,6 +57,7 @@ from limner.models.editing.tools import (
     KeypointTool,
     PolygonTool,
     ScissorsTool,
+    SegmentTool,
     SelectTool,
     Tool,
     WandTool,
@@ -87,6 +88,7 @@ _TOOLS = (
     WandTool,
     GrabCutTool,
     ScissorsTool,
+    SegmentTool,
     KeypointTool,
 )
 

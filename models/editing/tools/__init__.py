@@ -13,6 +13,7 @@ from limner.models.editing.tools.grabcut import GrabCutTool
 from limner.models.editing.tools.keypoints import KeypointTool
 from limner.models.editing.tools.polygon import PolygonTool
 from limner.models.editing.tools.scissors import ScissorsTool
+from limner.models.editing.tools.segment import SegmentTool
 from limner.models.editing.tools.select import SelectTool
 from limner.models.editing.tools.wand import WandTool
 
@@ -26,6 +27,7 @@ __all__ = [
     "PolygonTool",
     "Preview",
     "ScissorsTool",
+    "SegmentTool",
     "SelectTool",
     "Tool",
     "ToolHost",
