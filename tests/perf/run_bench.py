@@ -28,6 +28,7 @@ BENCH_MODULES = (
     "tests.perf.bench_tiles",
     "tests.perf.bench_sync",
     "tests.perf.bench_formats",
+    "tests.perf.bench_assist",
 )
 
 
