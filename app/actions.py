@@ -105,6 +105,15 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
 )
 """(tool name, text, key, tip); the row's name is the tool's name."""
 
+PRELABELS = (
+    A("prelabel_image", "Pre-label this image", "suggest.prelabel_image", (),
+      "Run the installed detector; its results arrive as suggestions",
+      enabled_when="suggest.detector_ready", menu="tools/models"),
+    A("prelabel_all", "Pre-label all listed images", "suggest.prelabel_all", (),
+      "Run the installed detector over every image the list shows, in the background",
+      enabled_when="suggest.detector_ready", menu="tools/models"),
+)  # fmt: skip
+
 TOOLS = tuple(
     A(name, text, ("editor.set_tool", name), (key,), tip, group="tool",
       checked_when=("window.tool_is", name), enabled_when=("assist.tool_allowed", name),
@@ -156,7 +165,7 @@ REVIEW = (
 )  # fmt: skip
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    *FILE, *EDIT, *VIEW, *TOOLS, *GO, *HELP, *CLASS_KEYS, *REVIEW
+    *FILE, *EDIT, *VIEW, *TOOLS, *PRELABELS, *GO, *HELP, *CLASS_KEYS, *REVIEW
 )  # fmt: skip
 
 GESTURES: tuple[tuple[str, str], ...] = (

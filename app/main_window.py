@@ -26,6 +26,7 @@ from limner.app.editor import open_session
 from limner.app.errors import show_failure
 from limner.app.import_ui import ImportController
 from limner.app.labels_ui import LabelsController
+from limner.app.suggest_ui import SuggestionsController
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
@@ -44,12 +45,14 @@ from limner.models.editing.events import (
 from limner.models.imaging.imageio import is_too_large
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
+from limner.widgets.canvas.suggestion_overlay import SuggestionOverlay
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
 from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
+from limner.widgets.panels.suggestion_panel import SuggestionPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
 from limner.widgets.plain import escaped, plain_label, plain_message_box, set_plain_tip
 
@@ -155,6 +158,13 @@ class MainWindow(QMainWindow):
         )
         self.view = ViewController(self.canvas, lambda: ed.source, bar, self)
         self.assist = AssistController(ed, self.store.folder, self.sync_ui.tool_allowed)
+        self.suggestion_panel = SuggestionPanel(self)
+        self._dock("Suggestions", self.suggestion_panel, Qt.DockWidgetArea.RightDockWidgetArea,
+                   "suggestionsDock")  # fmt: skip
+        self.suggestions = SuggestionsController(
+            ed, self.store, self.suggestion_panel, SuggestionOverlay(self.canvas.scene()), bar, self
+        )
+        self.session_events.event.connect(self.suggestions.session_event)
         self.workflow = ReviewController(
             ed, self.canvas, self.images, bar, self, lambda: self.sync is not None
         )
@@ -171,6 +181,7 @@ class MainWindow(QMainWindow):
             "sync_ui": self.sync_ui,
             "review": self.workflow,
             "assist": self.assist,
+            "suggest": self.suggestions,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
         build_menus(self, self.action_set, MENUS)
@@ -434,6 +445,7 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())
         self.session_events.close()
+        self.suggestions.close()
         self.editor.close()
         super().closeEvent(event)
 
