@@ -106,6 +106,8 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
 """(tool name, text, key, tip); the row's name is the tool's name."""
 
 PRELABELS = (
+    A("models", "Models…", "assist.ask_models", (),
+      "The installed models: add one from files or a URL, remove one", menu="tools/models"),
     A("prelabel_image", "Pre-label this image", "suggest.prelabel_image", (),
       "Run the installed detector; its results arrive as suggestions",
       enabled_when="suggest.detector_ready", menu="tools/models"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtWidgets import QWidget
+
 from limner.app.action_set import Refused
 from limner.models.assist import catalog
 from limner.models.assist.errors import AssistError
@@ -20,6 +22,8 @@ from limner.models.assist.runtime import missing_reason
 from limner.models.assist.sam import EmbeddingCache, Segmenter
 from limner.models.editing.session import EditingSession
 from limner.models.editing.tools.segment import SegmentTool
+from limner.sync.model_download import download
+from limner.widgets.dialogs.models_dialog import ModelsDialog
 
 MODEL_TOOLS = {"segment": "segmenter"}
 """Each tool that runs a model, and the kind of model it needs."""
@@ -38,7 +42,19 @@ class AssistController:
         self._server_allows = server_allows
         self.models: list[catalog.InstalledModel] = []
         self.problems: list[str] = []
+        self.parent: QWidget | None = None
+        self.after_change: Callable[[], None] = lambda: None
         self.reload()
+
+    def ask_models(self) -> None:
+        """Preferences → Models, with downloads through sync's checked, resumable fetch."""
+        dialog = ModelsDialog(downloader=download, parent=self.parent)
+        dialog.page.changed.connect(self._models_changed)
+        dialog.open()
+
+    def _models_changed(self) -> None:
+        self.reload()
+        self.after_change()
 
     def reload(self) -> None:
         """Read the models folder again (after the user added or removed a model)."""

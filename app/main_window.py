@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
             "suggest": self.suggestions,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
+        self.assist.parent, self.assist.after_change = self, self.action_set.refresh
         build_menus(self, self.action_set, MENUS)
         build_toolbars(self, self.action_set, TOOLBARS)
         self.tool_actions = self.action_set.in_group("tool")
