@@ -81,6 +81,8 @@ def test_prelabel_the_queue_then_accept_and_reject_in_the_panel(qtbot, win) -> N
     (ann,) = win.editor.annotations
     assert ann.source == "model:tiny-yolo@3" and isinstance(ann.geometry, Box)
     assert win.editor.class_by_id(ann.class_id).name == "cat"
+    rows = win.annotation_list.model()
+    assert "proposed by tiny-yolo@3" in rows.data(rows.index(0, 0))
     QTest.keyClick(panel.rows, Qt.Key.Key_Delete)
     assert panel.rows.count() == 0 and not win.suggestions.overlay.items
     assert counts(win.store) == {"open": 38, "accepted": 1, "rejected": 1}
