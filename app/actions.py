@@ -114,6 +114,11 @@ PRELABELS = (
     A("prelabel_all", "Pre-label all listed images", "suggest.prelabel_all", (),
       "Run the installed detector over every image the list shows, in the background",
       enabled_when="suggest.detector_ready", menu="tools/models"),
+    A("ml_backend", "ML backend…", "suggest.ask_backend", (),
+      "The Label Studio ML backend this project asks for suggestions", menu="tools/models"),
+    A("suggest", "Suggest", "suggest.suggest", ("Ctrl+Shift+S",),
+      "Ask the project's ML backend about this image", enabled_when="suggest.backend_ready",
+      menu="tools/models"),
 )  # fmt: skip
 
 TOOLS = tuple(

@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
         self.assist.parent, self.assist.after_change = self, self.action_set.refresh
+        self.suggestions.after_change = self.action_set.refresh
         build_menus(self, self.action_set, MENUS)
         build_toolbars(self, self.action_set, TOOLBARS)
         self.tool_actions = self.action_set.in_group("tool")

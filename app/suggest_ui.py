@@ -11,10 +11,10 @@ same way as those a local model made.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QProgressDialog, QStatusBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QProgressDialog, QStatusBar, QWidget
 
 from limner.app.action_set import Refused
 from limner.models.assist import catalog
@@ -29,6 +29,7 @@ from limner.models.store import queries, suggestions
 from limner.models.store.store import ChangeSet, ProjectStore
 from limner.models.store.suggestions import Suggestion
 from limner.models.workflow.prelabel import prelabel
+from limner.sync.ml_backend import META_KEY, suggest_for_image
 from limner.widgets.canvas.suggestion_overlay import SuggestionOverlay
 from limner.widgets.panels.suggestion_panel import SuggestionPanel
 
@@ -54,6 +55,7 @@ class SuggestionsController(QObject):
         self.worker: threading.Thread | None = None
         self._cancel = threading.Event()
         self._progress: QProgressDialog | None = None
+        self.after_change: Callable[[], None] = lambda: None
         self.storeChanged.connect(self._on_store_changed)
         self._unsubscribe = store.subscribe(self.storeChanged.emit)
         panel.acceptRequested.connect(self.accept)
@@ -116,6 +118,38 @@ class SuggestionsController(QObject):
         if items:
             text = f"Accept {len(items)} suggestions ≥ {threshold:.2f}"
             self.editor.commit(AcceptSuggestions(items, text=text))
+
+    # -- the team's ML backend ----------------------------------------------------------
+    def ask_backend(self) -> None:
+        current = self.store.get_meta(META_KEY) or ""
+        url, ok = QInputDialog.getText(
+            self._parent, "ML backend", "Label Studio ML backend URL for this project:",
+            text=current,
+        )  # fmt: skip
+        if ok:
+            self.store.set_meta(META_KEY, url.strip())
+            self.after_change()
+
+    def backend_ready(self) -> bool | Refused:
+        if not self.store.get_meta(META_KEY):
+            return Refused("ML backend", "no backend URL is set for this project")
+        return self.worker is None and self.editor.image is not None
+
+    def suggest(self) -> None:
+        """Ask the project's ML backend about the open image, on a worker thread."""
+        url, image = self.store.get_meta(META_KEY), self.editor.image
+        if not url or image is None or self.worker is not None:
+            return
+
+        def run() -> None:
+            try:
+                count = suggest_for_image(self.store, image.id, url)
+                self.finished.emit(f"The ML backend suggested {count} shapes")
+            except LimnerError as error:
+                self.finished.emit(str(error))
+
+        self.worker = threading.Thread(target=run, daemon=True)
+        self.worker.start()
 
     # -- pre-labels --------------------------------------------------------------------
     def _detector(self) -> tuple[catalog.InstalledModel, Detector] | None:

@@ -10,12 +10,19 @@ Label Studio.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 import httpx
+from sqlalchemy import delete
 
-from limner.sync.adapters.labelstudio_config import LSConfig
+from limner.models.store import queries, schema, suggestions, sync_store
+from limner.models.store.store import ProjectStore
+from limner.models.store.suggestions import OPEN, Suggestion
+from limner.models.store.tx import new_uuid
+from limner.models.workflow.project import resolve_image_path
+from limner.sync.adapters.labelstudio_config import LSConfig, parse_label_config
 from limner.sync.adapters.labelstudio_predictions import Prediction, predictions_of
 from limner.sync.errors import SyncError
 
@@ -60,3 +67,58 @@ def predict(
         if isinstance(r, Mapping)
     ]
     return predictions_of({"predictions": numbered}, config, *size)
+
+
+_CONTROLS = {"box": "RectangleLabels", "polygon": "PolygonLabels", "mask": "BrushLabels"}
+
+
+def label_config_for(classes: Sequence[tuple[str, str]]) -> str:
+    """A label config naming the project's classes, one control per shape kind (a class
+    of any kind in each), for a backend asked about a project that has no Label Studio
+    config of its own."""
+    parts = ['<View>\n  <Image name="image" value="$image"/>']
+    for kind, tag in _CONTROLS.items():
+        names = [name for name, k in classes if k in (kind, "any")]
+        if names:
+            labels = "".join(f'<Label value="{escape(n, {chr(34): "&quot;"})}"/>' for n in names)
+            parts.append(f'  <{tag} name="{kind}" toName="image">{labels}</{tag}>')
+    parts.append("</View>")
+    return "\n".join(parts)
+
+
+def suggest_for_image(
+    store: ProjectStore, image_id: int, base_url: str, *, client: httpx.Client | None = None
+) -> int:
+    """Ask the backend about one image and keep its answer as that image's open
+    suggestions from the backend (replacing its earlier answer); returns how many."""
+    with store.read() as conn:
+        record = queries.image_by_id(conn, image_id)
+        classes = queries.label_classes(conn)
+        links = [sync_store.link_by_image(conn, r.id, image_id) for r in sync_store.remotes(conn)]
+    if record is None or not record.width or not record.height:
+        raise BackendError("the image is not readable, so it cannot be sent")
+    url = next((link.source_url for link in links if link and link.source_url), None)
+    if url is None:
+        url = resolve_image_path(store, record.path).resolve().as_uri()
+    xml = label_config_for([(c.name, c.kind) for c in classes])
+    task = {"id": image_id, "data": {"image": url}}
+    found = predict(base_url, task, parse_label_config(xml), xml, (record.width, record.height),
+                    client=client)  # fmt: skip
+    ids = {c.name: c.id for c in classes}
+    items = [
+        Suggestion(new_uuid(), image_id, ids.get(p.class_name or ""), p.class_name or "",
+                   p.geometry, p.score, p.source)
+        for p in found
+    ]  # fmt: skip
+    sug = schema.suggestion
+    with store.transaction(origin="model") as (conn, changes):
+        conn.execute(
+            delete(sug).where(
+                sug.c.image_id == image_id,
+                sug.c.state == OPEN,
+                sug.c.remote_key.is_(None),
+                sug.c.source.in_({i.source for i in items} or {""}),
+            )
+        )
+        changes.suggestions.add(image_id)
+        return suggestions.add(conn, changes, items)

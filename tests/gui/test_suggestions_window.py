@@ -14,6 +14,9 @@ from limner.models.domain.geometry import Box
 from limner.models.store import suggestions
 from limner.models.store.store import ProjectStore
 from tests.conftest import write_image
+from tests.sync.test_ml_backend import backend
+
+__all__ = ["backend"]  # the fixture, used by name
 
 pytest.importorskip("onnxruntime", reason="onnxruntime runs the models (limner[assist])")
 
@@ -25,7 +28,9 @@ def twenty(tmp_path: Path) -> Iterator[ProjectStore]:
     folder = tmp_path / "images"
     for i in range(20):
         write_image(folder / f"img{i:02}.png", 96, 64, seed=i)
-    store, report = create_project(tmp_path / "proj", images=[folder], classes=["cat", "dog"])
+    store, report = create_project(
+        tmp_path / "proj", images=[folder], classes=["cat", "dog", "Car"]
+    )
     assert report.added == 20
     yield store
     store.close()
@@ -98,3 +103,16 @@ def test_prelabel_the_queue_then_accept_and_reject_in_the_panel(qtbot, win) -> N
     # Undo brings the suggestion back.
     QTest.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert win.editor.annotations == [] and panel.rows.count() == 2
+
+
+def test_suggest_asks_the_projects_ml_backend(qtbot, win, backend) -> None:
+    _, url = backend
+    action = win.findChild(QAction, "action_suggest")
+    assert not action.isEnabled() and "no backend URL" in action.toolTip()
+    win.store.set_meta("ml_backend_url", url)
+    win.action_set.refresh()
+    assert action.isEnabled()
+    action.trigger()
+    qtbot.waitUntil(lambda: win.suggestions.worker is None, timeout=20_000)
+    qtbot.waitUntil(lambda: win.suggestion_panel.rows.count() == 1)
+    assert "backend-v5" in win.suggestion_panel.rows.item(0).text()

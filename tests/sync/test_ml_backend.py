@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,8 +34,10 @@ def backend() -> Iterator[tuple[list[dict], str]]:
                 self.end_headers()
                 return
             task = body["tasks"][0]
+            # Like a real backend, answer with the control the label config names.
+            control = re.search(r'RectangleLabels name="(\w+)"', body["label_config"]).group(1)
             answer = {"results": [{"model_version": "backend-v5", "score": 0.66, "result": [
-                {"id": "r1", "from_name": "bbox", "to_name": "image", "type": "rectanglelabels",
+                {"id": "r1", "from_name": control, "to_name": "image", "type": "rectanglelabels",
                  "original_width": 200, "original_height": 100,
                  "value": {"x": 25, "y": 10, "width": 50, "height": 50,
                            "rectanglelabels": ["Car"]}}]}]}  # fmt: skip
@@ -73,3 +76,35 @@ def test_a_bad_backend_is_reported(backend) -> None:
                 (10, 10))  # fmt: skip
     with pytest.raises(BackendError, match="web address"):
         predict("ftp://x", {"id": 1, "data": {}}, parse_label_config(CONFIG), CONFIG, (10, 10))
+
+
+def test_suggest_for_an_image_of_a_project_stores_the_answer(backend, project) -> None:
+    from limner.models.store import queries, suggestions
+    from limner.sync.ml_backend import label_config_for, suggest_for_image
+
+    received, url = backend
+    with project.read() as conn:
+        image = queries.image_page(conn, 0, 1)[0]
+    with project.transaction() as (conn, _changes):
+        conn.execute(schema_update_kind())
+    assert suggest_for_image(project, image.id, url) == 1
+    assert suggest_for_image(project, image.id, url) == 1  # asked again: replaced, not added
+    sent = received[-1]["body"]["tasks"][0]
+    assert sent["data"]["image"].startswith("file://")
+    assert (
+        '<RectangleLabels name="box" toName="image"><Label value="Car"/>'
+        in (received[-1]["body"]["label_config"])
+    )
+    with project.read() as conn:
+        (found,) = suggestions.for_image(conn, image.id)
+        classes = {c.id: c.name for c in queries.label_classes(conn)}
+    assert found.source == "model:backend-v5" and classes[found.class_id] == "Car"
+    assert label_config_for([("a&b", "polygon")]).count("a&amp;b") == 1
+
+
+def schema_update_kind():
+    """Rename the fixture project's first class to the backend's label."""
+    from limner.models.store import schema
+
+    cls = schema.label_class
+    return cls.update().where(cls.c.name == "cat").values(name="Car", kind="box")
