@@ -89,6 +89,8 @@ class SegmentTool(Tool):
 
     # -- events ------------------------------------------------------------------------
     def press(self, p: Pointer) -> None:
+        if self._embedding is not None and self._embedding[0] != self.host.image_id:
+            self._reset()  # another image is open: the prompt was about the last one
         if p.button in ("left", "right") and self.host.image_size is not None:
             self._anchor = self.clamp(p.x, p.y)
 
