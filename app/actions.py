@@ -7,8 +7,8 @@ elsewhere. Handlers and conditions are names resolved against the window's targe
 - ``window``: the main window (quit, the cheat sheet, keyboard commands that join widgets);
 - ``editor``: the editing session of the project (edits, tools, undo history);
 - ``canvas`` and ``view``: the image view and its zoom and window/level controller;
-- ``importer``, ``labels``, ``sync_ui``, ``review``: the controllers of adding images,
-  importing and exporting annotations, sync and review.
+- ``importer``, ``labels``, ``sync_ui``, ``review``, ``assist``: the controllers of adding
+  images, importing and exporting annotations, sync, review and the model tools.
 
 The F1 cheat sheet lists the window's actions in table order, so the rows follow the menus;
 :data:`GESTURES` adds what no action holds (mouse gestures, keys a tool reads itself).
@@ -134,6 +134,8 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("eraser", "Eraser", "E", "Erase from the selected mask"),
     ("wand", "Magic wand", "W", "Select a region of similar color"),
     ("grabcut", "GrabCut", "G", "Drag a box around an object to cut it out"),
+    ("scissors", "Intelligent scissors", "S", "Click along an outline; it follows edges"),
+    ("segment", "Click to segment", "C", "Click an object, a model outlines it"),
     ("keypoints", "Keypoints", "K", "Place skeleton keypoints"),
     ("polyline", "Polyline", "I", "Draw open lines (Enter or double-click finishes)"),
     ("point", "Point", "T", "Place points, one per click"),
@@ -141,9 +143,25 @@ TOOL_ROWS: tuple[tuple[str, str, str, str], ...] = (
 )
 """(tool name, text, key, tip); the row's name is the tool's name."""
 
+PRELABELS = (
+    A("models", "Models…", "assist.ask_models", (),
+      "The installed models: add one from files or a URL, remove one", menu="tools/models"),
+    A("prelabel_image", "Pre-label this image", "suggest.prelabel_image", (),
+      "Run the installed detector; its results arrive as suggestions",
+      enabled_when="suggest.detector_ready", menu="tools/models"),
+    A("prelabel_all", "Pre-label all listed images", "suggest.prelabel_all", (),
+      "Run the installed detector over every image the list shows, in the background",
+      enabled_when="suggest.detector_ready", menu="tools/models"),
+    A("ml_backend", "ML backend…", "suggest.ask_backend", (),
+      "The Label Studio ML backend this project asks for suggestions", menu="tools/models"),
+    A("suggest", "Suggest", "suggest.suggest", ("Ctrl+Shift+S",),
+      "Ask the project's ML backend about this image", enabled_when="suggest.backend_ready",
+      menu="tools/models"),
+)  # fmt: skip
+
 TOOLS = tuple(
     A(name, text, ("editor.set_tool", name), (key,), tip, group="tool",
-      checked_when=("window.tool_is", name), enabled_when=("sync_ui.tool_allowed", name),
+      checked_when=("window.tool_is", name), enabled_when=("assist.tool_allowed", name),
       menu="tools/tools", toolbar="main/tools")
     for name, text, key, tip in TOOL_ROWS
 )  # fmt: skip
@@ -207,7 +225,7 @@ START_ACTIONS: tuple[ActionSpec, ...] = (
 """The start page's window: the project rows of the File menu, the demo and Quit."""
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    *FILE, *EDIT, *VIEW, *TOOLS, *GO, *HELP, *CLASS_KEYS, *REVIEW
+    *FILE, *EDIT, *VIEW, *TOOLS, *PRELABELS, *GO, *HELP, *CLASS_KEYS, *REVIEW
 )  # fmt: skip
 
 GESTURES: tuple[tuple[str, str], ...] = (
@@ -217,6 +235,8 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Brush size / wand tolerance", "[ and ]"),
     ("Polygon: close / remove last vertex", "Enter / Backspace"),
     ("Polygon: draw a hole / add a part", "Ctrl / Shift at the first click"),
+    ("Scissors: close / take back the last stretch", "Enter / Backspace"),
+    ("Segment: not this / keep / mask or polygon", "Alt+click / Enter / Tab"),
     ("Keypoints: occluded / skip", "Shift+click / X"),
     ("Image tags: toggle an option (shown on its button)", "Alt+1 … Alt+9, Alt+0"),
     ("Polyline: finish / remove last vertex", "Enter or double-click / Backspace"),

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QToolButton, QWidget
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -38,6 +39,20 @@ class KeyboardNavigation(QObject):
         for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
 
+    @classmethod
+    def for_window(cls, window: Any) -> KeyboardNavigation:
+        """The main window's order: the image list's search and filters, the images, the
+        classes, the annotations, the history, the image tags, the suggestions, and the
+        conflicts, then back to the canvas."""
+        im = window.images
+        lists = [im.table, window.classes.list, window.annotation_list,
+                 window.workflow.history_panel, window.conflicts.list]  # fmt: skip
+        chain = [im.search, im.queue_filter, im.status_filter, im.table, window.classes.list,
+                 *window.classes.findChildren(QToolButton), window.annotation_list,
+                 window.workflow.history_panel, *_focusable(window.tag_panel),
+                 *_focusable(window.suggestion_panel), window.conflicts.list]  # fmt: skip
+        return cls(window.canvas, chain, lists, window)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             watched in self._lists
@@ -49,6 +64,11 @@ class KeyboardNavigation(QObject):
             self._canvas.setFocus(Qt.FocusReason.OtherFocusReason)
             return True
         return False
+
+
+def _focusable(panel: QWidget) -> list[QWidget]:
+    """The widgets of ``panel`` that take the focus by Tab, in the order they were made."""
+    return [w for w in panel.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
 
 
 __all__ = ["KeyboardNavigation"]

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
-    QToolButton,
     QWidget,
 )
 
 from limner.app.action_set import ActionSet, build_menus, build_toolbars, shortcut_rows
 from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
+from limner.app.assist_ui import AssistController
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
 from limner.app.home import ProjectHome
@@ -32,6 +32,7 @@ from limner.app.import_ui import ImportController
 from limner.app.keyboard_nav import KeyboardNavigation
 from limner.app.labels_ui import LabelsController
 from limner.app.preferences import Preferences
+from limner.app.suggest_ui import SuggestionsController
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
 from limner.app.view_controller import ViewController
@@ -57,6 +58,7 @@ from limner.models.store import queries
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import allow_huge_images
 from limner.widgets.canvas.group_outline import GroupOutline
+from limner.widgets.canvas.suggestion_overlay import SuggestionOverlay
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
 from limner.widgets.dialogs.shortcuts import ShortcutsDialog
@@ -64,6 +66,7 @@ from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
+from limner.widgets.panels.suggestion_panel import SuggestionPanel
 from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
 from limner.widgets.panels.tag_panel import TagPanel
 from limner.widgets.plain import plain_label, plain_message_box, set_plain_tip
@@ -194,6 +197,14 @@ class MainWindow(QMainWindow):
             after_folders=self.labels.offer,
         )
         self.view = ViewController(self.canvas, lambda: ed.source, bar, self)
+        self.assist = AssistController(ed, self.store.folder, self.sync_ui.tool_allowed)
+        self.suggestion_panel = SuggestionPanel(self)
+        self._dock("Suggestions", self.suggestion_panel, Qt.DockWidgetArea.RightDockWidgetArea,
+                   "suggestionsDock")  # fmt: skip
+        self.suggestions = SuggestionsController(
+            ed, self.store, self.suggestion_panel, SuggestionOverlay(self.canvas.scene()), bar, self
+        )
+        self.session_events.event.connect(self.suggestions.session_event)
         self.workflow = ReviewController(
             ed, self.canvas, self.images, bar, self, lambda: self.sync is not None
         )
@@ -211,8 +222,12 @@ class MainWindow(QMainWindow):
             "review": self.workflow,
             "home": self.home,
             "layout": self.layout_ctl,
+            "assist": self.assist,
+            "suggest": self.suggestions,
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
+        self.assist.parent, self.assist.after_change = self, self.action_set.refresh
+        self.suggestions.after_change = self.action_set.refresh
         self.menus = build_menus(self, self.action_set, MENUS)
         self.home.add_recent_menu(self.menus, "open_project", self.action_set)
         self.toolbars = build_toolbars(self, self.action_set, TOOLBARS)
@@ -516,6 +531,7 @@ class MainWindow(QMainWindow):
         if self.save_layout:
             self.layout_ctl.save()
         self.session_events.close()
+        self.suggestions.close()
         self.editor.close()
         super().closeEvent(event)
         self.home.window_closed(self)
@@ -561,13 +577,7 @@ class MainWindow(QMainWindow):
         self.importer.add_paths([folder])
 
     def _keyboard_order(self) -> None:
-        im = self.images
-        lists = [im.table, self.classes.list, self.annotation_list,
-                 self.workflow.history_panel, self.conflicts.list]  # fmt: skip
-        chain = [im.search, im.queue_filter, im.status_filter, im.table, self.classes.list,
-                 *self.classes.findChildren(QToolButton), self.annotation_list,
-                 self.workflow.history_panel, self.conflicts.list]  # fmt: skip
-        self.keyboard = KeyboardNavigation(self.canvas, chain, lists, self)
+        self.keyboard = KeyboardNavigation.for_window(self)
 
     def apply_preferences(self, prefs: Preferences) -> None:
         """The preferences that belong to a project's window (the rest are the app's)."""

@@ -42,6 +42,8 @@ TOOL_KINDS = {
     "eraser": "mask",
     "wand": "mask",
     "grabcut": "mask",
+    "scissors": "polygon",
+    "segment": "mask",
     "keypoints": "keypoints",
     "polyline": "polyline",
     "point": "point",

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from limner.models.domain.entities import ImageStatus
 from limner.models.imaging.imageio import ImageProbe, probe_image
-from limner.models.store import queries, sync_store, tx
+from limner.models.store import queries, suggestions, sync_store, tx
+from limner.models.store.suggestions import Suggestion
+from limner.models.store.tx import new_uuid
 from limner.models.workflow.project import resolve_image_path, stored_path_for
 from limner.models.workflow.review import (
     insert_review_snapshot,
@@ -179,6 +181,23 @@ class Puller:
             return
         self._merge_regions(conn, writer, image_id, remote, record.width, record.height)
         self._merge_status(conn, changes, writer, image_id, remote)
+        self._pull_suggestions(conn, changes, image_id, remote, record.width, record.height)
+
+    def _pull_suggestions(
+        self, conn: Any, changes: Any, image_id: int, remote: RemoteImage, w: int, h: int
+    ) -> None:
+        """The server's model predictions become suggestions (an adapter that has none
+        has no ``predictions``); one already pulled is known by its key and skipped."""
+        read = getattr(self.e.adapter, "predictions", None)
+        if read is None:
+            return
+        class_ids = {name: cid for cid, name in self.e.class_names.items()}
+        items = [
+            Suggestion(new_uuid(), image_id, class_ids.get(p.class_name or ""),
+                       p.class_name or "", p.geometry, p.score, p.source, remote_key=p.key)
+            for p in read(remote, w, h)
+        ]  # fmt: skip
+        suggestions.add(conn, changes, items)
 
     def _merge_regions(
         self, conn: Any, writer: LocalWriter, image_id: int, remote: RemoteImage, w: int, h: int

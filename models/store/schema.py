@@ -293,3 +293,24 @@ image_tally = Table(
     Column("unreadable", Integer, primary_key=True),
     Column("n", Integer, nullable=False),
 )
+
+# What a model proposed and nobody has kept yet: never an annotation, so never synced as one.
+suggestion = Table(
+    "suggestion",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("image_id", Integer, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("class_id", Integer, ForeignKey("label_class.id", ondelete="SET NULL")),
+    Column("label", String, nullable=False, server_default=""),
+    Column("kind", String(16), nullable=False),
+    Column("geometry", Text, nullable=False),
+    Column("score", Float),
+    Column("source", String, nullable=False),
+    Column("remote_key", String),
+    Column("state", String(16), nullable=False, server_default="open"),
+    Column("annotation_uuid", String(36)),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_suggestion_image_state", "image_id", "state"),
+    UniqueConstraint("image_id", "remote_key", name="uq_suggestion_remote"),
+)

@@ -51,6 +51,7 @@ class ChangeSet:
     images: set[int] = field(default_factory=set)
     images_added: int = 0
     classes: bool = False
+    suggestions: set[int] = field(default_factory=set)  # images whose suggestions changed
     origin: str = "user"
 
     def touch_annotation(self, image_id: int, uuid: str) -> None:
@@ -58,7 +59,9 @@ class ChangeSet:
 
     @property
     def empty(self) -> bool:
-        return not (self.annotations or self.images or self.images_added or self.classes)
+        return not (
+            self.annotations or self.images or self.images_added or self.classes or self.suggestions
+        )
 
 
 Listener = Callable[[ChangeSet], None]

@@ -53,6 +53,7 @@ from limner.sync.adapters.labelstudio_config import (
     LSConfig,
     parse_label_config,
 )
+from limner.sync.adapters.labelstudio_predictions import Prediction, predictions_of
 from limner.sync.adapters.labelstudio_read import LSRegion
 from limner.sync.adapters.labelstudio_state import (
     NAMESPACE,
@@ -406,6 +407,11 @@ class LabelStudioAdapter(Adapter):
         regions = tuple(r for c in containers for r in c.regions)
         problems = tuple(p for c in containers for p in c.problems)
         return Decoded(regions, problems)
+
+    def predictions(self, image: RemoteImage, width: int, height: int) -> list[Prediction]:
+        """The task's predictions, for the pull step to keep as suggestions."""
+        assert self.config is not None
+        return predictions_of(image.state, self.config, width, height)
 
     # -- push -------------------------------------------------------------------------
     def encode(

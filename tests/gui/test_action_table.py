@@ -52,9 +52,9 @@ def bare(qtbot):
 
 def test_every_key_of_the_table_runs_the_handler_its_row_names(bare) -> None:
     calls: list[tuple[str, tuple[object, ...]]] = []
-    targets = {t: Recorder(calls, t) for t in ("window", "editor", "canvas", "view", "importer",
-                                                "labels", "sync_ui", "review", "home",
-                                                "layout")}  # fmt: skip
+    names = ("window", "editor", "canvas", "view", "importer", "labels", "sync_ui", "review",
+             "home", "layout", "assist", "suggest")  # fmt: skip
+    targets = {t: Recorder(calls, t) for t in names}
     actions = ActionSet(bare, ACTIONS, targets)
     pressed = 0
     for spec in ACTIONS:

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 
-def _tab_walk(window, key_modifier=Qt.KeyboardModifier.NoModifier, steps: int = 20) -> list:
+def _tab_walk(window, key_modifier=Qt.KeyboardModifier.NoModifier, steps: int = 60) -> list:
     window.canvas.setFocus()
     seen = []
     for _ in range(steps):

@@ -31,6 +31,7 @@ BENCH_MODULES = (
     "tests.perf.bench_formats",
     "tests.perf.bench_cli",
     "tests.perf.bench_open_huge",
+    "tests.perf.bench_assist",
 )
 
 

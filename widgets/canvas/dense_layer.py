@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -163,7 +164,8 @@ class _Relay(QObject):
 
     def _deliver(self, key: int, job: int, planes: RasterPlanes) -> None:
         layer = self.layers.get(key)
-        if layer is not None:
+        # The canvas may have closed while the worker drew: its scene deleted the item.
+        if layer is not None and shiboken6.isValid(layer):
             layer._arrived(job, planes)
 
 
@@ -239,7 +241,10 @@ class DenseLayerItem(QGraphicsItem):
         self._running = self._job
         self._dirty_since = []
         job, size, palette = self._job, self._size, self._colors
-        self._pool.submit(self._work, job, size, shapes, palette, scale)
+        # Drawn here, on the GUI thread, for now: rendering on the worker thread (the pool
+        # below) crashed Qt's painting of the view now and then in the window tests, and
+        # until that is understood a slower level change is better than a crash.
+        self._work(job, size, shapes, palette, scale)
         self.update()
 
     def _work(self, job: int, size, shapes, colors, scale: float) -> None:  # type: ignore[no-untyped-def]

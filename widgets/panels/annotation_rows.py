@@ -233,6 +233,8 @@ class AnnotationListModel(QAbstractListModel):
         text = f"{self._number[ann.uuid]}. {self._class_name(ann)} · {self._kind(ann)}"
         if not is_local(ann.author, self._local):
             text += f" · {short_author(ann.author)}"
+        if ann.source.startswith("model:"):  # accepted from a model's suggestion
+            text += f" · proposed by {ann.source.removeprefix('model:')}"
         if ann.hidden:
             text += " (hidden)"
         return text

@@ -15,6 +15,8 @@ from limner.models.editing.tools.keypoints import KeypointTool
 from limner.models.editing.tools.point import PointTool
 from limner.models.editing.tools.polygon import PolygonTool
 from limner.models.editing.tools.polyline import PolylineTool
+from limner.models.editing.tools.scissors import ScissorsTool
+from limner.models.editing.tools.segment import SegmentTool
 from limner.models.editing.tools.select import SelectTool
 from limner.models.editing.tools.wand import WandTool
 
@@ -30,6 +32,8 @@ __all__ = [
     "PolygonTool",
     "PolylineTool",
     "Preview",
+    "ScissorsTool",
+    "SegmentTool",
     "SelectTool",
     "Tool",
     "ToolHost",

@@ -1,0 +1,204 @@
+"""Click to segment: points and a box prompt a SAM-family model, Enter keeps the mask.
+
+A click adds a positive point, Alt+click or a right click a negative one, a drag gives the
+box; after each the decoder answers and the preview shows the mask. Enter stores it as a
+new annotation of the active class (a mask, or with Tab a polygon traced exactly from that
+mask), its source the model's name and version; Backspace takes back the last prompt and
+Esc drops them all. The model and the cache of image embeddings are given by the window
+(:meth:`SegmentTool.use_model`), since which model is installed is the user's business.
+
+The image encoder is started on a worker thread as soon as the tool meets an image, so by
+the first click it has usually finished; a click before then waits for it.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+
+from limner.models.assist.errors import AssistError
+from limner.models.assist.sam import Embedding, EmbeddingCache, Prompt, Segmenter, embedding_for
+from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Box, Geometry, Mask
+from limner.models.editing.commands import AddAnnotations
+from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
+from limner.models.errors import GeometryError
+from limner.models.imaging.mask_ops import mask_to_polygons, tight_rect
+from limner.models.store.tx import new_uuid
+
+__all__ = ["SegmentTool"]
+
+_NO_MODEL = "no segmentation model installed (Tools → Models… adds one)"
+
+
+class SegmentTool(Tool):
+    name = "segment"
+    letter = "C"
+
+    def __init__(self, host: ToolHost) -> None:
+        super().__init__(host)
+        self.model: Segmenter | None = None
+        self.source = ""
+        self.cache: EmbeddingCache | None = None
+        self.as_polygon = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        self._embedding: tuple[int, Future[Embedding]] | None = None
+        self._points: list[tuple[float, float, bool]] = []
+        self._box: tuple[float, float, float, float] | None = None
+        self._anchor: tuple[float, float] | None = None
+        self._mask: np.ndarray | None = None
+        self._message = ""
+        self._refresh()
+
+    def use_model(self, model: Segmenter | None, source: str, cache: EmbeddingCache | None) -> None:
+        self.model, self.source, self.cache = model, source, cache
+        self._embedding = None
+        self._reset()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._points) or self._box is not None or self._anchor is not None
+
+    @property
+    def prompt(self) -> Prompt:
+        return Prompt(tuple(self._points), self._box)
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The model's current answer, full-image bool."""
+        return self._mask
+
+    def cursor(self, p: Pointer) -> str:
+        return "cross"
+
+    def embedding(self) -> Future[Embedding] | None:
+        """The encoding of the open image, started when first asked for."""
+        image_id, pixels, model = self.host.image_id, self.host.image_pixels(), self.model
+        if image_id is None or pixels is None or model is None:
+            return None
+        if self._embedding is None or self._embedding[0] != image_id:
+            key = f"image-{image_id}"
+            future = self._executor.submit(embedding_for, model, self.cache, key, pixels)
+            self._embedding = (image_id, future)
+        return self._embedding[1]
+
+    def activate(self) -> None:
+        self.embedding()
+        self._refresh()
+
+    # -- events ------------------------------------------------------------------------
+    def press(self, p: Pointer) -> None:
+        if self._embedding is not None and self._embedding[0] != self.host.image_id:
+            self._reset()  # another image is open: the prompt was about the last one
+        if p.button in ("left", "right") and self.host.image_size is not None:
+            self._anchor = self.clamp(p.x, p.y)
+
+    def move(self, p: Pointer) -> None:
+        if self._anchor is None:
+            return
+        box = self._drag_box(p)
+        self.preview = Preview(band=box, drawing=self.preview.drawing, hint=self.preview.hint)
+
+    def release(self, p: Pointer) -> None:
+        if self._anchor is None:
+            return
+        box = self._drag_box(p)
+        anchor, self._anchor = self._anchor, None
+        min_size = MIN_DRAG_SCREEN_PX / max(p.scale, 1e-6)
+        if box is not None and p.button == "left" and min(box.width, box.height) >= min_size:
+            self._box = (box.x0, box.y0, box.x1, box.y1)
+        else:
+            positive = p.button == "left" and not p.alt
+            self._points.append((anchor[0], anchor[1], positive))
+        self._run()
+
+    def key(self, name: str) -> bool:
+        if name == "Tab":
+            self.as_polygon = not self.as_polygon
+            self._refresh()
+            return True
+        if not self.busy:
+            return False
+        if name == "Enter":
+            self._accept()
+            return True
+        if name == "Backspace":
+            if self._points:
+                self._points.pop()
+            else:
+                self._box = None
+            self._run()
+            return True
+        return False
+
+    def cancel(self) -> None:
+        self._reset()
+
+    # -- internals ---------------------------------------------------------------------
+    def _drag_box(self, p: Pointer) -> Box | None:
+        if self._anchor is None:
+            return None
+        try:
+            return Box.from_corners(*self._anchor, *self.clamp(p.x, p.y))
+        except GeometryError:
+            return None
+
+    def _reset(self) -> None:
+        self._points, self._box, self._anchor, self._mask = [], None, None, None
+        self._message = ""
+        self._refresh()
+
+    def _run(self) -> None:
+        """Ask the decoder for the mask of the current prompt."""
+        future = self.embedding()
+        if future is None or self.model is None:
+            self._message = _NO_MODEL if self.model is None else ""
+            self._refresh()
+            return
+        try:
+            self._mask = self.model.decode(future.result(), self.prompt)
+            self._message = ""
+        except AssistError as error:
+            self._mask, self._message = None, str(error)
+        self._refresh()
+
+    def _geometry(self, polygon: bool) -> Geometry | None:
+        mask, size = self._mask, self.host.image_size
+        rect = tight_rect(mask) if mask is not None else None
+        if mask is None or rect is None or size is None:
+            return None
+        x, y, w, h = rect
+        geometry = Mask.from_crop(mask[y : y + h, x : x + w], x, y, *size)
+        return mask_to_polygons(geometry) if polygon else geometry
+
+    def _accept(self) -> None:
+        geometry, image_id = self._geometry(self.as_polygon), self.host.image_id
+        if geometry is None or image_id is None:
+            self._message = "the model found nothing here; add or move a point"
+            self._refresh()
+            return
+        item = NewAnnotation(
+            uuid=new_uuid(),
+            image_id=image_id,
+            class_id=self.host.active_class_id(),
+            geometry=geometry,
+            source=self.source or "model",
+        )
+        label = self.source.removeprefix("model:") or "model"
+        if self.host.commit(AddAnnotations((item,), text=f"Segment with {label}")):
+            self._reset()
+
+    def _refresh(self) -> None:
+        output = "polygon" if self.as_polygon else "mask"
+        if self.model is None:
+            hint = _NO_MODEL
+        elif not self.busy:
+            hint = f"click the object (Alt+click: not this), or drag a box · Tab: keep as {output}"
+        else:
+            n = len(self._points)
+            hint = f"{n} point{'s' if n != 1 else ''} · Enter keeps the {output} · Backspace undoes"
+        if self._message:
+            hint = f"{self._message} · {hint}"
+        geometry = self._geometry(False) if self._mask is not None else None
+        self.preview = Preview(drawing=geometry, hint=hint)

@@ -1,0 +1,72 @@
+"""The click-to-segment tool through a real editing session (no Qt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from limner.models.assist.families import families
+from limner.models.assist.sam import EmbeddingCache, Segmenter
+from limner.models.domain.geometry import Mask, Polygon
+from limner.models.editing.tools.base import Pointer
+from limner.models.editing.tools.segment import SegmentTool
+from tests.models.assist.tiny_onnx import build_decoder, build_encoder, expected_disc
+from tests.models.editing_session import SessionFactory, add_image, click, stored, use_tool
+from tests.models.test_mask_tools import make_session
+
+pytest.importorskip("onnxruntime", reason="onnxruntime runs the models (limner[assist])")
+__all__ = ["make_session"]  # the fixture, used by name
+
+
+def segment_tool(session, tmp_path: Path) -> SegmentTool:
+    family = families()["mobile_sam"]
+    model = Segmenter("tiny", family, build_encoder(family, tmp_path / "e.onnx"),
+                      build_decoder(family, tmp_path / "d.onnx"))  # fmt: skip
+    tool = use_tool(session, "segment")
+    assert isinstance(tool, SegmentTool)
+    tool.use_model(model, "model:tiny@0", EmbeddingCache(tmp_path / "cache"))
+    return tool
+
+
+def test_tab_keeps_the_exact_polygon_of_the_mask(make_session: SessionFactory, tmp_path) -> None:
+    session = make_session((120, 90))
+    tool = segment_tool(session, tmp_path)
+    click(tool, 40.5, 30.5)
+    assert isinstance(tool.preview.drawing, Mask)
+    assert tool.key("Tab") and tool.as_polygon
+    assert tool.key("Enter")
+    (ann,) = stored(session)
+    assert isinstance(ann.geometry, Polygon) and ann.source == "model:tiny@0"
+    assert list((tmp_path / "cache").rglob("*.npz"))  # the embedding was kept on disk
+
+
+def test_negative_clicks_box_drag_and_backspace(make_session: SessionFactory, tmp_path) -> None:
+    session = make_session((120, 90))
+    tool = segment_tool(session, tmp_path)
+    click(tool, 60.5, 40.5, alt=True)
+    assert tool.prompt.points == ((60.5, 40.5, False),)
+    tool.press(Pointer(20, 20))
+    tool.move(Pointer(50, 60))
+    tool.release(Pointer(50, 60))
+    assert tool.prompt.box == (20, 20, 50, 60)
+    assert tool.key("Backspace") and tool.prompt.points == ()
+    assert tool.key("Backspace") and tool.prompt.box is None and not tool.busy
+    tool.cancel()
+    assert stored(session) == []
+
+
+def test_opening_another_image_drops_the_prompt_and_encodes_that_image(
+    make_session: SessionFactory, tmp_path
+) -> None:
+    session = make_session((120, 90))
+    tool = segment_tool(session, tmp_path)
+    click(tool, 40.5, 30.5)
+    assert tool.busy
+    other = add_image(session.store, tmp_path / "more", (64, 48))
+    session.open_image(other)
+    click(tool, 10.5, 10.5)
+    assert tool.prompt.points == ((10.5, 10.5, True),)
+    assert tool.mask is not None
+    assert np.array_equal(tool.mask, expected_disc((64, 48), 10.5, 10.5))
