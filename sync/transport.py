@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -63,6 +64,7 @@ __all__ = [
     "SECRET_PARAMS",
     "AuthProvider",
     "HeaderAuth",
+    "RawBody",
     "Transport",
     "error_message",
     "parse_retry_after",
@@ -172,6 +174,15 @@ def _is_json(response: httpx.Response) -> bool:
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     return kind.endswith("/json") or kind.endswith("+json")
 
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A request body sent as it is, with its own type (a file PUT to a signed URL):
+    form encoding would change the bytes, and servers check the declared type."""
+
+    content: bytes
+    content_type: str
 
 class Transport:
     """One connection pool to one server. Thread-safe (httpx.Client is).
@@ -388,11 +399,16 @@ class Transport:
         if use_auth and self.auth is not None and self.same_origin(url):
             with self._auth_lock:
                 headers.update(self.auth.headers(self))
+        content: bytes | None = None
+        if isinstance(data, RawBody):
+            headers["Content-Type"] = data.content_type
+            content, data = data.content, None
         started = time.perf_counter()
         try:
             request = self._client.build_request(
-                method, url, json=json, params=params, files=files, data=data, headers=headers
-            )
+                method, url, json=json, params=params, files=files, data=data,
+                content=content, headers=headers,
+            )  # fmt: skip
             response = self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
             failure = self._failure(exc, url)

@@ -12,6 +12,7 @@ dataset=NAME``), made when the project has none of that name.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from limner.sync.adapters.hasty_format import READ_STATUSES, external_id_for, uu
 from limner.sync.adapters.hasty_http import HastyApi
 from limner.sync.errors import ProtocolError
 from limner.sync.publish import Existing, LocalImage, Uploaded
+from limner.sync.transport import RawBody
 
 DEFAULT_DATASET = "limner"
 SLOTS_PER_REQUEST = 50  # the most upload slots one request may ask for
@@ -95,7 +97,11 @@ class HastyPublisher:
 
     def _put(self, url: str, image: LocalImage) -> None:
         """The bytes to a signed URL: it carries its own permission, never our key."""
-        self.api.t.request("PUT", url, data=image.path.read_bytes(), auth=False)
+        kind = mimetypes.guess_type(image.path.name)[0] or ""
+        if not kind.startswith("image/"):  # the document asks for an image/* type
+            kind = "image/" + (image.path.suffix.lstrip(".").lower() or "jpeg")
+        body = RawBody(image.path.read_bytes(), kind)
+        self.api.t.request("PUT", url, data=body, auth=False)
 
     def _post(self, path: str, body: Any) -> Any:
         answer = self.api.t.request("POST", path, json=body, retry=False)

@@ -539,6 +539,10 @@ class HastyFake(ProjectRoutes, LabelRoutes, TagRoutes):
             upload_id = path.split("/")[2]
             if method != "PUT" or upload_id not in self.uploads:
                 raise ApiError(404, "Upload not found")
+            # The API reference: "Content-Type header is mandatory when uploading to the
+            # signed urls" (the official client sends it empty; limner sends the image type).
+            if headers.get("Content-Type") is None:
+                raise ApiError(400, "the upload must carry a Content-Type header")
             self.uploads[upload_id] = body if isinstance(body, bytes) else b""
             return 200, b"", {}
         if not path.startswith("/v1/"):
