@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -382,3 +382,18 @@ class Publisher:
                 if not missing:
                     return made
         return made
+
+
+def store_remote(
+    store: ProjectStore,
+    kind: str,
+    url: str,
+    project: str,
+    settings: Mapping[str, Any] | None = None,
+) -> sync_store.RemoteRecord:
+    """Record the server project a publish goes to, before anything is sent, so a stopped
+    publish finds it again; returned as read back (the URL as stored, its id)."""
+    with store.transaction(origin="settings") as (conn, _changes):
+        remote_id = sync_store.add_remote(conn, kind, url, project, settings=dict(settings or {}))
+    with store.read() as conn:
+        return next(r for r in sync_store.remotes(conn) if r.id == remote_id)

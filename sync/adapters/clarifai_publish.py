@@ -17,7 +17,7 @@ from limner.models.store import sync_store
 from limner.models.store.store import ProjectStore
 from limner.sync.adapters.clarifai import build_adapter
 from limner.sync.adapters.clarifai_http import ClarifaiApi
-from limner.sync.publish import Existing, LocalImage, Uploaded
+from limner.sync.publish import Existing, LocalImage, Uploaded, store_remote
 
 PER_PAGE = 1000
 #: An input in the answer with one of these was stored: success, or its download done,
@@ -104,9 +104,6 @@ def open_publish(
 ) -> tuple[sync_store.RemoteRecord, ClarifaiPublisher, list[str]]:
     """The remote (stored now unless a stopped publish stored it) and the publisher."""
     if remote is None:
-        with store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, "clarifai", url, project, settings=dict(settings or {}))
-        with store.read() as conn:
-            remote = next(r for r in sync_store.remotes(conn) if r.project_ref == project)
+        remote = store_remote(store, "clarifai", url, project, settings)
     adapter = build_adapter(remote.base_url, remote.project_ref, token, settings=remote.settings)
     return remote, ClarifaiPublisher(adapter.api), []

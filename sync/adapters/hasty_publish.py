@@ -23,7 +23,7 @@ from limner.sync.adapters.hasty import make_hasty_adapter
 from limner.sync.adapters.hasty_format import READ_STATUSES, external_id_for, uuid_from_external
 from limner.sync.adapters.hasty_http import HastyApi
 from limner.sync.errors import ProtocolError
-from limner.sync.publish import Existing, LocalImage, Uploaded
+from limner.sync.publish import Existing, LocalImage, Uploaded, store_remote
 from limner.sync.transport import RawBody
 
 DEFAULT_DATASET = "limner"
@@ -122,10 +122,7 @@ def open_publish(
 ) -> tuple[sync_store.RemoteRecord, HastyPublisher, list[str]]:
     """The remote (stored now unless a stopped publish stored it) and the publisher."""
     if remote is None:
-        with store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(conn, "hasty", url, str(project), settings=dict(settings or {}))
-        with store.read() as conn:
-            remote = next(r for r in sync_store.remotes(conn) if r.project_ref == str(project))
+        remote = store_remote(store, "hasty", url, str(project), settings)
     adapter = make_hasty_adapter(
         remote.base_url, remote.project_ref, token, settings=remote.settings
     )

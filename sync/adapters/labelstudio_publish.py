@@ -25,7 +25,7 @@ from limner.sync.adapters.labelstudio import META_KEY, LabelStudioAuth
 from limner.sync.adapters.labelstudio_config import parse_label_config
 from limner.sync.adapters.labelstudio_config_gen import generate_label_config
 from limner.sync.errors import ProtocolError
-from limner.sync.publish import Existing, LocalImage, Uploaded, class_kind_counts
+from limner.sync.publish import Existing, LocalImage, Uploaded, class_kind_counts, store_remote
 from limner.sync.transport import Transport
 
 #: Keys of a task's data that say which limner image it is.
@@ -200,11 +200,6 @@ def open_publish(
         else:
             project_id = int(str(project))
             target.project_id = project_id
-        with store.transaction(origin="settings") as (conn, _changes):
-            sync_store.add_remote(
-                conn, "labelstudio", url, str(project_id), settings=dict(settings or {})
-            )
-        with store.read() as conn:
-            remote = next(r for r in sync_store.remotes(conn) if r.project_ref == str(project_id))
+        remote = store_remote(store, "labelstudio", url, str(project_id), settings)
     target.label_config()  # the image key of an existing project's config
     return remote, target, notes
