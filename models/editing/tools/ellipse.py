@@ -7,12 +7,9 @@ axis-aligned; the select tool's rotate handle turns it afterwards.
 
 from __future__ import annotations
 
-from limner.models.domain.entities import NewAnnotation
-from limner.models.domain.geometry import Ellipse
-from limner.models.editing.commands import AddAnnotations
-from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
-from limner.models.errors import GeometryError
-from limner.models.store.tx import new_uuid
+from limner.models.domain.geometry import Ellipse, Geometry
+from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer
+from limner.models.editing.tools.drag import DragShapeTool
 
 
 def ellipse_in(ax: float, ay: float, bx: float, by: float, circle: bool) -> Ellipse:
@@ -25,52 +22,14 @@ def ellipse_in(ax: float, ay: float, bx: float, by: float, circle: bool) -> Elli
     return Ellipse(ax + dx / 2, ay + dy / 2, abs(dx) / 2, abs(dy) / 2)
 
 
-class EllipseTool(Tool):
+class EllipseTool(DragShapeTool):
     name = "ellipse"
     letter = "O"
+    undo_text = "Draw ellipse"
 
-    def __init__(self, host: ToolHost) -> None:
-        super().__init__(host)
-        self._anchor: tuple[float, float] | None = None
+    def shape_between(self, ax: float, ay: float, bx: float, by: float, p: Pointer) -> Geometry:
+        return ellipse_in(ax, ay, bx, by, circle=p.shift)
 
-    def cursor(self, p: Pointer) -> str:
-        return "cross"
-
-    def press(self, p: Pointer) -> None:
-        if p.button != "left" or self.host.image_size is None:
-            return
-        self._anchor = self.clamp(p.x, p.y)
-
-    def _ellipse_to(self, p: Pointer) -> Ellipse | None:
-        if self._anchor is None:
-            return None
-        bx, by = self.clamp(p.x, p.y)
-        try:
-            return ellipse_in(*self._anchor, bx, by, circle=p.shift)
-        except GeometryError:
-            return None
-
-    def move(self, p: Pointer) -> None:
-        ellipse = self._ellipse_to(p)
-        self.preview = Preview(drawing=ellipse) if ellipse else Preview()
-
-    def release(self, p: Pointer) -> None:
-        if p.button != "left" or self._anchor is None:
-            return
-        ellipse = self._ellipse_to(p)
-        self.cancel()
-        min_radius = MIN_DRAG_SCREEN_PX / 2 / max(p.scale, 1e-6)
-        image_id = self.host.image_id
-        if ellipse is None or image_id is None or min(ellipse.rx, ellipse.ry) < min_radius:
-            return
-        item = NewAnnotation(
-            uuid=new_uuid(),
-            image_id=image_id,
-            class_id=self.host.active_class_id(),
-            geometry=ellipse,
-        )
-        self.host.commit(AddAnnotations((item,), text="Draw ellipse"))
-
-    def cancel(self) -> None:
-        self._anchor = None
-        super().cancel()
+    def big_enough(self, shape: Geometry, scale: float) -> bool:
+        assert isinstance(shape, Ellipse)
+        return min(shape.rx, shape.ry) >= MIN_DRAG_SCREEN_PX / 2 / scale
