@@ -13,6 +13,7 @@ dataset=NAME``), made when the project has none of that name.
 from __future__ import annotations
 
 import mimetypes
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,10 +38,15 @@ class HastyPublisher:
         self.api = api
         self.dataset_name = dataset or DEFAULT_DATASET
         self._dataset_id: str | None = None
+        self._dataset_lock = threading.Lock()  # batches upload in parallel: make it once
         self._base = f"/v1/projects/{api.project_id}"
 
     def dataset_id(self) -> str:
         """The id of the dataset named ``dataset_name``, made when there is none."""
+        with self._dataset_lock:
+            return self._find_or_make_dataset()
+
+    def _find_or_make_dataset(self) -> str:
         if self._dataset_id is None:
             for item in self.api.paged("datasets"):
                 if str(item.get("name")) == self.dataset_name:
