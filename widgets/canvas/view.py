@@ -95,8 +95,8 @@ class CanvasView(QGraphicsView):
         self._hint = ""
         self._consumed_key: int | None = None
         self.minimap = Minimap(self)
-        self.horizontalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
+        self.horizontalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self._tile_item.overview_ready.connect(self.minimap.refresh)
         self.tool: Tool | None = None
         self.last_cursor: tuple[float, float] | None = None
@@ -184,7 +184,13 @@ class CanvasView(QGraphicsView):
         return self._shapes.dense_mode
 
     def _view_changed(self) -> None:
-        self._shapes.set_view(self.zoom, self._image_size)
+        area = self.mapToScene(self.viewport().rect()).boundingRect()
+        visible = (area.left(), area.top(), area.right(), area.bottom())
+        self._shapes.set_view(self.zoom, self._image_size, visible)
+
+    def _scrolled(self, _value: int) -> None:
+        self._view_changed()  # in a big scene, items coming into view are shown
+        self.minimap.refresh()
 
     # -- tool preview ----------------------------------------------------------------
     def show_preview(self, preview: Preview) -> None:
@@ -252,6 +258,8 @@ class CanvasView(QGraphicsView):
         super().resizeEvent(event)
         if self._fit_pending or self._fitted:
             self.fit()  # a fitted image stays fitted when panels open or the window resizes
+        else:
+            self._view_changed()
         self.minimap.refresh()
 
     wheel_zooms = False
