@@ -82,3 +82,18 @@ def test_a_small_repaint_strokes_only_the_segments_there() -> None:
     ring = np.asarray(_ring(10_000))
     near = segments_near([ring], QRectF(895, 495, 10, 10))
     assert 0 < near.elementCount() < 100  # of 10,001
+
+
+def test_a_vertex_dragged_outward_grows_the_item_bounds(qtbot) -> None:
+    """The in-place edit still tells the scene the new extent: a vertex pulled past the
+    outline's box must lie inside the rectangle the scene indexes and repaints."""
+    polygon = Polygon.from_points(_ring(2_000))
+    item = AnnotationItem("p", polygon, ItemStyle(QColor("red")), 0)
+    before = item.boundingRect()
+    path = item._path
+    moved = move_vertex(polygon, VertexRef(0, 0, 1000), before.left() - 300.0, 500.0)
+    item.set_geometry(moved)
+    assert item._path is path  # the in-place edit, not a rebuild
+    after = item.boundingRect()
+    assert after.left() < before.left() - 299.0
+    assert after.contains(before.left() - 300.0, 500.0)

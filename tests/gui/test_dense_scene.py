@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from PySide6.QtGui import QColor, QImage
 
 from limner.models.domain.geometry import Box
@@ -85,10 +84,6 @@ def test_edit_redraws_only_its_rectangle(qtbot) -> None:
     assert 0 < layer.drawn - drawn < len(shapes) // 20  # the shapes near the two places
 
 
-@pytest.mark.skip(
-    reason="background rendering is switched off: it crashed Qt's painting of the view "
-    "now and then; the raster is drawn on the GUI thread until that is understood"
-)
 def test_level_change_renders_in_the_background(qtbot) -> None:
     canvas, _shapes, layer = _dense_canvas(qtbot)
     renders = layer.renders

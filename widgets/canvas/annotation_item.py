@@ -265,6 +265,7 @@ class AnnotationItem(QGraphicsItem):
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
+            self._bounds = None
             self.update()
             return
         margin = MARGIN_PX / self._margin_zoom

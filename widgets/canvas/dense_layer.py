@@ -241,10 +241,7 @@ class DenseLayerItem(QGraphicsItem):
         self._running = self._job
         self._dirty_since = []
         job, size, palette = self._job, self._size, self._colors
-        # Drawn here, on the GUI thread, for now: rendering on the worker thread (the pool
-        # below) crashed Qt's painting of the view now and then in the window tests, and
-        # until that is understood a slower level change is better than a crash.
-        self._work(job, size, shapes, palette, scale)
+        self._pool.submit(self._work, job, size, shapes, palette, scale)
         self.update()
 
     def _work(self, job: int, size, shapes, colors, scale: float) -> None:  # type: ignore[no-untyped-def]
