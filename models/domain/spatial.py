@@ -124,6 +124,12 @@ class BoxTable:
         keys = self._keys
         return [keys[i] for i in np.flatnonzero(hit)]  # type: ignore[misc]
 
+    def count_overlapping(self, x0: float, y0: float, x1: float, y1: float) -> int:
+        """How many boxes meet the rectangle, without building their list."""
+        b = self._boxes[: len(self._keys)]
+        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+        return int(np.count_nonzero(hit))
+
     def _compact(self) -> None:
         live = [i for i, k in enumerate(self._keys) if k is not None]
         boxes = np.full((max(64, 2 * len(live)), 4), np.nan)

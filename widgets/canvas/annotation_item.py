@@ -78,11 +78,16 @@ class RenderContext:
     ``zoom`` is the zoom the label and handle margins are sized for (refreshed when the
     view's zoom drifts away from it by more than ``LOD_SLACK``); ``fill_unselected`` is
     turned off in dense scenes, where filling thousands of large translucent areas would
-    dominate the frame; ``local_authors`` are the names whose shapes are the user's own.
+    dominate the frame; ``crowded`` is set while hundreds of items are shown at once:
+    unselected shapes then draw a one-pixel outline and no label chip (a wider pen goes
+    through Qt's path stroker, about six times the cost of a hairline, and hundreds of
+    chips only hide the shapes); ``local_authors`` are the names whose shapes are the
+    user's own.
     """
 
     zoom: float = 1.0
     fill_unselected: bool = True
+    crowded: bool = False
     local_authors: frozenset[str] = field(default_factory=local_authors)
 
 
@@ -367,7 +372,8 @@ class AnnotationItem(QGraphicsItem):
     ) -> None:
         scale = option.levelOfDetailFromTransform(painter.worldTransform())
         color = self._style.color
-        pen = QPen(color, 3.0 if self._selected else 2.0)
+        crowded = self._render.crowded and not self._selected
+        pen = QPen(color, 3.0 if self._selected else 1.0 if crowded else 2.0)
         pen.setCosmetic(True)
         fill = QColor(color)
         fill.setAlpha(SELECTED_FILL_ALPHA if self._selected else FILL_ALPHA)
@@ -391,7 +397,7 @@ class AnnotationItem(QGraphicsItem):
                 painter.drawRect(QRectF(g.left, g.top, g.width, g.height))
         elif isinstance(g, Keypoints):
             self._paint_keypoints(painter, g, scale)
-        if self._chip and scale > 0.25:
+        if self._chip and scale > 0.25 and not crowded:
             self._paint_label(painter, scale)
 
     def _paint_new_kind(

@@ -35,7 +35,7 @@ from limner.models.editing.events import (
 from limner.widgets.canvas.annotation_item import AnnotationItem, ItemStyle, RenderContext
 from limner.widgets.canvas.dense_layer import DenseLayerItem, Rect, render_scale
 
-__all__ = ["DENSE_THRESHOLD", "DETAIL_ZOOM", "FILL_LIMIT", "AnnotationScene", "ShapeSource"]
+__all__ = ["CROWD_LIMIT", "DENSE_THRESHOLD", "DETAIL_ZOOM", "FILL_LIMIT", "AnnotationScene", "ShapeSource"]
 
 DENSE_THRESHOLD = 200
 """Above this many shapes on an image, zoomed-out views draw them as one raster.
@@ -58,6 +58,13 @@ until the rest are done, so crossing 100% never waits for every item at once."""
 PATCH_LIMIT = 0.25
 """An edit whose dirty area is more than this share of the image re-renders in the
 background instead of patching on the GUI thread."""
+VIEW_ITEM_LIMIT = 300
+"""Above the detail zoom, a view holding more shapes than this still shows the raster."""
+RASTER_ZOOM_LIMIT = 4.0
+"""From this zoom on, shapes are always items: the full-resolution raster would be too
+coarse, and so few shapes fit in a view that their items are cheap anyway."""
+CROWD_LIMIT = 300
+"""With more items than this shown, unselected shapes draw hairlines and no label chips."""
 NO_CLASS_STYLE = ItemStyle(QColor(200, 200, 200), "(no class)")
 
 
@@ -105,7 +112,9 @@ class AnnotationScene:
         self._reveal_rect: Rect | None = None
         self._visible: set[str] = set()
         self._queue: dict[str, bool] = {}
-        self._timer = QTimer()
+        # A child of the scene, so it dies with the canvas: a parentless timer would fire
+        # into this owner after the canvas and its items were deleted.
+        self._timer = QTimer(scene)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._drain_some)
@@ -288,7 +297,10 @@ class AnnotationScene:
             return
         self._view_rect = visible
         if zoom == self._zoom and image_size == self._image_size:
-            self._follow_view()  # a scroll: only items coming into view change
+            if self._wants_raster() != self._dense_mode:
+                self._update_lod()  # scrolled into (or out of) a crowd
+            else:
+                self._follow_view()  # a scroll: only items coming into view change
             return
         self._zoom = zoom
         self._image_size = image_size
@@ -300,6 +312,24 @@ class AnnotationScene:
     def _big(self) -> bool:
         return len(self._records) > DENSE_THRESHOLD
 
+    def _wants_raster(self) -> bool:
+        """Zoomed out on a big image, or zoomed in where the view still holds a crowd.
+
+        Drawing one item per shape costs about 40 µs a shape (a Python paint call and a
+        hairline), so a view holding more than ``VIEW_ITEM_LIMIT`` shapes stays on the
+        raster; the limit is lower when leaving the raster than when entering it, so that
+        scrolling along the boundary does not switch back and forth.
+        """
+        if self._image_size is None or not self._big():
+            return False
+        if self._zoom < DETAIL_ZOOM:
+            return True
+        view = self._view_rect
+        if view is None or self._zoom >= RASTER_ZOOM_LIMIT:
+            return False
+        limit = VIEW_ITEM_LIMIT if not self._dense_mode else VIEW_ITEM_LIMIT * 4 // 5
+        return self._boxes.count_overlapping(*view) > limit
+
     def _update_lod(self, force: bool = False, touched: Iterable[str] | None = None) -> None:
         """Many shapes zoomed out: draw them as one raster; else one item per shape.
 
@@ -307,7 +337,7 @@ class AnnotationScene:
         items when nothing else can have changed.
         """
         self._refresh_render()
-        dense = self._image_size is not None and self._big() and self._zoom < DETAIL_ZOOM
+        dense = self._wants_raster()
         if dense:
             self._render_raster(force)
         flipped = dense != self._dense_mode
@@ -324,6 +354,10 @@ class AnnotationScene:
     def _show_raster(self) -> None:
         """The raster while dense, and under the items while they are still being shown."""
         self._dense_item.setVisible(self._dense_mode or (bool(self._queue) and self._big()))
+        crowded = len(self._visible) > CROWD_LIMIT
+        if crowded != self.render.crowded:
+            self.render.crowded = crowded
+            self._scene.update()
 
     def _refresh_render(self) -> None:
         ratio = self._zoom / self.render.zoom
@@ -374,11 +408,25 @@ class AnnotationScene:
         return pinned | {u for u in near if self._shown(records[u])}
 
     def _apply_all(self) -> None:
-        """Queue every visibility change; a first chunk now, the rest over the next turns."""
+        """Hide what is no longer wanted now (taking an item out costs microseconds, and
+        a left-over item would be painted over the raster); queue what comes into view,
+        a first chunk now and the rest over the next turns."""
         wanted = self._wanted()
-        self._queue = {u: False for u in self._visible - wanted}
-        self._queue.update({u: True for u in wanted - self._visible})
-        self._drain(REVEAL_CHUNK)
+        for uuid in self._visible - wanted:
+            self._set_visible(uuid, False)
+        coming = wanted - self._visible
+        view = self._view_rect
+        first = REVEAL_CHUNK
+        if view is not None and self._big():
+            # What is on screen now, whatever its count; the slack around it over the
+            # next turns, so the frame that shows the change pays only for what it shows.
+            seen = coming.intersection(self._boxes.overlapping(*view))
+            for uuid in seen:
+                self._set_visible(uuid, True)
+            coming -= seen
+            first = 0
+        self._queue = {u: True for u in coming}
+        self._drain(first)
 
     def _follow_view(self) -> None:
         area = self._reveal_rect

@@ -189,6 +189,8 @@ class CanvasView(QGraphicsView):
         self._shapes.set_view(self.zoom, self._image_size, visible)
 
     def _scrolled(self, _value: int) -> None:
+        if self._zooming:
+            return
         self._view_changed()  # in a big scene, items coming into view are shown
         self.minimap.refresh()
 
@@ -218,10 +220,16 @@ class CanvasView(QGraphicsView):
         target = self.mapToScene(anchor.toPoint())
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         factor = zoom / self.zoom
-        self.scale(factor, factor)
-        drift = self.mapFromScene(target) - anchor.toPoint()
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        # The scale and the two scroll corrections each move the view; the shapes are
+        # told only where it ends up, not about the views in between.
+        self._zooming = True
+        try:
+            self.scale(factor, factor)
+            drift = self.mapFromScene(target) - anchor.toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        finally:
+            self._zooming = False
         self._update_smoothing()
         self._view_changed()
         self.minimap.refresh()
@@ -261,6 +269,9 @@ class CanvasView(QGraphicsView):
         else:
             self._view_changed()
         self.minimap.refresh()
+
+    _zooming = False
+    """Set while a zoom step moves the view in several steps (scale, then scroll)."""
 
     wheel_zooms = False
     """The plain wheel zooms and Ctrl+wheel scrolls (a preference); by default, as in
