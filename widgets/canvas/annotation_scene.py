@@ -35,7 +35,14 @@ from limner.models.editing.events import (
 from limner.widgets.canvas.annotation_item import AnnotationItem, ItemStyle, RenderContext
 from limner.widgets.canvas.dense_layer import DenseLayerItem, Rect, render_scale
 
-__all__ = ["CROWD_LIMIT", "DENSE_THRESHOLD", "DETAIL_ZOOM", "FILL_LIMIT", "AnnotationScene", "ShapeSource"]
+__all__ = [
+    "CROWD_LIMIT",
+    "DENSE_THRESHOLD",
+    "DETAIL_ZOOM",
+    "FILL_LIMIT",
+    "AnnotationScene",
+    "ShapeSource",
+]
 
 DENSE_THRESHOLD = 200
 """Above this many shapes on an image, zoomed-out views draw them as one raster.
