@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NOQT := .venv-noqt
 NOQT_STAMP := $(NOQT)/.installed-stamp
 
-.PHONY: run test lint headless bench soak clean labelstudio
+.PHONY: run test lint headless bench bench-peers soak clean labelstudio
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,10 +43,22 @@ test: $(STAMP) lint headless labelstudio
 bench: $(STAMP) labelstudio
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.perf.run_bench
 
+# labelme 6.3.1 in its own virtualenv, timed on the same shapes and events as limner.
+LABELME := .venv-labelme
+LABELME_STAMP := $(LABELME)/.installed-stamp
+
+$(LABELME_STAMP):
+	@test -x $(LABELME)/bin/python || $(PYTHON) -m venv $(LABELME)
+	$(LABELME)/bin/python -m pip install --quiet labelme==6.3.1
+	@touch $(LABELME_STAMP)
+
+bench-peers: $(STAMP) $(LABELME_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.perf.peers
+
 # The reliability suite at length: 200 SIGKILL trials of each kind, the bad inputs, the
 # races; it ends with a table of trials, acknowledged edits, lost, integrity failures, tracebacks.
 soak: $(STAMP)
 	LIMNER_CRASH_TRIALS=200 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/reliability
 
 clean:
-	rm -rf $(VENV) $(NOQT) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(NOQT) $(LABELME) build *.egg-info .pytest_cache .ruff_cache

@@ -59,3 +59,81 @@ class BoxIndex:
             & (b[:, 3] <= area.y1)
         )
         return [self._items[i] for i in np.flatnonzero(hit)]
+
+
+class BoxTable:
+    """Bounding boxes by key that change one at a time, for the canvas's area queries.
+
+    :class:`BoxIndex` is built once from a list; the canvas instead follows edits one
+    shape at a time and asks, on every view change and every edit, which shapes cross a
+    rectangle. Boxes live in one numpy array with a slot per key (a removed key leaves a
+    NaN row, so no comparison matches it), so an update is one row write and a query a
+    few vectorised comparisons. Keys come back in the order they were first set, the
+    order the canvas draws them in.
+    """
+
+    def __init__(self) -> None:
+        self._boxes = np.full((64, 4), np.nan)
+        self._keys: list[str | None] = []
+        self._slots: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._slots
+
+    def set(self, key: str, box: tuple[float, float, float, float] | None) -> None:
+        """Store ``box`` (x0, y0, x1, y1) for ``key``; None removes it."""
+        if box is None:
+            self.remove(key)
+            return
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = len(self._keys)
+            if slot == len(self._boxes):
+                grown = np.full((2 * len(self._boxes), 4), np.nan)
+                grown[:slot] = self._boxes
+                self._boxes = grown
+            self._keys.append(key)
+            self._slots[key] = slot
+        self._boxes[slot] = box
+
+    def remove(self, key: str) -> None:
+        slot = self._slots.pop(key, None)
+        if slot is not None:
+            self._boxes[slot] = np.nan
+            self._keys[slot] = None
+            if len(self._keys) > 1024 and len(self._slots) * 2 < len(self._keys):
+                self._compact()
+
+    def get(self, key: str) -> tuple[float, float, float, float] | None:
+        slot = self._slots.get(key)
+        if slot is None:
+            return None
+        x0, y0, x1, y1 = (float(v) for v in self._boxes[slot])
+        return x0, y0, x1, y1
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def overlapping(self, x0: float, y0: float, x1: float, y1: float) -> list[str]:
+        """Keys whose box meets the rectangle, in the order they were first set."""
+        b = self._boxes[: len(self._keys)]
+        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+        keys = self._keys
+        return [keys[i] for i in np.flatnonzero(hit)]  # type: ignore[misc]
+
+    def count_overlapping(self, x0: float, y0: float, x1: float, y1: float) -> int:
+        """How many boxes meet the rectangle, without building their list."""
+        b = self._boxes[: len(self._keys)]
+        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+        return int(np.count_nonzero(hit))
+
+    def _compact(self) -> None:
+        live = [i for i, k in enumerate(self._keys) if k is not None]
+        boxes = np.full((max(64, 2 * len(live)), 4), np.nan)
+        boxes[: len(live)] = self._boxes[live]
+        self._keys = [self._keys[i] for i in live]
+        self._slots = {k: i for i, k in enumerate(self._keys)}  # type: ignore[misc]
+        self._boxes = boxes

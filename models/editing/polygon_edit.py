@@ -206,9 +206,9 @@ def _with_ring(polygon: Polygon, part: int, ring: int, points: Sequence[XY]) -> 
 
 def move_vertex(polygon: Polygon, ref: VertexRef, x: float, y: float) -> Polygon:
     """The polygon with one vertex at ``(x, y)``; GeometryError if that degenerates the ring."""
-    points = ring_at(polygon, ref.part, ref.ring)
-    moved = (*points[: ref.index], (float(x), float(y)), *points[ref.index + 1 :])
-    return _with_ring(polygon, ref.part, ref.ring, moved)
+    parts = polygon.parts
+    moved = parts[ref.part].with_vertex(ref.ring, ref.index, float(x), float(y))
+    return Polygon((*parts[: ref.part], moved, *parts[ref.part + 1 :]))
 
 
 def insert_vertex(polygon: Polygon, after: VertexRef, x: float, y: float) -> Polygon:

@@ -1,15 +1,23 @@
-"""Thousands of shapes: zoomed out they draw as one raster, selection still shows alone."""
+"""Thousands of shapes: zoomed out they draw as one raster, selection still shows alone.
+
+The interactions on such a scene must cost what they change, not what the image holds:
+these tests count the raster's work (full renders, dirty-rectangle patches, shapes drawn)
+and the items shown, never time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtGui import QColor, QImage
 
+from limner.models.domain.geometry import Box
 from limner.widgets.canvas.annotation_item import ItemStyle
 from limner.widgets.canvas.view import DENSE_THRESHOLD, CanvasView
 from tests.perf.bench_canvas import dense_annotations
 
 
-def test_level_of_detail_switches_with_zoom(qtbot) -> None:
+def _dense_canvas(qtbot, extra: int = 500):  # type: ignore[no-untyped-def]
     canvas = CanvasView()
     qtbot.addWidget(canvas)
     canvas.resize(900, 700)
@@ -18,9 +26,16 @@ def test_level_of_detail_switches_with_zoom(qtbot) -> None:
     image.fill(QColor(80, 80, 80))
     canvas.set_image(image)
     canvas.set_styles({1: ItemStyle(QColor("#3cb44b")), 2: ItemStyle(QColor("#e6194b"))})
-    shapes = dense_annotations(1, 4096, DENSE_THRESHOLD + 500, 300)
+    shapes = dense_annotations(1, 4096, DENSE_THRESHOLD + extra, 300)
     canvas.set_annotations(shapes)
     canvas.fit()
+    layer = canvas.annotation_scene.dense_layer
+    assert layer.wait_ready()
+    return canvas, shapes, layer
+
+
+def test_level_of_detail_switches_with_zoom(qtbot) -> None:
+    canvas, shapes, _layer = _dense_canvas(qtbot)
     assert canvas.dense_mode
     items = canvas.items_by_uuid()
     assert not any(item.isVisible() for item in items.values())
@@ -29,8 +44,63 @@ def test_level_of_detail_switches_with_zoom(qtbot) -> None:
     assert items[chosen].isVisible()
     assert sum(item.isVisible() for item in items.values()) == 1
     canvas.set_zoom(2.0)
+    canvas.annotation_scene.settle()
     assert not canvas.dense_mode
-    assert all(item.isVisible() for item in items.values())
+    area = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    for ann in shapes:
+        g = ann.geometry
+        x0, y0 = g.parts[0].outer[0] if hasattr(g, "parts") else (g.x0, g.y0)
+        if area.contains(x0, y0) and not ann.hidden:
+            assert items[ann.uuid].isVisible()
+    shown = sum(item.isVisible() for item in items.values())
+    assert 0 < shown < len(shapes) // 4  # only what is in (and near) the view
     canvas.set_annotations(shapes[:100])
     canvas.fit()
     assert not canvas.dense_mode  # few shapes: one item each at every zoom
+    canvas.annotation_scene.settle()
+    assert all(item.isVisible() for item in canvas.items_by_uuid().values())
+
+
+def test_selection_never_rasterises(qtbot) -> None:
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    renders, patches = layer.renders, layer.patches
+    for ann in shapes[:20]:
+        canvas.set_selection([ann.uuid])
+        canvas.viewport().repaint()
+    layer.wait_ready()
+    assert (layer.renders, layer.patches) == (renders, patches)
+    assert canvas.items_by_uuid()[shapes[19].uuid].isVisible()
+
+
+def test_edit_redraws_only_its_rectangle(qtbot) -> None:
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    renders, drawn = layer.renders, layer.drawn
+    box = next(a for a in shapes if isinstance(a.geometry, Box))
+    moved = replace(box, geometry=Box(100, 100, 140, 130))
+    canvas.annotation_scene.patch([box.uuid], {box.uuid: moved}.get)
+    layer.wait_ready()
+    assert layer.renders == renders  # no full raster
+    assert layer.patches >= 1
+    assert 0 < layer.drawn - drawn < len(shapes) // 20  # the shapes near the two places
+
+
+def test_level_change_renders_in_the_background(qtbot) -> None:
+    canvas, _shapes, layer = _dense_canvas(qtbot)
+    renders = layer.renders
+    before = layer.scale_step
+    canvas.set_zoom(canvas.zoom * 2.5)
+    assert layer.scale_step != before
+    assert layer.renders == renders  # the old raster stays on screen meanwhile
+    assert layer.wait_ready()
+    assert layer.renders == renders + 1
+
+
+def test_a_drag_takes_the_shape_out_of_the_raster(qtbot) -> None:
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    box = next(a for a in shapes if isinstance(a.geometry, Box))
+    canvas.annotation_scene.show_overrides({box.uuid: Box(10, 10, 50, 50)})
+    assert canvas.items_by_uuid()[box.uuid].isVisible()
+    patches = layer.patches
+    canvas.annotation_scene.show_overrides({})
+    assert layer.patches > patches  # put back where it was
+    assert not canvas.items_by_uuid()[box.uuid].isVisible()

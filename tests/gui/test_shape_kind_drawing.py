@@ -81,7 +81,10 @@ def test_dense_layer_draws_every_new_kind(qtbot) -> None:
     ]
     annotations = [Annotation(i + 1, f"d{i}", 1, 1, g) for i, g in enumerate(shapes)]
     layer = DenseLayerItem()
-    layer.render((SIZE, SIZE), annotations, {1: GREEN}, 1.0)
+    layer.render_later(
+        (SIZE, SIZE), lambda: list(annotations), {1: GREEN}, 1.0, lambda _rect: annotations
+    )
+    assert layer.wait_ready()
     scene = QGraphicsScene(0, 0, SIZE, SIZE)
     scene.addItem(layer)
     image = rendered(scene)

@@ -25,6 +25,7 @@ BENCH_MODULES = (
     "tests.perf.bench_masks",
     "tests.perf.bench_polygon",
     "tests.perf.bench_canvas",
+    "tests.perf.bench_interaction",
     "tests.perf.bench_tiles",
     "tests.perf.bench_sync",
     "tests.perf.bench_formats",

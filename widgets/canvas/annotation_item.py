@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -42,6 +43,7 @@ from limner.models.domain.geometry import (
     Skeleton,
     bounds,
 )
+from limner.models.domain.geometry.polygon import Ring
 from limner.models.editing import shape_handles as sh
 from limner.widgets.authors import chip_text, local_authors
 from limner.widgets.qt_convert import mask_qimage
@@ -52,6 +54,10 @@ FILL_ALPHA = 40
 SELECTED_FILL_ALPHA = 70
 MASK_ALPHA = 110
 CHIP_PAD_PX = 4.0
+PATCH_VERTICES = 8
+"""Up to this many moved vertices, a polygon's path is edited in place, not rebuilt."""
+SPLIT_STROKE = 2000
+"""From this many vertices, a polygon repainted in a small area strokes only what is there."""
 LOD_SLACK = 1.5
 POINT_PX = 4.0
 """Radius on screen of a point shape (it has no size of its own)."""
@@ -72,11 +78,16 @@ class RenderContext:
     ``zoom`` is the zoom the label and handle margins are sized for (refreshed when the
     view's zoom drifts away from it by more than ``LOD_SLACK``); ``fill_unselected`` is
     turned off in dense scenes, where filling thousands of large translucent areas would
-    dominate the frame; ``local_authors`` are the names whose shapes are the user's own.
+    dominate the frame; ``crowded`` is set while hundreds of items are shown at once:
+    unselected shapes then draw a one-pixel outline and no label chip (a wider pen goes
+    through Qt's path stroker, about six times the cost of a hairline, and hundreds of
+    chips only hide the shapes); ``local_authors`` are the names whose shapes are the
+    user's own.
     """
 
     zoom: float = 1.0
     fill_unselected: bool = True
+    crowded: bool = False
     local_authors: frozenset[str] = field(default_factory=local_authors)
 
 
@@ -96,6 +107,90 @@ def polyline_path(line: Polyline) -> QPainterPath:
     path = QPainterPath(QPointF(*line.points[0]))
     for x, y in line.points[1:]:
         path.lineTo(QPointF(x, y))
+    return path
+
+
+def _span(a: Ring, b: Ring) -> tuple[int, int]:
+    """First and last index where two rings of equal length differ (C-speed slices)."""
+    lo, hi = 0, len(a)
+    while hi - lo > 32:  # a[:lo] == b[:lo] holds throughout
+        mid = (lo + hi) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid
+    first = next(i for i in range(lo, len(a)) if a[i] != b[i])
+    lo, hi = first, len(a)
+    while hi - lo > 32:  # a[hi:] == b[hi:] holds throughout
+        mid = (lo + hi) // 2
+        if a[mid:hi] == b[mid:hi]:
+            hi = mid
+        else:
+            lo = mid
+    last = next(i for i in range(hi - 1, first - 1, -1) if a[i] != b[i])
+    return first, last
+
+
+def patch_path(
+    path: QPainterPath, old: Polygon, new: Polygon, coords: list[np.ndarray] | None = None
+) -> QRectF | None:
+    """Move the elements of ``path`` (built by :func:`polygon_path` from ``old``) to ``new``.
+
+    Only when the rings have the same sizes and at most ``PATCH_VERTICES`` vertices
+    differ: then the few elements move in place and the area around the moved segments
+    is returned; otherwise None, and the caller rebuilds the path.
+    """
+    rings_old = [r for part in old.parts for r in (part.outer, *part.holes)]
+    rings_new = [r for part in new.parts for r in (part.outer, *part.holes)]
+    if len(rings_old) != len(rings_new) or any(
+        len(a) != len(b) for a, b in zip(rings_old, rings_new, strict=True)
+    ):
+        return None
+    edits: list[tuple[int, int, Ring, Ring, int, int]] = []
+    base = 0
+    for number, (a, b) in enumerate(zip(rings_old, rings_new, strict=True)):
+        if a is not b and a != b:
+            first, last = _span(a, b)
+            if last - first >= PATCH_VERTICES:
+                return None
+            edits.append((number, base, a, b, first, last))
+        base += len(b) + 1  # moveTo, a lineTo per further vertex, the closing lineTo
+    xs: list[float] = []
+    ys: list[float] = []
+    for number, start, was, ring, first, last in edits:
+        n = len(ring)
+        for i in range(first, last + 1):
+            path.setElementPositionAt(start + i, *ring[i])
+            if coords is not None:
+                coords[number][i] = ring[i]
+            if i == 0:
+                path.setElementPositionAt(start + n, *ring[0])
+        for i in range(first - 1, last + 2):  # the segments on either side move too
+            for x, y in (was[i % n], ring[i % n]):
+                xs.append(x)
+                ys.append(y)
+    if not xs:
+        return QRectF()
+    return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+
+def segments_near(rings: list[np.ndarray], rect: QRectF) -> QPainterPath:
+    """The outline segments of ``rings`` whose box meets ``rect``, runs kept joined."""
+    path = QPainterPath()
+    x0, y0, x1, y1 = rect.left(), rect.top(), rect.right(), rect.bottom()
+    for pts in rings:
+        nxt = np.roll(pts, -1, axis=0)
+        lo = np.minimum(pts, nxt)
+        hi = np.maximum(pts, nxt)
+        hit = np.flatnonzero(
+            (lo[:, 0] <= x1) & (hi[:, 0] >= x0) & (lo[:, 1] <= y1) & (hi[:, 1] >= y0)
+        )
+        last = -2
+        for i in hit.tolist():
+            if i != last + 1:
+                path.moveTo(QPointF(*pts[i]))
+            path.lineTo(QPointF(*nxt[i]))
+            last = i
     return path
 
 
@@ -124,11 +219,15 @@ class AnnotationItem(QGraphicsItem):
         super().__init__()
         self.uuid = uuid
         self._render = render if render is not None else RenderContext()
+        # The zoom this item's margins are sized for: its own copy, so that its bounding
+        # rectangle never changes behind the scene index's back (only in refresh_margin).
+        self._margin_zoom = self._render.zoom
         self._style = style
         self._author = author
         self._geometry: Geometry = geometry
         self._selected = False
         self._path: QPainterPath | None = None
+        self._ring_coords: list[np.ndarray] | None = None  # numpy copies, made when needed
         self._mask_image: QImage | None = None
         self._rect = QRectF()
         self._bounds: tuple[float, QRectF] | None = None  # (zoom, bounding rect) last given
@@ -138,6 +237,7 @@ class AnnotationItem(QGraphicsItem):
         self._paint_size = (0.0, 0.0)  # the same in the font the painter last used
         self.setZValue(float(z))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self._rebuild()
         self._rebuild_chip()
 
@@ -147,12 +247,34 @@ class AnnotationItem(QGraphicsItem):
         return self._geometry
 
     def set_geometry(self, geometry: Geometry) -> None:
-        if geometry == self._geometry:
+        if geometry is self._geometry:
+            return
+        old = self._geometry
+        if isinstance(old, Polygon) and isinstance(geometry, Polygon) and self._path is not None:
+            dirty = patch_path(self._path, old, geometry, self._ring_coords)
+            if dirty is not None:
+                self._geometry = geometry
+                self._moved_vertices(dirty)
+                return
+        if geometry == old:
             return
         self.prepareGeometryChange()
         self._geometry = geometry
         self._rebuild()
         self.update()
+
+    def _moved_vertices(self, dirty: QRectF) -> None:
+        """A few vertices moved in place: repaint around them, re-index only if the box grew
+        or shrank (a 10,000-vertex outline is neither rebuilt nor repainted whole)."""
+        rect = self._path.controlPointRect() if self._path is not None else QRectF()
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+            self._bounds = None
+            self.update()
+            return
+        margin = MARGIN_PX / self._margin_zoom
+        self.update(dirty.adjusted(-margin, -margin, margin, margin))
 
     def set_style(self, style: ItemStyle) -> None:
         if style == self._style:
@@ -200,6 +322,7 @@ class AnnotationItem(QGraphicsItem):
             self._path = polygon_path(g)
         elif isinstance(g, Polyline):
             self._path = polyline_path(g)
+        self._ring_coords = None
         if isinstance(g, Mask):
             self._mask_image = mask_qimage(g.crop_array(), self._style.color, MASK_ALPHA)
 
@@ -215,7 +338,7 @@ class AnnotationItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         # The scene asks for this hundreds of times a frame; it changes only with the
         # geometry, the chip and the zoom the margins are sized for.
-        zoom = self._render.zoom
+        zoom = self._margin_zoom
         if self._bounds is None or self._bounds[0] != zoom:
             self._bounds = (zoom, self._margined(zoom))
         return self._bounds[1]
@@ -237,7 +360,9 @@ class AnnotationItem(QGraphicsItem):
 
     def refresh_margin(self) -> None:
         """The zoom changed a lot: the label margin in image pixels changes with it."""
-        self.prepareGeometryChange()
+        if self._margin_zoom != self._render.zoom:
+            self.prepareGeometryChange()
+            self._margin_zoom = self._render.zoom
 
     def paint(
         self,
@@ -247,7 +372,8 @@ class AnnotationItem(QGraphicsItem):
     ) -> None:
         scale = option.levelOfDetailFromTransform(painter.worldTransform())
         color = self._style.color
-        pen = QPen(color, 3.0 if self._selected else 2.0)
+        crowded = self._render.crowded and not self._selected
+        pen = QPen(color, 3.0 if self._selected else 1.0 if crowded else 2.0)
         pen.setCosmetic(True)
         fill = QColor(color)
         fill.setAlpha(SELECTED_FILL_ALPHA if self._selected else FILL_ALPHA)
@@ -260,11 +386,10 @@ class AnnotationItem(QGraphicsItem):
         if isinstance(g, Box | Ellipse | Point | Polyline):
             self._paint_new_kind(painter, g, scale)
         elif isinstance(g, Polygon) and self._path is not None:
-            painter.drawPath(self._path)
-            if self._selected and scale > 0.2:
+            self._paint_polygon(painter, option, pen, scale)
+            if self._selected and scale > 0.2 and self._vertex_count() <= 2000:
                 points = [p for part in g.parts for ring in (part.outer, *part.holes) for p in ring]
-                if len(points) <= 2000:
-                    self._paint_handles(painter, points, scale)
+                self._paint_handles(painter, points, scale)
         elif isinstance(g, Mask) and self._mask_image is not None:
             painter.drawImage(QPointF(g.left, g.top), self._mask_image)
             if self._selected:
@@ -272,7 +397,7 @@ class AnnotationItem(QGraphicsItem):
                 painter.drawRect(QRectF(g.left, g.top, g.width, g.height))
         elif isinstance(g, Keypoints):
             self._paint_keypoints(painter, g, scale)
-        if self._chip and scale > 0.25:
+        if self._chip and scale > 0.25 and not crowded:
             self._paint_label(painter, scale)
 
     def _paint_new_kind(
@@ -322,6 +447,43 @@ class AnnotationItem(QGraphicsItem):
         radius = HANDLE_PX / scale
         painter.drawEllipse(QPointF(hx, hy), radius, radius)
         painter.restore()
+
+    def _vertex_count(self) -> int:
+        g = self._geometry
+        if not isinstance(g, Polygon):
+            return 0
+        return sum(len(r) for part in g.parts for r in (part.outer, *part.holes))
+
+    def _paint_polygon(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, pen: QPen, scale: float
+    ) -> None:
+        """The whole path, or, for a huge outline repainted in a small area (a vertex being
+        dragged), its fill and only the outline segments that cross that area: stroking
+        10,000 antialiased segments costs far more than filling them."""
+        assert self._path is not None
+        exposed: QRectF = option.exposedRect  # type: ignore[attr-defined]
+        whole = self._rect
+        small = exposed.width() * exposed.height() < 0.25 * whole.width() * whole.height()
+        if self._vertex_count() < SPLIT_STROKE or not small:
+            painter.drawPath(self._path)
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPath(self._path)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        grow = 2 * pen.widthF() / max(scale, 1e-6)
+        painter.drawPath(segments_near(self._coords(), exposed.adjusted(-grow, -grow, grow, grow)))
+
+    def _coords(self) -> list[np.ndarray]:
+        if self._ring_coords is None:
+            g = self._geometry
+            assert isinstance(g, Polygon)
+            self._ring_coords = [
+                np.asarray(r, dtype=np.float64)
+                for part in g.parts
+                for r in (part.outer, *part.holes)
+            ]
+        return self._ring_coords
 
     def _paint_handles(
         self, painter: QPainter, points: list[tuple[float, float]], scale: float

@@ -2,21 +2,36 @@
 
 Zoomed out over thousands of shapes, one graphics item per shape costs hundreds of
 milliseconds a frame. Below the detail zoom the canvas hides those items and shows this
-layer instead: every unselected shape rasterized once (OpenCV on a numpy buffer) at a
-power-of-two scale near the zoom, then drawn as a single image each frame. It is redrawn
-only when the shapes, their styles, the selection or the scale step change, and
-:meth:`DenseLayerItem.render_later` waits for the next paint to do it, so the few changes
-one edit makes (a new shape, then its selection) cost one raster, not one each.
+layer instead: every shown shape rasterized (OpenCV on numpy planes) at a power-of-two
+scale near the zoom, then drawn as a single image each frame.
+
+Nothing that answers an input redraws the whole raster on the GUI thread:
+
+- a new scale step or a new set of shapes is rasterized by a background worker (OpenCV
+  releases the GIL while it draws) while the previous raster stays on screen, scaled;
+- an edit redraws only its dirty rectangle (:meth:`DenseLayerItem.patch`): the planes the
+  raster is composed from are kept, so the shapes crossing that rectangle are drawn again
+  into them and only that rectangle is composed anew;
+- the selection is not in question at all: selected shapes stay in the raster and their
+  highlighted items are drawn over it.
+
+:func:`_draw` is the one place that knows how each kind of shape is rasterized.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+import shiboken6
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -27,6 +42,14 @@ from limner.widgets.canvas.dense_kinds import draw_kind
 FILL_ALPHA = 0.18
 SHIFT = 4  # sub-pixel bits for OpenCV drawing
 SCALE = float(1 << SHIFT)
+PAD_PX = 4
+"""Raster pixels a dirty rectangle grows by: outlines and keypoint dots overhang bounds."""
+CHECK_EVERY = 256
+"""A background render looks this often whether a newer one has replaced it."""
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in image pixels
+RGB = tuple[int, int, int]
+NEUTRAL: RGB = (200, 200, 200)
 
 
 def render_scale(zoom: float) -> float:
@@ -36,15 +59,150 @@ def render_scale(zoom: float) -> float:
     return 2.0 ** math.ceil(math.log2(max(zoom, 1e-4)))
 
 
-class DenseLayerItem(QGraphicsItem):
+def rgb_colors(colors: Mapping[int | None, QColor]) -> dict[int | None, RGB]:
+    """Plain tuples, read on the GUI thread, so the worker never touches a QColor."""
+    return {cid: (c.red(), c.green(), c.blue()) for cid, c in colors.items()}
+
+
+@dataclass(slots=True)
+class RasterPlanes:
+    """One rasterization: the planes it is composed from, and the composed RGBA.
+
+    ``fill``, ``covered`` and ``lines`` stay so that a dirty rectangle can be cleared,
+    drawn again and composed without touching the rest.
+    """
+
+    scale: float
+    fill: np.ndarray
+    covered: np.ndarray
+    lines: np.ndarray
+    rgba: np.ndarray
+
+    @classmethod
+    def empty(cls, image_size: tuple[int, int], scale: float) -> RasterPlanes:
+        w = max(1, round(image_size[0] * scale))
+        h = max(1, round(image_size[1] * scale))
+        return cls(
+            scale,
+            np.zeros((h, w, 3), np.uint8),
+            np.zeros((h, w), np.uint8),
+            np.zeros((h, w, 4), np.uint8),
+            np.zeros((h, w, 4), np.uint8),
+        )
+
+    def pixel_rect(self, rect: Rect) -> tuple[int, int, int, int]:
+        """The raster pixels ``rect`` (image pixels) covers, grown by the pad, clipped."""
+        h, w = self.covered.shape
+        s = self.scale
+        return (
+            max(0, math.floor(rect[0] * s) - PAD_PX),
+            max(0, math.floor(rect[1] * s) - PAD_PX),
+            min(w, math.ceil(rect[2] * s) + PAD_PX),
+            min(h, math.ceil(rect[3] * s) + PAD_PX),
+        )
+
+    def draw(self, shapes: Iterable[Annotation], colors: Mapping[int | None, RGB]) -> int:
+        count = 0
+        for ann in shapes:
+            _draw(ann, self.scale, colors.get(ann.class_id) or NEUTRAL, *self._planes())
+            count += 1
+        return count
+
+    def _planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.fill, self.covered, self.lines
+
+    def clear(self, px: tuple[int, int, int, int]) -> None:
+        x0, y0, x1, y1 = px
+        for plane in self._planes():
+            plane[y0:y1, x0:x1] = 0
+
+    def compose(self, px: tuple[int, int, int, int] | None = None) -> None:
+        """Outlines opaque, fills translucent where no outline is, into ``rgba``."""
+        h, w = self.covered.shape
+        x0, y0, x1, y1 = px if px is not None else (0, 0, w, h)
+        lines = self.lines[y0:y1, x0:x1]
+        out = self.rgba[y0:y1, x0:x1]
+        out[...] = lines
+        alpha = (self.covered[y0:y1, x0:x1] > 0) & (lines[..., 3] == 0)
+        out[alpha, :3] = self.fill[y0:y1, x0:x1][alpha]
+        out[alpha, 3] = int(255 * FILL_ALPHA)
+
+    def qimage(self) -> QImage:
+        h, w = self.covered.shape
+        return QImage(self.rgba.data, w, h, w * 4, QImage.Format.Format_RGBA8888)
+
+
+def rasterize(
+    image_size: tuple[int, int],
+    shapes: Iterable[Annotation],
+    colors: Mapping[int | None, RGB],
+    scale: float,
+    alive: Callable[[], bool] = lambda: True,
+) -> RasterPlanes | None:
+    """Every shape drawn at ``scale``; None when ``alive`` says the result is not wanted."""
+    planes = RasterPlanes.empty(image_size, scale)
+    for i, ann in enumerate(shapes):
+        if i % CHECK_EVERY == 0 and not alive():
+            return None
+        _draw(ann, scale, colors.get(ann.class_id) or NEUTRAL, *planes._planes())
+    planes.compose()
+    return planes
+
+
+class _Relay(QObject):
+    """Carries finished renders to the GUI thread; one for the process, never deleted,
+    so a worker finishing after its canvas closed emits into something alive."""
+
+    done = Signal(int, int, object)  # layer key, job, RasterPlanes
+
     def __init__(self) -> None:
         super().__init__()
+        self.layers: weakref.WeakValueDictionary[int, DenseLayerItem] = (
+            weakref.WeakValueDictionary()
+        )
+        self.done.connect(self._deliver)
+
+    def _deliver(self, key: int, job: int, planes: RasterPlanes) -> None:
+        layer = self.layers.get(key)
+        # The canvas may have closed while the worker drew: its scene deleted the item.
+        if layer is not None and shiboken6.isValid(layer):
+            layer._arrived(job, planes)
+
+
+_RELAY: _Relay | None = None
+_KEYS = itertools.count(1)
+
+
+def _relay() -> _Relay:
+    global _RELAY
+    if _RELAY is None:
+        _RELAY = _Relay()
+    return _RELAY
+
+
+ShapesIn = Callable[[Rect], list[Annotation]]
+
+
+class DenseLayerItem(QGraphicsItem):
+    """The raster; ``renders``, ``patches`` and ``drawn`` count its work for tests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._planes: RasterPlanes | None = None
         self._image: QImage | None = None
-        self._buffer: np.ndarray | None = None
         self._size = (0, 0)
         self._scale = 1.0
-        self._pending: tuple[Callable[[], Iterable[Annotation]], Mapping] | None = None
+        self._colors: dict[int | None, RGB] = {}
+        self._job = 0
+        self._running: int | None = None
+        self._dirty_since: list[Rect] = []
+        self._shapes_in: ShapesIn = lambda _rect: []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limner-raster")
+        self._key = next(_KEYS)
+        _relay().layers[self._key] = self
         self.renders = 0
+        self.patches = 0
+        self.drawn = 0
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def boundingRect(self) -> QRectF:
@@ -52,59 +210,101 @@ class DenseLayerItem(QGraphicsItem):
 
     @property
     def scale_step(self) -> float:
+        """The scale the raster is (or is being) drawn at."""
         return self._scale
 
-    def render(
-        self,
-        image_size: tuple[int, int],
-        annotations: Iterable[Annotation],
-        colors: Mapping[int | None, QColor],
-        scale: float,
-    ) -> None:
-        """Rasterize ``annotations`` at ``scale`` now."""
-        self._frame(image_size, scale)
-        self._rasterize(annotations, colors)
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
 
     def render_later(
         self,
         image_size: tuple[int, int],
-        annotations: Callable[[], Iterable[Annotation]],
+        shapes: Callable[[], Iterable[Annotation]],
         colors: Mapping[int | None, QColor],
         scale: float,
+        shapes_in: ShapesIn,
     ) -> None:
-        """Rasterize what ``annotations()`` returns when the layer is next painted."""
-        self._frame(image_size, scale)
-        self._pending = (annotations, colors)
-        self.update()
+        """Rasterize ``shapes()`` in the background; the current raster stays meanwhile.
 
-    def _frame(self, image_size: tuple[int, int], scale: float) -> None:
+        ``shapes`` runs on the worker, so it must read a snapshot, never live state;
+        ``shapes_in(rect)`` gives the current shapes crossing a rectangle, for patches.
+        """
         if image_size != self._size:
             self.prepareGeometryChange()
             self._size = (image_size[0], image_size[1])
+            self._planes, self._image = None, None  # another image: nothing to show scaled
         self._scale = scale
+        self._colors = rgb_colors(colors)
+        self._shapes_in = shapes_in
+        self._job += 1
+        self._running = self._job
+        self._dirty_since = []
+        job, size, palette = self._job, self._size, self._colors
+        self._pool.submit(self._work, job, size, shapes, palette, scale)
+        self.update()
 
-    def _rasterize(
-        self, annotations: Iterable[Annotation], colors: Mapping[int | None, QColor]
-    ) -> None:
-        self._pending = None
-        width, height = self._size
-        scale = self._scale
-        w, h = max(1, round(width * scale)), max(1, round(height * scale))
-        fill = np.zeros((h, w, 3), np.uint8)
-        covered = np.zeros((h, w), np.uint8)
-        lines = np.zeros((h, w, 4), np.uint8)
-        for ann in annotations:
-            color = colors.get(ann.class_id) or QColor(200, 200, 200)
-            bgr = (color.red(), color.green(), color.blue())
-            _draw(ann, scale, bgr, fill, covered, lines)
-        rgba = lines
-        alpha = (covered > 0) & (lines[..., 3] == 0)
-        rgba[alpha, :3] = fill[alpha]
-        rgba[alpha, 3] = int(255 * FILL_ALPHA)
-        self._buffer = np.ascontiguousarray(rgba)
-        self._image = QImage(self._buffer.data, w, h, w * 4, QImage.Format.Format_RGBA8888)
+    def _work(self, job: int, size, shapes, colors, scale: float) -> None:  # type: ignore[no-untyped-def]
+        if job != self._job:
+            return
+        planes = rasterize(size, shapes(), colors, scale, alive=lambda: job == self._job)
+        if planes is not None:
+            _relay().done.emit(self._key, job, planes)
+
+    def _arrived(self, job: int, planes: RasterPlanes) -> None:
+        if job != self._job:
+            return  # a newer render replaced this one
+        for rect in self._dirty_since:
+            self._redraw(planes, rect)
+        self._dirty_since = []
+        self._running = None
+        self._planes = planes
+        self._image = planes.qimage()
         self.renders += 1
         self.update()
+
+    def patch(self, rect: Rect) -> None:
+        """The shapes crossing ``rect`` (image pixels) changed: redraw that rectangle only."""
+        if self._running is not None:
+            self._dirty_since.append(rect)
+        if self._planes is None:
+            return
+        px = self._redraw(self._planes, rect)
+        self.patches += 1
+        s = self._planes.scale
+        self.update(QRectF(px[0] / s, px[1] / s, (px[2] - px[0]) / s, (px[3] - px[1]) / s))
+
+    def _redraw(self, planes: RasterPlanes, rect: Rect) -> tuple[int, int, int, int]:
+        px = planes.pixel_rect(rect)
+        if px[2] <= px[0] or px[3] <= px[1]:
+            return px
+        planes.clear(px)
+        s = planes.scale
+        grown = (px[0] / s, px[1] / s, px[2] / s, px[3] / s)
+        self.drawn += planes.draw(self._shapes_in(grown), self._colors)
+        planes.compose(px)
+        return px
+
+    def clear(self) -> None:
+        """Show nothing until the next render (the shapes are another image's)."""
+        self._job += 1
+        self._running = None
+        self._planes, self._image = None, None
+        self.update()
+
+    def wait_ready(self, timeout: float = 30.0) -> bool:
+        """For tests and benchmarks: until no background render is under way."""
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.monotonic() + timeout
+        while self._running is not None and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.002)
+        return self._running is None
+
+    def shutdown(self) -> None:
+        self._job += 1
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def paint(
         self,
@@ -112,9 +312,6 @@ class DenseLayerItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        if self._pending is not None:
-            shapes, colors = self._pending
-            self._rasterize(shapes(), colors)
         if self._image is None:
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)

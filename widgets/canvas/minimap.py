@@ -16,12 +16,21 @@ MARGIN = 10
 
 
 class Minimap(QWidget):
+    """The canvas's corner map; ``canvas`` is its parent widget."""
+
     def __init__(self, canvas) -> None:  # type: ignore[no-untyped-def]
         super().__init__(canvas)
         self.setObjectName("minimap")
-        self._canvas = canvas
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.hide()
+
+    @property
+    def _canvas(self):  # type: ignore[no-untyped-def]
+        # Reached through Qt's parent, not kept in an attribute: a Python reference back
+        # to the canvas would make the pair a reference cycle, and a parentless canvas in
+        # a cycle is deleted by the garbage collector whenever it next runs, which can be
+        # in the middle of that canvas's own paint (Qt then paints on a freed device).
+        return self.parentWidget()
 
     def _image_rect(self) -> QRectF:
         return QRectF(0, 0, self.width(), self.height())

@@ -95,8 +95,8 @@ class CanvasView(QGraphicsView):
         self._hint = ""
         self._consumed_key: int | None = None
         self.minimap = Minimap(self)
-        self.horizontalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self.minimap.refresh())
+        self.horizontalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self._tile_item.overview_ready.connect(self.minimap.refresh)
         self.tool: Tool | None = None
         self.last_cursor: tuple[float, float] | None = None
@@ -184,7 +184,15 @@ class CanvasView(QGraphicsView):
         return self._shapes.dense_mode
 
     def _view_changed(self) -> None:
-        self._shapes.set_view(self.zoom, self._image_size)
+        area = self.mapToScene(self.viewport().rect()).boundingRect()
+        visible = (area.left(), area.top(), area.right(), area.bottom())
+        self._shapes.set_view(self.zoom, self._image_size, visible)
+
+    def _scrolled(self, _value: int) -> None:
+        if self._zooming:
+            return
+        self._view_changed()  # in a big scene, items coming into view are shown
+        self.minimap.refresh()
 
     # -- tool preview ----------------------------------------------------------------
     def show_preview(self, preview: Preview) -> None:
@@ -212,10 +220,16 @@ class CanvasView(QGraphicsView):
         target = self.mapToScene(anchor.toPoint())
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         factor = zoom / self.zoom
-        self.scale(factor, factor)
-        drift = self.mapFromScene(target) - anchor.toPoint()
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        # The scale and the two scroll corrections each move the view; the shapes are
+        # told only where it ends up, not about the views in between.
+        self._zooming = True
+        try:
+            self.scale(factor, factor)
+            drift = self.mapFromScene(target) - anchor.toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        finally:
+            self._zooming = False
         self._update_smoothing()
         self._view_changed()
         self.minimap.refresh()
@@ -252,7 +266,12 @@ class CanvasView(QGraphicsView):
         super().resizeEvent(event)
         if self._fit_pending or self._fitted:
             self.fit()  # a fitted image stays fitted when panels open or the window resizes
+        else:
+            self._view_changed()
         self.minimap.refresh()
+
+    _zooming = False
+    """Set while a zoom step moves the view in several steps (scale, then scroll)."""
 
     wheel_zooms = False
     """The plain wheel zooms and Ctrl+wheel scrolls (a preference); by default, as in

@@ -149,6 +149,41 @@ class PolygonPart:
             tuple(_ring(hole, f"polygon hole {i}") for i, hole in enumerate(hole_list)),
         )
 
+    def with_vertex(self, ring: int, index: int, x: float, y: float) -> PolygonPart:
+        """This part with vertex ``index`` of ring ``ring`` (0 the outer, then the holes)
+        at ``(x, y)``, re-checking only what moving one vertex can break.
+
+        A drag of one vertex of a 10,000-vertex outline builds a part on every pointer
+        move; validating every point again is what made that slow. The other points are
+        already canonical, so only the new point's finiteness, the ring's distinct points
+        and its area are in question; anything unusual (a tiny ring, the point landing on a
+        neighbour) takes the full check of the constructor.
+        """
+        rings = (self.outer, *self.holes)
+        old = rings[ring]
+        n = len(old)
+        x = as_finite(x, "polygon vertex x")
+        y = as_finite(y, "polygon vertex y")
+        moved = (*old[:index], (x, y), *old[index + 1 :])
+        if n < 5 or (x, y) in (old[index - 1], old[(index + 1) % n]):
+            return PolygonPart(moved if ring == 0 else self.outer, self._holes(ring, moved))
+        xs = [p[0] for p in moved]
+        ys = [p[1] for p in moved]
+        diagonal_sq = (max(xs) - min(xs)) ** 2 + (max(ys) - min(ys)) ** 2
+        if abs(_signed_area(moved)) <= 1e-9 * max(diagonal_sq, 1.0):
+            raise GeometryError("the ring would have zero area (its points are collinear)")
+        part = object.__new__(PolygonPart)
+        object.__setattr__(part, "outer", moved if ring == 0 else self.outer)
+        object.__setattr__(part, "holes", self._holes(ring, moved))
+        return part
+
+    def _holes(self, ring: int, moved: Ring) -> tuple[Ring, ...]:
+        if ring == 0:
+            return self.holes
+        holes = list(self.holes)
+        holes[ring - 1] = moved
+        return tuple(holes)
+
     @property
     def area(self) -> float:
         """Area of the outer ring minus its holes."""
