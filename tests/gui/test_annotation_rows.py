@@ -67,3 +67,44 @@ def test_selection_in_a_filtered_list_keeps_the_hidden_part(qtbot) -> None:
     lst.selectionEdited.connect(edited.append)
     lst.selectAll()
     assert edited == [{"a", "b"}]  # b is hidden by the filter, so it stays selected
+
+
+class _CountingList(AnnotationList):
+    """Counts full layouts of the list (each one visits every row)."""
+
+    layouts = 0
+
+    def doItemsLayout(self) -> None:
+        self.layouts += 1
+        super().doItemsLayout()
+
+
+def test_editing_one_shape_repaints_its_row_without_laying_out_every_row(qtbot) -> None:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    lst = _CountingList()
+    qtbot.addWidget(lst)
+    lst.resize(300, 400)
+    lst.show()
+    shapes = [shape(f"s{i}", i, i, ANA) for i in range(1, 3001)]
+    lst.set_annotations(shapes, {})
+    QApplication.processEvents()
+    paints: list[int] = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    watcher = Paints()
+    lst.viewport().installEventFilter(watcher)
+    lst.layouts = 0
+    edited = replace(shapes[2], hidden=True)
+    lst.model().sync([*shapes[:2], edited, *shapes[3:]], [edited.uuid])
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert lst.layouts == 0
+    assert paints, "the edited row was not repainted"
+    assert texts(lst)[2] == "3. (no class) · box · ana (hidden)"

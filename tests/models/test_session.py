@@ -255,3 +255,23 @@ def test_shape_set_ignores_equal_rows_and_other_images() -> None:
     shapes = ShapeSet(1, [a])
     same, delta = shapes.patched({"a", "y"}, {"a": a, "y": shape("y", 2, 0, image=2)})
     assert same is shapes and delta.empty
+
+
+def test_a_patched_set_keeps_drawing_order_like_a_fresh_one() -> None:
+    """Rows changed in place reuse the previous order; a changed z re-sorts."""
+    from dataclasses import replace as _replace
+
+    from limner.models.domain.entities import Annotation as _Ann
+    from limner.models.domain.geometry import Box as _Box
+    from limner.models.editing.shapes import ShapeSet
+
+    rows = [_Ann(i, f"u{i}", 1, 1, _Box(i, i, i + 5, i + 5), z=(i * 7) % 11) for i in range(1, 40)]
+    base = ShapeSet(1, rows)
+    base.ordered()  # the order a patch may reuse
+    moved = _replace(rows[5], geometry=_Box(100, 100, 120, 130))
+    lifted = _replace(rows[9], z=99)
+    for changes in ([moved], [moved, lifted], [lifted]):
+        patched, delta = base.patched([c.uuid for c in changes], {c.uuid: c for c in changes})
+        fresh = ShapeSet(1, [next((c for c in changes if c.uuid == r.uuid), r) for r in rows])
+        assert patched.ordered() == fresh.ordered()
+        assert set(delta.updated) == {c.uuid for c in changes}

@@ -158,6 +158,18 @@ class AnnotationList(QListView):
         if scroll and not chosen.isEmpty():
             self.scrollTo(chosen.indexes()[0])
 
+    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:  # type: ignore[no-untyped-def,override]
+        """Rows changed what they say, never their height (the rows are uniform): repaint
+        them. QListView would lay out every row again, a cost that grows with the image's
+        shapes on every edit of one of them."""
+        if not (top_left.isValid() and bottom_right.isValid()):
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        area = self.visualRect(top_left).united(self.visualRect(bottom_right))
+        area.setLeft(0)
+        area.setRight(self.viewport().width())
+        self.viewport().update(area)
+
     def selectAll(self) -> None:
         """Select what the list shows: shapes the filter hides stay as they were."""
         self.set_selection(self._selection | set(self._model.shown_uuids()))

@@ -96,6 +96,9 @@ class AnnotationListModel(QAbstractListModel):
         Rows that appeared, went or moved are inserted, removed or moved as such; when the
         order changed, every row's number may have, so all rows are repainted.
         """
+        changed = list(changed)
+        if self._patch_in_place(annotations, changed):
+            return
         before = self._order
         self._take(annotations)
         self._move_to(self._listed())
@@ -107,6 +110,24 @@ class AnnotationListModel(QAbstractListModel):
             rows.insert(0, 0)
         for row in rows:
             self.dataChanged.emit(self.index(row), self.index(row))
+
+    def _patch_in_place(self, annotations: Sequence[Annotation], changed: list[str]) -> bool:
+        """The usual edit: the same shapes in the same order, some of them changed. Then
+        only those rows are read and repainted (a pass over every row would cost what the
+        image holds on each edit); False when anything else happened."""
+        if self._filter is not None or len(annotations) != len(self._order):
+            return False
+        rows: list[int] = []
+        for uuid in changed:
+            number = self._number.get(uuid)
+            if number is None or annotations[number - 1].uuid != uuid:
+                return False
+            rows.append(number - 1)
+        for uuid, row in zip(changed, rows, strict=True):
+            self._records[uuid] = annotations[row]
+        for row in rows:
+            self.dataChanged.emit(self.index(row), self.index(row))
+        return True
 
     def _take(self, annotations: Iterable[Annotation]) -> None:
         self._records = {a.uuid: a for a in annotations}
@@ -172,6 +193,10 @@ class AnnotationListModel(QAbstractListModel):
 
     def rows_of(self, uuids: Iterable[str]) -> list[int]:
         wanted = set(uuids)
+        if self._filter is None and len(self._keys) == len(self._order):
+            # Unfiltered, a shape's row is its number less one: no pass over every row.
+            number = self._number
+            return sorted(number[u] - 1 for u in wanted if u in number)
         return [row for row, key in enumerate(self._keys) if key in wanted]
 
     # -- QAbstractListModel ----------------------------------------------------------
