@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 
 MIN_BYTES = 16 * 1024 * 1024
 """Files smaller than this decode fast enough in one piece."""
@@ -163,11 +163,11 @@ def _count_restarts(fd: int, start: int, end: int) -> int:
     return count
 
 
-def decode_eighth(path: Path, workers: int | None = None) -> list[Image.Image] | None:
+def decode_eighth(path: Path, workers: int | None = None) -> list[tuple[Image.Image, int]] | None:
     """The JPEG at 1/8 scale as horizontal bands (top first), or None if it cannot be cut.
 
-    Each band is a loaded Pillow image; together they are the rows of the whole
-    1/8-scale decode.
+    Each band is a loaded Pillow image and the number of its top rows that belong to the
+    picture; together those rows are the rows of the whole 1/8-scale decode.
     """
     if path.stat().st_size < MIN_BYTES:
         return None
@@ -200,18 +200,20 @@ def decode_eighth(path: Path, workers: int | None = None) -> list[Image.Image] |
 def _decode_band(fd: int, layout: _Layout, start: int, end: int) -> Image.Image:
     header = bytearray(layout.header)
     header[layout.height_at : layout.height_at + 2] = struct.pack(">H", layout.height)
-    img = Image.open(_Spliced([bytes(header), (fd, start, end), b"\xff\xd9"]))
+    # The plugin itself rather than Image.open: the band is the image the caller already
+    # allowed, and Pillow's decompression-bomb check would refuse a huge one.
+    img = JpegImagePlugin.JpegImageFile(_Spliced([bytes(header), (fd, start, end), b"\xff\xd9"]))
     img.draft(None, (layout.width // 8, layout.height // 8))
     img.load()
     return img
 
 
-def _trim(decoded: list[Image.Image], rows: list[int], layout: _Layout) -> list[Image.Image] | None:
-    """Each band cut to its real rows (it was decoded as if it were the whole height)."""
+def _trim(
+    decoded: list[Image.Image], rows: list[int], layout: _Layout
+) -> list[tuple[Image.Image, int]] | None:
+    """Each band with the number of its rows that are real (it was decoded as if it were
+    the whole height; the rest is libjpeg's grey padding)."""
     if sum(rows) >= layout.height or any(r % 8 for r in rows):
         return None
-    out = []
-    for img, band_rows in zip(decoded, [*rows, layout.height - sum(rows)], strict=True):
-        keep = -(-band_rows // 8)
-        out.append(img.crop((0, 0, img.width, keep)) if keep < img.height else img)
-    return out
+    heights = [*rows, layout.height - sum(rows)]
+    return [(img, -(-band_rows // 8)) for img, band_rows in zip(decoded, heights, strict=True)]

@@ -191,7 +191,7 @@ class PillowTileSource(TileSource):
         try:
             bands = decode_eighth(self.path) if scale == 8 else None
             if bands is not None:
-                array = np.concatenate([self._converted(band) for band in bands])
+                array = np.concatenate([self._converted(img)[:rows] for img, rows in bands])
             else:
                 img = open_header_unchecked(self.path)
                 with img:
