@@ -69,15 +69,17 @@ STRIP_ROWS = 256
 """Rows copied at a time from a decoded image into its array."""
 
 
-def image_array(img: Image.Image) -> np.ndarray:
+def image_array(img: Image.Image, rows: int | None = None) -> np.ndarray:
     """The pixels of a loaded image as one array, copied a strip of rows at a time.
 
     ``np.asarray(img)`` goes through ``tobytes()``, which holds the encoded chunks and
     their joined copy at once (twice the image on top of the image itself: 3.6 GB for a
     20,000² RGB PNG) and copies the joined bytes in one call that keeps the GIL, and so the
     GUI thread, waiting. Strips cost one copy of the image and never hold the GIL long.
+    With ``rows``, only the image's first rows are copied.
     """
     width, height = img.size
+    height = height if rows is None else min(rows, height)
     first = np.asarray(img.crop((0, 0, width, min(STRIP_ROWS, height))))
     out = np.empty((height, *first.shape[1:]), dtype=first.dtype)
     out[: first.shape[0]] = first
@@ -191,7 +193,7 @@ class PillowTileSource(TileSource):
         try:
             bands = decode_eighth(self.path) if scale == 8 else None
             if bands is not None:
-                array = np.concatenate([self._converted(img)[:rows] for img, rows in bands])
+                array = np.concatenate([self._converted(img, rows) for img, rows in bands])
             else:
                 img = open_header_unchecked(self.path)
                 with img:
@@ -206,9 +208,9 @@ class PillowTileSource(TileSource):
             array = array.astype(np.uint8) * 255
         return np.ascontiguousarray(orient_array(array, self._orientation))
 
-    def _converted(self, img: Image.Image) -> np.ndarray:
+    def _converted(self, img: Image.Image, rows: int | None = None) -> np.ndarray:
         converted = img.convert(self._convert) if self._convert else img
-        return native_dtype(as_3d(image_array(converted)))
+        return native_dtype(as_3d(image_array(converted, rows)))
 
     def _close(self) -> None:
         self._planes.clear()
