@@ -12,7 +12,7 @@ NOQT_STAMP := $(NOQT)/.installed-stamp
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,vips]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 # models/ and sync/ tests in a virtualenv without PySide6: a stray Qt import fails here.
+# It has no libvips either (no `vips` extra), so the Pillow strip reader is tested alone.
 $(NOQT_STAMP): pyproject.toml
 	@test -x $(NOQT)/bin/python || $(PYTHON) -m venv $(NOQT)
 	$(NOQT)/bin/python -m pip install --quiet --upgrade pip

@@ -132,9 +132,7 @@ def nearest_vertex(polygon: Polygon, x: float, y: float, tol: float) -> VertexRe
     return index.ref(row)
 
 
-def nearest_edge(
-    polygon: Polygon, x: float, y: float, tol: float
-) -> tuple[VertexRef, XY] | None:
+def nearest_edge(polygon: Polygon, x: float, y: float, tol: float) -> tuple[VertexRef, XY] | None:
     """The edge closest to ``(x, y)`` within ``tol``: its first vertex and the nearest point.
 
     The point returned lies on the edge (the pointer projected onto it), so inserting it

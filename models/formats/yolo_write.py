@@ -104,8 +104,7 @@ class _Lines:
         ]
         if any(c and (v < 0 or v > 1) for c, v in zip(coordinate, values, strict=True)):
             values = [
-                min(max(v, 0.0), 1.0) if c else v
-                for c, v in zip(coordinate, values, strict=True)
+                min(max(v, 0.0), 1.0) if c else v for c, v in zip(coordinate, values, strict=True)
             ]
             self.lose(item, "clipped", "YOLO values must lie in [0, 1]; clipped to the image")
         index = self.indices[item[1].class_name]  # type: ignore[index]

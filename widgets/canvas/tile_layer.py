@@ -4,7 +4,9 @@ Never one pixmap for the whole image: each paint asks the source which tiles of 
 level cover the exposed area, draws those already decoded, and queues the others on a
 small thread pool; until a tile arrives, the coarsest level (one small tile, the first one
 asked of the pool when the image opens) stands in for it, scaled up, and until that one
-arrives a placeholder says the image is being decoded. The GUI thread never decodes.
+arrives a placeholder says the image is being decoded, with how far it got and the rows
+read so far when the source can tell (a big PNG read in strips). The GUI thread never
+decodes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -39,6 +41,9 @@ PLACEHOLDER_TEXT = "decoding the image…"
 """Shown over an empty canvas until the coarsest level is decoded (seconds for a JPEG or
 PNG of a billion pixels without a pyramid), so the window says it is working."""
 
+PROGRESS_INTERVAL_MS = 150
+"""How often the placeholder's progress and the rows read so far are redrawn."""
+
 
 class TileLayerItem(QGraphicsItem):
     def __init__(self, workers: int = 3) -> None:
@@ -55,6 +60,9 @@ class TileLayerItem(QGraphicsItem):
         self._overview: QImage | None = None
         self._shown: TileSource | None = None
         self.decoded = 0
+        self._progress_timer = QTimer(self._loader)
+        self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
 
     # -- source ----------------------------------------------------------------------
     @property
@@ -85,6 +93,24 @@ class TileLayerItem(QGraphicsItem):
             # Even the coarsest level can take seconds (a whole JPEG decoded at 1/8, a PNG
             # read to its end), so it is decoded on the pool like any tile.
             self._request((self._generation, source.levels - 1, 0, 0))
+        if source is not None and self._overview is None:
+            self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+        self.update()
+
+    def placeholder_text(self) -> str | None:
+        """What the placeholder says now, or None once the image shows."""
+        if self._source is None or self._overview is not None:
+            return None
+        progress = self._source.decode_progress
+        if progress is None:
+            return PLACEHOLDER_TEXT
+        return f"{PLACEHOLDER_TEXT} {progress * 100:.0f}%"
+
+    def _show_progress(self) -> None:
+        if self.placeholder_text() is None:
+            self._progress_timer.stop()
         self.update()
 
     def refresh(self) -> None:
@@ -107,6 +133,7 @@ class TileLayerItem(QGraphicsItem):
         if source is None:
             return
         if self._overview is None:
+            self._draw_preview(painter, source)
             self._draw_placeholder(painter, widget)
         scale = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1.0)
@@ -138,13 +165,24 @@ class TileLayerItem(QGraphicsItem):
             self._request(key)
 
     def _draw_placeholder(self, painter: QPainter, widget: QWidget | None) -> None:
-        if widget is None:
+        text = self.placeholder_text()
+        if widget is None or text is None:
             return
         painter.save()
         painter.resetTransform()  # in screen pixels, whatever the zoom
         painter.setPen(QColor(200, 200, 200))
-        painter.drawText(QRectF(widget.rect()), Qt.AlignmentFlag.AlignCenter, PLACEHOLDER_TEXT)
+        painter.drawText(QRectF(widget.rect()), Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+
+    def _draw_preview(self, painter: QPainter, source: TileSource) -> None:
+        """The rows read so far, at the coarsest level's size, stretched over the image."""
+        preview = source.preview()
+        if preview is None or preview[1] == 0:
+            return
+        pixels, rows = preview
+        image = qimage_from_array(np.ascontiguousarray(pixels[:rows]))
+        bottom = source.height * rows / pixels.shape[0]
+        painter.drawImage(QRectF(0, 0, source.width, bottom), image)
 
     def _draw_overview(self, painter: QPainter, target: QRectF) -> None:
         if self._overview is None or self._source is None:
@@ -190,6 +228,7 @@ class TileLayerItem(QGraphicsItem):
             return
         if key[1] == self._source.levels - 1 and self._overview is not image:
             self._overview = image
+            self._progress_timer.stop()
             self.update()
             self._loader.overview_ready.emit()
         self._tiles[key] = image
@@ -215,4 +254,5 @@ class TileLayerItem(QGraphicsItem):
         return False
 
     def shutdown(self) -> None:
+        self._progress_timer.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)

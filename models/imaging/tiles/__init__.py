@@ -11,9 +11,12 @@ Instead the canvas asks a :class:`TileSource` for square tiles of a resolution p
 * coordinates are those of the *oriented* image (EXIF or TIFF orientation applied),
   because annotations are drawn on what the user sees.
 
-:func:`open_tile_source` (``opening``) chooses between two readers: :class:`TiffTileSource`
-(``tiff``) reads tiled, pyramidal and stripped TIFF/BigTIFF files piecewise, and
-:class:`PillowTileSource` (``pillow``) decodes every other file once, lazily. What they
+:func:`open_tile_source` (``opening``) chooses between three readers: :class:`TiffTileSource`
+(``tiff``) reads tiled, pyramidal and stripped TIFF/BigTIFF files piecewise;
+:class:`StreamedTileSource` (``streamed``, over the strip readers of ``strips``) reads a big
+PNG, or a TIFF only Pillow or libvips can read, once from top to bottom and builds the
+pyramid as the rows go by; :class:`PillowTileSource` (``pillow``) decodes every other file
+once, lazily (a big JPEG's 1/8 scale in bands on every core, ``jpeg_bands``). What they
 share lives in ``source`` (the pyramid, the caches, concurrent requests), ``window``
 (mapping deep images to 8 bits), ``orientation`` and ``pixels``. 16-bit, 32-bit and
 floating-point images keep their raw values (the status bar shows them through
@@ -36,6 +39,7 @@ from limner.models.imaging.tiles.source import (
     TileSource,
     TileStats,
 )
+from limner.models.imaging.tiles.streamed import StreamedTileSource
 from limner.models.imaging.tiles.tiff import TiffTileSource
 from limner.models.imaging.tiles.window import WindowLevel, estimate_window
 
@@ -44,6 +48,7 @@ __all__ = [
     "DISK_CACHE_MAX_SIDE",
     "DISK_CACHE_MIN_PIXELS",
     "PillowTileSource",
+    "StreamedTileSource",
     "TiffTileSource",
     "TileSource",
     "TileStats",

@@ -22,9 +22,15 @@ from limner.models.imaging.tile_cache import (
 )
 from limner.models.imaging.tiles.pillow import PillowTileSource
 from limner.models.imaging.tiles.source import DEFAULT_TILE_SIZE, DISK_CACHE_MIN_PIXELS, TileSource
+from limner.models.imaging.tiles.streamed import StreamedTileSource
+from limner.models.imaging.tiles.strips import open_strips
 from limner.models.imaging.tiles.tiff import TiffTileSource, UnsupportedTiff
 
 _log = logging.getLogger(__name__)
+
+STREAM_MIN_PIXELS = 16_000_000
+"""PNGs and TIFFs with at least this many pixels are read in strips rather than whole:
+below it the whole decode is quick and its memory (under 200 MB) harmless."""
 
 
 def open_tile_source(
@@ -37,6 +43,8 @@ def open_tile_source(
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     content_key: str | None = None,
     disk_cache_min_pixels: int = DISK_CACHE_MIN_PIXELS,
+    stream_min_pixels: int | None = None,
+    use_vips: bool = True,
 ) -> TileSource:
     """Open an image for tiled display, reading only its header.
 
@@ -49,6 +57,9 @@ def open_tile_source(
       source gets its own cache of ``memory_bytes``.
     * ``content_key``: the image's content hash, if known, to key the disk cache; by
       default a quick fingerprint of the file is used.
+    * ``stream_min_pixels``: PNGs and TIFFs Pillow would decode whole are read in strips
+      from this size on (:data:`STREAM_MIN_PIXELS` by default); ``use_vips``: let libvips
+      read those strips when ``pyvips`` is installed (faster than the Pillow strip reader).
 
     Raises :class:`ImageReadError` with a message for the user when the file cannot be
     opened.
@@ -68,9 +79,33 @@ def open_tile_source(
         if tiff is not None:
             return tiff
     try:
-        return PillowTileSource(path, **options)
+        source = PillowTileSource(path, **options)
     except ReadFailure as failure:
         raise ImageReadError(f"{path.name}: {failure.reason}") from None
+    threshold = STREAM_MIN_PIXELS if stream_min_pixels is None else stream_min_pixels
+    if source.width * source.height >= threshold:
+        return _streamed(source, options, use_vips) or source
+    return source
+
+
+def _streamed(
+    source: PillowTileSource, options: dict[str, Any], use_vips: bool
+) -> TileSource | None:
+    """A strip-by-strip reading of what ``source`` would decode whole, where one exists."""
+    target = source.stream_target()
+    if target is None:
+        return None
+    try:
+        reader = open_strips(source.path, target, source.dtype, use_vips=use_vips)
+    except OSError as exc:
+        _log.info("%s: decoding it whole (%s)", source.path.name, exc)
+        return None
+    if reader is None or (reader.width, reader.height) != (source.width, source.height):
+        return None
+    options = {k: v for k, v in options.items() if k != "allow_huge"}
+    streamed = StreamedTileSource(source.path, reader, format=source.format, **options)
+    source.close()
+    return streamed
 
 
 def _check_and_key(

@@ -22,8 +22,15 @@ from limner.models.imaging.imageio.header import (
 )
 from limner.models.imaging.imageio.reasons import corrupt_reason, too_large_reason
 from limner.models.imaging.tile_cache import DiskTileCache, TileMemoryCache
+from limner.models.imaging.tiles.jpeg_bands import decode_eighth
 from limner.models.imaging.tiles.orientation import orient_array
-from limner.models.imaging.tiles.pixels import Mode, area_resize, as_3d, native_dtype
+from limner.models.imaging.tiles.pixels import (
+    Mode,
+    area_resize,
+    as_3d,
+    halve_plane,
+    native_dtype,
+)
 from limner.models.imaging.tiles.source import DEFAULT_TILE_SIZE, DISK_CACHE_MIN_PIXELS, TileSource
 
 
@@ -62,15 +69,17 @@ STRIP_ROWS = 256
 """Rows copied at a time from a decoded image into its array."""
 
 
-def image_array(img: Image.Image) -> np.ndarray:
+def image_array(img: Image.Image, rows: int | None = None) -> np.ndarray:
     """The pixels of a loaded image as one array, copied a strip of rows at a time.
 
     ``np.asarray(img)`` goes through ``tobytes()``, which holds the encoded chunks and
     their joined copy at once (twice the image on top of the image itself: 3.6 GB for a
     20,000² RGB PNG) and copies the joined bytes in one call that keeps the GIL, and so the
     GUI thread, waiting. Strips cost one copy of the image and never hold the GIL long.
+    With ``rows``, only the image's first rows are copied.
     """
     width, height = img.size
+    height = height if rows is None else min(rows, height)
     first = np.asarray(img.crop((0, 0, width, min(STRIP_ROWS, height))))
     out = np.empty((height, *first.shape[1:]), dtype=first.dtype)
     out[: first.shape[0]] = first
@@ -134,6 +143,15 @@ class PillowTileSource(TileSource):
         self._planes: dict[int, np.ndarray] = {}
         self._plane_locks = [threading.Lock() for _ in range(self.levels)]
 
+    def stream_target(self) -> tuple[str | None, Mode] | None:
+        """What a strip reader must turn the file's rows into to match this source's whole
+        decode (the conversion and the mode), or None when strips cannot stand in for it:
+        rotated images (strips come in stored order) and formats other than PNG and TIFF.
+        """
+        if self._orientation != 1 or self.format not in ("PNG", "TIFF"):
+            return None
+        return self._convert, self.mode
+
     def _make_raw_tile(self, level: int, col: int, row: int) -> np.ndarray:
         plane = self._plane(level)
         x0, y0, x1, y1 = self.tile_bounds(level, col, row)
@@ -167,25 +185,32 @@ class PillowTileSource(TileSource):
             # DCT scaling rounds sizes up like the pyramid does, so this is a no-op
             # resize unless libjpeg chose differently.
             return area_resize(self._decode(scale), lw, lh)
-        return area_resize(self._plane(level - 1), lw, lh)
+        return halve_plane(self._plane(level - 1), lw, lh, self.tile_size)
 
     def _decode(self, scale: int) -> np.ndarray:
         """Decode the file, at 1/``scale`` of its size for JPEG, oriented and converted."""
         self._count("file_decodes")
         try:
-            img = open_header_unchecked(self.path)
-            with img:
-                if scale > 1:
-                    raw_w, raw_h = self._raw_size
-                    img.draft(None, (raw_w // scale, raw_h // scale))
-                img.load()
-                converted = img.convert(self._convert) if self._convert else img
-                array = native_dtype(as_3d(image_array(converted)))
+            bands = decode_eighth(self.path) if scale == 8 else None
+            if bands is not None:
+                array = np.concatenate([self._converted(img, rows) for img, rows in bands])
+            else:
+                img = open_header_unchecked(self.path)
+                with img:
+                    if scale > 1:
+                        raw_w, raw_h = self._raw_size
+                        img.draft(None, (raw_w // scale, raw_h // scale))
+                    img.load()
+                    array = self._converted(img)
         except (UnidentifiedImageError, SyntaxError, ValueError, OSError, EOFError) as exc:
             raise ImageReadError(f"{self.path.name}: {corrupt_reason(self.format, exc)}") from None
         if array.dtype == np.bool_:
             array = array.astype(np.uint8) * 255
         return np.ascontiguousarray(orient_array(array, self._orientation))
+
+    def _converted(self, img: Image.Image, rows: int | None = None) -> np.ndarray:
+        converted = img.convert(self._convert) if self._convert else img
+        return native_dtype(as_3d(image_array(converted, rows)))
 
     def _close(self) -> None:
         self._planes.clear()

@@ -72,3 +72,32 @@ def cmyk_to_rgb(cmyk: np.ndarray) -> np.ndarray:
         tmp = cmyk[..., i].astype(np.uint32) * nk + 128
         rgb[..., i] = nk - (((tmp >> 8) + tmp) >> 8)  # Pillow's rounded division by 255
     return rgb
+
+
+def halve_band(block: np.ndarray, width: int, height: int, tile_size: int) -> np.ndarray:
+    """The next coarser level's rows under ``block``, computed tile by tile.
+
+    ``block`` is a band of up to ``2 * tile_size`` full-width rows of a level, starting at
+    a multiple of ``2 * tile_size``; the result is ``height`` rows of the level above, of
+    ``width`` pixels. Each coarse tile is the area average of the (up to) four finer tiles
+    under it, exactly as a TIFF reader derives a missing level tile by tile, so a level
+    comes out the same whether its finer level was decoded whole, in strips or in tiles.
+    """
+    step = 2 * tile_size
+    parts = []
+    for left in range(0, width, tile_size):
+        part_w = min(tile_size, width - left)
+        source = block[:, 2 * left : 2 * left + step]
+        parts.append(area_resize(source, part_w, height))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+
+def halve_plane(plane: np.ndarray, width: int, height: int, tile_size: int) -> np.ndarray:
+    """A whole coarser level from a whole finer one, band by band (see :func:`halve_band`)."""
+    out = np.empty((height, width, plane.shape[2]), dtype=plane.dtype)
+    step = 2 * tile_size
+    for top in range(0, height, tile_size):
+        rows = min(tile_size, height - top)
+        block = plane[2 * top : 2 * top + step]
+        out[top : top + rows] = halve_band(block, width, rows, tile_size)
+    return out

@@ -313,6 +313,19 @@ class TileSource(ABC):
         return tuple(tile[yi - row * ts, xi - col * ts].tolist())
 
     @property
+    def decode_progress(self) -> float | None:
+        """How far a long first decode has got, from 0 to 1, when the reader can tell.
+
+        ``None`` for readers that decode in one call (the window can only say it waits).
+        """
+        return None
+
+    def preview(self) -> tuple[np.ndarray, int] | None:
+        """While a first decode runs: the coarsest level's rows decoded so far, as display
+        pixels, and how many rows of it are filled; ``None`` when the reader has none."""
+        return None
+
+    @property
     def closed(self) -> bool:
         return self._closed
 
