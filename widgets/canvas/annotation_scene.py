@@ -32,6 +32,7 @@ from limner.models.editing.events import (
 )
 from limner.widgets.canvas.annotation_item import AnnotationItem, ItemStyle, RenderContext
 from limner.widgets.canvas.dense_layer import DenseLayerItem, render_scale
+from limner.widgets.i18n import translate
 
 __all__ = ["DENSE_THRESHOLD", "DETAIL_ZOOM", "FILL_LIMIT", "AnnotationScene", "ShapeSource"]
 
@@ -42,7 +43,7 @@ FILL_LIMIT = 400
 """Up to this many shapes, unselected ones get a translucent fill too."""
 MARGIN_SLACK = 1.5
 """Item margins are re-sized when the zoom drifts this far from what they were sized for."""
-NO_CLASS_STYLE = ItemStyle(QColor(200, 200, 200), "(no class)")
+NO_CLASS_COLOR = QColor(200, 200, 200)
 
 
 class ShapeSource(Protocol):
@@ -67,7 +68,7 @@ def styles_for(classes: Iterable[LabelClass]) -> dict[int | None, ItemStyle]:
     styles: dict[int | None, ItemStyle] = {
         c.id: ItemStyle(QColor(c.color), c.name, c.skeleton) for c in classes
     }
-    styles[None] = NO_CLASS_STYLE
+    styles[None] = ItemStyle(NO_CLASS_COLOR, translate("AnnotationList", "(no class)"))
     return styles
 
 

@@ -15,12 +15,13 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from limner.models.errors import ImageClosedError, LimnerError
 from limner.models.imaging.tiles import TileSource
+from limner.widgets.i18n import translate
 from limner.widgets.qt_convert import qimage_from_array
 
 log = logging.getLogger("limner.tiles")
@@ -35,7 +36,7 @@ class _Loader(QObject):
     overview_ready = Signal()
 
 
-PLACEHOLDER_TEXT = "decoding the image…"
+PLACEHOLDER_TEXT = QT_TRANSLATE_NOOP("TileLayer", "decoding the image…")
 """Shown over an empty canvas until the coarsest level is decoded (seconds for a JPEG or
 PNG of a billion pixels without a pyramid), so the window says it is working."""
 
@@ -143,7 +144,8 @@ class TileLayerItem(QGraphicsItem):
         painter.save()
         painter.resetTransform()  # in screen pixels, whatever the zoom
         painter.setPen(QColor(200, 200, 200))
-        painter.drawText(QRectF(widget.rect()), Qt.AlignmentFlag.AlignCenter, PLACEHOLDER_TEXT)
+        shown = translate("TileLayer", PLACEHOLDER_TEXT)
+        painter.drawText(QRectF(widget.rect()), Qt.AlignmentFlag.AlignCenter, shown)
         painter.restore()
 
     def _draw_overview(self, painter: QPainter, target: QRectF) -> None:
