@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NOQT := .venv-noqt
 NOQT_STAMP := $(NOQT)/.installed-stamp
 
-.PHONY: run test lint headless bench bench-peers soak clean labelstudio
+.PHONY: run test lint headless bench bench-peers soak clean labelstudio translations
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The catalogues: lupdate collects every marked text of the code into the .ts files (new
+# texts arrive unfinished, for a translator to fill in with Qt Linguist or an editor), and
+# lrelease compiles each .ts into the .qm limner loads. Both are committed, so a fresh clone
+# runs translated without this step; tests/app/test_translations.py fails when they lag.
+I18N := resources/i18n
+LUPDATE := $(VENV)/bin/pyside6-lupdate -extensions py -no-obsolete -locations none -source-language en app widgets models sync
+translations: $(STAMP)
+	$(LUPDATE) -ts $(I18N)/limner_de.ts $(I18N)/limner_zh_CN.ts
+	for ts in $(I18N)/limner_*.ts; do $(VENV)/bin/pyside6-lrelease -silent $$ts -qm $${ts%.ts}.qm; done
 
 # models/ and sync/ tests in a virtualenv without PySide6: a stray Qt import fails here.
 # It has no libvips either (no `vips` extra), so the Pillow strip reader is tested alone.

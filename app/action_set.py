@@ -7,22 +7,26 @@ names a target (one of the controllers the window hands over), a dotted attribut
 and, optionally, arguments. Every reference is checked when the actions are built, so a
 misspelt name stops the window from opening instead of failing on the first key press.
 
-Conditions (enabled, checked, text, keys) are read again by :meth:`ActionSet.refresh`, which
-the window calls when the state they read changes (an edit, a mode switch, a new server
-link). A condition may also answer :class:`Refused`: the action is disabled and its tooltip
-says who refuses and why, and it gets its own tooltip back once the refusal ends.
+Texts and tips are the English source, marked for the catalogue in the table, and said in
+the user's language when the actions are built (a detail such as the step Undo would undo
+is said when it is read). Conditions (enabled, checked, text, keys) are read again by
+:meth:`ActionSet.refresh`, which the window calls when the state they read changes (an
+edit, a mode switch, a new server link). A condition may also answer :class:`Refused`: the
+action is disabled and its tooltip says who refuses and why, and it gets its own tooltip
+back once the refusal ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from limner.widgets.i18n import said, translate
 from limner.widgets.icons import has_icon, icon
 from limner.widgets.plain import menu_text, set_plain_tip
 
@@ -99,9 +103,11 @@ def resolve(ref: Ref, targets: Mapping[str, object], row: str = "?") -> _Bound:
     return _Bound(owner, attr, tuple(args))
 
 
-def _tooltip(spec: ActionSpec, keys: Sequence[Key]) -> str:
-    shown = ", ".join(QKeySequence(k).toString() for k in keys)
-    return f"{spec.tip} ({shown})" if shown else spec.tip
+def _tooltip(tip: str, keys: Sequence[Key]) -> str:
+    """``tip`` (already in the user's language) followed by the keys, as Qt names them."""
+    shown = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+                      for k in keys)  # fmt: skip
+    return f"{tip} ({shown})" if shown else tip
 
 
 @dataclass(slots=True)
@@ -134,16 +140,17 @@ class ActionSet:
         self.refresh()
 
     def _make(self, owner: QWidget, spec: ActionSpec, targets: Mapping[str, object]) -> QAction:
-        action = QAction(spec.text, owner)
+        text, tip = said(spec.text), said(spec.tip)
+        action = QAction(text, owner)
         action.setObjectName(f"action_{spec.name}")
         action.setShortcuts([QKeySequence(k) for k in spec.keys])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if has_icon(spec.icon or spec.name):
             action.setIcon(icon(spec.icon or spec.name))
-        action.setIconText(spec.text.replace("…", ""))  # toolbars show this: it never changes
+        action.setIconText(text.replace("…", ""))  # toolbars show this: it never changes
         if spec.tip:
-            action.setStatusTip(spec.tip)
-            action.setToolTip(_tooltip(spec, spec.keys))
+            action.setStatusTip(tip)
+            action.setToolTip(_tooltip(tip, spec.keys))
         action.setCheckable(spec.checkable or spec.group is not None or bool(spec.checked_when))
         if spec.group is not None:
             group = self._groups.get(spec.group)
@@ -201,8 +208,8 @@ class ActionSet:
                     live.keys_now, keys_changed = keys, True
                     action.setShortcuts([QKeySequence(k) for k in keys])
             if live.text is not None:
-                detail = str(live.text() or "")
-                action.setText(f"{spec.text} {menu_text(detail)}" if detail else spec.text)
+                detail = said(live.text() or "")
+                action.setText(_with_detail(spec, menu_text(detail)))
             if live.checked is not None:
                 action.setChecked(bool(live.checked()))
             if live.enabled is not None:
@@ -210,22 +217,31 @@ class ActionSet:
                 if isinstance(verdict, Refused):
                     action.setEnabled(False)
                     shown = action.text().replace("&&", "&")
-                    set_plain_tip(action, f"{shown}: {verdict.who} — {verdict.why}")
-                    action.setStatusTip(f"{verdict.who}: {verdict.why}")
+                    who, why = said(verdict.who), said(verdict.why)
+                    set_plain_tip(action, f"{shown}: {who} — {why}")
+                    action.setStatusTip(f"{who}: {why}")
                     continue
                 action.setEnabled(bool(verdict))
             if live.enabled is not None or keys_changed or live.text is not None:
                 _own_tips(spec, action, live.keys_now, detail)
 
 
+def _with_detail(spec: ActionSpec, detail: str) -> str:
+    """The row's text with a detail ("Undo" and "Draw box"), or its text alone."""
+    if not detail:
+        return said(spec.text)
+    return translate("Actions", "{action} {detail}").format(action=said(spec.text), detail=detail)
+
+
 def _own_tips(spec: ActionSpec, action: QAction, keys: Sequence[Key], detail: str = "") -> None:
     """The row's own tooltip and status tip (an empty tooltip shows the text); a detail
     (the step Undo would undo) is named in the tooltip, since the button shows no text."""
-    action.setStatusTip(spec.tip)
+    tip = said(spec.tip)
+    action.setStatusTip(tip)
     if detail:
-        set_plain_tip(action, _tooltip(replace(spec, tip=f"{spec.text} {detail}"), keys))
+        set_plain_tip(action, _tooltip(_with_detail(spec, detail), keys))
     else:
-        action.setToolTip(_tooltip(spec, keys) if spec.tip else "")
+        action.setToolTip(_tooltip(tip, keys) if spec.tip else "")
 
 
 # -- placement ----------------------------------------------------------------------------
@@ -270,7 +286,7 @@ def build_menus(
         raise ActionTableError(f"rows name menus that do not exist: {sorted(unknown)}")
     built: dict[str, QMenu] = {}
     for name, title in menus:
-        menu = built[name] = window.menuBar().addMenu(title)
+        menu = built[name] = window.menuBar().addMenu(said(title))
         _fill(menu, placed.get(name, []), actions)
     return built
 
@@ -286,7 +302,7 @@ def build_toolbars(
         raise ActionTableError(f"rows name toolbars that do not exist: {sorted(unknown)}")
     built: dict[str, QToolBar] = {}
     for name, title in toolbars:
-        bar = built[name] = window.addToolBar(title)
+        bar = built[name] = window.addToolBar(said(title))
         bar.setObjectName(f"{name}Toolbar")
         _fill(bar, placed.get(name, []), actions)
     return built
@@ -297,11 +313,12 @@ def shortcut_rows(
 ) -> list[tuple[str, str]]:
     """(what, keys) for every action with a key, then the gestures no action holds."""
     rows = []
+    native = QKeySequence.SequenceFormat.NativeText
     for action in actions:
-        keys = ", ".join(k.toString() for k in action.shortcuts())
+        keys = ", ".join(k.toString(native) for k in action.shortcuts())
         if keys:
             rows.append((action.text().replace("&", ""), keys))
-    rows.extend(gestures)
+    rows.extend((said(what), said(keys)) for what, keys in gestures)
     return rows
 
 

@@ -24,10 +24,10 @@ from limner.models.editing.session import EditingSession
 from limner.models.editing.tools.segment import SegmentTool
 from limner.sync.model_download import download
 from limner.widgets.dialogs.models_dialog import ModelsDialog
+from limner.widgets.i18n import translate
 
 MODEL_TOOLS = {"segment": "segmenter"}
 """Each tool that runs a model, and the kind of model it needs."""
-WHO = "Models"
 
 
 class AssistController:
@@ -79,7 +79,12 @@ class AssistController:
         if kind is not None:
             reason = missing_reason()
             if reason is not None:
-                return Refused(WHO, reason)
+                return Refused(translate("Assist", "Models"), reason)
             if not any(m.kind == kind for m in self.models):
-                return Refused(WHO, f"no {kind} model is installed (Tools → Models…)")
+                return Refused(
+                    translate("Assist", "Models"),
+                    translate("Assist", "no {kind} model is installed (Tools → Models…)").format(
+                        kind=translate("ModelsDialog", kind)
+                    ),
+                )
         return self._server_allows(tool)

@@ -110,9 +110,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             with store.read() as conn:
                 if queries.image_by_name(conn, args.image) is None:
                     raise LimnerError(f"no image named {args.image!r} in {args.path}")
-    return run_gui(
-        resolve_project_file(args.path).parent, image_name=args.image, screenshot=args.screenshot
-    )
+    return run_gui(resolve_project_file(args.path).parent, image_name=args.image, **_look(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -124,7 +122,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not (path / PROJECT_FILE).exists():
         print(f"creating the demo project in {path}")
         create_demo_project(path).close()
-    return run_gui(path, screenshot=args.screenshot)
+    return run_gui(path, **_look(args))
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -132,10 +130,15 @@ def cmd_start(args: argparse.Namespace) -> int:
     entry): the first path opens; a folder of images is offered as a new project."""
     from limner.app.gui import run_gui
 
-    return run_gui(args.paths[0] if args.paths else None, screenshot=args.screenshot)
+    return run_gui(args.paths[0] if args.paths else None, **_look(args))
 
 
-TOP_OPTIONS_WITH_VALUE = ("--screenshot",)
+def _look(args: argparse.Namespace) -> dict[str, object]:
+    """The options of the top level that change how the window is shown, for this run."""
+    return {"screenshot": args.screenshot, "language": args.language, "theme": args.theme}
+
+
+TOP_OPTIONS_WITH_VALUE = ("--screenshot", "--language", "--theme")
 
 
 def with_start_command(argv: list[str], commands: set[str]) -> list[str]:

@@ -63,6 +63,11 @@ def default_demo_path() -> Path:
     return user_data_path("limner", appauthor=False) / "demo"
 
 
+LANGUAGE_CHOICES = ("system", "en", "de", "zh_CN")
+THEME_CHOICES = ("system", "light", "dark")
+"""As in ``app.preferences`` (not imported here: the command line starts without Qt)."""
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="limner",
@@ -80,6 +85,16 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         type=Path,
         help="render the window after loading, save it as FILE (PNG) and exit",
+    )
+    top.add_argument(
+        "--language",
+        choices=LANGUAGE_CHOICES,
+        help="the window's language for this run (Preferences keeps the usual one)",
+    )
+    top.add_argument(
+        "--theme",
+        choices=THEME_CHOICES,
+        help="light or dark for this run (Preferences keeps the usual one)",
     )
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     _project_parsers(sub)

@@ -21,13 +21,14 @@ from limner.sync.errors import SyncError
 from limner.sync.factory import KIND_NAMES, PROJECT_HINTS, make_adapter
 from limner.sync.publish import publish_refusal
 from limner.sync.retry import RetryPolicy
+from limner.widgets.i18n import counted, said, translate
 from limner.widgets.plain import plain_label
 
 
 class ConnectDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Connect to server")
+        self.setWindowTitle(translate("Connect", "Connect to server"))
         self.setObjectName("connectDialog")
         self.kind = QComboBox()
         for kind, name in KIND_NAMES.items():
@@ -35,16 +36,20 @@ class ConnectDialog(QDialog):
         self.url = QLineEdit("http://localhost:8080")
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("access token (kept in the OS keyring)")
-        self.test_button = QPushButton("Test connection")
+        self.token.setPlaceholderText(translate("Connect", "access token (kept in the OS keyring)"))
+        self.test_button = QPushButton(translate("Connect", "Test connection"))
         self.test_button.clicked.connect(self.test_connection)
         self.project = QComboBox()
         self.project.setEditable(True)
-        self.publish = QCheckBox("Publish this project: send its local images and labels")
+        self.publish = QCheckBox(
+            translate("Connect", "Publish this project: send its local images and labels")
+        )
         self.publish.setObjectName("publishProject")
         self.new_title = QLineEdit()
         self.new_title.setObjectName("publishTitle")
-        self.new_title.setPlaceholderText("or the title of a new server project")
+        self.new_title.setPlaceholderText(
+            translate("Connect", "or the title of a new server project")
+        )
         self.publish_note = plain_label()
         self.publish_note.setObjectName("publishNote")
         self.publish_note.setWordWrap(True)
@@ -62,26 +67,27 @@ class ConnectDialog(QDialog):
         self.new_title.textChanged.connect(self._update_ok)
         self._kind_changed()
         form = QFormLayout(self)
-        form.addRow("Server", self.kind)
-        form.addRow("Address", self.url)
-        form.addRow("Token", self.token)
+        form.addRow(translate("Connect", "Server"), self.kind)
+        form.addRow(translate("Connect", "Address"), self.url)
+        form.addRow(translate("Connect", "Token"), self.token)
         form.addRow("", self.test_button)
-        form.addRow("Project", self.project)
+        form.addRow(translate("Connect", "Project"), self.project)
         form.addRow("", self.publish)
-        form.addRow("New project", self.new_title)
+        form.addRow(translate("Connect", "New project"), self.new_title)
         form.addRow(self.publish_note)
         form.addRow(self.status)
         form.addRow(self.buttons)
 
     def _kind_changed(self) -> None:
         hint = PROJECT_HINTS.get(self.kind.currentData(), "")
-        self.project.lineEdit().setPlaceholderText(hint)
+        self.project.lineEdit().setPlaceholderText(said(hint))
         refusal = publish_refusal(self.kind.currentData())
         if refusal:
             self.publish.setChecked(False)
         self.publish.setEnabled(refusal is None)
         self.new_title.setEnabled(refusal is None)
-        self.publish_note.setText(f"Publishing: {refusal}" if refusal else "")
+        note = translate("Connect", "Publishing: {refusal}").format(refusal=said(refusal))
+        self.publish_note.setText(note if refusal else "")
 
     def _update_ok(self) -> None:
         ready = self._connected and (
@@ -119,7 +125,9 @@ class ConnectDialog(QDialog):
             finally:
                 adapter.close()
         except SyncError as exc:
-            self.status.setText(f"Could not connect: {exc}")
+            self.status.setText(
+                translate("Connect", "Could not connect: {error}").format(error=exc)
+            )
             self._connected = False
             self._update_ok()
             return False
@@ -130,9 +138,13 @@ class ConnectDialog(QDialog):
             label = f"{title} (#{project_id})" if title != project_id else project_id
             self.project.addItem(label, project_id)
         self.status.setText(
-            f"Connected: {len(projects)} project{'s' if len(projects) != 1 else ''}."
+            counted(
+                len(projects),
+                translate("Connect", "Connected: {count} project."),
+                translate("Connect", "Connected: {count} projects."),
+            )
             if projects
-            else "Connected, but this account sees no project."
+            else translate("Connect", "Connected, but this account sees no project.")
         )
         self._connected = True
         self._update_ok()

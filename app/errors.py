@@ -10,6 +10,11 @@ project could not be saved and how much room is left where it lives and, when an
 failed (:func:`show_failure`), that the edit just made is not there: the store kept
 nothing of it, and the views show the store. Message boxes show their text as plain
 text, since server messages and names are untrusted.
+
+The frame of a message (its title, the sentence around a full disk) is said in the user's
+language; an error's own words are shown as they are: they come from the core, a server or
+the operating system, and often name files, values and lines that a translation would have
+to leave in place anyway.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from limner.models.errors import DiskFullError, LimnerError
 from limner.sync.redact import clean_message
+from limner.widgets.i18n import counted, translate
 from limner.widgets.plain import plain_message_box
 
 log = logging.getLogger("limner")
@@ -34,7 +40,9 @@ class AppError(LimnerError):
 def byte_count(size: int) -> str:
     """``size`` bytes in the unit a person reads: "512 bytes", "4.0 KB", "1.2 GB"."""
     if size < 1024:
-        return f"{size} byte{'s' if size != 1 else ''}"
+        return counted(
+            size, translate("Errors", "{count} byte"), translate("Errors", "{count} bytes")
+        )
     value = float(size)
     for unit in ("KB", "MB", "GB", "TB"):
         value /= 1024
@@ -47,21 +55,27 @@ def free_space(folder: Path) -> str:
     """How much room is left on the disk holding ``folder`` ("12.0 KB free"), or, when the
     disk cannot say, "no room left"."""
     try:
-        return f"{byte_count(shutil.disk_usage(folder).free)} free"
+        free = byte_count(shutil.disk_usage(folder).free)
     except OSError:
-        return "no room left"
+        return translate("Errors", "no room left")
+    return translate("Errors", "{size} free").format(size=free)
 
 
 def user_message(exc: BaseException) -> str:
     """The text a user reads about ``exc``: its own message for limner's errors, else its
     kind and a short, redacted message."""
     if isinstance(exc, DiskFullError):
-        return f"The project could not be saved: the disk is full ({free_space(exc.folder)})."
+        return translate(
+            "Errors", "The project could not be saved: the disk is full ({free})."
+        ).format(free=free_space(exc.folder))
     if isinstance(exc, LimnerError):
         return str(exc)
     detail = clean_message(str(exc), 200)
     kind = type(exc).__name__
-    return f"unexpected problem ({kind}: {detail})" if detail else f"unexpected problem ({kind})"
+    if detail:
+        problem = translate("Errors", "unexpected problem ({kind}: {detail})")
+        return problem.format(kind=kind, detail=detail)
+    return translate("Errors", "unexpected problem ({kind})").format(kind=kind)
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> QMessageBox:
@@ -82,5 +96,7 @@ def show_failure(
     how much room is left and that the edit is not there.
     """
     if isinstance(error, DiskFullError):
-        message = f"{user_message(error)} Your last edit was not made."
+        message = translate("Errors", "{problem} Your last edit was not made.").format(
+            problem=user_message(error)
+        )
     return show_error(parent, title, message)

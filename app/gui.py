@@ -37,19 +37,26 @@ def _quiet_offscreen_plugin() -> None:
 
 
 def run_gui(
-    target: Path | None, *, image_name: str | None = None, screenshot: Path | None = None
+    target: Path | None,
+    *,
+    image_name: str | None = None,
+    screenshot: Path | None = None,
+    language: str | None = None,
+    theme: str | None = None,
 ) -> int:
     """Open ``target`` (a project, a folder of images, an image) or, with None, the start
     page; with ``screenshot``, save a picture of the window and exit, leaving the user's
-    saved window layout as it was."""
+    saved window layout as it was. ``language`` and ``theme`` override the preferences for
+    this run only."""
     _prepare_platform(screenshot)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from limner.app.formats_setup import register_formats
     from limner.app.home import ProjectHome
+    from limner.app.language import install_language
     from limner.app.main_window import MainWindow
-    from limner.app.theme import apply_preferences
+    from limner.app.theme import apply_preferences, apply_theme
 
     if screenshot is not None:
         _quiet_offscreen_plugin()
@@ -57,7 +64,10 @@ def run_gui(
     app.setApplicationName("limner")
     app.setOrganizationName("limner")
     register_formats()
-    apply_preferences(app)
+    prefs = apply_preferences(app)
+    install_language(app, language or prefs.language)  # before any window is made
+    if theme is not None:
+        apply_theme(app, theme)
     from limner.widgets.icons import icon
 
     app.setWindowIcon(icon("limner"))

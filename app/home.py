@@ -47,6 +47,7 @@ from limner.models.workflow.project import create_project
 from limner.widgets.dialogs.about import AboutDialog
 from limner.widgets.dialogs.new_project import PROJECT_SUBFOLDER, NewProjectDialog
 from limner.widgets.dialogs.preferences import PreferencesDialog
+from limner.widgets.i18n import translate
 from limner.widgets.panels.start_page import StartPage
 from limner.widgets.plain import ask_plain, menu_text
 
@@ -126,7 +127,7 @@ class ProjectHome(QObject):
         try:
             store = ProjectStore.open(folder)
         except (LimnerError, OSError) as exc:
-            show_error(self._parent(), "Cannot open the project", exc)
+            show_error(self._parent(), translate("ProjectHome", "Cannot open the project"), exc)
             return None
         if not self.close_project(show_start=False):
             store.close()
@@ -194,7 +195,10 @@ class ProjectHome(QObject):
         """
         path = path.expanduser()
         if not path.exists():
-            show_error(self.show_start(), "Cannot open", f"{path} does not exist.")
+            show_error(
+                self.show_start(), translate("ProjectHome", "Cannot open"),
+                translate("ProjectHome", "{path} does not exist.").format(path=path),
+            )  # fmt: skip
             return False
         if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
             image, path = path.name, path.parent
@@ -204,13 +208,19 @@ class ProjectHome(QObject):
         if (kept / PROJECT_FILE).exists():
             return self.open_project(kept, image=image) is not None
         if not path.is_dir():
-            show_error(self.show_start(), "Cannot open", f"{path} is not a limner project.")
+            show_error(
+                self.show_start(), translate("ProjectHome", "Cannot open"),
+                translate("ProjectHome", "{path} is not a limner project.").format(path=path),
+            )  # fmt: skip
             return False
         start = self.show_start()
         if self.keep_layout or ask_plain(
             start,
-            "Make a project?",
-            f"{path} is not a limner project yet.\n\nMake a project of the images in it?",
+            translate("ProjectHome", "Make a project?"),
+            translate(
+                "ProjectHome",
+                "{path} is not a limner project yet.\n\nMake a project of the images in it?",
+            ).format(path=path),
             name="askMakeProject",
         ):
             self.ask_new(path)
@@ -238,7 +248,7 @@ class ProjectHome(QObject):
             finally:
                 store.close()
         except (LimnerError, OSError) as exc:
-            show_error(self._parent(), "Cannot make the project", exc)
+            show_error(self._parent(), translate("ProjectHome", "Cannot make the project"), exc)
             return
         window = self.open_project(folder)
         if window is not None and images is not None:
@@ -246,17 +256,21 @@ class ProjectHome(QObject):
 
     def ask_open(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self._parent(), "Open a project folder", str(Path.home())
+            self._parent(), translate("ProjectHome", "Open a project folder"), str(Path.home())
         )
         if folder:
             self.open_path(Path(folder))
 
     def open_recent(self, path: str) -> None:
         if not (Path(path) / PROJECT_FILE).exists():
+            question = translate(
+                "ProjectHome", "{path} holds no project any more. Remove it from the recent list?"
+            )
             box = QMessageBox.question(
-                self._parent(), "Project missing",
-                f"{path} holds no project any more. Remove it from the recent list?",
-            )  # fmt: skip
+                self._parent(),
+                translate("ProjectHome", "Project missing"),
+                question.format(path=path),
+            )
             if box == QMessageBox.StandardButton.Yes:
                 self.recent.forget(path)
                 if self.start is not None:
@@ -286,7 +300,9 @@ class ProjectHome(QObject):
 
     def _clone(self, kind: str, url: str, token: str, project: str) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self._parent(), "An empty folder for the cloned project", str(Path.home())
+            self._parent(),
+            translate("ProjectHome", "An empty folder for the cloned project"),
+            str(Path.home()),
         )
         if folder:
             self.clone_into(Path(folder), kind, url, token, project)
@@ -300,7 +316,7 @@ class ProjectHome(QObject):
             finally:
                 store.close()
         except (LimnerError, OSError) as exc:
-            show_error(self._parent(), "Cannot clone", exc)
+            show_error(self._parent(), translate("ProjectHome", "Cannot clone"), exc)
             return
         self.open_project(folder)
 
@@ -310,7 +326,9 @@ class ProjectHome(QObject):
         used = ""
         if self.window is not None:
             size = disk_cache_size(tile_cache_dir(self.window.store.folder))
-            used = f"This project's tiles take {byte_count(size)} now."
+            used = translate("ProjectHome", "This project's tiles take {size} now.").format(
+                size=byte_count(size)
+            )
         dialog = PreferencesDialog(asdict(prefs), used, self._parent())
         dialog.accepted.connect(lambda: self.apply_preferences(dialog.values()))
         dialog.open()
@@ -329,10 +347,13 @@ class ProjectHome(QObject):
     def show_about(self) -> AboutDialog:
         from limner.app.settings import cache_folder, data_folder
 
-        folders = [("Settings", app_settings().fileName()), ("Data", str(data_folder())),
-                   ("Cache", str(cache_folder()))]  # fmt: skip
+        folders = [(translate("ProjectHome", "Settings"), app_settings().fileName()),
+                   (translate("ProjectHome", "Data"), str(data_folder())),
+                   (translate("ProjectHome", "Cache"), str(cache_folder()))]  # fmt: skip
         if self.window is not None:
-            folders.insert(0, ("This project", str(self.window.store.folder)))
+            folders.insert(
+                0, (translate("ProjectHome", "This project"), str(self.window.store.folder))
+            )
         dialog = AboutDialog(app_version(), "Apache License 2.0", folders, self._parent())
         dialog.open()
         self._dialogs = [dialog]
@@ -356,10 +377,10 @@ class ProjectHome(QObject):
             action = menu.addAction(f"{menu_text(entry.name)}  —  {menu_text(entry.path)}")
             action.triggered.connect(lambda _c=False, p=entry.path: self.open_recent(p))
         if not entries:
-            menu.addAction("No recent projects").setEnabled(False)
+            menu.addAction(translate("ProjectHome", "No recent projects")).setEnabled(False)
         else:
             menu.addSeparator()
-            menu.addAction("Clear the list", self._clear_recent)
+            menu.addAction(translate("ProjectHome", "Clear the list"), self._clear_recent)
 
     def _clear_recent(self) -> None:
         self.recent.clear()
@@ -368,7 +389,7 @@ class ProjectHome(QObject):
 
     def add_recent_menu(self, menus: dict[str, QMenu], before: str, actions: ActionSet) -> QMenu:
         """An Open Recent submenu in the File menu, just after the action ``before``."""
-        recent = QMenu("Open &Recent", menus["file"])
+        recent = QMenu(translate("ProjectHome", "Open &Recent"), menus["file"])
         recent.setObjectName("recentMenu")
         recent.aboutToShow.connect(lambda: self.fill_recent_menu(recent))
         file_actions = menus["file"].actions()

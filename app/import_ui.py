@@ -19,6 +19,7 @@ from limner.app.import_worker import ImportWorker
 from limner.models.imaging.imageio import SUPPORTED_SUFFIXES
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import ImportReport
+from limner.widgets.i18n import said, translate
 from limner.widgets.plain import plain_progress_dialog
 
 UNREADABLE_LISTED = 12
@@ -56,14 +57,19 @@ class ImportController(QObject):
     def ask_add_images(self) -> None:
         patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
         files, _ = QFileDialog.getOpenFileNames(
-            self._parent, "Add images", str(Path.home()), f"Images ({patterns});;All files (*)"
+            self._parent,
+            translate("ImportImages", "Add images"),
+            str(Path.home()),
+            translate("ImportImages", "Images ({patterns});;All files (*)").format(
+                patterns=patterns
+            ),
         )
         if files:
             self.add_paths([Path(f) for f in files])
 
     def ask_add_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self._parent, "Add a folder of images", str(Path.home())
+            self._parent, translate("ImportImages", "Add a folder of images"), str(Path.home())
         )
         if folder:
             self.add_paths([Path(folder)])
@@ -71,19 +77,33 @@ class ImportController(QObject):
     def add_paths(self, paths: Sequence[Path]) -> ImportWorker | None:
         """Import in the background with a progress dialog that can cancel."""
         if self._worker is not None:
-            show_error(self._parent, "Import under way", "Wait for the current import to finish.")
+            show_error(
+                self._parent,
+                translate("ImportImages", "Import under way"),
+                translate("ImportImages", "Wait for the current import to finish."),
+            )
             return None
         worker = ImportWorker(self._store, paths)
         self._folders = [p for p in paths if p.is_dir()]
-        progress = plain_progress_dialog("Reading images…", "Cancel", 0, 0, self._parent)
+        progress = plain_progress_dialog(
+            translate("ImportImages", "Reading images…"),
+            translate("ImportImages", "Cancel"),
+            0,
+            0,
+            self._parent,
+        )
         progress.setObjectName("importProgress")
-        progress.setWindowTitle("Adding images")
+        progress.setWindowTitle(translate("ImportImages", "Adding images"))
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)
         progress.canceled.connect(worker.cancel)
         worker.progressed.connect(self._progressed)
         worker.finishedWith.connect(self._done)
-        worker.failedWith.connect(lambda msg: show_error(self._parent, "Could not add images", msg))
+        worker.failedWith.connect(
+            lambda msg: show_error(
+                self._parent, translate("ImportImages", "Could not add images"), msg
+            )
+        )
         worker.finished.connect(self._finished)
         self._worker, self._progress = worker, progress
         worker.start()
@@ -93,10 +113,14 @@ class ImportController(QObject):
         if self._progress is not None:
             self._progress.setMaximum(total)
             self._progress.setValue(done)
-            self._progress.setLabelText(f"Reading {name}…" if name else "Done")
+            self._progress.setLabelText(
+                translate("ImportImages", "Reading {name}…").format(name=name)
+                if name
+                else translate("ImportImages", "Done")
+            )
 
     def _done(self, report: ImportReport) -> None:
-        self._status.showMessage(report.summary(), 8000)
+        self._status.showMessage(said(report.summary()), 8000)
         self._on_imported()
         if self._after_folders is not None and self._folders and not report.cancelled:
             self._after_folders(self._folders)
@@ -104,8 +128,10 @@ class ImportController(QObject):
             names = "\n".join(f"{n}: {r}" for n, r in report.unreadable[:UNREADABLE_LISTED])
             more = len(report.unreadable) - UNREADABLE_LISTED
             if more > 0:
-                names += f"\n… and {more} more (filter the list by “Unreadable”)"
-            show_error(self._parent, "Some files cannot be read", names)
+                names += "\n" + translate(
+                    "ImportImages", "… and {count} more (filter the list by “Unreadable”)"
+                ).format(count=more)
+            show_error(self._parent, translate("ImportImages", "Some files cannot be read"), names)
 
     def _finished(self) -> None:
         if self._progress is not None:

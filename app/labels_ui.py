@@ -38,13 +38,14 @@ from limner.models.workflow.label_import import ImportResult, import_labels
 from limner.models.workflow.labels_found import FoundLabels, find_labels
 from limner.widgets.dialogs.label_transfer import ExportLabelsDialog, ImportLabelsDialog
 from limner.widgets.dialogs.loss_report import LossReport
+from limner.widgets.i18n import said, translate
 from limner.widgets.plain import plain_message_box, plain_progress_dialog
 
 
 def format_rows() -> list[tuple[str, str, str]]:
     """(name, title, layout) of every format, for the pickers."""
     register_formats()
-    return [(f.name, f.title, f.layout) for f in registry.all_formats()]
+    return [(f.name, said(f.title), f.layout) for f in registry.all_formats()]
 
 
 def describe_detection(path: Path) -> str:
@@ -53,7 +54,9 @@ def describe_detection(path: Path) -> str:
         choice = registry.detect(path)
     except FormatError as exc:
         return str(exc)
-    return f"Recognised as {choice.format.title}: {choice.detection.reason}"
+    return translate("Labels", "Recognised as {format}: {reason}").format(
+        format=said(choice.format.title), reason=said(choice.detection.reason)
+    )
 
 
 class LabelsController(QObject):
@@ -131,7 +134,11 @@ class LabelsController(QObject):
                 add_images=add_images,
             )
 
-        return self._run(job, "Importing annotations", "Could not import annotations")
+        return self._run(
+            job,
+            translate("Labels", "Importing annotations"),
+            translate("Labels", "Could not import annotations"),
+        )
 
     def export_to(
         self,
@@ -148,16 +155,26 @@ class LabelsController(QObject):
             fmt = registry.get(format_name)
             return export_labels(store, fmt, out, flt, progress=worker.progress)
 
-        return self._run(job, "Exporting annotations", "Could not export annotations")
+        return self._run(
+            job,
+            translate("Labels", "Exporting annotations"),
+            translate("Labels", "Could not export annotations"),
+        )
 
     def _run(
         self, job: Callable[[LabelsWorker], object], title: str, failure: str
     ) -> LabelsWorker | None:
         if self._worker is not None:
-            show_error(self._parent, "Busy", "Wait for the current import or export to finish.")
+            show_error(
+                self._parent,
+                translate("Labels", "Busy"),
+                translate("Labels", "Wait for the current import or export to finish."),
+            )
             return None
         worker = LabelsWorker(job)
-        progress = plain_progress_dialog(f"{title}…", "Cancel", 0, 0, self._parent)
+        progress = plain_progress_dialog(
+            f"{title}…", translate("ImportImages", "Cancel"), 0, 0, self._parent
+        )
         progress.setObjectName("labelsProgress")
         progress.setWindowTitle(title)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -181,17 +198,28 @@ class LabelsController(QObject):
         if self._progress is not None:
             self._progress.setMaximum(total)
             self._progress.setValue(done if total else 0)
-            where = f"{done + 1} of {total}" if total else f"{done + 1}"
-            self._progress.setLabelText(f"Image {where}: {name}" if name else "Finishing…")
+            if not name:
+                self._progress.setLabelText(translate("Labels", "Finishing…"))
+            elif total:
+                self._progress.setLabelText(
+                    translate("Labels", "Image {number} of {total}: {name}").format(
+                        number=done + 1, total=total, name=name
+                    )
+                )
+            else:
+                self._progress.setLabelText(
+                    translate("Labels", "Image {number}: {name}").format(number=done + 1, name=name)
+                )
 
     def _done(self, title: str, result: object) -> None:
         if not isinstance(result, ImportResult | ExportResult):
             return
-        self._status.showMessage(result.summary(), 10000)
+        summary = said(result.summary())
+        self._status.showMessage(summary, 10000)
         if isinstance(result, ImportResult):
             self._on_imported()
         if result.losses:
-            self.show_report(title, result.summary(), result.losses)
+            self.show_report(title, summary, result.losses)
 
     def show_report(self, title: str, summary: str, losses: Sequence[Loss]) -> LossReport:
         report = LossReport(title, summary, [str(loss) for loss in losses], self._parent)
@@ -236,11 +264,13 @@ class LabelsController(QObject):
         if not isinstance(found, list) or not found:
             return
         yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        listed = "\n".join(f"• {f.summary}" for f in found)
+        listed = "\n".join(f"• {said(f.summary)}" for f in found)
         box = plain_message_box(
             self._parent,
-            "Annotations found",
-            f"The images came with annotations:\n{listed}\n\nImport them too?",
+            translate("Labels", "Annotations found"),
+            translate(
+                "Labels", "The images came with annotations:\n{listed}\n\nImport them too?"
+            ).format(listed=listed),
             icon=QMessageBox.Icon.Question,
             buttons=yes | no,
             name="labelsFoundBox",
@@ -254,8 +284,10 @@ class LabelsController(QObject):
 
     def _answered(self, accepted: bool, found: list[FoundLabels]) -> None:
         if not accepted:
-            names = "; ".join(f.summary for f in found)
-            self._status.showMessage(f"Not imported: {names}", 15000)
+            names = "; ".join(said(f.summary) for f in found)
+            self._status.showMessage(
+                translate("Labels", "Not imported: {names}").format(names=names), 15000
+            )
             return
         self._queued = list(found)
         self._next_found()

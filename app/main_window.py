@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
     QMainWindow,
-    QMessageBox,
     QWidget,
 )
 
@@ -28,10 +27,12 @@ from limner.app.assist_ui import AssistController
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
 from limner.app.home import ProjectHome
+from limner.app.huge_images import ask_allow_huge
 from limner.app.import_ui import ImportController
 from limner.app.keyboard_nav import KeyboardNavigation
 from limner.app.labels_ui import LabelsController
 from limner.app.preferences import Preferences
+from limner.app.status_line import StatusLine
 from limner.app.suggest_ui import SuggestionsController
 from limner.app.sync_controller import SyncController
 from limner.app.sync_ui import SyncUiController
@@ -39,6 +40,7 @@ from limner.app.view_controller import ViewController
 from limner.app.window_layout import WindowLayout
 from limner.app.workflow import ReviewController
 from limner.models.domain.attributes import parse_schema
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.class_fit import fitting, is_tag_class
 from limner.models.editing.commands import AddClass
 from limner.models.editing.events import (
@@ -62,16 +64,29 @@ from limner.widgets.canvas.suggestion_overlay import SuggestionOverlay
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.class_dialog import ClassDialog
 from limner.widgets.dialogs.shortcuts import ShortcutsDialog
+from limner.widgets.i18n import said, translate
 from limner.widgets.panels.annotation_list import AnnotationList
 from limner.widgets.panels.attribute_editor import AttributeEditor
 from limner.widgets.panels.class_panel import ClassPanel
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.suggestion_panel import SuggestionPanel
-from limner.widgets.panels.sync_widgets import ConflictsPanel, SyncIndicator
+from limner.widgets.panels.sync_widgets import ConflictsPanel
 from limner.widgets.panels.tag_panel import TagPanel
-from limner.widgets.plain import plain_label, plain_message_box, set_plain_tip
 
 APP_TITLE = "limner"
+C = "MainWindow"
+_LEFT, _RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+DOCKS = {
+    "imagesDock": (QT_TRANSLATE_NOOP("MainWindow", "Images"), _LEFT),
+    "classesDock": (QT_TRANSLATE_NOOP("MainWindow", "Classes"), _RIGHT),
+    "annotationsDock": (QT_TRANSLATE_NOOP("MainWindow", "Annotations"), _RIGHT),
+    "attrDock": (QT_TRANSLATE_NOOP("MainWindow", "Attributes"), _RIGHT),
+    "tagsDock": (QT_TRANSLATE_NOOP("MainWindow", "Tags"), _RIGHT),
+    "conflictDock": (QT_TRANSLATE_NOOP("MainWindow", "Conflicts"), _RIGHT),
+    "suggestionsDock": (QT_TRANSLATE_NOOP("MainWindow", "Suggestions"), _RIGHT),
+    "historyDock": (QT_TRANSLATE_NOOP("MainWindow", "History"), _LEFT),
+}
+"""Each panel by object name (what the saved layout refers to): its title and its side."""
 PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
@@ -98,12 +113,7 @@ class MainWindow(QMainWindow):
         self._build_panels(store)
         self._build_status_bar()
         self._build_controllers()
-        self._dock(
-            "History",
-            self.workflow.history_panel,
-            Qt.DockWidgetArea.LeftDockWidgetArea,
-            "historyDock",
-        )
+        self._dock(self.workflow.history_panel, "historyDock")
         self._build_actions()
         self._wire_controllers()
         self._connect()
@@ -126,26 +136,19 @@ class MainWindow(QMainWindow):
         self.classes = ClassPanel(self)
         self.annotation_list = AnnotationList(self)
         self.attribute_editor = AttributeEditor(self)
-        self._dock("Images", self.images, Qt.DockWidgetArea.LeftDockWidgetArea, "imagesDock")
-        self._dock("Classes", self.classes, Qt.DockWidgetArea.RightDockWidgetArea, "classesDock")
-        self._dock(
-            "Annotations",
-            self.annotation_list,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-            "annotationsDock",
-        )
-        self._dock(
-            "Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea, "attrDock"
-        )
+        self._dock(self.images, "imagesDock")
+        self._dock(self.classes, "classesDock")
+        self._dock(self.annotation_list, "annotationsDock")
+        self._dock(self.attribute_editor, "attrDock")
         self.tag_panel = TagPanel(self)
-        self._dock("Tags", self.tag_panel, Qt.DockWidgetArea.RightDockWidgetArea, "tagsDock")
+        self._dock(self.tag_panel, "tagsDock")
         self.conflicts = ConflictsPanel(self)
-        self._dock(
-            "Conflicts", self.conflicts, Qt.DockWidgetArea.RightDockWidgetArea, "conflictDock"
-        )
+        self._dock(self.conflicts, "conflictDock")
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> None:
-        dock = QDockWidget(title, self)
+    def _dock(self, widget: QWidget, name: str) -> None:
+        """Dock ``widget`` as the panel ``name`` of :data:`DOCKS` (its title and side)."""
+        title, area = DOCKS[name]
+        dock = QDockWidget(translate(C, title), self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(
@@ -157,22 +160,11 @@ class MainWindow(QMainWindow):
         self.layout_ctl.add_dock(dock, on_attention=name == "conflictDock")
 
     def _build_status_bar(self) -> None:
-        self.position_label = plain_label(name="positionLabel")  # image names are untrusted
-        self.cursor_label = plain_label(name="cursorLabel")
-        self.cursor_label.setMinimumWidth(300)
-        self.zoom_label = plain_label(name="zoomLabel")
-        self.sync_indicator = SyncIndicator(self)
-        bar = self.statusBar()
-        bar.addPermanentWidget(self.sync_indicator)
-        bar.addPermanentWidget(self.cursor_label)
-        bar.addPermanentWidget(self.zoom_label)
-        bar.addPermanentWidget(self.position_label)
-        if self.store.read_only_message:  # edits are refused: say so while the project is open
-            self.read_only_banner = plain_label(
-                f"Read-only: {self.store.read_only_reason}", name="readOnlyBanner"
-            )
-            set_plain_tip(self.read_only_banner, self.store.read_only_message)
-            bar.addPermanentWidget(self.read_only_banner)
+        line = self.status_line = StatusLine(self.statusBar(), self.store, self)
+        self.position_label, self.cursor_label = line.position, line.cursor
+        self.zoom_label, self.sync_indicator = line.zoom, line.sync_indicator
+        if line.read_only_banner is not None:
+            self.read_only_banner = line.read_only_banner
 
     def _build_controllers(self) -> None:
         bar = self.statusBar()
@@ -199,8 +191,7 @@ class MainWindow(QMainWindow):
         self.view = ViewController(self.canvas, lambda: ed.source, bar, self)
         self.assist = AssistController(ed, self.store.folder, self.sync_ui.tool_allowed)
         self.suggestion_panel = SuggestionPanel(self)
-        self._dock("Suggestions", self.suggestion_panel, Qt.DockWidgetArea.RightDockWidgetArea,
-                   "suggestionsDock")  # fmt: skip
+        self._dock(self.suggestion_panel, "suggestionsDock")
         self.suggestions = SuggestionsController(
             ed, self.store, self.suggestion_panel, SuggestionOverlay(self.canvas.scene()), bar, self
         )
@@ -287,7 +278,7 @@ class MainWindow(QMainWindow):
         self.annotation_list.selectionEdited.connect(ed.set_selection)
         self.canvas.cursorMoved.connect(self._cursor_moved)
         self.canvas.cursorLeft.connect(lambda: self.cursor_label.setText(""))
-        self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.canvas.zoomChanged.connect(self.status_line.show_zoom)
         self.canvas.hintChanged.connect(self._show_hint)
 
     # -- editor -> widgets ---------------------------------------------------------------
@@ -321,46 +312,41 @@ class MainWindow(QMainWindow):
         elif isinstance(event, ImagesChanged):
             self.images.refresh()
         elif isinstance(event, Failed):
-            show_failure(self, event.title, event.message, event.error)
+            show_failure(self, said(event.title), said(event.message), event.error)
 
     def _show_source(self) -> None:
         self.canvas.set_source(self.editor.source)
         image = self.editor.image
         if image is not None and self.editor.image_error:
-            self.statusBar().showMessage(f"{image.name} cannot be shown: {self.editor.image_error}")
+            self._cannot_show(image.name, self.editor.image_error)
         if image is not None and is_too_large(self.editor.image_error):
             self._ask_allow_huge(image.name, self.editor.image_error or "")
 
     def _ask_allow_huge(self, name: str, reason: str) -> None:
         """Very large images open only after the user agrees, once per project."""
-        box = plain_message_box(
-            self,
-            "Very large image",
-            f"{name}: {reason}.\n\nOpen images this large in this project? limner shows "
-            "them tile by tile; the choice is remembered for the project.",
-            icon=QMessageBox.Icon.Question,
-            buttons=QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-            name="allowHugeBox",
-        )
-        box.accepted.connect(self.allow_huge_images)
-        box.open()
-        self._huge_box = box
+        self._huge_box = ask_allow_huge(self, name, reason, self.allow_huge_images)
 
     def allow_huge_images(self) -> None:
         fixed = allow_huge_images(self.store)
         self.editor.prefetcher.allow_huge = True
-        self.statusBar().showMessage(f"Very large images allowed; {fixed} can now be opened", 6000)
+        done = translate("MainWindow", "Very large images allowed; {count} can now be opened")
+        self.statusBar().showMessage(done.format(count=fixed), 6000)
         if self.editor.image is not None:
             self.editor.open_image(self.editor.image.id)
         if self.editor.image is not None and self.editor.image_error:
-            self.statusBar().showMessage(
-                f"{self.editor.image.name} cannot be shown: {self.editor.image_error}"
+            self._cannot_show(self.editor.image.name, self.editor.image_error)
+
+    def _cannot_show(self, name: str, why: str) -> None:
+        self.statusBar().showMessage(
+            translate("MainWindow", "{name} cannot be shown: {reason}").format(
+                name=name, reason=said(why)
             )
+        )
 
     def _image_changed(self) -> None:
         image = self.editor.image
         if image is None:
-            self.position_label.setText("no image")
+            self.status_line.show_no_image()
             self.setWindowTitle(f"{self.store.name} — {APP_TITLE}")
             return
         self.images.show_current(image.id)
@@ -373,18 +359,18 @@ class MainWindow(QMainWindow):
         image = self.editor.image
         if image is None:
             return
-        row = self.images.model.row_of(image.id)
-        total = self.images.model.rowCount()
-        where = f"{row + 1} / {total}" if row is not None else f"– / {total}"
-        self.position_label.setText(f"{image.name}  {where}")
+        model = self.images.model
+        self.status_line.show_position(image.name, model.row_of(image.id), model.rowCount())
 
     def _show_attributes(self) -> None:
         chosen = self.editor.selected_annotations()
         if len(chosen) != 1:
             self.attribute_editor.show_message(
-                "Select one annotation to edit its attributes."
+                translate("AttributeEditor", "Select one annotation to edit its attributes.")
                 if not chosen
-                else f"{len(chosen)} annotations selected."
+                else translate("MainWindow", "{count} annotations selected.").format(
+                    count=len(chosen)
+                )
             )
             return
         ann = chosen[0]
@@ -404,7 +390,9 @@ class MainWindow(QMainWindow):
         dialog = ClassDialog(None, self, kind="tag")
         dialog.name.setText("")
         dialog.accepted.connect(
-            lambda: self.editor.commit(AddClass(dialog.fields(), text="Add tag class"))
+            lambda: self.editor.commit(
+                AddClass(dialog.fields(), text=QT_TRANSLATE_NOOP("Commands", "Add tag class"))
+            )
         )
         dialog.open()
         self._class_dialog = dialog
@@ -448,7 +436,11 @@ class MainWindow(QMainWindow):
         for tool_name, action in self.tool_actions.items():
             action.setChecked(tool_name == name)
         if not self.editor.tool.preview.hint:
-            self.statusBar().showMessage(f"Tool: {name}", 2000)
+            action = self.tool_actions.get(name)
+            shown = action.text() if action is not None else name
+            self.statusBar().showMessage(
+                translate("MainWindow", "Tool: {name}").format(name=shown), 2000
+            )
 
     def _show_conflict(self, image_id: object, local_key: str) -> None:
         """A conflict picked in the panel: its image, with its shape selected."""
@@ -463,7 +455,7 @@ class MainWindow(QMainWindow):
 
     def _show_hint(self, hint: str) -> None:
         if hint:
-            self.statusBar().showMessage(hint)
+            self.statusBar().showMessage(said(hint))
         else:
             self.statusBar().clearMessage()
 
@@ -472,16 +464,8 @@ class MainWindow(QMainWindow):
         self.action_set.refresh()
 
     def _cursor_moved(self, x: float, y: float) -> None:
-        text = f"x {x:.1f}  y {y:.1f}"
-        value = self.editor.pixel_value(x, y)
-        if value is not None:
-            shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in value]
-            mode = self.editor.source.mode if self.editor.source is not None else ""
-            if len(shown) == 1:
-                text += f"   value {shown[0]}"
-            else:
-                text += f"   {mode}({', '.join(shown)})"
-        self.cursor_label.setText(text)
+        mode = self.editor.source.mode if self.editor.source is not None else ""
+        self.status_line.show_cursor(x, y, self.editor.pixel_value(x, y), mode)
 
     # -- commands from the keyboard --------------------------------------------------------
     def pick_class_key(self, key: str) -> None:
@@ -491,7 +475,12 @@ class MainWindow(QMainWindow):
 
     def step(self, delta: int) -> None:
         if not self.editor.step(delta):
-            self.statusBar().showMessage("Last image" if delta > 0 else "First image", 1500)
+            end = (
+                translate("MainWindow", "Last image")
+                if delta > 0
+                else translate("MainWindow", "First image")
+            )
+            self.statusBar().showMessage(end, 1500)
 
     def escape(self) -> None:
         if not self.canvas.cancel_gesture():
@@ -499,15 +488,17 @@ class MainWindow(QMainWindow):
 
     def ask_simplify(self) -> None:
         value, ok = QInputDialog.getDouble(
-            self, "Simplify polygons", "Tolerance in image pixels:", 1.0, 0.01, 1000.0, 2
-        )
+            self, translate("MainWindow", "Simplify polygons"),
+            translate("MainWindow", "Tolerance in image pixels:"), 1.0, 0.01, 1000.0, 2,
+        )  # fmt: skip
         if ok:
             self.editor.simplify_selection(value)
 
     def ask_ellipse_vertices(self) -> None:
         count, ok = QInputDialog.getInt(
-            self, "Ellipses to polygons", "Vertices per polygon:", ELLIPSE_VERTICES, 3, 4096
-        )
+            self, translate("MainWindow", "Ellipses to polygons"),
+            translate("MainWindow", "Vertices per polygon:"), ELLIPSE_VERTICES, 3, 4096,
+        )  # fmt: skip
         if ok:
             self.editor.convert_selection("ellipses_to_polygons", count)
 
@@ -566,7 +557,12 @@ class MainWindow(QMainWindow):
             with self.store.read() as conn:
                 target = queries.image_by_name(conn, name)
             if target is None:
-                self.statusBar().showMessage(f"No image named {name} in this project", 6000)
+                self.statusBar().showMessage(
+                    translate("MainWindow", "No image named {name} in this project").format(
+                        name=name
+                    ),
+                    6000,
+                )
         if target is not None:
             self.editor.open_image(target.id)
         else:

@@ -3,8 +3,9 @@
 They live in the user's settings file (one per user, not per project) under
 ``preferences/``. :class:`Preferences` is the value read from and written to it; the
 dialog edits a copy and the application applies the result: the theme and the author name
-to the whole application, the rest to the open project's window (the wheel, sync, prefetch,
-the toolbar) and to its disk tile cache when the project closes.
+to the whole application, the language from the next start, the rest to the open project's
+window (the wheel, sync, prefetch, the toolbar) and to its disk tile cache when the project
+closes.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from limner.app.settings import app_settings
 
 GROUP = "preferences"
 THEMES = ("system", "light", "dark")
+LANGUAGES = ("system", "en", "de", "zh_CN")
+""""system" follows the desktop's UI languages; the others name a catalogue."""
 WHEEL = ("scroll", "zoom")
 _AUTHOR_SET_BY_US = "_LIMNER_USER_FROM_PREFERENCES"
 
 
 @dataclass(frozen=True, slots=True)
 class Preferences:
+    language: str = "system"
+    """The language of the window, from the next start; "system" follows the desktop."""
     theme: str = "system"
     """"system" follows the desktop's light or dark scheme; "light" and "dark" insist."""
     wheel: str = "scroll"
@@ -62,6 +67,7 @@ class Preferences:
         base = cls()
         return replace(
             prefs,
+            language=prefs.language if prefs.language in LANGUAGES else base.language,
             theme=prefs.theme if prefs.theme in THEMES else base.theme,
             wheel=prefs.wheel if prefs.wheel in WHEEL else base.wheel,
             sync_interval_s=min(max(prefs.sync_interval_s, 5), 24 * 3600),
@@ -94,4 +100,4 @@ def apply_author(prefs: Preferences) -> None:
         os.environ.pop(_AUTHOR_SET_BY_US, None)
 
 
-__all__ = ["THEMES", "WHEEL", "Preferences", "apply_author"]
+__all__ = ["LANGUAGES", "THEMES", "WHEEL", "Preferences", "apply_author"]

@@ -22,6 +22,7 @@ from limner.sync.publish import (
     create_refusal,
     publish_refusal,
 )
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_message_box, plain_progress_dialog
 
 
@@ -64,7 +65,9 @@ def _open(
     remote = found[0] if found else None
     if kind in ("hasty", "clarifai"):
         if title or not project:
-            raise PublishError(create_refusal(kind) or "pick the server project")
+            raise PublishError(
+                create_refusal(kind) or translate("Publish", "pick the server project")
+            )
         if kind == "hasty":
             from limner.sync.adapters.hasty_publish import open_publish as open_by_project
         else:
@@ -78,14 +81,18 @@ def _open(
 
 
 def summary(report: PublishReport) -> str:
-    lines = [
-        f"{len(report.sent)} images sent, {len(report.already)} already there, "
-        f"{len(report.refused)} refused"
-        + (" (cancelled: publish again to continue)" if report.cancelled else ".")
-    ]
-    lines += report.notes
-    lines += [f"Already there: {name} (matched by {rule})" for name, rule in report.already[:20]]
-    lines += [f"Refused: {name}: {why}" for name, why in report.refused[:20]]
+    counts = translate(
+        "Publish", "{sent} images sent, {already} already there, {refused} refused"
+    ).format(sent=len(report.sent), already=len(report.already), refused=len(report.refused))
+    if report.cancelled:
+        counts += " " + translate("Publish", "(cancelled: publish again to continue)")
+    else:
+        counts += "."
+    lines = [counts, *report.notes]
+    there = translate("Publish", "Already there: {name} (matched by {rule})")
+    lines += [there.format(name=name, rule=rule) for name, rule in report.already[:20]]
+    refused = translate("Publish", "Refused: {name}: {reason}")
+    lines += [refused.format(name=name, reason=why) for name, why in report.refused[:20]]
     return "\n".join(lines)
 
 
@@ -108,10 +115,11 @@ class PublishRun(QObject):
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.progress: QProgressDialog = plain_progress_dialog(
-            "Publishing the project…", "Cancel", 0, 0, parent
-        )
+            translate("Publish", "Publishing the project…"),
+            translate("ImportImages", "Cancel"), 0, 0, parent,
+        )  # fmt: skip
         self.progress.setObjectName("publishProgress")
-        self.progress.setWindowTitle("Publish")
+        self.progress.setWindowTitle(translate("Publish", "Publish"))
         self.progress.canceled.connect(self.worker.cancel.set)
         self.worker.progressed.connect(self._progressed)
         self.worker.done.connect(self._done)
@@ -123,19 +131,28 @@ class PublishRun(QObject):
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
         self.progress.setValue(done)
-        self.progress.setLabelText(f"Publishing: {done} of {total} images")
+        self.progress.setLabelText(
+            translate("Publish", "Publishing: {done} of {total} images").format(
+                done=done, total=total
+            )
+        )
 
     def _done(self, outcome: object) -> None:
         self.thread.quit()
         self.thread.wait()
         self.progress.reset()
         if isinstance(outcome, PublishReport):
-            box = plain_message_box(self._parent, "Published", summary(outcome), name="published")
+            box = plain_message_box(
+                self._parent, translate("Publish", "Published"), summary(outcome), name="published"
+            )
             box.open()
             self._then(outcome)
         else:
             box = plain_message_box(
-                self._parent, "Publish failed", str(outcome), name="publishFailed"
+                self._parent,
+                translate("Publish", "Publish failed"),
+                str(outcome),
+                name="publishFailed",
             )
             box.open()
             self._then(None)

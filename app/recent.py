@@ -22,6 +22,7 @@ from limner.models.store.queries import first_image
 from limner.models.store.store import PROJECT_FILE, ProjectStore
 from limner.models.workflow.project import resolve_image_path
 from limner.models.workflow.stats import project_stats
+from limner.widgets.i18n import counted, translate
 
 KEY = "recent/projects"
 LIMIT = 10
@@ -46,9 +47,13 @@ class RecentProject:
 
     def counts(self) -> str:
         if self.missing:
-            return "missing"
-        noun = "image" if self.images == 1 else "images"
-        return f"{self.images} {noun}, {self.done} done"
+            return translate("StartPage", "missing")
+        images = counted(
+            self.images,
+            translate("StartPage", "{count} image"),
+            translate("StartPage", "{count} images"),
+        )
+        return translate("StartPage", "{images}, {done} done").format(images=images, done=self.done)
 
 
 class RecentProjects:

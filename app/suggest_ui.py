@@ -21,6 +21,7 @@ from limner.models.assist import catalog
 from limner.models.assist.detect import Detector, class_map
 from limner.models.assist.errors import AssistError
 from limner.models.assist.runtime import missing_reason
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.events import ImageChanged
 from limner.models.editing.session import EditingSession
 from limner.models.editing.suggestion_commands import AcceptSuggestions, RejectSuggestions, above
@@ -31,6 +32,7 @@ from limner.models.store.suggestions import Suggestion
 from limner.models.workflow.prelabel import prelabel
 from limner.sync.ml_backend import META_KEY, suggest_for_image
 from limner.widgets.canvas.suggestion_overlay import SuggestionOverlay
+from limner.widgets.i18n import counted, translate
 from limner.widgets.panels.suggestion_panel import SuggestionPanel
 
 
@@ -106,25 +108,29 @@ class SuggestionsController(QObject):
     def accept(self, uuids: Sequence[str]) -> None:
         items = self._pick(uuids)
         if items:
-            self.editor.commit(AcceptSuggestions(items, text=f"Accept {items[0].label}"))
+            text = QT_TRANSLATE_NOOP("Commands", "Accept {label}").format(label=items[0].label)
+            self.editor.commit(AcceptSuggestions(items, text=text))
 
     def reject(self, uuids: Sequence[str]) -> None:
         items = self._pick(uuids)
         if items:
-            self.editor.commit(RejectSuggestions(items, text=f"Reject {items[0].label}"))
+            text = QT_TRANSLATE_NOOP("Commands", "Reject {label}").format(label=items[0].label)
+            self.editor.commit(RejectSuggestions(items, text=text))
 
     def accept_above(self, threshold: float) -> None:
         items = tuple(above(self._open, threshold))
         if items:
-            text = f"Accept {len(items)} suggestions ≥ {threshold:.2f}"
+            text = QT_TRANSLATE_NOOP("Commands", "Accept {count} suggestions ≥ {threshold}").format(
+                count=len(items), threshold=f"{threshold:.2f}"
+            )
             self.editor.commit(AcceptSuggestions(items, text=text))
 
     # -- the team's ML backend ----------------------------------------------------------
     def ask_backend(self) -> None:
         current = self.store.get_meta(META_KEY) or ""
         url, ok = QInputDialog.getText(
-            self._parent, "ML backend", "Label Studio ML backend URL for this project:",
-            text=current,
+            self._parent, translate("Assist", "ML backend"),
+            translate("Assist", "Label Studio ML backend URL for this project:"), text=current,
         )  # fmt: skip
         if ok:
             self.store.set_meta(META_KEY, url.strip())
@@ -132,7 +138,10 @@ class SuggestionsController(QObject):
 
     def backend_ready(self) -> bool | Refused:
         if not self.store.get_meta(META_KEY):
-            return Refused("ML backend", "no backend URL is set for this project")
+            return Refused(
+                translate("Assist", "ML backend"),
+                translate("Assist", "no backend URL is set for this project"),
+            )
         return self.worker is None and self.editor.image is not None
 
     def suggest(self) -> None:
@@ -144,7 +153,13 @@ class SuggestionsController(QObject):
         def run() -> None:
             try:
                 count = suggest_for_image(self.store, image.id, url)
-                self.finished.emit(f"The ML backend suggested {count} shapes")
+                self.finished.emit(
+                    counted(
+                        count,
+                        translate("Assist", "The ML backend suggested {count} shape"),
+                        translate("Assist", "The ML backend suggested {count} shapes"),
+                    )
+                )
             except LimnerError as error:
                 self.finished.emit(str(error))
 
@@ -161,9 +176,12 @@ class SuggestionsController(QObject):
     def detector_ready(self) -> bool | Refused:
         reason = missing_reason()
         if reason is not None:
-            return Refused("Models", reason)
+            return Refused(translate("Assist", "Models"), reason)
         if not any(m.kind == "detector" for m in catalog.installed()[0]):
-            return Refused("Models", "no detector model is installed (Tools → Models…)")
+            return Refused(
+                translate("Assist", "Models"),
+                translate("Assist", "no detector model is installed (Tools → Models…)"),
+            )
         return self.worker is None
 
     def prelabel_image(self) -> None:
@@ -190,8 +208,11 @@ class SuggestionsController(QObject):
             return
         mapping = class_map(labels, {c.name: c.id for c in self.editor.classes})
         self._cancel = threading.Event()
-        dialog = QProgressDialog("Pre-labeling…", "Cancel", 0, len(image_ids), self._parent)
-        dialog.setWindowTitle("Pre-labels")
+        dialog = QProgressDialog(
+            translate("Assist", "Pre-labeling…"), translate("ImportImages", "Cancel"), 0,
+            len(image_ids), self._parent,
+        )  # fmt: skip
+        dialog.setWindowTitle(translate("Assist", "Pre-labels"))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.canceled.connect(self._cancel.set)
         dialog.show()
@@ -206,9 +227,15 @@ class SuggestionsController(QObject):
             done = prelabel(
                 self.store, detector, ids, mapping, source, self.progressed.emit, self._cancel
             )
-            self.finished.emit(f"Pre-labels: {done} of {len(ids)} images done")
+            self.finished.emit(
+                translate("Assist", "Pre-labels: {done} of {total} images done").format(
+                    done=done, total=len(ids)
+                )
+            )
         except LimnerError as error:
-            self.finished.emit(f"Pre-labels stopped: {error}")
+            self.finished.emit(
+                translate("Assist", "Pre-labels stopped: {error}").format(error=error)
+            )
 
     def _on_progress(self, done: int, total: int) -> None:
         if self._progress is not None:

@@ -33,6 +33,7 @@ from limner.sync.engine import SyncEngine, SyncReport
 from limner.sync.factory import make_adapter
 from limner.sync.redact import redact_text
 from limner.sync.retry import Backoff
+from limner.widgets.i18n import translate
 
 log = logging.getLogger("limner.sync")
 
@@ -73,7 +74,8 @@ class _Worker(QObject):
             report = self._unexpected(exc)
         finally:
             if report is None:  # only if even reporting failed; that error is on its way up
-                report = SyncReport(state="error", message="sync stopped unexpectedly")
+                stopped = translate("Sync", "sync stopped unexpectedly")
+                report = SyncReport(state="error", message=stopped)
             self.finished.emit(report)
 
     def _run_once(self) -> SyncReport:

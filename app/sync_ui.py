@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 from PySide6.QtWidgets import QProgressDialog, QStatusBar, QWidget
 
 from limner.app.action_set import Refused
@@ -32,8 +32,22 @@ from limner.sync.adapters.base import Capabilities
 from limner.sync.engine import resolve_conflict
 from limner.sync.factory import KIND_NAMES, capabilities_for
 from limner.sync.redact import clean_message
-from limner.widgets.panels.sync_widgets import ConflictRow, ConflictsPanel, SyncIndicator
+from limner.widgets.i18n import said, translate
+from limner.widgets.panels.sync_widgets import (
+    ConflictRow,
+    ConflictsPanel,
+    SyncIndicator,
+    state_text,
+)
 from limner.widgets.plain import plain_message_box, plain_progress_dialog
+
+C = "Sync"
+STAGES = {
+    "pull": QT_TRANSLATE_NOOP("Sync", "Downloading"),
+    "push": QT_TRANSLATE_NOOP("Sync", "Uploading"),
+    "publish": QT_TRANSLATE_NOOP("Sync", "Publishing"),
+}
+"""The steps of a run that report progress, as the first sync's dialog names them."""
 
 TOOL_KINDS = {
     "box": "box",
@@ -93,8 +107,10 @@ class SyncUiController(QObject):
         self._capabilities = None
         self.refresh_conflicts()
         if controller is None:
-            self._indicator.show_state("never", message="This project has no server.")
-            self._indicator.setText("local project")
+            self._indicator.show_state(
+                "never", message=translate("Sync", "This project has no server.")
+            )
+            self._indicator.setText(translate("Sync", "local project"))
             self.remoteChanged.emit()
             return
         kind = controller.remote.kind
@@ -108,10 +124,11 @@ class SyncUiController(QObject):
         self._indicator.show_state("never", pending=controller.pending())
         if self._project_is_empty():
             progress = plain_progress_dialog(
-                "Downloading the project for offline work…", "Cancel", 0, 0, self._parent
-            )
+                translate("Sync", "Downloading the project for offline work…"),
+                translate("ImportImages", "Cancel"), 0, 0, self._parent,
+            )  # fmt: skip
             progress.setObjectName("syncProgress")
-            progress.setWindowTitle("First sync")
+            progress.setWindowTitle(translate("Sync", "First sync"))
             progress.setMinimumDuration(300)
             progress.canceled.connect(controller.cancel)
             self._progress = progress
@@ -133,7 +150,7 @@ class SyncUiController(QObject):
         if self._capabilities is None or shape is None:
             return True
         why = self._capabilities.refuses(shape)
-        return True if why is None else Refused(self._server_name, why)
+        return True if why is None else Refused(self._server_name, said(why))
 
     def sync_now(self) -> None:
         if self.controller is not None:
@@ -155,9 +172,7 @@ class SyncUiController(QObject):
             return
         with self._store.read() as conn:
             if sync_store.remotes(conn):
-                show_error(
-                    self._parent, "Already connected", "This project syncs with a server already."
-                )
+                _already_connected(self._parent)
                 return
         link_remote(self._store, kind, url, token, project)
         self.start(SyncController.for_project(self._store, self._parent))
@@ -169,9 +184,7 @@ class SyncUiController(QObject):
         with self._store.read() as conn:
             found = sync_store.remotes(conn)
         if found and (found[0].kind != kind or found[0].base_url.rstrip("/") != url):
-            show_error(
-                self._parent, "Already connected", "This project syncs with a server already."
-            )
+            _already_connected(self._parent)
             return
         credentials.store_token(kind, url, token)
         if self.controller is not None:
@@ -195,7 +208,14 @@ class SyncUiController(QObject):
             if isinstance(total, int):
                 self._progress.setMaximum(total)
             self._progress.setValue(done)
-            self._progress.setLabelText(f"{stage}: {done}" + (f" of {total}" if total else ""))
+            if total:
+                self._progress.setLabelText(
+                    translate("Sync", "{stage}: {done} of {total}").format(
+                        stage=_stage(stage), done=done, total=total
+                    )
+                )
+            else:
+                self._progress.setLabelText(f"{_stage(stage)}: {done}")
 
     def _finished(self, report: object) -> None:
         if self._progress is not None:
@@ -227,26 +247,51 @@ class SyncUiController(QObject):
             self._conflicts.show_problem("")
             return
         if state == "tls":  # a certificate or an address to fix, not a passing failure
-            text = f"Secure connection failed (TLS): {message}"
-            then = "Fix the certificate or the server address, then F5 syncs again."
+            text = translate("Sync", "Secure connection failed (TLS): {message}").format(
+                message=message
+            )
+            then = translate(
+                "Sync", "Fix the certificate or the server address, then F5 syncs again."
+            )
         else:
-            text = f"Sync failed: {message}" if message else "Sync failed."
-            then = f"Next try in {retry_in}; F5 syncs now." if retry_in else "F5 syncs again."
+            text = (
+                translate("Sync", "Sync failed: {message}").format(message=message)
+                if message
+                else translate("Sync", "Sync failed.")
+            )
+            then = (
+                translate("Sync", "Next try in {delay}; F5 syncs now.").format(delay=retry_in)
+                if retry_in
+                else translate("Sync", "F5 syncs again.")
+            )
         self._conflicts.show_problem(f"{text}\n{then}")
         self._status.showMessage(f"{text} {then}", 15_000)
 
     def show_details(self) -> None:
         report = self.controller.last_report if self.controller else None
         if report is None:
-            text = "No sync has run yet." if self.controller else "This project has no server."
+            text = (
+                translate("Sync", "No sync has run yet.")
+                if self.controller
+                else translate("Sync", "This project has no server.")
+            )
         else:
-            lines = [f"State: {report.state}", f"Last sync: {report.finished_at}"]
+            lines = [
+                translate("Sync", "State: {state}").format(state=state_text(report.state)),
+                translate("Sync", "Last sync: {time}").format(time=report.finished_at),
+            ]
             if report.message:
                 lines.append(report.message)
-            lines.append(f"Pending images: {report.pending}; conflicts: {report.conflicts}")
+            lines.append(
+                translate("Sync", "Pending images: {pending}; conflicts: {conflicts}").format(
+                    pending=report.pending, conflicts=report.conflicts
+                )
+            )
             lines.extend(f"• {issue}" for issue in report.issues[:30])
             text = "\n".join(lines)
-        box = plain_message_box(self._parent, "Sync details", text, name="syncDetailsBox")
+        box = plain_message_box(
+            self._parent, translate("Sync", "Sync details"), text, name="syncDetailsBox"
+        )
         box.open()
 
     # -- conflicts ---------------------------------------------------------------------
@@ -266,7 +311,7 @@ class SyncUiController(QObject):
         try:
             resolve_conflict(self._store, conflict_id, choice)
         except (LimnerError, ValueError) as exc:
-            show_error(self._parent, "Could not resolve the conflict", exc)
+            show_error(self._parent, translate("Sync", "Could not resolve the conflict"), exc)
             return
         self.refresh_conflicts()
         self.sync_now()
@@ -280,11 +325,23 @@ def link_remote(store: ProjectStore, kind: str, url: str, token: str, project: s
         sync_store.add_remote(conn, kind, url, project)
 
 
+def _stage(stage: str) -> str:
+    return translate(C, STAGES[stage]) if stage in STAGES else stage
+
+
+def _already_connected(parent: QWidget) -> None:
+    show_error(
+        parent,
+        translate("Sync", "Already connected"),
+        translate("Sync", "This project syncs with a server already."),
+    )
+
+
 def _duration(seconds: float) -> str:
     """ "5 s", "2 min": how long until the next try, for the user."""
     if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    return f"{round(seconds / 60)} min"
+        return translate("Sync", "{count} s").format(count=max(1, round(seconds)))
+    return translate("Sync", "{count} min").format(count=round(seconds / 60))
 
 
 __all__ = ["TOOL_KINDS", "SyncUiController", "link_remote"]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 from limner.models.imaging.tiles import TileSource
 from limner.widgets.canvas.view import CanvasView
 from limner.widgets.dialogs.window_level import WindowLevelDialog
+from limner.widgets.i18n import translate
 
 ZOOM_STEP = 1.25
 
@@ -41,7 +42,9 @@ class ViewController:
         """A non-blocking dialog whose values apply as they change; Auto resets them."""
         source = self._source()
         if source is None or not source.needs_window:
-            self._status.showMessage("Window/level applies to 16-bit and float images", 4000)
+            self._status.showMessage(
+                translate("WindowLevel", "Window/level applies to 16-bit and float images"), 4000
+            )
             return
         window = source.window
         low, high = (window.low, window.high) if window is not None else (0.0, 255.0)

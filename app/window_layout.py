@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from limner.app.settings import app_settings
+from limner.widgets.i18n import translate
 
 
 class WindowLayout:
@@ -28,14 +29,15 @@ class WindowLayout:
 
     def add_panels_menu(self, view: QMenu) -> QMenu:
         """View > Panels: one checkable entry per panel and toolbar, in window order."""
-        panels = QMenu("&Panels", view)
+        panels = QMenu(translate("WindowLayout", "&Panels"), view)
         panels.setObjectName("panelsMenu")
         for dock in self.docks.values():
             panels.addAction(dock.toggleViewAction())
         panels.addSeparator()
         for bar in self._window.findChildren(QToolBar):
             action = bar.toggleViewAction()
-            action.setText(f"{bar.windowTitle()} toolbar")
+            named = translate("WindowLayout", "{name} toolbar")
+            action.setText(named.format(name=bar.windowTitle()))
             panels.addAction(action)
         first = view.actions()[0] if view.actions() else None
         view.insertMenu(first, panels)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QStatusBar, QWidget
 
 from limner.app.errors import show_error
@@ -31,6 +31,7 @@ from limner.models.workflow import queues as qs
 from limner.models.workflow import review as rv
 from limner.models.workflow.review_commands import AddRemark, Review, Skip, Submit
 from limner.widgets.canvas.view import CanvasView
+from limner.widgets.i18n import counted, translate
 from limner.widgets.panels.image_list import ImageListPanel
 from limner.widgets.panels.progress_view import ProgressDialog
 from limner.widgets.panels.review_widgets import (
@@ -40,6 +41,14 @@ from limner.widgets.panels.review_widgets import (
     RemarkPins,
 )
 from limner.widgets.plain import plain_input_dialog
+
+C = "Review"
+NO_MORE = {
+    "unlabeled": QT_TRANSLATE_NOOP("Review", "No more unlabeled images"),
+    "rejected": QT_TRANSLATE_NOOP("Review", "No more rejected images"),
+    "submitted": QT_TRANSLATE_NOOP("Review", "No more submitted images"),
+}
+"""What the status bar says when a jump finds nothing, by what it looked for."""
 
 
 class ReviewSession(Protocol):
@@ -131,7 +140,7 @@ class ReviewController(QObject):
         with self._session.store.read() as conn:
             target = qs.next_image(conn, current, wanted)
         if target is None:
-            self._status.showMessage(f"No more {wanted} images", 4000)
+            self._status.showMessage(translate(C, NO_MORE.get(wanted, NO_MORE["submitted"])), 4000)
             self.refresh()
             return
         self._session.open_image(target.id)
@@ -140,41 +149,51 @@ class ReviewController(QObject):
         image = self._session.image
         if image is None or self.mode != "annotate":
             return
-        if self._run(Submit([image.id]), "Could not submit"):
+        if self._run(Submit([image.id]), translate("Review", "Could not submit")):
             self._next("unlabeled")
 
     def ask_skip(self) -> None:
         image = self._session.image
         if image is None:
             return
-        self._ask("Skip image", "Why skip this image?", lambda text: self._skip(image.id, text))
+        self._ask(
+            translate("Review", "Skip image"),
+            translate("Review", "Why skip this image?"),
+            lambda text: self._skip(image.id, text),
+        )
 
     def _skip(self, image_id: int, reason: str) -> None:
-        if self._run(Skip([image_id], reason), "Could not skip"):
+        if self._run(Skip([image_id], reason), translate("Review", "Could not skip")):
             self._next("unlabeled")
 
     def approve(self) -> None:
         image = self._session.image
         if image is None or self.mode != "review":
             return
-        if self._run(Review(image.id, "approve"), "Could not approve"):
+        if self._run(Review(image.id, "approve"), translate("Review", "Could not approve")):
             self._next("submitted")
 
     def ask_reject(self) -> None:
         image = self._session.image
         if image is None or self.mode != "review":
             return
-        self._ask("Reject", "What must change?", lambda text: self.reject(image.id, text))
+        self._ask(
+            translate("Review", "Reject"),
+            translate("Review", "What must change?"),
+            lambda text: self.reject(image.id, text),
+        )
 
     def reject(self, image_id: int, comment: str) -> None:
         if not comment.strip():  # ask again at once: no warning to dismiss, no second R
             self._ask(
-                "Reject",
-                "A rejection needs a comment. What must change?",
+                translate("Review", "Reject"),
+                translate("Review", "A rejection needs a comment. What must change?"),
                 lambda text: self.reject(image_id, text),
             )
             return
-        if self._run(Review(image_id, "reject", comment.strip()), "Could not reject"):
+        if self._run(
+            Review(image_id, "reject", comment.strip()), translate("Review", "Could not reject")
+        ):
             self._next("submitted")
 
     def ask_remark(self) -> None:
@@ -191,15 +210,21 @@ class ReviewController(QObject):
             x, y = point if point is not None else (None, None)
             self._run(
                 AddRemark(image.id, text.strip(), x=x, y=y, annotation_uuid=anchor),
-                "Could not add the remark",
+                translate("Review", "Could not add the remark"),
             )
             if self._has_remote():
                 self._status.showMessage(
-                    "Remark kept in this project: the server cannot hold pinned remarks", 6000
+                    translate(
+                        "Review",
+                        "Remark kept in this project: the server cannot hold pinned remarks",
+                    ),
+                    6000,
                 )
             self.refresh()
 
-        self._ask("Remark", "Remark for the annotator:", add)
+        self._ask(
+            translate("Review", "Remark"), translate("Review", "Remark for the annotator:"), add
+        )
 
     def jump(self, wanted: str) -> None:
         self._next(wanted)
@@ -244,9 +269,17 @@ class ReviewController(QObject):
             feedback = rv.review_feedback(conn, image.id)
         self.history_panel.set_history(history)
         if self.mode == "annotate" and feedback.pending and feedback.review is not None:
-            text = f"Rejected by {feedback.review.reviewer}: {feedback.review.comment}"
+            review = feedback.review
+            text = translate("Review", "Rejected by {reviewer}: {comment}").format(
+                reviewer=review.reviewer, comment=review.comment
+            )
             if feedback.remarks:
-                text += f"  ·  {len(feedback.remarks)} remark(s) pinned on the image"
+                count = len(feedback.remarks)
+                text += "  ·  " + counted(
+                    count,
+                    translate("Review", "{count} remark pinned on the image"),
+                    translate("Review", "{count} remarks pinned on the image"),
+                )
             self.banner.show_feedback(text)
         else:
             self.banner.show_feedback(None)
@@ -291,9 +324,16 @@ class ReviewController(QObject):
             classes = charts.class_distribution(conn)
             days = charts.statuses_per_day(conn)
             pace = charts.throughput(conn)
-        sections = [("Project", overall.by_status, _totals(overall.by_annotator))]
+        sections = [
+            (translate("Review", "Project"), overall.by_status, _totals(overall.by_annotator))
+        ]
         sections += [
-            (f"Queue {name}", p.by_status, _totals(p.by_annotator)) for name, p in per_queue.items()
+            (
+                translate("Review", "Queue {name}").format(name=name),
+                p.by_status,
+                _totals(p.by_annotator),
+            )
+            for name, p in per_queue.items()
         ]
         dialog = ProgressDialog(sections, self._parent, classes=classes, days=days, pace=pace)
         dialog.open()

@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from make_screenshots import key, open_image, pick_class, shoot, view  # noqa: E402
+from make_screenshots import key, open_image, pick_class, prepared_app, shoot, view  # noqa: E402
 
 from limner.app.main_window import MainWindow  # noqa: E402
 from limner.models.demo import create_demo_project  # noqa: E402
@@ -116,7 +116,7 @@ def rotated_box(win: MainWindow) -> None:
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication([])
+    app = prepared_app()
     with tempfile.TemporaryDirectory() as tmp:
         store = create_demo_project(Path(tmp) / "demo")
         win = MainWindow(store)

@@ -54,8 +54,24 @@ def pick_class(win: MainWindow, name: str) -> None:
     win.editor.set_active_class(cls.id)
 
 
-def main() -> None:
+def prepared_app() -> QApplication:
+    """The application as a new user sees it: light theme, English, the toolbar's icons,
+    and settings in a folder of their own (the user's preferences and layout stay out)."""
+    from PySide6.QtCore import QSettings
+
+    from limner.app.language import install_language
+    from limner.app.theme import apply_theme
+
+    settings = tempfile.mkdtemp(prefix="limner-shots-")
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings)
     app = QApplication.instance() or QApplication([])
+    apply_theme(app, "light")
+    install_language(app, "en")
+    return app
+
+
+def main() -> None:
+    app = prepared_app()
     with tempfile.TemporaryDirectory() as tmp:
         store = create_demo_project(Path(tmp) / "demo")
         win = MainWindow(store)
@@ -113,7 +129,8 @@ def main() -> None:
         shoot(win, "tool-box.png")
         QTest.mouseRelease(vp, LEFT, NONE, view(win, 1000, 680))
 
-        pick_class(win, "orange")
+        win.editor.add_class("fruit")  # GrabCut makes masks: a class of any kind takes one
+        pick_class(win, "fruit")
         key(win, Qt.Key.Key_G)
         QTest.mousePress(vp, LEFT, NONE, view(win, 32, 585))
         QTest.mouseMove(vp, view(win, 168, 718))

@@ -17,7 +17,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+
+from make_screenshots import prepared_app  # noqa: E402
 
 from limner.app.main_window import MainWindow  # noqa: E402
 from limner.models.demo import create_demo_project  # noqa: E402
@@ -33,7 +36,7 @@ TAG_CLASSES = (
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication([])
+    app = prepared_app()
     with tempfile.TemporaryDirectory() as tmp:
         store = create_demo_project(Path(tmp) / "demo")
         win = MainWindow(store)

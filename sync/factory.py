@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.sync.adapters.base import Adapter, Capabilities
 from limner.sync.errors import ConfigError
 from limner.sync.retry import RetryPolicy
@@ -114,10 +115,10 @@ KIND_NAMES = {
     "hasty": "Hasty",
     "cloudfactory": "CloudFactory",
 }
-PROJECT_HINTS = {
-    "labelstudio": "project id, e.g. 3",
+PROJECT_HINTS = {  # placeholders of the Connect dialog, said in the user's language there
+    "labelstudio": QT_TRANSLATE_NOOP("Connect", "project id, e.g. 3"),
     "clarifai": "user_id/app_id",
-    "hasty": "project id (uuid)",
+    "hasty": QT_TRANSLATE_NOOP("Connect", "project id (uuid)"),
     "cloudfactory": "space_id/project_id",
 }
 

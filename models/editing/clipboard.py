@@ -26,6 +26,7 @@ from limner.models.domain.geometry import (
     has_extent,
     translate,
 )
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
 from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
@@ -114,7 +115,7 @@ def paste_command(
     *,
     offset: tuple[float, float] = (0.0, 0.0),
     base_z: int = 0,
-    text: str = "Paste",
+    text: str = QT_TRANSLATE_NOOP("Commands", "Paste"),
 ) -> tuple[AddAnnotations | None, int]:
     """The command that pastes ``items`` above ``base_z``; also how many did not fit."""
     width, height = image_size

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from limner.models.domain.entities import Annotation, NewAnnotation
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.store import tx
 from limner.models.store.store import ChangeSet
 
@@ -56,7 +57,7 @@ class AddAnnotations(Command):
     """Add shapes; unless ``select`` is False they become the selection."""
 
     items: tuple[NewAnnotation, ...]
-    text: str = "Add annotation"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Add annotation")
     select: bool = True
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
@@ -83,7 +84,7 @@ class AddAnnotations(Command):
 class DeleteAnnotations(Command):
     uuids: tuple[str, ...]
     on_image: int | None = None
-    text: str = "Delete annotation"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Delete annotation")
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         for uuid in self.uuids:
@@ -129,7 +130,7 @@ class EditAnnotations(Command):
 
     edits: tuple[FieldEdit, ...]
     on_image: int | None = None
-    text: str = "Edit annotation"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Edit annotation")
     selects: tuple[str, ...] | None = None
 
     @classmethod
@@ -176,7 +177,7 @@ class EditAnnotations(Command):
 @dataclass(eq=False)
 class AddClass(Command):
     fields: Mapping[str, Any]
-    text: str = "Add class"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Add class")
     class_id: int | None = None
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
@@ -195,7 +196,7 @@ class UpdateClass(Command):
     class_id: int
     before: Mapping[str, Any]
     after: Mapping[str, Any]
-    text: str = "Change class"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Change class")
 
     @classmethod
     def capture(cls, conn: Connection, class_id: int, after: Mapping[str, Any], text: str):
@@ -214,7 +215,7 @@ class DeleteClass(Command):
     """Delete a class; its annotations stay, without a class, and come back on undo."""
 
     class_id: int
-    text: str = "Delete class"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Delete class")
     orphaned: tuple[str, ...] = field(default=())
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
@@ -233,7 +234,7 @@ class DeleteClass(Command):
 class SetImageStatus(Command):
     before: Mapping[int, str]
     status: str
-    text: str = "Set status"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Set status")
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         for image_id in self.before:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from limner.models.domain.entities import Annotation
 from limner.models.domain.geometry import Keypoints, has_extent, translate
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import DeleteAnnotations, EditAnnotations
 
 __all__ = [
@@ -55,7 +56,7 @@ def group_command(
         return None
     anchor = next((a for a in members if not isinstance(a.geometry, Keypoints)), members[0])
     command = EditAnnotations.from_records(
-        "Group",
+        QT_TRANSLATE_NOOP("Commands", "Group"),
         [(a, {"group_id": anchor.uuid}) for a in members],
         select=[a.uuid for a in members],
     )
@@ -70,7 +71,9 @@ def ungroup_command(
     if not members:
         return None
     return EditAnnotations.from_records(
-        "Ungroup", [(a, {"group_id": None}) for a in members], select=[a.uuid for a in members]
+        QT_TRANSLATE_NOOP("Commands", "Ungroup"),
+        [(a, {"group_id": None}) for a in members],
+        select=[a.uuid for a in members],
     )
 
 
@@ -80,7 +83,7 @@ def move_command(
     """Move ``targets`` and the rest of their groups by ``(dx, dy)``; locked ones stay."""
     members = [a for a in expand_groups(targets, shapes) if not a.locked]
     changes = [(a, {"geometry": translate(a.geometry, dx, dy)}) for a in members]
-    command = EditAnnotations.from_records("Move", changes)
+    command = EditAnnotations.from_records(QT_TRANSLATE_NOOP("Commands", "Move"), changes)
     return command if command.edits else None
 
 
@@ -92,5 +95,9 @@ def delete_command(
     if not members:
         return None
     uuids = tuple(a.uuid for a in members)
-    text = "Delete annotation" if len(uuids) == 1 else f"Delete {len(uuids)} annotations"
+    text = (
+        QT_TRANSLATE_NOOP("Commands", "Delete annotation")
+        if len(uuids) == 1
+        else QT_TRANSLATE_NOOP("Commands", "Delete {count} annotations").format(count=len(uuids))
+    )
     return DeleteAnnotations(uuids, on_image=image_id, text=text)

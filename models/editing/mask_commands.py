@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Mask
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
 from limner.models.errors import GeometryError
 from limner.models.imaging.mask_ops import Rect
@@ -83,7 +84,7 @@ class MaskStroke(Command):
     after: bytes
     image_width: int
     image_height: int
-    text: str = "Paint mask"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Paint mask")
     _tombstoned: bool = field(default=False, init=False, repr=False)
 
     @classmethod
@@ -95,7 +96,7 @@ class MaskStroke(Command):
         before: np.ndarray,
         after: np.ndarray,
         image_size: tuple[int, int],
-        text: str = "Paint mask",
+        text: str = QT_TRANSLATE_NOOP("Commands", "Paint mask"),
     ) -> MaskStroke:
         """Pack two ``(h, w)`` bool crops of ``rect``; ``image_size`` is ``(width, height)``."""
         x, y, w, h = (int(v) for v in rect)
@@ -173,7 +174,7 @@ class ReplaceAnnotations(Command):
     removed: tuple[str, ...]
     added: tuple[NewAnnotation, ...]
     on_image: int | None = None
-    text: str = "Convert annotations"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Convert annotations")
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         for uuid in self.removed:

@@ -14,6 +14,7 @@ from typing import Any
 from limner.models.domain.attributes import coerce_attributes, parse_schema
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Polygon
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import DeleteAnnotations, EditAnnotations
 from limner.models.imaging.mask_ops import simplify_polygon
 
@@ -45,7 +46,11 @@ def delete_command(targets: Sequence[Annotation], image_id: int) -> DeleteAnnota
     if not targets:
         return None
     uuids = tuple(a.uuid for a in targets)
-    text = "Delete annotation" if len(uuids) == 1 else f"Delete {len(uuids)} annotations"
+    text = (
+        QT_TRANSLATE_NOOP("Commands", "Delete annotation")
+        if len(uuids) == 1
+        else QT_TRANSLATE_NOOP("Commands", "Delete {count} annotations").format(count=len(uuids))
+    )
     return DeleteAnnotations(uuids, on_image=image_id, text=text)
 
 
@@ -75,7 +80,10 @@ def flag_command(chosen: Sequence[Annotation], flag: str) -> EditAnnotations | N
     if not chosen:
         return None
     value = not all(getattr(a, flag) for a in chosen)
-    names = {"hidden": ("Hide", "Show"), "locked": ("Lock", "Unlock")}[flag]
+    names = {
+        "hidden": (QT_TRANSLATE_NOOP("Commands", "Hide"), QT_TRANSLATE_NOOP("Commands", "Show")),
+        "locked": (QT_TRANSLATE_NOOP("Commands", "Lock"), QT_TRANSLATE_NOOP("Commands", "Unlock")),
+    }[flag]
     text = names[0] if value else names[1]
     select = () if value and flag == "hidden" else None
     return _edit(text, [(a, {flag: value}) for a in chosen], select=select)

@@ -28,6 +28,7 @@ import numpy as np
 from limner.models.domain.attributes import SchemaError
 from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
 from limner.models.domain.palette import color_for_index
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.domain.spatial import BoxIndex
 from limner.models.editing import groups
 from limner.models.editing import selection_edits as edits
@@ -180,7 +181,7 @@ class EditingSession(TagAndGroupEdits):
                 try:
                     self._pixels = load_rgb(resolve_image_path(self.store, image.path))
                 except ImageReadError as exc:
-                    self.fail("Cannot read the image", str(exc))
+                    self.fail(QT_TRANSLATE_NOOP("Commands", "Cannot read the image"), str(exc))
         return self._pixels
 
     def image_pixels(self) -> np.ndarray | None:
@@ -235,7 +236,7 @@ class EditingSession(TagAndGroupEdits):
         try:
             self.history.execute(command)
         except (LimnerError, ValueError) as exc:
-            self.fail("Could not apply the edit", str(exc), exc)
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not apply the edit"), str(exc), exc)
             return False
         wanted = command.select_after
         if wanted is not None:
@@ -436,7 +437,8 @@ class EditingSession(TagAndGroupEdits):
 
     def add_class(self, name: str, color: str | None = None) -> bool:
         color = color or color_for_index(len(self._classes))
-        return self.commit(AddClass({"name": name, "color": color}, text=f"Add class {name}"))
+        text = QT_TRANSLATE_NOOP("Commands", "Add class {name}").format(name=name)
+        return self.commit(AddClass({"name": name, "color": color}, text=text))
 
     def update_class(self, class_id: int, **fields: object) -> bool:
         with self.store.read() as conn:
@@ -464,7 +466,11 @@ class EditingSession(TagAndGroupEdits):
         self.clipboard = copy_items(self._with_groups(self.selected_annotations()))
         return len(self.clipboard)
 
-    def paste(self, offset: tuple[float, float] = (0.0, 0.0), text: str = "Paste") -> int:
+    def paste(
+        self,
+        offset: tuple[float, float] = (0.0, 0.0),
+        text: str = QT_TRANSLATE_NOOP("Commands", "Paste"),
+    ) -> int:
         """Paste the clipboard on the open image; returns how many shapes were added."""
         if not self.clipboard or self.image is None or self.image_size is None:
             return 0
@@ -474,8 +480,10 @@ class EditingSession(TagAndGroupEdits):
         )
         if skipped:
             self.fail(
-                "Some shapes were not pasted",
-                f"{skipped} of {len(self.clipboard)} copied shapes lie outside this image.",
+                QT_TRANSLATE_NOOP("Commands", "Some shapes were not pasted"),
+                QT_TRANSLATE_NOOP(
+                    "Commands", "{skipped} of {count} copied shapes lie outside this image."
+                ).format(skipped=skipped, count=len(self.clipboard)),
             )
         if command is None or not self.commit(command):
             return 0
@@ -484,13 +492,13 @@ class EditingSession(TagAndGroupEdits):
     def duplicate(self) -> int:
         if not self.copy():
             return 0
-        return self.paste(offset=(10.0, 10.0), text="Duplicate")
+        return self.paste(offset=(10.0, 10.0), text=QT_TRANSLATE_NOOP("Commands", "Duplicate"))
 
     def paste_into_next(self) -> int:
         """Copy the selection, go to the next image and paste it there (one undo step)."""
         if not self.copy() or not self.step(+1):
             return 0
-        return self.paste(text="Paste into next image")
+        return self.paste(text=QT_TRANSLATE_NOOP("Commands", "Paste into next image"))
 
     def change_z(self, to_front: bool) -> None:
         chosen = self.selected_annotations()
@@ -511,7 +519,7 @@ class EditingSession(TagAndGroupEdits):
                 chosen[0], self.class_by_id(chosen[0].class_id), values
             )
         except SchemaError as exc:
-            self.fail("Invalid attribute", str(exc))
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Invalid attribute"), str(exc))
             return False
         return self._commit_if(command)
 
@@ -519,13 +527,13 @@ class EditingSession(TagAndGroupEdits):
         try:
             fill_selected_polygons_into_mask(self)
         except LimnerError as exc:
-            self.fail("Could not convert", str(exc))
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not convert"), str(exc))
 
     def masks_to_polygons(self, tolerance: float = 0.0) -> None:
         try:
             convert_selected_masks_to_polygons(self, tolerance)
         except LimnerError as exc:
-            self.fail("Could not convert", str(exc))
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not convert"), str(exc))
 
     def convert_selection(self, conversion: str, *args: int) -> None:
         """Run one of the kind conversions on the selection, as one undo step.
@@ -537,7 +545,7 @@ class EditingSession(TagAndGroupEdits):
         try:
             convert(self, *args)
         except LimnerError as exc:
-            self.fail("Could not convert", str(exc))
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not convert"), str(exc))
 
     def simplify_selection(self, tolerance: float) -> None:
         """Douglas–Peucker on the selected polygons; one undo step."""
@@ -559,13 +567,13 @@ class EditingSession(TagAndGroupEdits):
         try:
             self._follow(self.history.undo())
         except LimnerError as exc:
-            self.fail("Could not undo", str(exc), exc)
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not undo"), str(exc), exc)
 
     def redo(self) -> None:
         try:
             self._follow(self.history.redo())
         except LimnerError as exc:
-            self.fail("Could not redo", str(exc), exc)
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not redo"), str(exc), exc)
 
 
 def _shape_events(image_id: int, delta: ShapeDelta) -> list[SessionEvent]:

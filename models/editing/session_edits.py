@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from limner.models.domain.entities import Annotation, ImageRecord, LabelClass
 from limner.models.domain.geometry import TagValue
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing import groups
 from limner.models.editing import tags as tag_edits
 from limner.models.editing.commands import Command
@@ -69,7 +70,7 @@ class TagAndGroupEdits:
             else:
                 command = tag_edits.tag_command(image.id, label_class, current, value)
         except GeometryError as exc:
-            self.fail("Could not tag the image", str(exc))
+            self.fail(QT_TRANSLATE_NOOP("Commands", "Could not tag the image"), str(exc))
             return False
         return self._commit_if(command)
 

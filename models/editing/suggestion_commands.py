@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
 from limner.models.store import suggestions as rows
 from limner.models.store import tx
@@ -34,7 +35,7 @@ def above(items: Sequence[Suggestion], threshold: float) -> list[Suggestion]:
 @dataclass(eq=False)
 class AcceptSuggestions(Command):
     items: tuple[Suggestion, ...]
-    text: str = "Accept suggestion"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Accept suggestion")
     made: dict[str, str] = field(default_factory=dict)  # suggestion uuid -> annotation uuid
 
     def __post_init__(self) -> None:
@@ -74,7 +75,7 @@ class AcceptSuggestions(Command):
 @dataclass(eq=False)
 class RejectSuggestions(Command):
     items: tuple[Suggestion, ...]
-    text: str = "Reject suggestion"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Reject suggestion")
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         for item in self.items:

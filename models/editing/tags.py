@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from limner.models.domain.entities import TAG_KIND, Annotation, LabelClass, NewAnnotation
 from limner.models.domain.geometry import Tag, TagSpec, TagValue
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import (
     AddAnnotations,
     Command,
@@ -54,16 +55,20 @@ def tag_command(
         if current is None:
             return None
         return DeleteAnnotations(
-            (current.uuid,), on_image=image_id, text=f"Clear {label_class.name}"
+            (current.uuid,),
+            on_image=image_id,
+            text=QT_TRANSLATE_NOOP("Commands", "Clear {name}").format(name=label_class.name),
         )
     tag = spec.check(Tag(value))
     if current is None:
         new = NewAnnotation(new_uuid(), image_id, label_class.id, tag)
-        return AddAnnotations((new,), text=f"Tag {label_class.name}", select=False)
+        text = QT_TRANSLATE_NOOP("Commands", "Tag {name}").format(name=label_class.name)
+        return AddAnnotations((new,), text=text, select=False)
     if current.geometry == tag:
         return None
     command = EditAnnotations.from_records(
-        f"Change {label_class.name}", [(current, {"geometry": tag})]
+        QT_TRANSLATE_NOOP("Commands", "Change {name}").format(name=label_class.name),
+        [(current, {"geometry": tag})],
     )
     return command if command.edits else None
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.formats.base import (
     ClassSpec,
     Detection,
@@ -112,7 +113,7 @@ class CocoFormat:
     """COCO instances and keypoints: boxes, polygons, RLE masks, crowds and skeletons."""
 
     name = "coco"
-    title = "COCO instances and keypoints (JSON)"
+    title = QT_TRANSLATE_NOOP("Formats", "COCO instances and keypoints (JSON)")
     layout: Literal["file", "folder"] = "file"
     kinds = frozenset({"box", "polygon", "mask", "keypoints"})
 

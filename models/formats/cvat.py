@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.formats._cvat_meta import read_labels
 from limner.models.formats._cvat_read import NAME, ImageReader
 from limner.models.formats._cvat_write import CvatWriter
@@ -50,7 +51,7 @@ class CvatFormat:
     """CVAT for images 1.1 XML."""
 
     name: str = NAME
-    title: str = "CVAT for images 1.1 XML"
+    title: str = QT_TRANSLATE_NOOP("Formats", "CVAT for images 1.1 XML")
     layout: Literal["file", "folder"] = "file"
     kinds: frozenset[str] = field(
         default_factory=lambda: frozenset(

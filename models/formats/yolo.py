@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.formats.base import (
     ClassSpec,
     Detection,
@@ -90,6 +91,16 @@ def detect_yolo(path: Path) -> Detection:
     return Detection(0.0, f"{path.name}/ has no dataset YAML and no YOLO label files")
 
 
+_TITLES = {
+    None: QT_TRANSLATE_NOOP("Formats", "YOLO (data.yaml and labels)"),
+    "detect": QT_TRANSLATE_NOOP("Formats", "YOLO detect"),
+    "segment": QT_TRANSLATE_NOOP("Formats", "YOLO segment"),
+    "pose": QT_TRANSLATE_NOOP("Formats", "YOLO pose"),
+    "obb": QT_TRANSLATE_NOOP("Formats", "YOLO obb"),
+}
+"""The title of each YOLO layout as the format pickers list it (task None: every task)."""
+
+
 class YoloFormat:
     """YOLO detect, segment, pose and OBB labels with a ``data.yaml``."""
 
@@ -101,7 +112,7 @@ class YoloFormat:
             raise ValueError(f"unknown YOLO task {task!r}")
         self.task = task
         self.name = "yolo" if task is None else f"yolo-{task}"
-        self.title = "YOLO (data.yaml and labels)" if task is None else f"YOLO {task}"
+        self.title = _TITLES[task]
 
     def detect(self, path: Path) -> Detection:
         found = detect_yolo(Path(path))

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
 from limner.models.formats.base import Provenance
 from limner.models.store import schema, tx
@@ -51,7 +52,7 @@ class ImportLabels(Command):
     origins: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     images: int = 0
     ids: Mapping[str, Any] = field(default_factory=dict)
-    text: str = "Import annotations"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Import annotations")
     class_ids: dict[str, int] = field(default_factory=dict)
     orphaned: dict[int, tuple[str, ...]] = field(default_factory=dict)
     applied: bool = False

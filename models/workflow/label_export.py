@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 
 from limner.models.domain.attributes import SchemaError, parse_schema
 from limner.models.domain.entities import ImageRecord, ImageStatus, LabelClass
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.errors import LimnerError
 from limner.models.formats.base import ClassSpec, Format, ImageLabels, Loss, Shape
 from limner.models.store import queries, schema
@@ -34,6 +35,7 @@ from limner.models.store.store import ProjectStore
 from limner.models.workflow.import_command import SourceIds, source_ids
 from limner.models.workflow.label_import import loss_json
 from limner.models.workflow.project import ProgressFn, resolve_image_path
+from limner.models.workflow.report_words import images_count, losses_count, shapes_count
 
 PAGE_IMAGES = 500
 """Images read per page (one read transaction each)."""
@@ -69,13 +71,15 @@ class ExportResult:
     cancelled: bool = False
 
     def summary(self) -> str:
-        n = len(self.losses)
-        text = (
-            f"exported {self.images} image{'s' if self.images != 1 else ''}, "
-            f"{self.shapes} shape{'s' if self.shapes != 1 else ''} to {self.out}; "
-            f"{n} loss{'es' if n != 1 else ''}"
+        exported = QT_TRANSLATE_NOOP("Reports", "exported {images}, {shapes} to {out}; {losses}")
+        text = exported.format(
+            images=images_count(self.images),
+            shapes=shapes_count(self.shapes),
+            out=str(self.out),
+            losses=losses_count(len(self.losses)),
         )
-        return text + (" (cancelled)" if self.cancelled else "")
+        cancelled = QT_TRANSLATE_NOOP("Reports", "(cancelled)") if self.cancelled else ""
+        return joined(" ", text, cancelled)
 
     def to_json(self) -> dict[str, Any]:
         return {

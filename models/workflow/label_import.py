@@ -27,6 +27,7 @@ from typing import Any
 
 from limner.models.domain.entities import TAG_KIND, NewAnnotation
 from limner.models.domain.geometry import Keypoints, Mask, Tag
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, counted, joined
 from limner.models.editing.commands import Command
 from limner.models.editing.history import apply_logged
 from limner.models.errors import GeometryError
@@ -37,6 +38,7 @@ from limner.models.workflow.import_command import ImportLabels
 from limner.models.workflow.label_classes import ClassTable
 from limner.models.workflow.label_images import ImageMatcher, Miss, Target, existing_shapes
 from limner.models.workflow.project import ProgressFn
+from limner.models.workflow.report_words import images_count, losses_count, shapes_count
 
 BATCH_IMAGES = 500
 """Images per step: one transaction and one undo each."""
@@ -61,17 +63,38 @@ class ImportResult:
     cancelled: bool = False
 
     def summary(self) -> str:
-        plural = "s" if self.shapes != 1 else ""
-        parts = [f"{self.shapes} shape{plural} on {self.images} image{_s(self.images)}"]
+        parts = [
+            QT_TRANSLATE_NOOP("Reports", "{shapes} on {images}").format(
+                shapes=shapes_count(self.shapes), images=images_count(self.images)
+            )
+        ]
         if self.images_added:
-            parts.append(f"{self.images_added} image{_s(self.images_added)} added")
+            parts.append(
+                counted(
+                    self.images_added,
+                    QT_TRANSLATE_NOOP("Reports", "{count} image added"),
+                    QT_TRANSLATE_NOOP("Reports", "{count} images added"),
+                )
+            )
         if self.classes_created:
-            n = len(self.classes_created)
-            parts.append(f"{n} class{'es' if n != 1 else ''} created")
+            parts.append(
+                counted(
+                    len(self.classes_created),
+                    QT_TRANSLATE_NOOP("Reports", "{count} class created"),
+                    QT_TRANSLATE_NOOP("Reports", "{count} classes created"),
+                )
+            )
         if self.already:
-            parts.append(f"{self.already} already in the project")
-        text = f"imported {', '.join(parts)}; {len(self.losses)} loss{_es(len(self.losses))}"
-        return text + (" (cancelled)" if self.cancelled else "")
+            parts.append(
+                QT_TRANSLATE_NOOP("Reports", "{count} already in the project").format(
+                    count=self.already
+                )
+            )
+        text = QT_TRANSLATE_NOOP("Reports", "imported {parts}; {losses}").format(
+            parts=joined(", ", *parts), losses=losses_count(len(self.losses))
+        )
+        cancelled = QT_TRANSLATE_NOOP("Reports", "(cancelled)") if self.cancelled else ""
+        return joined(" ", text, cancelled)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,14 +109,6 @@ class ImportResult:
             "cancelled": self.cancelled,
             "losses": [loss_json(loss) for loss in self.losses],
         }
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
-def _es(n: int) -> str:
-    return "" if n == 1 else "es"
 
 
 def loss_json(loss: Loss) -> dict[str, Any]:
@@ -169,7 +184,9 @@ class _Importer:
             step.origins,
             len(step.images),
             step.ids(self.class_source_ids),
-            text=f"Import {self.format} annotations ({len(step.images)} images)",
+            text=QT_TRANSLATE_NOOP(
+                "Commands", "Import {format} annotations ({count} images)"
+            ).format(format=self.format, count=len(step.images)),
         )
         self.execute(command)
         self.classes.created(command.class_ids)

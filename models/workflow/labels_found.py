@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.formats import registry
 from limner.models.formats.base import FormatError
 from limner.models.formats.registry import Choice
@@ -41,8 +42,9 @@ class FoundLabels:
     @property
     def summary(self) -> str:
         """``"labelme annotations in /data/pets (a folder of labelme files ...)"``."""
-        reason = self.choice.detection.reason
-        return f"{self.choice.format.name} annotations in {self.path} ({reason})"
+        return QT_TRANSLATE_NOOP("Reports", "{format} annotations in {path} ({reason})").format(
+            format=self.choice.format.name, path=str(self.path), reason=self.choice.detection.reason
+        )
 
 
 def _detect(path: Path) -> Choice | None:

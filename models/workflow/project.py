@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, counted, joined
 from limner.models.errors import LimnerError, StoreError
 from limner.models.imaging.imageio import ImageProbe, is_too_large, probe_image, scan_images
 from limner.models.store import queries, tx
@@ -36,16 +37,31 @@ class ImportReport:
     cancelled: bool = False
 
     def summary(self) -> str:
-        parts = [f"{self.added} image{'s' if self.added != 1 else ''} added"]
+        parts = [
+            counted(
+                self.added,
+                QT_TRANSLATE_NOOP("Reports", "{count} image added"),
+                QT_TRANSLATE_NOOP("Reports", "{count} images added"),
+            )
+        ]
         if self.unreadable:
-            parts.append(f"{len(self.unreadable)} unreadable (listed with their reason)")
+            parts.append(
+                QT_TRANSLATE_NOOP("Reports", "{count} unreadable (listed with their reason)")
+                .format(count=len(self.unreadable))
+            )  # fmt: skip
         if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped (listed with their reason)")
+            parts.append(
+                QT_TRANSLATE_NOOP("Reports", "{count} skipped (listed with their reason)")
+                .format(count=len(self.skipped))
+            )  # fmt: skip
         if self.duplicates:
-            parts.append(f"{len(self.duplicates)} already in the project")
+            parts.append(
+                QT_TRANSLATE_NOOP("Reports", "{count} already in the project")
+                .format(count=len(self.duplicates))
+            )  # fmt: skip
         if self.cancelled:
-            parts.append("cancelled")
-        return ", ".join(parts)
+            parts.append(QT_TRANSLATE_NOOP("Reports", "cancelled"))
+        return joined(", ", *parts)
 
 
 def shown_name(name: str) -> str:

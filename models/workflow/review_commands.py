@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from limner.models.domain.entities import ImageStatus
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
 from limner.models.errors import StoreError
 from limner.models.store import tx
@@ -51,7 +52,7 @@ class ChangeStatus(Command):
     comment: str = ""
     kind: str = ""
     actor: str = ""
-    text: str = "Set status"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Set status")
     applied: list[_Applied] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -116,7 +117,11 @@ class Submit(ChangeStatus):
 
     def __init__(self, image_ids: Iterable[int], comment: str = "", actor: str = "") -> None:
         super().__init__(
-            tuple(image_ids), ImageStatus.SUBMITTED.value, comment, actor=actor, text="Submit"
+            tuple(image_ids),
+            ImageStatus.SUBMITTED.value,
+            comment,
+            actor=actor,
+            text=QT_TRANSLATE_NOOP("Commands", "Submit"),
         )
 
 
@@ -125,7 +130,11 @@ class Skip(ChangeStatus):
 
     def __init__(self, image_ids: Iterable[int], reason: str = "", actor: str = "") -> None:
         super().__init__(
-            tuple(image_ids), ImageStatus.SKIPPED.value, reason, actor=actor, text="Skip"
+            tuple(image_ids),
+            ImageStatus.SKIPPED.value,
+            reason,
+            actor=actor,
+            text=QT_TRANSLATE_NOOP("Commands", "Skip"),
         )
 
 
@@ -142,7 +151,9 @@ class Review(ChangeStatus):
             comment,
             kind=decision,
             actor=actor,
-            text="Approve" if decision == "approve" else "Reject",
+            text=QT_TRANSLATE_NOOP("Commands", "Approve")
+            if decision == "approve"
+            else QT_TRANSLATE_NOOP("Commands", "Reject"),
         )
 
 
@@ -158,7 +169,7 @@ class AddRemark(Command):
     annotation_uuid: str | None = None
     uuid: str = field(default_factory=tx.new_uuid)
     author: str = ""
-    text: str = "Add remark"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Add remark")
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         self.author = self.author or tx.current_user()
@@ -192,7 +203,7 @@ class ResolveRemark(Command):
     uuid: str
     resolved: bool = True
     actor: str = ""
-    text: str = "Resolve remark"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Resolve remark")
     before: tuple[bool, str | None, str | None] | None = None
     after: tuple[bool, str | None, str | None] | None = None
     on_image: int | None = None
@@ -226,7 +237,7 @@ class ResolveRemark(Command):
 @dataclass(eq=False)
 class DeleteRemark(Command):
     uuid: str
-    text: str = "Delete remark"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Delete remark")
     on_image: int | None = None
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
@@ -262,7 +273,7 @@ class CreateQueue(Command):
     name: str
     role: str
     assignee: str | None = None
-    text: str = "Create queue"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Create queue")
     items: list[tuple[int, int]] = field(default_factory=list)
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
@@ -284,7 +295,7 @@ class DeleteQueue(Command):
     """Delete a local queue (its images stay in the project); undo restores it whole."""
 
     name: str
-    text: str = "Delete queue"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Delete queue")
     saved: qs.QueueRecord | None = None
     items: list[tuple[int, int]] = field(default_factory=list)
 
@@ -310,7 +321,7 @@ class AssignToQueue(Command):
 
     queue: str
     image_ids: tuple[int, ...]
-    text: str = "Assign to queue"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Assign to queue")
     added: list[int] = field(default_factory=list)
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
@@ -335,7 +346,7 @@ class RemoveFromQueue(Command):
 
     queue: str
     image_ids: tuple[int, ...]
-    text: str = "Remove from queue"
+    text: str = QT_TRANSLATE_NOOP("Commands", "Remove from queue")
     removed: list[tuple[int, int]] = field(default_factory=list)
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:

@@ -45,6 +45,8 @@ def test_only_limner_lands_in_site_packages(installed: Path) -> None:
     assert next(n for n in names if n.endswith(".dist-info")).startswith("limner-")
     shipped = {p.relative_to(installed / "limner").as_posix() for p in installed.rglob("*.py")}
     assert "models/store/migrations/versions/0001_baseline.py" in shipped
+    catalogues = {p.name for p in (installed / "limner" / "resources" / "i18n").iterdir()}
+    assert {"limner_de.qm", "limner_zh_CN.qm"} <= catalogues  # the window speaks them
     assert not any(name.startswith("resources/demo/make_demo") for name in shipped)
 
 

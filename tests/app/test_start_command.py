@@ -46,6 +46,20 @@ def test_the_start_command_is_implied_where_no_command_is_named() -> None:
     ]  # fmt: skip
     assert with_start_command(["-v", "info", "/x"], COMMANDS) == ["-v", "info", "/x"]
     assert with_start_command(["--version"], COMMANDS) == ["--version"]
+    assert with_start_command(["--language", "de", "--theme", "dark", "/x"], COMMANDS) == [
+        "--language", "de", "--theme", "dark", "start", "/x",
+    ]  # fmt: skip
+
+
+def test_language_and_theme_options_are_for_one_run(tmp_path: Path) -> None:
+    """``--language`` and ``--theme`` show the window so without touching Preferences."""
+    out = tmp_path / "start.png"
+    ran = _limner(tmp_path, "--language", "zh_CN", "--theme", "dark", "--screenshot", str(out))
+    assert ran.returncode == 0, ran.stderr
+    with Image.open(out) as shot:
+        corner = shot.convert("RGB").getpixel((shot.width - 5, shot.height - 5))
+    assert max(corner) < 90  # the dark theme's window colour
+    assert not (tmp_path / "config" / "limner" / "limner.conf").exists()  # nothing saved
 
 
 def test_bare_limner_shows_the_start_page(tmp_path: Path) -> None:

@@ -99,3 +99,39 @@ def test_toolbar_tooltips_name_their_keys(window) -> None:
             if action.isSeparator() or not action.shortcuts():
                 continue
             assert action.shortcuts()[0].toString() in action.toolTip(), action.objectName()
+
+
+def _ink_mask(name: str, size: int = 32) -> list[list[bool]]:
+    image = icon(name).pixmap(QSize(size, size)).toImage()
+    return [[QColor.fromRgba(image.pixel(x, y)).alpha() > 128 for x in range(size)]
+            for y in range(size)]  # fmt: skip
+
+
+def _turned(mask: list[list[bool]]) -> list[list[list[bool]]]:
+    """The mask in each of its eight quarter turns and mirror images."""
+    found, current = [], mask
+    for _ in range(4):
+        current = [list(row) for row in zip(*current[::-1], strict=True)]
+        found += [current, [row[::-1] for row in current]]
+    return found
+
+
+def _overlap(a: list[list[bool]], b: list[list[bool]]) -> float:
+    both = sum(x and y for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
+    either = sum(x or y for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
+    return both / max(1, either)
+
+
+def test_no_two_tool_icons_look_alike(qapp) -> None:
+    """The tools sit side by side on the toolbar: no icon is another one turned or mirrored
+    (GrabCut's was the scissors' at another angle: 85% of their ink in common)."""
+    from limner.app.actions import TOOL_ROWS
+
+    masks = {name: _ink_mask(name) for name, *_rest in TOOL_ROWS}
+    alike = [
+        (a, b, round(best, 2))
+        for i, a in enumerate(masks)
+        for b in list(masks)[i + 1 :]
+        if (best := max(_overlap(masks[a], t) for t in _turned(masks[b]))) > 0.5
+    ]
+    assert alike == []

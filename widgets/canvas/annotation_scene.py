@@ -34,6 +34,7 @@ from limner.models.editing.events import (
 )
 from limner.widgets.canvas.annotation_item import AnnotationItem, ItemStyle, RenderContext
 from limner.widgets.canvas.dense_layer import DenseLayerItem, Rect, render_scale
+from limner.widgets.i18n import translate
 
 __all__ = [
     "CROWD_LIMIT",
@@ -74,7 +75,7 @@ CROWD_LIMIT = 150
 """With more items than this shown, unselected shapes draw hairlines and no label chips:
 an item with a two-pixel outline and its chip costs about 0.1 ms to paint, so about 150 of
 them fill a 16 ms frame."""
-NO_CLASS_STYLE = ItemStyle(QColor(200, 200, 200), "(no class)")
+NO_CLASS_COLOR = QColor(200, 200, 200)
 
 
 class ShapeSource(Protocol):
@@ -99,7 +100,7 @@ def styles_for(classes: Iterable[LabelClass]) -> dict[int | None, ItemStyle]:
     styles: dict[int | None, ItemStyle] = {
         c.id: ItemStyle(QColor(c.color), c.name, c.skeleton) for c in classes
     }
-    styles[None] = NO_CLASS_STYLE
+    styles[None] = ItemStyle(NO_CLASS_COLOR, translate("AnnotationList", "(no class)"))
     return styles
 
 

@@ -17,12 +17,13 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from limner.models.errors import ImageClosedError, LimnerError
 from limner.models.imaging.tiles import TileSource
+from limner.widgets.i18n import translate
 from limner.widgets.qt_convert import qimage_from_array
 
 log = logging.getLogger("limner.tiles")
@@ -37,7 +38,7 @@ class _Loader(QObject):
     overview_ready = Signal()
 
 
-PLACEHOLDER_TEXT = "decoding the image…"
+PLACEHOLDER_TEXT = QT_TRANSLATE_NOOP("TileLayer", "decoding the image…")
 """Shown over an empty canvas until the coarsest level is decoded (seconds for a JPEG or
 PNG of a billion pixels without a pyramid), so the window says it is working."""
 
@@ -104,9 +105,10 @@ class TileLayerItem(QGraphicsItem):
         if self._source is None or self._overview is not None:
             return None
         progress = self._source.decode_progress
+        text = translate("TileLayer", PLACEHOLDER_TEXT)
         if progress is None:
-            return PLACEHOLDER_TEXT
-        return f"{PLACEHOLDER_TEXT} {progress * 100:.0f}%"
+            return text
+        return f"{text} {progress * 100:.0f}%"
 
     def _show_progress(self) -> None:
         if self.placeholder_text() is None:

@@ -41,6 +41,7 @@ from limner.widgets.canvas.annotation_scene import (
 from limner.widgets.canvas.minimap import Minimap
 from limner.widgets.canvas.preview_layer import PREVIEW_Z, PreviewLayer
 from limner.widgets.canvas.tile_layer import TileLayerItem
+from limner.widgets.i18n import said
 from limner.widgets.keys import key_name
 
 __all__ = ["DENSE_THRESHOLD", "DETAIL_ZOOM", "FILL_LIMIT", "PREVIEW_Z", "CanvasView"]
@@ -74,6 +75,7 @@ class CanvasView(QGraphicsView):
     cursorLeft = Signal()
     zoomChanged = Signal(float)
     hintChanged = Signal(str)
+    """The tool's hint for the status bar, in the user's language ("" when none)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,7 +202,7 @@ class CanvasView(QGraphicsView):
         self._preview.show(preview, self._shapes.style(self._active_class_hint), self.zoom)
         if preview.hint != self._hint:
             self._hint = preview.hint
-            self.hintChanged.emit(preview.hint)
+            self.hintChanged.emit(said(preview.hint))  # a Qt signal carries a plain str
 
     def set_active_class_hint(self, class_id: int | None) -> None:
         """The class a shape being drawn will get, to color its preview."""

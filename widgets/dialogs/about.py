@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QWidget
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
 
 
@@ -20,7 +21,7 @@ class AboutDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
-        self.setWindowTitle("About limner")
+        self.setWindowTitle(translate("AboutDialog", "About limner"))
         form = QFormLayout(self)
         title = plain_label(f"limner {version}", name="aboutVersion")
         font = title.font()
@@ -28,9 +29,13 @@ class AboutDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         form.addRow(title)
-        form.addRow(plain_label("Image labeling: boxes, polygons, masks and skeletons, "
-                                "offline first, synced with annotation servers."))  # fmt: skip
-        form.addRow("Licence", plain_label(licence, name="aboutLicence"))
+        about = translate(
+            "AboutDialog",
+            "Image labeling: boxes, polygons, masks and skeletons, offline first, synced with "
+            "annotation servers.",
+        )
+        form.addRow(plain_label(about))
+        form.addRow(translate("AboutDialog", "Licence"), plain_label(licence, name="aboutLicence"))
         for what, path in folders:
             label = plain_label(path)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

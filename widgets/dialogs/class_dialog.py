@@ -34,7 +34,9 @@ from limner.models.domain.entities import CLASS_KINDS, TAG_KIND, LabelClass
 from limner.models.domain.geometry import TAG_MODES, TagSpec
 from limner.models.domain.palette import is_color
 from limner.models.errors import GeometryError
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
+from limner.widgets.words import kind_name, tag_mode_name
 
 
 class ClassDialog(QDialog):
@@ -44,34 +46,33 @@ class ClassDialog(QDialog):
         self, cls: LabelClass | None, parent: QWidget | None = None, kind: str = "any"
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit class" if cls else "New class")
+        self.setWindowTitle(
+            translate("ClassDialog", "Edit class") if cls else translate("ClassDialog", "New class")
+        )
         self.setObjectName("classDialog")
         self.name = QLineEdit(cls.name if cls else "")
         self.color = QLineEdit(cls.color if cls else "#3cb44b")
-        pick = QPushButton("Pick…")
+        pick = QPushButton(translate("ClassDialog", "Pick…"))
         pick.clicked.connect(self._pick_color)
         self.kind = QComboBox()
         for kind in CLASS_KINDS:
-            self.kind.addItem(kind, kind)
+            self.kind.addItem(kind_name(kind), kind)
         self.kind.setCurrentIndex(self.kind.findData(cls.kind if cls else kind))
         self._build_tag_fields(cls.tag if cls is not None else None)
         self.hotkey = QLineEdit((cls.hotkey or "") if cls else "")
         self.hotkey.setMaxLength(1)
-        self.hotkey.setPlaceholderText("position 1–9 if empty")
+        self.hotkey.setPlaceholderText(translate("ClassDialog", "position 1–9 if empty"))
         self.attributes = QPlainTextEdit(
             schema_to_text(parse_schema(cls.attribute_schema)) if cls else ""
         )
         self.attributes.setPlaceholderText(
-            "occluded: bool\ncolor: choice = red | green\ntags: multi = a | b\nnote: text\n"
-            "count: number"
+            translate(  # example names; the words after the colon are the schema's own
+                "ClassDialog",
+                "occluded: bool\ncolor: choice = red | green\ntags: multi = a | b\nnote: text\n"
+                "count: number",
+            )
         )
-        points, edges, flips = skeleton_to_text(cls.skeleton) if cls and cls.skeleton else ("",) * 3
-        self.points = QLineEdit(points)
-        self.points.setPlaceholderText("head, neck, l_shoulder, r_shoulder")
-        self.edges = QLineEdit(edges)
-        self.edges.setPlaceholderText("head-neck, neck-l_shoulder")
-        self.flips = QLineEdit(flips)
-        self.flips.setPlaceholderText("l_shoulder/r_shoulder")
+        self._build_skeleton_fields(cls)
         self.error = plain_label()  # echoes what was typed
         self.error.setStyleSheet("color: #c03030")
         self.error.setWordWrap(True)
@@ -81,36 +82,48 @@ class ClassDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Name", self.name)
-        form.addRow("Color", self.color)
+        form.addRow(translate("ClassDialog", "Name"), self.name)
+        form.addRow(translate("ClassDialog", "Color"), self.color)
         form.addRow("", pick)
-        form.addRow("Kind", self.kind)
-        form.addRow("Hotkey", self.hotkey)
-        form.addRow("Tag answers", self.tag_mode)
-        form.addRow("Tag options", self.tag_options)
-        form.addRow("Attributes", self.attributes)
-        form.addRow("Skeleton points", self.points)
-        form.addRow("Skeleton edges", self.edges)
-        form.addRow("Left/right pairs", self.flips)
+        form.addRow(translate("ClassDialog", "Kind"), self.kind)
+        form.addRow(translate("ClassDialog", "Hotkey"), self.hotkey)
+        form.addRow(translate("ClassDialog", "Tag answers"), self.tag_mode)
+        form.addRow(translate("ClassDialog", "Tag options"), self.tag_options)
+        form.addRow(translate("ClassDialog", "Attributes"), self.attributes)
+        form.addRow(translate("ClassDialog", "Skeleton points"), self.points)
+        form.addRow(translate("ClassDialog", "Skeleton edges"), self.edges)
+        form.addRow(translate("ClassDialog", "Left/right pairs"), self.flips)
         form.addRow(self.error)
         form.addRow(buttons)
         self._fields: dict[str, Any] = {}
+
+    def _build_skeleton_fields(self, cls: LabelClass | None) -> None:
+        """The skeleton's points, edges and left/right pairs, as text."""
+        points, edges, flips = skeleton_to_text(cls.skeleton) if cls and cls.skeleton else ("",) * 3
+        self.points = QLineEdit(points)
+        self.points.setPlaceholderText(
+            translate("ClassDialog", "head, neck, l_shoulder, r_shoulder")
+        )
+        self.edges = QLineEdit(edges)
+        self.edges.setPlaceholderText(translate("ClassDialog", "head-neck, neck-l_shoulder"))
+        self.flips = QLineEdit(flips)
+        self.flips.setPlaceholderText(translate("ClassDialog", "l_shoulder/r_shoulder"))
 
     def _build_tag_fields(self, spec: TagSpec | None) -> None:
         """What a tag class asks: its answer mode and, for choices, its options."""
         self.tag_mode = QComboBox()
         self.tag_mode.setObjectName("tagMode")
-        labels = {"single": "one choice", "multiple": "several choices", "text": "free text",
-                  "number": "a number"}  # fmt: skip
         for mode in TAG_MODES:
-            self.tag_mode.addItem(labels[mode], mode)
+            self.tag_mode.addItem(tag_mode_name(mode), mode)
         self.tag_mode.setCurrentIndex(self.tag_mode.findData(spec.mode if spec else "single"))
         self.tag_options = QLineEdit(" | ".join(spec.options) if spec else "")
         self.tag_options.setObjectName("tagOptions")
-        self.tag_options.setPlaceholderText("sunny | cloudy | rainy")
+        self.tag_options.setPlaceholderText(translate("ClassDialog", "sunny | cloudy | rainy"))
 
     def _pick_color(self) -> None:
-        color = QColorDialog.getColor(QColor(self.color.text()), self, "Class color")
+        color = QColorDialog.getColor(
+            QColor(self.color.text()), self, translate("ClassDialog", "Class color")
+        )
         if color.isValid():
             self.color.setText(color.name())
 
@@ -118,19 +131,22 @@ class ClassDialog(QDialog):
         """The fields as the store takes them; SchemaError says what to fix."""
         name = self.name.text().strip()
         if not name:
-            raise SchemaError("a class needs a name")
+            raise SchemaError(translate("ClassDialog", "a class needs a name"))
         color = self.color.text().strip()
         if not is_color(color):
-            raise SchemaError(f"color {color!r}: write it as #rrggbb")
+            wrong = translate("ClassDialog", "color {color}: write it as #rrggbb")
+            raise SchemaError(wrong.format(color=repr(color)))
         kind = self.kind.currentData()
         skeleton = None
         if self.points.text().strip():
             if kind == TAG_KIND:
-                raise SchemaError("a tag class has no skeleton; clear its points")
+                raise SchemaError(
+                    translate("ClassDialog", "a tag class has no skeleton; clear its points")
+                )
             skeleton = skeleton_from_text(self.points.text(), self.edges.text(), self.flips.text())
             kind = "keypoints"  # what the class holds says what it is
         elif kind == "keypoints":
-            raise SchemaError("a keypoints class needs skeleton points")
+            raise SchemaError(translate("ClassDialog", "a keypoints class needs skeleton points"))
         specs = schema_from_text(self.attributes.toPlainText())
         return {
             "kind": kind,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
+from limner.widgets.words import status_name
+
+C = "LabelTransfer"
 
 FormatRow = tuple[str, str, str]
 """(name, title, layout): a format as the pickers list it; layout is "file" or "folder"."""
@@ -63,28 +67,35 @@ class ImportLabelsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("importLabelsDialog")
-        self.setWindowTitle("Import annotations")
+        self.setWindowTitle(translate("LabelTransfer", "Import annotations"))
         self.resize(620, 220)
         self._detect = detect
         self.path = QLineEdit()
         self.path.setObjectName("importPath")
-        self.path.setPlaceholderText("an annotation file, or a dataset folder")
-        file_button, folder_button = QPushButton("File…"), QPushButton("Folder…")
+        self.path.setPlaceholderText(
+            translate("LabelTransfer", "an annotation file, or a dataset folder")
+        )
+        file_button = QPushButton(translate("LabelTransfer", "File…"))
+        folder_button = QPushButton(translate("LabelTransfer", "Folder…"))
         file_button.clicked.connect(self._pick_file)
         folder_button.clicked.connect(self._pick_folder)
         self.format = QComboBox()
         self.format.setObjectName("importFormat")
-        self.format.addItem("Recognise it", None)
+        self.format.addItem(translate("LabelTransfer", "Recognise it"), None)
         for name, title, _layout in formats:
             self.format.addItem(title, name)
         self.detected = plain_label(name="detectedFormat")
         self.detected.setWordWrap(True)
-        self.add_images = QCheckBox("Add the dataset's images the project does not have")
+        self.add_images = QCheckBox(
+            translate("LabelTransfer", "Add the dataset's images the project does not have")
+        )
         self.add_images.setChecked(True)
         self.buttons = _ok_cancel(self)
         form = QFormLayout(self)
-        form.addRow("From", _path_row(self.path, file_button, folder_button))
-        form.addRow("Format", self.format)
+        form.addRow(
+            translate("LabelTransfer", "From"), _path_row(self.path, file_button, folder_button)
+        )
+        form.addRow(translate("LabelTransfer", "Format"), self.format)
         form.addRow("", self.detected)
         form.addRow("", self.add_images)
         form.addRow(self.buttons)
@@ -93,12 +104,16 @@ class ImportLabelsDialog(QDialog):
         self._changed()
 
     def _pick_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Annotation file", self.path.text())
+        name, _ = QFileDialog.getOpenFileName(
+            self, translate("LabelTransfer", "Annotation file"), self.path.text()
+        )
         if name:
             self.path.setText(name)
 
     def _pick_folder(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, "Dataset folder", self.path.text())
+        name = QFileDialog.getExistingDirectory(
+            self, translate("LabelTransfer", "Dataset folder"), self.path.text()
+        )
         if name:
             self.path.setText(name)
 
@@ -111,7 +126,7 @@ class ImportLabelsDialog(QDialog):
         elif self.format.currentData() is None:
             self.detected.setText(self._detect(Path(text)))
         else:
-            self.detected.setText("Read as the format chosen above.")
+            self.detected.setText(translate("LabelTransfer", "Read as the format chosen above."))
 
     def values(self) -> tuple[Path, str | None, bool]:
         """(path, format name or None to recognise it, add missing images)."""
@@ -122,7 +137,7 @@ class ImportLabelsDialog(QDialog):
 class ExportLabelsDialog(QDialog):
     """Format, destination and filters of an export."""
 
-    ALL = "All images"
+    ALL = QT_TRANSLATE_NOOP("LabelTransfer", "All images")
 
     def __init__(
         self,
@@ -134,7 +149,7 @@ class ExportLabelsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportLabelsDialog")
-        self.setWindowTitle("Export annotations")
+        self.setWindowTitle(translate("LabelTransfer", "Export annotations"))
         self.resize(620, 420)
         self.format = QComboBox()
         self.format.setObjectName("exportFormat")
@@ -142,16 +157,19 @@ class ExportLabelsDialog(QDialog):
             self.format.addItem(title, (name, layout))
         self.out = QLineEdit()
         self.out.setObjectName("exportOut")
-        browse = QPushButton("Browse…")
+        browse = QPushButton(translate("LabelTransfer", "Browse…"))
         browse.clicked.connect(self._pick_out)
         self.status = QComboBox()
         self.status.setObjectName("exportStatus")
         self.queue = QComboBox()
         self.queue.setObjectName("exportQueue")
-        for combo, values in ((self.status, statuses), (self.queue, queues)):
-            combo.addItem(self.ALL, None)
+        for combo, values, shown in (
+            (self.status, statuses, status_name),
+            (self.queue, queues, str),
+        ):
+            combo.addItem(translate(C, self.ALL), None)
             for value in values:
-                combo.addItem(value, value)
+                combo.addItem(shown(value), value)
         self.classes = QListWidget()
         self.classes.setObjectName("exportClasses")
         for name in classes:
@@ -161,11 +179,11 @@ class ExportLabelsDialog(QDialog):
             self.classes.addItem(item)
         self.buttons = _ok_cancel(self)
         form = QFormLayout(self)
-        form.addRow("Format", self.format)
-        form.addRow("To", _path_row(self.out, browse))
-        form.addRow("Status", self.status)
-        form.addRow("Queue", self.queue)
-        form.addRow("Classes", self.classes)
+        form.addRow(translate("LabelTransfer", "Format"), self.format)
+        form.addRow(translate("LabelTransfer", "To"), _path_row(self.out, browse))
+        form.addRow(translate("LabelTransfer", "Status"), self.status)
+        form.addRow(translate("LabelTransfer", "Queue"), self.queue)
+        form.addRow(translate("LabelTransfer", "Classes"), self.classes)
         form.addRow(self.buttons)
         self.out.textChanged.connect(self._changed)
         self.classes.itemChanged.connect(self._changed)
@@ -174,9 +192,13 @@ class ExportLabelsDialog(QDialog):
     def _pick_out(self) -> None:
         _name, layout = self.format.currentData()
         if layout == "folder":
-            chosen = QFileDialog.getExistingDirectory(self, "Export into folder", self.out.text())
+            chosen = QFileDialog.getExistingDirectory(
+                self, translate("LabelTransfer", "Export into folder"), self.out.text()
+            )
         else:
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export to file", self.out.text())
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, translate("LabelTransfer", "Export to file"), self.out.text()
+            )
         if chosen:
             self.out.setText(chosen)
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
 
 
@@ -40,10 +41,12 @@ class LossReport(QDialog):
         self.lines.setObjectName("lossLines")
         self.lines.setReadOnly(True)
         self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.lines.setPlainText("\n".join(lines) if lines else "Nothing was lost.")
+        self.lines.setPlainText(
+            "\n".join(lines) if lines else translate("LossReport", "Nothing was lost.")
+        )
         self._lines = list(lines)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("Copy")
+        self.copy_button = QPushButton(translate("LossReport", "Copy"))
         self.copy_button.setObjectName("copyLosses")
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
 
 PROJECT_SUBFOLDER = "limner"
@@ -30,22 +31,26 @@ class NewProjectDialog(QDialog):
     def __init__(self, images: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("newProjectDialog")
-        self.setWindowTitle("New project")
+        self.setWindowTitle(translate("NewProjectDialog", "New project"))
         self.images = QLineEdit()
         self.images.setObjectName("newImages")
-        self.images.setPlaceholderText("a folder of images (may be left empty)")
+        self.images.setPlaceholderText(
+            translate("NewProjectDialog", "a folder of images (may be left empty)")
+        )
         self.project = QLineEdit()
         self.project.setObjectName("newProject")
-        self.project.setPlaceholderText("where the project is kept")
+        self.project.setPlaceholderText(translate("NewProjectDialog", "where the project is kept"))
         self.classes = QLineEdit()
         self.classes.setObjectName("newClasses")
-        self.classes.setPlaceholderText("cat, dog, bird")
+        self.classes.setPlaceholderText(translate("NewProjectDialog", "cat, dog, bird"))
         self.note = plain_label(name="newNote")
         self.note.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            translate("NewProjectDialog", "Create")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self._project_typed = False
@@ -53,9 +58,13 @@ class NewProjectDialog(QDialog):
         self.project.textEdited.connect(lambda _t: setattr(self, "_project_typed", True))
         self.project.textChanged.connect(self._check)
         form = QFormLayout(self)
-        form.addRow("Images", self._with_browse(self.images, "Folder of images"))
-        form.addRow("Project folder", self._with_browse(self.project, "Project folder"))
-        form.addRow("Classes", self.classes)
+        form.addRow(
+            translate("NewProjectDialog", "Images"),
+            self._with_browse(self.images, translate("NewProjectDialog", "Folder of images")),
+        )
+        project_folder = translate("NewProjectDialog", "Project folder")
+        form.addRow(project_folder, self._with_browse(self.project, project_folder))
+        form.addRow(translate("NewProjectDialog", "Classes"), self.classes)
         form.addRow(self.note)
         form.addRow(self.buttons)
         self.resize(560, self.sizeHint().height())
@@ -68,7 +77,7 @@ class NewProjectDialog(QDialog):
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(edit, 1)
-        button = QPushButton("Browse…")
+        button = QPushButton(translate("NewProjectDialog", "Browse…"))
         button.clicked.connect(lambda: self._browse(edit, title))
         layout.addWidget(button)
         return row
@@ -90,11 +99,13 @@ class NewProjectDialog(QDialog):
         images, project = self.images_folder(), self.project_folder()
         problem = ""
         if images is not None and not images.is_dir():
-            problem = f"{images} is not a folder."
+            problem = translate("NewProjectDialog", "{path} is not a folder.").format(path=images)
         elif project is None:
-            problem = "Choose where the project is kept."
+            problem = translate("NewProjectDialog", "Choose where the project is kept.")
         elif (project / "project.limner").exists():
-            problem = f"{project} holds a project already: open it instead."
+            problem = translate(
+                "NewProjectDialog", "{path} holds a project already: open it instead."
+            ).format(path=project)
         self.note.setText(problem)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 

@@ -19,13 +19,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
 
-THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
-WHEEL_NAMES = {
-    "scroll": "Wheel scrolls, Ctrl+wheel zooms",
-    "zoom": "Wheel zooms, Ctrl+wheel scrolls",
-}
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "zh_CN": "简体中文"}
+"""Each language by its own name, as every language chooser shows it."""
+
+
+def language_names() -> dict[str, str]:
+    return {"system": translate("Preferences", "Follow the system"), **LANGUAGE_NAMES}
+
+
+def theme_names() -> dict[str, str]:
+    return {
+        "system": translate("Preferences", "Follow the system"),
+        "light": translate("Preferences", "Light"),
+        "dark": translate("Preferences", "Dark"),
+    }
+
+
+def wheel_names() -> dict[str, str]:
+    return {
+        "scroll": translate("Preferences", "Wheel scrolls, Ctrl+wheel zooms"),
+        "zoom": translate("Preferences", "Wheel zooms, Ctrl+wheel scrolls"),
+    }
 
 
 def _combo(names: Mapping[str, str], current: str, name: str) -> QComboBox:
@@ -52,16 +69,23 @@ class PreferencesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
-        self.setWindowTitle("Preferences")
-        self.theme = _combo(THEME_NAMES, str(values["theme"]), "prefTheme")
-        self.wheel = _combo(WHEEL_NAMES, str(values["wheel"]), "prefWheel")
-        self.sync_interval = _spin(int(values["sync_interval_s"]), 5, 86400, " s", "prefSync")  # type: ignore[call-overload]
-        self.prefetch = _spin(int(values["prefetch"]), 0, 20, " images", "prefPrefetch")  # type: ignore[call-overload]
+        self.setWindowTitle(translate("Preferences", "Preferences"))
+        self.language = _combo(language_names(), str(values["language"]), "prefLanguage")
+        self.language_note = plain_label(
+            translate("Preferences", "A new language shows the next time limner starts."),
+            name="prefLanguageNote",
+        )
+        self.language_note.setWordWrap(True)
+        self.theme = _combo(theme_names(), str(values["theme"]), "prefTheme")
+        self.wheel = _combo(wheel_names(), str(values["wheel"]), "prefWheel")
+        seconds, images = translate("Preferences", " s"), translate("Preferences", " images")
+        self.sync_interval = _spin(int(values["sync_interval_s"]), 5, 86400, seconds, "prefSync")  # type: ignore[call-overload]
+        self.prefetch = _spin(int(values["prefetch"]), 0, 20, images, "prefPrefetch")  # type: ignore[call-overload]
         self.tile_cache = _spin(int(values["tile_cache_mb"]), 0, 1024 * 1024, " MB", "prefCache")  # type: ignore[call-overload]
         self.author = QLineEdit(str(values["author"]))
         self.author.setObjectName("prefAuthor")
-        self.author.setPlaceholderText("your login name or LIMNER_USER")
-        self.toolbar_text = QCheckBox("Show names beside toolbar icons")
+        self.author.setPlaceholderText(translate("Preferences", "your login name or LIMNER_USER"))
+        self.toolbar_text = QCheckBox(translate("Preferences", "Show names beside toolbar icons"))
         self.toolbar_text.setObjectName("prefToolbarText")
         self.toolbar_text.setChecked(bool(values["toolbar_text"]))
         buttons = QDialogButtonBox(
@@ -71,19 +95,22 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         form = QFormLayout(self)
-        form.addRow("Theme", self.theme)
-        form.addRow("Mouse wheel", self.wheel)
-        form.addRow("Sync every", self.sync_interval)
-        form.addRow("Read ahead", self.prefetch)
-        form.addRow("Tile cache on disk", self.tile_cache)
+        form.addRow(translate("Preferences", "Language"), self.language)
+        form.addRow("", self.language_note)
+        form.addRow(translate("Preferences", "Theme"), self.theme)
+        form.addRow(translate("Preferences", "Mouse wheel"), self.wheel)
+        form.addRow(translate("Preferences", "Sync every"), self.sync_interval)
+        form.addRow(translate("Preferences", "Read ahead"), self.prefetch)
+        form.addRow(translate("Preferences", "Tile cache on disk"), self.tile_cache)
         if cache_used:
             form.addRow("", plain_label(cache_used, name="prefCacheUsed"))
-        form.addRow("Author name", self.author)
+        form.addRow(translate("Preferences", "Author name"), self.author)
         form.addRow("", self.toolbar_text)
         form.addRow(buttons)
 
     def values(self) -> dict[str, object]:
         return {
+            "language": self.language.currentData(),
             "theme": self.theme.currentData(),
             "wheel": self.wheel.currentData(),
             "sync_interval_s": self.sync_interval.value(),

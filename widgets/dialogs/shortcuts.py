@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import escaped
 
 SCREEN_SHARE = 0.8
@@ -26,7 +27,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, rows: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("shortcutsBox")
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(translate("ShortcutsDialog", "Keyboard shortcuts"))
         cells = "".join(
             f"<tr><td>{escaped(what)}</td><td><b>{escaped(keys)}</b></td></tr>"
             for what, keys in rows

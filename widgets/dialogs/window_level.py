@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
+
 RANGE = 1e12
 
 
@@ -24,7 +26,7 @@ class WindowLevelDialog(QDialog):
     def __init__(self, low: float, high: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("windowLevelDialog")
-        self.setWindowTitle("Window / level")
+        self.setWindowTitle(translate("WindowLevel", "Window / level"))
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
         for box, value in ((self.low, low), (self.high, high)):
@@ -32,13 +34,13 @@ class WindowLevelDialog(QDialog):
             box.setDecimals(3)
             box.setValue(value)
             box.valueChanged.connect(self._changed)
-        auto = QPushButton("Auto (0.5–99.5 percentiles)")
+        auto = QPushButton(translate("WindowLevel", "Auto (0.5–99.5 percentiles)"))
         auto.clicked.connect(self.autoRequested.emit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Black at", self.low)
-        form.addRow("White at", self.high)
+        form.addRow(translate("WindowLevel", "Black at"), self.low)
+        form.addRow(translate("WindowLevel", "White at"), self.high)
         form.addRow(auto)
         form.addRow(buttons)
 

@@ -27,6 +27,7 @@ from limner.models.editing.events import (
     ImageChanged,
     SelectionChanged,
 )
+from limner.widgets.i18n import translate
 from limner.widgets.panels.annotation_rows import (
     AUTHOR_ROLE,
     BANNER_ROLE,
@@ -35,6 +36,7 @@ from limner.widgets.panels.annotation_rows import (
     author_line,
     plain_tooltip,
 )
+from limner.widgets.plain import menu_text
 
 __all__ = ["AUTHOR_ROLE", "UUID_ROLE", "AnnotationList", "author_line", "plain_tooltip"]
 
@@ -214,14 +216,19 @@ class AnnotationList(QListView):
         model = self._model
         if index is not None and index.isValid() and not index.data(BANNER_ROLE):
             author = index.data(AUTHOR_ROLE)
-            who = model.whose(author).replace("&", "&&")  # no mnemonic from a name
             current = model.author_filter
             if current is None or not model.by(author, current):
-                only = menu.addAction(f"List only {who} shapes")
+                only = menu.addAction(menu_text(model.whose(
+                    author, translate("AnnotationList", "List only my shapes"),
+                    translate("AnnotationList", "List only {name}'s shapes"),
+                )))  # fmt: skip
                 only.triggered.connect(lambda: self.set_author_filter(author))
-            pick = menu.addAction(f"Select {who} shapes")
+            pick = menu.addAction(menu_text(model.whose(
+                author, translate("AnnotationList", "Select my shapes"),
+                translate("AnnotationList", "Select {name}'s shapes"),
+            )))  # fmt: skip
             pick.triggered.connect(lambda: self.select_author(author))
         if model.author_filter is not None:
-            everyone = menu.addAction("List everyone's shapes")
+            everyone = menu.addAction(translate("AnnotationList", "List everyone's shapes"))
             everyone.triggered.connect(lambda: self.set_author_filter(None))
         return menu

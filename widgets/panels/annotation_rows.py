@@ -22,8 +22,10 @@ from PySide6.QtGui import QFont, QIcon
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Box
 from limner.widgets.authors import clean_name, is_local, local_authors, short_author
+from limner.widgets.i18n import translate
 from limner.widgets.panels.kind_icons import kind_icon
 from limner.widgets.plain import plain_tooltip
+from limner.widgets.words import kind_name
 
 __all__ = [
     "AUTHOR_ROLE",
@@ -35,7 +37,7 @@ __all__ = [
     "plain_tooltip",
 ]
 
-KIND_NAMES = {
+KIND_NAMES = {  # English keys of the icons; kind_name() says them in the user's language
     "box": "box",
     "polygon": "polygon",
     "mask": "mask",
@@ -56,8 +58,10 @@ Index = QModelIndex | QPersistentModelIndex
 def author_line(author: str, local: frozenset[str]) -> str:
     name = clean_name(author)
     if is_local(author, local):
-        return f"Author: {name} (you)" if name else "Author: you"
-    return f"Author: {name}"
+        if not name:
+            return translate("AnnotationList", "Author: you")
+        return translate("AnnotationList", "Author: {name} (you)").format(name=name)
+    return translate("AnnotationList", "Author: {name}").format(name=name)
 
 
 class AnnotationListModel(QAbstractListModel):
@@ -151,8 +155,13 @@ class AnnotationListModel(QAbstractListModel):
             return is_local(author_of_row, self._local)
         return author_of_row == author
 
-    def whose(self, author: str) -> str:
-        return "my" if is_local(author, self._local) else f"{short_author(author)}'s"
+    def whose(self, author: str, mine: str, theirs: str, **values: object) -> str:
+        """``mine`` when ``author`` is the local user, else ``theirs`` with ``{name}``
+        (both already in the user's language: "my shapes", "{name}'s shapes"), with
+        ``values`` filled in."""
+        if is_local(author, self._local):
+            return mine.format(**values)
+        return theirs.format(name=short_author(author), **values)
 
     def _listed(self) -> list[str]:
         wanted = self._filter
@@ -168,7 +177,15 @@ class AnnotationListModel(QAbstractListModel):
             return ""
         shown = len(self._keys) - 1
         total = len(self._order)
-        return f"Only {self.whose(wanted)} shapes: {shown} of {total} (click to list all)"
+        return self.whose(
+            wanted,
+            translate("AnnotationList", "Only my shapes: {shown} of {total} (click to list all)"),
+            translate(
+                "AnnotationList", "Only {name}'s shapes: {shown} of {total} (click to list all)"
+            ),
+            shown=shown,
+            total=total,
+        )
 
     # -- reading -----------------------------------------------------------------------
     def uuids(self) -> list[str]:
@@ -220,7 +237,8 @@ class AnnotationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(ann)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(f"{self._class_name(ann)} · {self._kind(ann)}\n{self._who(ann)}")
+            kind = kind_name(self._kind(ann))
+            return plain_tooltip(f"{self._class_name(ann)} · {kind}\n{self._who(ann)}")
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(ann)
         if role == UUID_ROLE:
@@ -244,7 +262,7 @@ class AnnotationListModel(QAbstractListModel):
 
     def _class_name(self, ann: Annotation) -> str:
         cls = self._classes.get(ann.class_id) if ann.class_id is not None else None
-        return cls.name if cls else "(no class)"
+        return cls.name if cls else translate("AnnotationList", "(no class)")
 
     def _kind(self, ann: Annotation) -> str:
         if isinstance(ann.geometry, Box) and ann.geometry.rotated:
@@ -255,13 +273,15 @@ class AnnotationListModel(QAbstractListModel):
         return author_line(ann.author, self._local)
 
     def _text(self, ann: Annotation) -> str:
-        text = f"{self._number[ann.uuid]}. {self._class_name(ann)} · {self._kind(ann)}"
+        kind = kind_name(self._kind(ann))
+        text = f"{self._number[ann.uuid]}. {self._class_name(ann)} · {kind}"
         if not is_local(ann.author, self._local):
             text += f" · {short_author(ann.author)}"
         if ann.source.startswith("model:"):  # accepted from a model's suggestion
-            text += f" · proposed by {ann.source.removeprefix('model:')}"
+            model = ann.source.removeprefix("model:")
+            text += " · " + translate("AnnotationList", "proposed by {model}").format(model=model)
         if ann.hidden:
-            text += " (hidden)"
+            text += " " + translate("AnnotationList", "(hidden)")
         return text
 
     def _icon(self, ann: Annotation) -> QIcon | None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.domain.attributes import AttributeSpec
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
 
 NUMBER_RANGE = 1e12
@@ -36,7 +37,9 @@ class AttributeEditor(QWidget):
         self._specs: tuple[AttributeSpec, ...] = ()
         self._values: dict[str, Any] = {}
         self.fields: dict[str, QWidget] = {}
-        self._placeholder = plain_label("Select one annotation to edit its attributes.")
+        self._placeholder = plain_label(
+            translate("AttributeEditor", "Select one annotation to edit its attributes.")
+        )
         self._placeholder.setWordWrap(True)
         self._form.addRow(self._placeholder)
 
@@ -56,7 +59,9 @@ class AttributeEditor(QWidget):
         self._specs = tuple(specs)
         self._values = dict(values)
         if not specs:
-            self.show_message("This class has no attributes (add them in the class dialog).")
+            self.show_message(translate(
+                "AttributeEditor", "This class has no attributes (add them in the class dialog)."
+            ))  # fmt: skip
             return
         for spec in specs:
             widget = self._field(spec, values.get(spec.name, spec.default))

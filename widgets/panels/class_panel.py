@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.domain.entities import LabelClass
+from limner.widgets.i18n import translate
 from limner.widgets.plain import ask_plain
+from limner.widgets.words import kind_name
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:
@@ -51,15 +53,35 @@ class ClassPanel(QWidget):
         self.list.setObjectName("classList")
         self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         buttons = QHBoxLayout()
-        self.add_button = self._button("+", "Add a class", self._ask_add)
-        self.rename_button = self._button("Rename", "Rename the class", self._ask_rename)
-        self.color_button = self._button("Color", "Change the class color", self._ask_color)
-        self.delete_button = self._button("−", "Delete the class", self._ask_delete)
-        self.edit_button = self._button(
-            "Edit…", "Kind, hotkey, attributes and skeleton of the class", self._ask_edit
+        self.add_button = self._button("+", translate("ClassPanel", "Add a class"), self._ask_add)
+        self.rename_button = self._button(
+            translate("ClassPanel", "Rename"),
+            translate("ClassPanel", "Rename the class"),
+            self._ask_rename,
         )
-        self.hide_button = self._button("Hide", "Hide the class's shapes", self._toggle_hidden)
-        self.lock_button = self._button("Lock", "Lock the class's shapes", self._toggle_locked)
+        self.color_button = self._button(
+            translate("ClassPanel", "Color"),
+            translate("ClassPanel", "Change the class color"),
+            self._ask_color,
+        )
+        self.delete_button = self._button(
+            "−", translate("ClassPanel", "Delete the class"), self._ask_delete
+        )
+        self.edit_button = self._button(
+            translate("ClassPanel", "Edit…"),
+            translate("ClassPanel", "Kind, hotkey, attributes and skeleton of the class"),
+            self._ask_edit,
+        )
+        self.hide_button = self._button(
+            translate("ClassPanel", "Hide"),
+            translate("ClassPanel", "Hide the class's shapes"),
+            self._toggle_hidden,
+        )
+        self.lock_button = self._button(
+            translate("ClassPanel", "Lock"),
+            translate("ClassPanel", "Lock the class's shapes"),
+            self._toggle_locked,
+        )
         for b in (self.hide_button, self.lock_button):
             b.setCheckable(True)
         for b in (
@@ -99,11 +121,11 @@ class ClassPanel(QWidget):
             hotkey = hotkey_for(cls, index)
             text = f"{hotkey}  {cls.name}" if hotkey else f"    {cls.name}"
             if cls.kind != "any":
-                text += f"   ({cls.kind})"
+                text += f"   ({kind_name(cls.kind)})"
             if cls.hidden:
-                text += "  · hidden"
+                text += "  · " + translate("ClassPanel", "hidden")
             if cls.locked:
-                text += "  · locked"
+                text += "  · " + translate("ClassPanel", "locked")
             item = QListWidgetItem(color_icon(cls.color), text)
             item.setData(Qt.ItemDataRole.UserRole, cls.id)
             self.list.addItem(item)
@@ -129,7 +151,8 @@ class ClassPanel(QWidget):
             item = self.list.item(row)
             offered = self.is_offered(item.data(Qt.ItemDataRole.UserRole))
             item.setForeground(QBrush() if offered else QBrush(muted))
-            item.setToolTip("" if offered else "the current tool cannot draw this class")
+            refused = translate("ClassPanel", "the current tool cannot draw this class")
+            item.setToolTip("" if offered else refused)
 
     @property
     def classes(self) -> list[LabelClass]:
@@ -200,7 +223,11 @@ class ClassPanel(QWidget):
 
     # -- dialogs ---------------------------------------------------------------------
     def _ask_add(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add class", "Name of the new class:")
+        name, ok = QInputDialog.getText(
+            self,
+            translate("ClassPanel", "Add class"),
+            translate("ClassPanel", "Name of the new class:"),
+        )
         if ok and name.strip():
             self.addRequested.emit(name.strip())
 
@@ -208,7 +235,12 @@ class ClassPanel(QWidget):
         cls = self._current()
         if cls is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename class", "New name:", text=cls.name)
+        name, ok = QInputDialog.getText(
+            self,
+            translate("ClassPanel", "Rename class"),
+            translate("ClassPanel", "New name:"),
+            text=cls.name,
+        )
         if ok and name.strip() and name.strip() != cls.name:
             self.renameRequested.emit(cls.id, name.strip())
 
@@ -216,7 +248,8 @@ class ClassPanel(QWidget):
         cls = self._current()
         if cls is None:
             return
-        color = QColorDialog.getColor(QColor(cls.color), self, f"Color of {cls.name}")
+        title = translate("ClassPanel", "Color of {name}").format(name=cls.name)
+        color = QColorDialog.getColor(QColor(cls.color), self, title)
         if color.isValid():
             self.recolorRequested.emit(cls.id, color.name())
 
@@ -226,9 +259,12 @@ class ClassPanel(QWidget):
             return
         if ask_plain(
             self,
-            "Delete class",
-            f"Delete the class “{cls.name}”? Its annotations stay, without a class "
-            "(Undo brings the class back).",
+            translate("ClassPanel", "Delete class"),
+            translate(
+                "ClassPanel",
+                "Delete the class “{name}”? Its annotations stay, without a class "
+                "(Undo brings the class back).",
+            ).format(name=cls.name),
             name="deleteClassBox",
         ):
             self.deleteRequested.emit(cls.id)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -39,21 +40,16 @@ from limner.models.store import queries
 from limner.models.store.queries import ERROR_FILTER, ImageFilter
 from limner.models.store.store import ProjectStore
 from limner.models.workflow.project import resolve_image_path
+from limner.widgets.i18n import translate
 from limner.widgets.palette_colors import STATUS_HUES, error_color, status_color
 from limner.widgets.plain import plain_tooltip
+from limner.widgets.words import role_name, status_name
 
 PAGE_SIZE = 200
 CACHED_PAGES = 8
 THUMBS_IN_MEMORY = 400
 
-STATUS_LABELS = {
-    ImageStatus.NEW.value: "new",
-    ImageStatus.IN_PROGRESS.value: "in progress",
-    ImageStatus.SUBMITTED.value: "submitted",
-    ImageStatus.APPROVED.value: "approved",
-    ImageStatus.REJECTED.value: "rejected",
-    ImageStatus.SKIPPED.value: "skipped",
-}
+STATUSES = tuple(s.value for s in ImageStatus)
 STATUS_COLORS = {s: STATUS_HUES[s] for s in ("in_progress", "submitted", "approved", "rejected",
                                               "skipped")}  # fmt: skip
 """The statuses shown in colour (new ones in plain text); see ``palette_colors``."""
@@ -68,7 +64,11 @@ class _ThumbSignals(QObject):
 class ImageListModel(QAbstractTableModel):
     """Rows from SQL pages; thumbnails made in the background only for rows on screen."""
 
-    COLUMNS = ("Name", "Status", "Labels")
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("ImageList", "Name"),
+        QT_TRANSLATE_NOOP("ImageList", "Status"),
+        QT_TRANSLATE_NOOP("ImageList", "Labels"),
+    )
     ImageRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
@@ -183,7 +183,7 @@ class ImageListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+            return translate("ImageList", self.COLUMNS[section])
         return None
 
     def data(self, index: ValidIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -201,7 +201,7 @@ class ImageListModel(QAbstractTableModel):
             if col == 0:
                 return rec.name
             if col == 1:
-                return "unreadable" if rec.error else STATUS_LABELS.get(rec.status, rec.status)
+                return status_name("unreadable" if rec.error else rec.status)
             return rec.annotation_count
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(f"{rec.name}\n{rec.error}" if rec.error else rec.path)
@@ -227,18 +227,18 @@ class ImageListPanel(QWidget):
         self.model = ImageListModel(store, self)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
-        self.status_filter.addItem("All images", None)
-        for status, label in STATUS_LABELS.items():
-            self.status_filter.addItem(label.capitalize(), status)
-        self.status_filter.addItem("Unreadable", ERROR_FILTER)
+        self.status_filter.addItem(translate("ImageList", "All images"), None)
+        for status in STATUSES:
+            self.status_filter.addItem(_capitalized(status_name(status)), status)
+        self.status_filter.addItem(_capitalized(status_name("unreadable")), ERROR_FILTER)
         self.queue_filter = QComboBox()
         self.queue_filter.setObjectName("queueFilter")
-        self.queue_filter.addItem("All queues", None)
+        self.queue_filter.addItem(translate("ImageList", "All queues"), None)
         self._store = store
         self.reload_queues()
         self.search = QLineEdit()
         self.search.setObjectName("imageSearch")
-        self.search.setPlaceholderText("Search names…")
+        self.search.setPlaceholderText(translate("ImageList", "Search names…"))
         self.search.setClearButtonEnabled(True)
         self.table = QTableView()
         self.table.setObjectName("imageTable")
@@ -320,7 +320,7 @@ class ImageListPanel(QWidget):
             self.queue_filter.removeItem(1)
         for queue in found:
             who = f" · {queue.assignee}" if queue.assignee else ""
-            self.queue_filter.addItem(f"{queue.name} ({queue.role}{who})", queue.id)
+            self.queue_filter.addItem(f"{queue.name} ({role_name(queue.role)}{who})", queue.id)
         index = self.queue_filter.findData(current)
         self.queue_filter.setCurrentIndex(max(index, 0))
         self.queue_filter.blockSignals(False)
@@ -330,3 +330,8 @@ class ImageListPanel(QWidget):
         self.model.refresh()
         if self._current_id is not None:
             self.show_current(self._current_id)
+
+
+def _capitalized(text: str) -> str:
+    """A status as a filter's choice: with a capital, as a menu entry starts."""
+    return text[:1].upper() + text[1:]

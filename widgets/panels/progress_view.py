@@ -7,7 +7,7 @@ class), made readable on the current theme, so the charts read in light and dark
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.workflow.progress_charts import ClassCount, Throughput
+from limner.widgets.i18n import counted, translate
 from limner.widgets.palette_colors import STATUS_HUES, readable, status_color
 from limner.widgets.plain import escaped, plain_label
+from limner.widgets.words import status_name
 
 Section = tuple[str, Mapping[str, int], Mapping[str, int]]
 """(title, images by status, images by annotator)."""
@@ -39,13 +41,20 @@ class BarChart(QWidget):
         super().__init__(parent)
         self._rows: list[tuple[str, int]] = []
         self._colors: Mapping[str, str] = {}
+        self._shown: Callable[[str], str] = str
         self.setMinimumHeight(60)
 
     def set_rows(
-        self, rows: Sequence[tuple[str, int]], colors: Mapping[str, str] | None = None
+        self,
+        rows: Sequence[tuple[str, int]],
+        colors: Mapping[str, str] | None = None,
+        shown: Callable[[str], str] = str,
     ) -> None:
+        """``rows`` of (label, count); ``shown`` says a label as the chart writes it (a
+        status key in the user's language), the label itself picks the colour."""
         self._rows = list(rows)
         self._colors = dict(colors or {})
+        self._shown = shown
         self.setMinimumHeight(22 * max(1, len(self._rows)) + 8)
         self.update()
 
@@ -60,7 +69,9 @@ class BarChart(QWidget):
         for i, (label, count) in enumerate(self._rows):
             y = 4 + i * 22
             painter.setPen(text)
-            painter.drawText(QRectF(0, y, label_w - 6, 18), Qt.AlignmentFlag.AlignRight, label)
+            painter.drawText(
+                QRectF(0, y, label_w - 6, 18), Qt.AlignmentFlag.AlignRight, self._shown(label)
+            )
             painter.setPen(Qt.PenStyle.NoPen)
             own = self._colors.get(label)
             painter.setBrush(readable(own, palette) if own else status_color(label, palette))
@@ -103,7 +114,7 @@ class DayChart(QWidget):
         x = 30.0
         for status in statuses:  # the legend
             painter.fillRect(QRectF(x, base + 20, 10, 10), status_color(status, palette))
-            painter.drawText(QRectF(x + 14, base + 18, 90, 14), status.replace("_", " "))
+            painter.drawText(QRectF(x + 14, base + 18, 90, 14), status_name(status))
             x += 100
         painter.end()
 
@@ -122,7 +133,7 @@ class ProgressDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("progressDialog")
-        self.setWindowTitle("Progress")
+        self.setWindowTitle(translate("Progress", "Progress"))
         self.content = QWidget()
         self.content.setObjectName("progressContent")
         self.content.setAutoFillBackground(True)
@@ -136,21 +147,29 @@ class ProgressDialog(QDialog):
         self.class_images.set_rows([(c.name, c.images) for c in classes], colors)
         self.days = DayChart(days or {})
         self.pace = BarChart()
-        self.pace.set_rows([(t.actor or "(nobody)", t.submitted) for t in pace])
-        pace_text = "; ".join(f"{t.actor}: {t.per_day:.1f} a day over {t.days}" for t in pace)
+        self.pace.set_rows(
+            [(t.actor or translate("Progress", "(nobody)"), t.submitted) for t in pace]
+        )
+        pace_text = "; ".join(
+            translate("Progress", "{who}: {rate} a day over {days}").format(
+                who=t.actor, rate=f"{t.per_day:.1f}", days=t.days
+            )
+            for t in pace
+        )
         for heading, widget in (
-            ("Shapes per class", self.class_shapes),
-            ("Images per class", self.class_images),
-            ("Status moves per day", self.days),
-            ("Images submitted per annotator", self.pace),
+            (translate("Progress", "Shapes per class"), self.class_shapes),
+            (translate("Progress", "Images per class"), self.class_images),
+            (translate("Progress", "Status moves per day"), self.days),
+            (translate("Progress", "Images submitted per annotator"), self.pace),
         ):
             layout.addWidget(self._heading(heading))
             layout.addWidget(widget)
-        layout.addWidget(plain_label(pace_text or "Nothing submitted yet.", name="paceText"))
+        nothing = translate("Progress", "Nothing submitted yet.")
+        layout.addWidget(plain_label(pace_text or nothing, name="paceText"))
         scroll = QScrollArea()
         scroll.setWidget(self.content)
         scroll.setWidgetResizable(True)
-        self.export_button = QPushButton("Export PNG…")
+        self.export_button = QPushButton(translate("Progress", "Export PNG…"))
         self.export_button.clicked.connect(self.ask_export)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -174,18 +193,28 @@ class ProgressDialog(QDialog):
         by_annotator: Mapping[str, int],
     ) -> None:
         total, done = sum(by_status.values()), by_status.get("approved", 0)
-        heading = QLabel(f"<b>{escaped(title)}</b> — {total} images, {done} approved")
+        counts = translate("Progress", "{images}, {approved} approved").format(
+            images=counted(
+                total,
+                translate("Progress", "{count} image"),
+                translate("Progress", "{count} images"),
+            ),
+            approved=done,
+        )
+        heading = QLabel(f"<b>{escaped(title)}</b> — {escaped(counts)}")
         heading.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(heading)
         order = list(STATUS_HUES)
         status_chart = BarChart()
         status_chart.set_rows(
-            sorted(by_status.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+            sorted(by_status.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99),
+            shown=status_name,
         )
         layout.addWidget(status_chart)
         people = BarChart()
-        people.set_rows([(name or "(nobody)", n) for name, n in sorted(by_annotator.items())])
-        layout.addWidget(plain_label("by annotator"))
+        nobody = translate("Progress", "(nobody)")
+        people.set_rows([(name or nobody, n) for name, n in sorted(by_annotator.items())])
+        layout.addWidget(plain_label(translate("Progress", "by annotator")))
         layout.addWidget(people)
         self.charts[title] = (status_chart, people)
 
@@ -195,8 +224,12 @@ class ProgressDialog(QDialog):
         return image.save(str(path), "PNG")
 
     def ask_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export the charts", "progress.png",
-                                              "PNG images (*.png)")  # fmt: skip
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            translate("Progress", "Export the charts"),
+            "progress.png",
+            translate("Progress", "PNG images (*.png)"),
+        )
         if name:
             self.export_png(Path(name))
 

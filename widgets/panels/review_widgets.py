@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.workflow.review import Remark, StatusChange
+from limner.widgets.i18n import translate
 from limner.widgets.palette_colors import STATUS_HUES, banner_colors
 from limner.widgets.plain import make_plain, set_plain_tip
+from limner.widgets.words import status_name
 
 STATUS_COLORS = STATUS_HUES
 
@@ -42,12 +44,13 @@ class HistoryPanel(QListWidget):
         self.clear()
         for step in steps:
             when = step.time[:16].replace("T", " ")
-            text = f"{when} · {step.actor} · {step.from_status} → {step.to_status}"
+            moved = f"{status_name(step.from_status)} → {status_name(step.to_status)}"
+            text = f"{when} · {step.actor} · {moved}"
             if step.comment:
                 text += f" · “{step.comment}”"
             self.addItem(text)
         if not steps:
-            self.addItem("No status changes yet.")
+            self.addItem(translate("HistoryPanel", "No status changes yet."))
 
 
 class FeedbackBanner(QLabel):
@@ -173,6 +176,11 @@ class ChangesOverlay:
     """Frames around what changed since the last review: added, changed, removed."""
 
     COLORS = {"added": "#3cd070", "changed": "#f0a030", "removed": "#f04040"}
+    WORDS = {
+        "added": QT_TRANSLATE_NOOP("ChangesOverlay", "added"),
+        "changed": QT_TRANSLATE_NOOP("ChangesOverlay", "changed"),
+        "removed": QT_TRANSLATE_NOOP("ChangesOverlay", "removed"),
+    }
     NAME = "changes"
 
     def __init__(self, host: OverlayHost) -> None:
@@ -194,8 +202,9 @@ class ChangesOverlay:
             pen.setCosmetic(True)
             rect.setPen(pen)
             rect.setZValue(1.5e6)
-            set_plain_tip(rect, kind)
-            tag = QGraphicsSimpleTextItem(kind, rect)
+            said_kind = translate("ChangesOverlay", self.WORDS[kind])
+            set_plain_tip(rect, said_kind)
+            tag = QGraphicsSimpleTextItem(said_kind, rect)
             tag.setBrush(QBrush(QColor(self.COLORS[kind])))
             tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             tag.setPos(QPointF(x0, y1))

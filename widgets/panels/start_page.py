@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import translate
 from limner.widgets.plain import plain_label
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -53,14 +54,16 @@ class StartPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 2.2)
         font.setBold(True)
         title.setFont(font)
-        subtitle = plain_label("Label images with boxes, polygons, masks and skeletons.")
+        subtitle = plain_label(
+            translate("StartPage", "Label images with boxes, polygons, masks and skeletons.")
+        )
         self.buttons: dict[str, QPushButton] = {}
         column = QVBoxLayout()
         for name, text, signal in (
-            ("new", "New project…", self.newRequested),
-            ("open", "Open project…", self.openRequested),
-            ("clone", "Clone from server…", self.cloneRequested),
-            ("demo", "Open the demo", self.demoRequested),
+            ("new", translate("StartPage", "New project…"), self.newRequested),
+            ("open", translate("StartPage", "Open project…"), self.openRequested),
+            ("clone", translate("StartPage", "Clone from server…"), self.cloneRequested),
+            ("demo", translate("StartPage", "Open the demo"), self.demoRequested),
         ):
             button = QPushButton(text)
             button.setObjectName(f"start_{name}")
@@ -75,9 +78,11 @@ class StartPage(QWidget):
         self.recent.setSpacing(2)
         self.recent.itemActivated.connect(self._activated)
         self.recent.installEventFilter(self)
-        self.empty = plain_label("No recent projects yet.", name="recentEmpty")
+        self.empty = plain_label(
+            translate("StartPage", "No recent projects yet."), name="recentEmpty"
+        )
         right = QVBoxLayout()
-        right.addWidget(plain_label("Recent projects"))
+        right.addWidget(plain_label(translate("StartPage", "Recent projects")))
         right.addWidget(self.recent, 1)
         right.addWidget(self.empty)
         body = QHBoxLayout()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from limner.models.store.suggestions import Suggestion
+from limner.widgets.i18n import counted, translate
 from limner.widgets.plain import plain_label
 
 _OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
@@ -66,9 +67,9 @@ class SuggestionPanel(QWidget):
         self.threshold.setRange(0.0, 1.0)
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(0.5)
-        self.accept_button = QPushButton("Accept", self)
-        self.reject_button = QPushButton("Reject", self)
-        self.accept_above = QPushButton("Accept ≥", self)
+        self.accept_button = QPushButton(translate("SuggestionPanel", "Accept"), self)
+        self.reject_button = QPushButton(translate("SuggestionPanel", "Reject"), self)
+        self.accept_above = QPushButton(translate("SuggestionPanel", "Accept ≥"), self)
         buttons = QHBoxLayout()
         for widget in (self.accept_button, self.reject_button, self.accept_above, self.threshold):
             buttons.addWidget(widget)
@@ -91,13 +92,20 @@ class SuggestionPanel(QWidget):
         self.rows.clear()
         for item in items:
             score = f"{item.score:.2f}" if item.score is not None else "–"
-            row = QListWidgetItem(f"{item.label or 'unlabeled'} · {score} · {item.source}")
+            label = item.label or translate("SuggestionPanel", "unlabeled")
+            row = QListWidgetItem(f"{label} · {score} · {item.source}")
             row.setData(Qt.ItemDataRole.UserRole, item.uuid)
             self.rows.addItem(row)
         uuids = [i.uuid for i in items]
         self.rows.setCurrentRow(uuids.index(keep) if keep in uuids else (0 if uuids else -1))
         self.rows.blockSignals(False)
-        self.summary.setText(f"{len(items)} suggestion{'s' if len(items) != 1 else ''} open")
+        self.summary.setText(
+            counted(
+                len(items),
+                translate("SuggestionPanel", "{count} suggestion open"),
+                translate("SuggestionPanel", "{count} suggestions open"),
+            )
+        )
         self.currentChanged.emit(self.current())
 
     def current(self) -> str:

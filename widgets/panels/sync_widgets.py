@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -21,17 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.widgets.i18n import counted, translate
 from limner.widgets.plain import plain_label, set_plain_tip
 
+C = "Sync"
 STATE_TEXT = {
-    "never": "not synced yet",
-    "syncing": "syncing…",
-    "up_to_date": "up to date",
-    "offline": "offline",
-    "auth": "sign-in needed",
-    "tls": "TLS problem",
-    "error": "sync error",
-    "cancelled": "sync cancelled",
+    "never": QT_TRANSLATE_NOOP("Sync", "not synced yet"),
+    "syncing": QT_TRANSLATE_NOOP("Sync", "syncing…"),
+    "up_to_date": QT_TRANSLATE_NOOP("Sync", "up to date"),
+    "offline": QT_TRANSLATE_NOOP("Sync", "offline"),
+    "auth": QT_TRANSLATE_NOOP("Sync", "sign-in needed"),
+    "tls": QT_TRANSLATE_NOOP("Sync", "TLS problem"),
+    "error": QT_TRANSLATE_NOOP("Sync", "sync error"),
+    "cancelled": QT_TRANSLATE_NOOP("Sync", "sync cancelled"),
 }
 STATE_MARK = {
     "syncing": "⟳",
@@ -43,6 +45,11 @@ STATE_MARK = {
     "cancelled": "○",
     "never": "○",
 }
+
+
+def state_text(state: str) -> str:
+    """A sync state ("up_to_date") as the user reads it ("up to date")."""
+    return translate(C, STATE_TEXT[state]) if state in STATE_TEXT else state
 
 
 class SyncIndicator(QToolButton):
@@ -68,19 +75,25 @@ class SyncIndicator(QToolButton):
     ) -> None:
         """``retry_in`` (e.g. "10 s") says when sync tries again by itself after a failure."""
         self.state = state
-        parts = [f"{STATE_MARK.get(state, '')} {STATE_TEXT.get(state, state)}".strip()]
+        parts = [f"{STATE_MARK.get(state, '')} {state_text(state)}".strip()]
         if pending:
-            parts.append(f"{pending} pending")
+            parts.append(translate("Sync", "{count} pending").format(count=pending))
         if conflicts:
-            parts.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
+            parts.append(
+                counted(
+                    conflicts,
+                    translate("Sync", "{count} conflict"),
+                    translate("Sync", "{count} conflicts"),
+                )
+            )
         if issues:
-            parts.append(f"{issues} not synced")
+            parts.append(translate("Sync", "{count} not synced").format(count=issues))
         if last and state == "up_to_date":
             parts.append(last)
         if retry_in:
-            parts.append(f"retrying in {retry_in}")
+            parts.append(translate("Sync", "retrying in {delay}").format(delay=retry_in))
         self.setText(" · ".join(parts))
-        set_plain_tip(self, message or "Click for sync details")
+        set_plain_tip(self, message or translate("Sync", "Click for sync details"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +124,13 @@ class ConflictsPanel(QWidget):
         self.list.setObjectName("conflictList")
         self.list.itemActivated.connect(self._show)
         self.list.currentItemChanged.connect(lambda item, _prev: self._show(item))
-        self.mine = QPushButton("Keep mine")
-        self.theirs = QPushButton("Take theirs")
-        self.both = QPushButton("Keep both")
+        self.mine = QPushButton(translate("Sync", "Keep mine"))
+        self.theirs = QPushButton(translate("Sync", "Take theirs"))
+        self.both = QPushButton(translate("Sync", "Keep both"))
         self.mine.clicked.connect(lambda: self._resolve("mine"))
         self.theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.both.clicked.connect(lambda: self._resolve("both"))
-        self.empty = plain_label("No conflicts.")
+        self.empty = plain_label(translate("Sync", "No conflicts."))
         self.problem = plain_label(name="syncProblem")  # a server's words, never markup
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Tag, TagSpec
 from limner.models.editing.class_fit import is_tag_class
+from limner.widgets.i18n import translate
 from limner.widgets.plain import menu_text, plain_label, set_plain_tip
+from limner.widgets.words import tag_mode_name
 
 __all__ = ["TAG_KEYS", "TagPanel"]
 
@@ -68,8 +70,8 @@ class TagPanel(QWidget):
         scroll.setWidget(self._body)
         scroll.setMinimumHeight(180)  # the right column is crowded; keep a few rows in sight
         self.add_button = QToolButton()
-        self.add_button.setText("+ Tag class…")
-        self.add_button.setToolTip("Add a class that tags the whole image")
+        self.add_button.setText(translate("TagPanel", "+ Tag class…"))
+        self.add_button.setToolTip(translate("TagPanel", "Add a class that tags the whole image"))
         self.add_button.clicked.connect(self.addRequested.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -100,7 +102,9 @@ class TagPanel(QWidget):
         for cls in self._classes:
             self._rows.addWidget(self._group(cls, keys))
         if not self._classes:
-            hint = plain_label("No tag classes yet: add one to tag whole images.")
+            hint = plain_label(
+                translate("TagPanel", "No tag classes yet: add one to tag whole images.")
+            )
             hint.setWordWrap(True)
             self._rows.addWidget(hint)
         self._rows.addStretch(1)
@@ -108,13 +112,13 @@ class TagPanel(QWidget):
 
     def _group(self, cls: LabelClass, keys: Iterable[str]) -> QGroupBox:
         spec = cls.tag or TagSpec("text")
-        box = QGroupBox(menu_text(f"{cls.name}  ({spec.mode})"))
+        box = QGroupBox(menu_text(f"{cls.name}  ({tag_mode_name(spec.mode)})"))
         box.setObjectName(f"tagClass{cls.id}")
         grid = QGridLayout(box)
         edit_button = QToolButton()
-        edit_button.setText("Edit…")
+        edit_button.setText(translate("TagPanel", "Edit…"))
         edit_button.setObjectName(f"editTagClass{cls.id}")
-        edit_button.setToolTip("Name, question and options of the tag class")
+        edit_button.setToolTip(translate("TagPanel", "Name, question and options of the tag class"))
         edit_button.clicked.connect(lambda _=False, cid=cls.id: self.editRequested.emit(cid))
         cells = 1
         if spec.mode in ("single", "multiple"):
@@ -126,7 +130,7 @@ class TagPanel(QWidget):
         else:
             line = QLineEdit()
             line.setObjectName(f"tagText{cls.id}")
-            line.setPlaceholderText("a number" if spec.mode == "number" else "free text")
+            line.setPlaceholderText(tag_mode_name(spec.mode))
             line.editingFinished.connect(lambda cid=cls.id: self._finished(cid))
             self.edits[cls.id] = line
             grid.addWidget(line, 0, 0)

@@ -10,12 +10,25 @@ import numpy as np
 
 from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.geometry import Box, Geometry
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.editing.commands import Command
 
 HANDLE_SCREEN_PX = 6.0
 """Half-size of a grab handle on screen; divided by the zoom to get image pixels."""
 MIN_DRAG_SCREEN_PX = 3.0
 """A drag shorter than this on screen is a click, not a shape."""
+
+
+def point_count(count: int) -> str:
+    """ "1 point", "3 points" for a hint."""
+    if count == 1:
+        return QT_TRANSLATE_NOOP("Tools", "1 point")
+    return QT_TRANSLATE_NOOP("Tools", "{count} points").format(count=count)
+
+
+def with_message(message: str, hint: str) -> str:
+    """The hint after a message of the last gesture ("cannot close: …  · 3 points · …")."""
+    return joined(" · ", message, hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +53,8 @@ class Preview:
     ``overrides`` replace the drawn geometry of existing annotations (a drag); ``drawing`` is
     a finished-looking new shape; ``polyline`` an open chain of vertices still being placed
     (a polygon in progress, or a skeleton's placed points); ``ring`` the brush cursor
-    (x, y, radius); ``hint`` a short text for the status bar ("next: left knee");
+    (x, y, radius); ``hint`` a short text for the status bar ("next: left knee"), a phrase
+    the window says in the user's language;
     ``mask_layer`` a live raster the canvas redraws by dirty rectangle while painting.
     """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from limner.models.domain.geometry import Box, Geometry
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer
 from limner.models.editing.tools.drag import DragShapeTool
 
@@ -10,7 +11,7 @@ from limner.models.editing.tools.drag import DragShapeTool
 class BoxTool(DragShapeTool):
     name = "box"
     letter = "B"
-    undo_text = "Draw box"
+    undo_text = QT_TRANSLATE_NOOP("Commands", "Draw box")
 
     def shape_between(self, ax: float, ay: float, bx: float, by: float, p: Pointer) -> Geometry:
         return Box.from_corners(ax, ay, bx, by)

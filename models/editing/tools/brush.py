@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from limner.models.domain.entities import Annotation, NewAnnotation
 from limner.models.domain.geometry import Mask
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.mask_commands import MaskStroke
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
@@ -49,7 +50,7 @@ class _PaintTool(Tool):
     """What brush and eraser share; they differ in the value painted and in who may start."""
 
     value: ClassVar[bool] = True
-    label: ClassVar[str] = "Brush"
+    label: ClassVar[str] = QT_TRANSLATE_NOOP("Tools", "Brush")
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
@@ -73,8 +74,10 @@ class _PaintTool(Tool):
         return "cross"
 
     def _hint(self) -> str:
-        text = f"{self.label} {self.radius:.3g} px   [ and ] resize"
-        return f"{text}   {self._message}" if self._message else text
+        text = QT_TRANSLATE_NOOP("Tools", "{tool} {size} px   [ and ] resize").format(
+            tool=self.label, size=f"{self.radius:.3g}"
+        )
+        return joined("   ", text, self._message)
 
     def _refresh(self) -> None:
         ring = None
@@ -107,7 +110,7 @@ class _PaintTool(Tool):
                 self._message = str(exc)
                 return None
         if not self.value:
-            self._message = "select a mask to erase from"
+            self._message = QT_TRANSLATE_NOOP("Tools", "select a mask to erase from")
             return None
         return MaskLayer(width, height)
 
@@ -158,7 +161,7 @@ class _PaintTool(Tool):
                 layer.original_crop(rect),
                 layer.crop(rect),
                 (layer.width, layer.height),
-                text=f"{self.label} stroke",
+                text=QT_TRANSLATE_NOOP("Commands", "{tool} stroke").format(tool=self.label),
             )
             self.host.commit(command)
             return
@@ -170,7 +173,7 @@ class _PaintTool(Tool):
             class_id=self.host.active_class_id(),
             geometry=mask,
         )
-        self.host.commit(AddAnnotations((item,), text="Paint mask"))
+        self.host.commit(AddAnnotations((item,), text=QT_TRANSLATE_NOOP("Commands", "Paint mask")))
 
 
 class BrushTool(_PaintTool):
@@ -179,7 +182,7 @@ class BrushTool(_PaintTool):
     name = "brush"
     letter = "M"
     value = True
-    label = "Brush"
+    label = QT_TRANSLATE_NOOP("Tools", "Brush")
 
 
 class EraserTool(_PaintTool):
@@ -188,4 +191,4 @@ class EraserTool(_PaintTool):
     name = "eraser"
     letter = "E"
     value = False
-    label = "Eraser"
+    label = QT_TRANSLATE_NOOP("Tools", "Eraser")

@@ -24,6 +24,7 @@ from limner.models.domain.geometry import (
     polygon_to_box,
     polyline_to_polygon,
 )
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
 from limner.models.editing.mask_commands import ReplaceAnnotations
 from limner.models.editing.tools.base import ToolHost
@@ -98,7 +99,7 @@ def fill_selected_polygons_into_mask(host: ToolHost) -> Command | None:
         mask = polygon_to_mask_geometry(annotation.geometry, width, height)
         if mask is not None:
             pairs.append((annotation, _converted(annotation, mask)))
-    return _replace(host, pairs, "Convert to mask")
+    return _replace(host, pairs, QT_TRANSLATE_NOOP("Commands", "Convert to mask"))
 
 
 def convert_selected_masks_to_polygons(host: ToolHost, tolerance: float = 0.0) -> Command | None:
@@ -116,7 +117,7 @@ def convert_selected_masks_to_polygons(host: ToolHost, tolerance: float = 0.0) -
         if tolerance > 0:
             polygon = simplify_polygon(polygon, tolerance)
         pairs.append((annotation, _converted(annotation, polygon)))
-    return _replace(host, pairs, "Convert to polygon")
+    return _replace(host, pairs, QT_TRANSLATE_NOOP("Commands", "Convert to polygon"))
 
 
 ELLIPSE_VERTICES = 32
@@ -148,12 +149,19 @@ def _convert_each(
 
 def convert_selected_boxes_to_polygons(host: ToolHost) -> Command | None:
     """Each selected box, rotated or not, becomes the polygon of its four corners."""
-    return _convert_each(host, Box, box_to_polygon, "Convert box to polygon")
+    return _convert_each(
+        host, Box, box_to_polygon, QT_TRANSLATE_NOOP("Commands", "Convert box to polygon")
+    )
 
 
 def convert_selected_polygons_to_boxes(host: ToolHost) -> Command | None:
     """Each selected polygon becomes the smallest rotated box around it."""
-    return _convert_each(host, Polygon, polygon_to_box, "Convert polygon to rotated box")
+    return _convert_each(
+        host,
+        Polygon,
+        polygon_to_box,
+        QT_TRANSLATE_NOOP("Commands", "Convert polygon to rotated box"),
+    )
 
 
 def convert_selected_ellipses_to_polygons(
@@ -164,10 +172,15 @@ def convert_selected_ellipses_to_polygons(
         host,
         Ellipse,
         lambda e: ellipse_to_polygon(e, vertices),
-        "Convert ellipse to polygon",
+        QT_TRANSLATE_NOOP("Commands", "Convert ellipse to polygon"),
     )
 
 
 def convert_selected_polylines_to_polygons(host: ToolHost) -> Command | None:
     """Each selected polyline is closed into a polygon (its last point joined to its first)."""
-    return _convert_each(host, Polyline, polyline_to_polygon, "Close polyline into polygon")
+    return _convert_each(
+        host,
+        Polyline,
+        polyline_to_polygon,
+        QT_TRANSLATE_NOOP("Commands", "Close polyline into polygon"),
+    )

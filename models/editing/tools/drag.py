@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Geometry
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
 from limner.models.errors import GeometryError
@@ -19,7 +20,7 @@ from limner.models.store.tx import new_uuid
 class DragShapeTool(Tool):
     """Draws the shape :meth:`shape_between` makes from the press point to the pointer."""
 
-    undo_text = "Draw shape"
+    undo_text = QT_TRANSLATE_NOOP("Commands", "Draw shape")
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)

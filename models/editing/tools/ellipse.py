@@ -8,6 +8,7 @@ axis-aligned; the select tool's rotate handle turns it afterwards.
 from __future__ import annotations
 
 from limner.models.domain.geometry import Ellipse, Geometry
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer
 from limner.models.editing.tools.drag import DragShapeTool
 
@@ -25,7 +26,7 @@ def ellipse_in(ax: float, ay: float, bx: float, by: float, circle: bool) -> Elli
 class EllipseTool(DragShapeTool):
     name = "ellipse"
     letter = "O"
-    undo_text = "Draw ellipse"
+    undo_text = QT_TRANSLATE_NOOP("Commands", "Draw ellipse")
 
     def shape_between(self, ax: float, ay: float, bx: float, by: float, p: Pointer) -> Geometry:
         return ellipse_in(ax, ay, bx, by, circle=p.shift)

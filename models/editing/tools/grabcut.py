@@ -7,6 +7,7 @@ from its background and the result becomes a new mask of the active class.
 from __future__ import annotations
 
 from limner.models.domain.geometry import Box
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
 from limner.models.editing.tools.wand import commit_region
 from limner.models.errors import GeometryError
@@ -70,8 +71,12 @@ class GrabCutTool(Tool):
         except GeometryError as exc:
             self.preview = Preview(hint=str(exc))
             return
-        if not commit_region(self.host, region, "new", text="GrabCut"):
-            self.preview = Preview(hint="GrabCut found no object in the box")
+        if not commit_region(
+            self.host, region, "new", text=QT_TRANSLATE_NOOP("Commands", "GrabCut")
+        ):
+            self.preview = Preview(
+                hint=QT_TRANSLATE_NOOP("Tools", "GrabCut found no object in the box")
+            )
 
     def cancel(self) -> None:
         self._anchor = None

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from limner.models.domain.entities import LabelClass, NewAnnotation
 from limner.models.domain.geometry import Keypoints, Skeleton
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.editing.commands import AddAnnotations
-from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost, with_message
 from limner.models.store.tx import new_uuid
 
 KeypointValue = tuple[float, float, int]
 
 _UNLABELED: KeypointValue = (0.0, 0.0, 0)
-_NO_SKELETON_HINT = "pick a class with a skeleton to place keypoints (Edit… adds its points)"
+_NO_SKELETON_HINT = QT_TRANSLATE_NOOP(
+    "Tools", "pick a class with a skeleton to place keypoints (Edit… adds its points)"
+)
 
 
 def _skeleton_class(label_class: LabelClass | None) -> LabelClass | None:
@@ -142,9 +145,13 @@ class KeypointTool(Tool):
         assert label_class is not None and label_class.skeleton is not None
         if not any(v > 0 for _x, _y, v in self._placed):
             if len(self._placed) >= self._count():
-                self._reset("every point was skipped, so nothing was added")
+                self._reset(
+                    QT_TRANSLATE_NOOP("Tools", "every point was skipped, so nothing was added")
+                )
             else:
-                self._message = "label at least one point before finishing"
+                self._message = QT_TRANSLATE_NOOP(
+                    "Tools", "label at least one point before finishing"
+                )
                 self._refresh()
             return
         image_id = self.host.image_id
@@ -157,7 +164,8 @@ class KeypointTool(Tool):
         item = NewAnnotation(
             uuid=new_uuid(), image_id=image_id, class_id=label_class.id, geometry=geometry
         )
-        if self.host.commit(AddAnnotations((item,), text="Place keypoints")):
+        text = QT_TRANSLATE_NOOP("Commands", "Place keypoints")
+        if self.host.commit(AddAnnotations((item,), text=text)):
             self._reset()
 
     def _reset(self, message: str = "") -> None:
@@ -174,14 +182,16 @@ class KeypointTool(Tool):
         names = label_class.skeleton.names
         index = len(self._placed)
         hint = (
-            f"next: {names[index]} ({index + 1}/{len(names)}) · Shift+click occluded · X skip"
+            QT_TRANSLATE_NOOP(
+                "Tools", "next: {name} ({number}/{count}) · Shift+click occluded · X skip"
+            ).format(name=names[index], number=index + 1, count=len(names))
             if index < len(names)
             else ""
         )
         if self._placed:
-            hint += " · Enter finish · Backspace undo point"
-        if self._message:
-            hint = f"{self._message} · {hint}"
+            finish = QT_TRANSLATE_NOOP("Tools", "Enter finish · Backspace undo point")
+            hint = joined(" · ", hint, finish)
+        hint = with_message(self._message, hint)
         drawing = None
         if any(v > 0 for _x, _y, v in self._placed):
             # The partial instance, padded with unlabeled points, draws as a skeleton with

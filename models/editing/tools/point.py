@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Point
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
 from limner.models.store.tx import new_uuid
@@ -15,7 +16,7 @@ class PointTool(Tool):
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
-        self.preview = Preview(hint="click to place a point")
+        self.preview = Preview(hint=QT_TRANSLATE_NOOP("Tools", "click to place a point"))
 
     @property
     def busy(self) -> bool:
@@ -36,4 +37,4 @@ class PointTool(Tool):
             class_id=self.host.active_class_id(),
             geometry=Point(float(p.x), float(p.y)),
         )
-        self.host.commit(AddAnnotations((item,), text="Place point"))
+        self.host.commit(AddAnnotations((item,), text=QT_TRANSLATE_NOOP("Commands", "Place point")))

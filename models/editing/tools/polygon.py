@@ -16,9 +16,17 @@ import math
 
 from limner.models.domain.entities import Annotation, NewAnnotation
 from limner.models.domain.geometry import XY, Polygon, PolygonPart
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.editing.commands import AddAnnotations, EditAnnotations
 from limner.models.editing.polygon_edit import add_hole, add_part
-from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.editing.tools.base import (
+    Pointer,
+    Preview,
+    Tool,
+    ToolHost,
+    point_count,
+    with_message,
+)
 from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
 
@@ -26,11 +34,11 @@ NEW = "new"
 HOLE = "hole"
 PART = "part"
 
-_CLOSE_HELP = "click the first point, double-click or Enter to close"
+_CLOSE_HELP = QT_TRANSLATE_NOOP("Tools", "click the first point, double-click or Enter to close")
 _MODE_PREFIX = {
     NEW: "",
-    HOLE: "hole in the selected polygon · ",
-    PART: "new part of the selected polygon · ",
+    HOLE: QT_TRANSLATE_NOOP("Tools", "hole in the selected polygon"),
+    PART: QT_TRANSLATE_NOOP("Tools", "new part of the selected polygon"),
 }
 
 
@@ -160,12 +168,17 @@ class PolygonTool(Tool):
     def _close(self) -> None:
         distinct = len(set(self._points))
         if distinct < 3:
-            self._refuse(f"a polygon needs at least 3 distinct points, this one has {distinct}")
+            self._refuse(
+                QT_TRANSLATE_NOOP(
+                    "Tools", "a polygon needs at least 3 distinct points, this one has {count}"
+                ).format(count=distinct)
+            )
             return
         try:
             ring = PolygonPart(tuple(self._points)).outer
         except GeometryError as error:
-            self._refuse(f"cannot close: {error}")
+            cannot = QT_TRANSLATE_NOOP("Tools", "cannot close: {error}")
+            self._refuse(cannot.format(error=str(error)))
             return
         if self._mode == NEW:
             self._commit_new(ring)
@@ -183,19 +196,25 @@ class PolygonTool(Tool):
             class_id=self.host.active_class_id(),
             geometry=Polygon((PolygonPart(ring),)),
         )
-        if self.host.commit(AddAnnotations((item,), text="Draw polygon")):
+        if self.host.commit(
+            AddAnnotations((item,), text=QT_TRANSLATE_NOOP("Commands", "Draw polygon"))
+        ):
             self._reset()
 
     def _commit_edit(self, ring: tuple[XY, ...]) -> None:
         target = next((a for a in self.host.editable_annotations() if a.uuid == self._target), None)
         if target is None or not isinstance(target.geometry, Polygon):
-            self._refuse("the polygon this ring was meant for is gone; press Esc")
+            self._refuse(
+                QT_TRANSLATE_NOOP("Tools", "the polygon this ring was meant for is gone; press Esc")
+            )
             return
         try:
             if self._mode == HOLE:
-                geometry, text = add_hole(target.geometry, ring), "Cut hole"
+                text = QT_TRANSLATE_NOOP("Commands", "Cut hole")
+                geometry = add_hole(target.geometry, ring)
             else:
-                geometry, text = add_part(target.geometry, ring), "Add polygon part"
+                text = QT_TRANSLATE_NOOP("Commands", "Add polygon part")
+                geometry = add_part(target.geometry, ring)
         except GeometryError as error:
             self._refuse(str(error))
             return
@@ -209,15 +228,16 @@ class PolygonTool(Tool):
         if not self._points:
             self.preview = Preview(
                 hint=self._message
-                or "click to place the first point · with one polygon selected, "
-                "Ctrl+click starts a hole, Shift+click a new part"
+                or QT_TRANSLATE_NOOP(
+                    "Tools",
+                    "click to place the first point · with one polygon selected, "
+                    "Ctrl+click starts a hole, Shift+click a new part",
+                )
             )
             return
         polyline = tuple(self._points)
         if self._pointer is not None and self._pointer != polyline[-1]:
             polyline = (*polyline, self._pointer)
         count = len(self._points)
-        hint = f"{_MODE_PREFIX[self._mode]}{count} point{'s' if count != 1 else ''} · {_CLOSE_HELP}"
-        if self._message:
-            hint = f"{self._message} · {hint}"
-        self.preview = Preview(polyline=polyline, hint=hint)
+        hint = joined(" · ", _MODE_PREFIX[self._mode], point_count(count), _CLOSE_HELP)
+        self.preview = Preview(polyline=polyline, hint=with_message(self._message, hint))

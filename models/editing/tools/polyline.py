@@ -11,12 +11,22 @@ import math
 
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import XY, Polyline
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.editing.commands import AddAnnotations
-from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.editing.tools.base import (
+    Pointer,
+    Preview,
+    Tool,
+    ToolHost,
+    point_count,
+    with_message,
+)
 from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
 
-_HELP = "double-click or Enter to finish · Backspace removes the last point"
+_HELP = QT_TRANSLATE_NOOP(
+    "Tools", "double-click or Enter to finish · Backspace removes the last point"
+)
 
 
 class PolylineTool(Tool):
@@ -91,7 +101,9 @@ class PolylineTool(Tool):
         try:
             line = Polyline(tuple(self._points))
         except GeometryError as error:
-            self._message = f"cannot finish: {error}"
+            self._message = QT_TRANSLATE_NOOP("Tools", "cannot finish: {error}").format(
+                error=str(error)
+            )
             self._refresh()
             return
         if image_id is None:
@@ -100,21 +112,23 @@ class PolylineTool(Tool):
         item = NewAnnotation(
             uuid=new_uuid(), image_id=image_id, class_id=self.host.active_class_id(), geometry=line
         )
-        if self.host.commit(AddAnnotations((item,), text="Draw polyline")):
+        if self.host.commit(
+            AddAnnotations((item,), text=QT_TRANSLATE_NOOP("Commands", "Draw polyline"))
+        ):
             self.cancel()
 
     def _refresh(self) -> None:
         if not self._points:
-            self.preview = Preview(hint=self._message or "click to place the first point")
+            self.preview = Preview(
+                hint=self._message or QT_TRANSLATE_NOOP("Tools", "click to place the first point")
+            )
             return
         chain = tuple(self._points)
         if self._pointer is not None and self._pointer != chain[-1]:
             chain = (*chain, self._pointer)
         count = len(self._points)
-        hint = f"{count} point{'s' if count != 1 else ''} · {_HELP}"
-        if self._message:
-            hint = f"{self._message} · {hint}"
-        self.preview = Preview(polyline=chain, hint=hint)
+        hint = joined(" · ", point_count(count), _HELP)
+        self.preview = Preview(polyline=chain, hint=with_message(self._message, hint))
 
 
 def _near(point: XY, x: float, y: float, tol: float) -> bool:

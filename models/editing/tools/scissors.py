@@ -18,15 +18,20 @@ import math
 from limner.models.assist.scissors import XY, EdgeTracer
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Polygon, PolygonPart
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
-from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
+from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost, with_message
 from limner.models.errors import GeometryError
 from limner.models.store.tx import new_uuid
 
 __all__ = ["ScissorsTool"]
 
-_IDLE_HINT = "click on an object's edge to start; the outline follows edges between clicks"
-_CLOSE_HINT = "click the first point, double-click or Enter to close · Backspace undoes a stretch"
+_IDLE_HINT = QT_TRANSLATE_NOOP(
+    "Tools", "click on an object's edge to start; the outline follows edges between clicks"
+)
+_CLOSE_HINT = QT_TRANSLATE_NOOP(
+    "Tools", "click the first point, double-click or Enter to close · Backspace undoes a stretch"
+)
 
 
 class ScissorsTool(Tool):
@@ -144,13 +149,17 @@ class ScissorsTool(Tool):
         closing = tracer.path(*self._start)
         ring = list(self.points) + closing[1:-1]
         if len(set(ring)) < 3:
-            self._message = "an outline needs at least 3 distinct points"
+            self._message = QT_TRANSLATE_NOOP(
+                "Tools", "an outline needs at least 3 distinct points"
+            )
             self._refresh()
             return
         try:
             part = PolygonPart(tuple(ring))
         except GeometryError as error:
-            self._message = f"cannot close: {error}"
+            self._message = QT_TRANSLATE_NOOP("Tools", "cannot close: {error}").format(
+                error=str(error)
+            )
             self._refresh()
             return
         image_id = self.host.image_id
@@ -163,7 +172,8 @@ class ScissorsTool(Tool):
             class_id=self.host.active_class_id(),
             geometry=Polygon((part,)),
         )
-        if self.host.commit(AddAnnotations((item,), text="Intelligent scissors")):
+        text = QT_TRANSLATE_NOOP("Commands", "Intelligent scissors")
+        if self.host.commit(AddAnnotations((item,), text=text)):
             self._reset()
 
     def _refresh(self) -> None:
@@ -174,5 +184,6 @@ class ScissorsTool(Tool):
         tracer = self._tracer
         if self._pointer is not None and tracer is not None and self._pointer != polyline[-1]:
             polyline.extend(tracer.path(*self._pointer)[1:])
-        hint = f"{self._message} · {_CLOSE_HINT}" if self._message else _CLOSE_HINT
-        self.preview = Preview(polyline=tuple(polyline), hint=hint)
+        self.preview = Preview(
+            polyline=tuple(polyline), hint=with_message(self._message, _CLOSE_HINT)
+        )

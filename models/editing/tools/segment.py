@@ -21,15 +21,37 @@ from limner.models.assist.errors import AssistError
 from limner.models.assist.sam import Embedding, EmbeddingCache, Prompt, Segmenter, embedding_for
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Geometry, Mask
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
-from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
+from limner.models.editing.tools.base import (
+    MIN_DRAG_SCREEN_PX,
+    Pointer,
+    Preview,
+    Tool,
+    ToolHost,
+    point_count,
+    with_message,
+)
 from limner.models.errors import GeometryError
 from limner.models.imaging.mask_ops import mask_to_polygons, tight_rect
 from limner.models.store.tx import new_uuid
 
 __all__ = ["SegmentTool"]
 
-_NO_MODEL = "no segmentation model installed (Tools → Models… adds one)"
+_NO_MODEL = QT_TRANSLATE_NOOP("Tools", "no segmentation model installed (Tools → Models… adds one)")
+_IDLE = {
+    True: QT_TRANSLATE_NOOP(
+        "Tools", "click the object (Alt+click: not this), or drag a box · Tab: keep as polygon"
+    ),
+    False: QT_TRANSLATE_NOOP(
+        "Tools", "click the object (Alt+click: not this), or drag a box · Tab: keep as mask"
+    ),
+}
+_PROMPTING = {
+    True: QT_TRANSLATE_NOOP("Tools", "{points} · Enter keeps the polygon · Backspace undoes"),
+    False: QT_TRANSLATE_NOOP("Tools", "{points} · Enter keeps the mask · Backspace undoes"),
+}
+"""The hints, by whether the result is kept as a polygon (else as a mask)."""
 
 
 class SegmentTool(Tool):
@@ -175,7 +197,9 @@ class SegmentTool(Tool):
     def _accept(self) -> None:
         geometry, image_id = self._geometry(self.as_polygon), self.host.image_id
         if geometry is None or image_id is None:
-            self._message = "the model found nothing here; add or move a point"
+            self._message = QT_TRANSLATE_NOOP(
+                "Tools", "the model found nothing here; add or move a point"
+            )
             self._refresh()
             return
         item = NewAnnotation(
@@ -186,19 +210,18 @@ class SegmentTool(Tool):
             source=self.source or "model",
         )
         label = self.source.removeprefix("model:") or "model"
-        if self.host.commit(AddAnnotations((item,), text=f"Segment with {label}")):
+        text = QT_TRANSLATE_NOOP("Commands", "Segment with {model}").format(model=label)
+        if self.host.commit(AddAnnotations((item,), text=text)):
             self._reset()
 
     def _refresh(self) -> None:
-        output = "polygon" if self.as_polygon else "mask"
         if self.model is None:
             hint = _NO_MODEL
         elif not self.busy:
-            hint = f"click the object (Alt+click: not this), or drag a box · Tab: keep as {output}"
+            hint = _IDLE[bool(self.as_polygon)]
         else:
-            n = len(self._points)
-            hint = f"{n} point{'s' if n != 1 else ''} · Enter keeps the {output} · Backspace undoes"
-        if self._message:
-            hint = f"{self._message} · {hint}"
+            points = point_count(len(self._points))
+            hint = _PROMPTING[bool(self.as_polygon)].format(points=points)
+        hint = with_message(self._message, hint)
         geometry = self._geometry(False) if self._mask is not None else None
         self.preview = Preview(drawing=geometry, hint=hint)

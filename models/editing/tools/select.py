@@ -28,6 +28,7 @@ from limner.models.domain.geometry import (
     translate,
 )
 from limner.models.domain.hit import HANDLE_EDGES, topmost_at
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing import shape_handles as sh
 from limner.models.editing.commands import EditAnnotations
 from limner.models.editing.groups import expand_groups
@@ -262,14 +263,18 @@ class SelectTool(Tool):
             changes = [
                 (gesture.originals[u], {"geometry": g}) for u, g in preview.overrides.items()
             ]
-            command = EditAnnotations.from_records("Move", changes)
+            command = EditAnnotations.from_records(QT_TRANSLATE_NOOP("Commands", "Move"), changes)
             if command.edits:
                 self.host.commit(command)
         elif isinstance(gesture, _Resize | _Rotate | _Radius) and preview.overrides:
             geometry = preview.overrides[gesture.original.uuid]
-            text = "Resize box" if isinstance(geometry, Box) else "Resize ellipse"
+            text = (
+                QT_TRANSLATE_NOOP("Commands", "Resize box")
+                if isinstance(geometry, Box)
+                else QT_TRANSLATE_NOOP("Commands", "Resize ellipse")
+            )
             if isinstance(gesture, _Rotate):
-                text = "Rotate"
+                text = QT_TRANSLATE_NOOP("Commands", "Rotate")
             command = EditAnnotations.from_records(
                 text, [(gesture.original, {"geometry": geometry})]
             )
@@ -277,7 +282,11 @@ class SelectTool(Tool):
                 self.host.commit(command)
         elif isinstance(gesture, _VertexDrag) and gesture.moved and preview.overrides:
             geometry = preview.overrides[gesture.original.uuid]
-            text = "Move keypoint" if gesture.point is not None else "Move vertex"
+            text = (
+                QT_TRANSLATE_NOOP("Commands", "Move keypoint")
+                if gesture.point is not None
+                else QT_TRANSLATE_NOOP("Commands", "Move vertex")
+            )
             command = EditAnnotations.from_records(
                 text, [(gesture.original, {"geometry": geometry})]
             )
@@ -323,9 +332,11 @@ class SelectTool(Tool):
         try:
             grown = insert_vertex(polygon, after, x, y)
         except GeometryError as error:
-            self.preview = Preview(hint=f"cannot insert a vertex: {error}")
+            self.preview = Preview(hint=_cannot_insert(error))
             return
-        command = EditAnnotations.from_records("Insert vertex", [(single, {"geometry": grown})])
+        command = EditAnnotations.from_records(
+            QT_TRANSLATE_NOOP("Commands", "Insert vertex"), [(single, {"geometry": grown})]
+        )
         if command.edits:
             self.host.commit(command)
 
@@ -343,9 +354,11 @@ class SelectTool(Tool):
         try:
             grown = sh.insert_line_vertex(line, index, x, y)
         except GeometryError as error:
-            self.preview = Preview(hint=f"cannot insert a vertex: {error}")
+            self.preview = Preview(hint=_cannot_insert(error))
             return
-        command = EditAnnotations.from_records("Insert vertex", [(ann, {"geometry": grown})])
+        command = EditAnnotations.from_records(
+            QT_TRANSLATE_NOOP("Commands", "Insert vertex"), [(ann, {"geometry": grown})]
+        )
         if command.edits:
             self.host.commit(command)
 
@@ -360,7 +373,9 @@ class SelectTool(Tool):
         except GeometryError as error:
             self.preview = Preview(hint=str(error))
             return
-        command = EditAnnotations.from_records("Delete vertex", [(ann, {"geometry": smaller})])
+        command = EditAnnotations.from_records(
+            QT_TRANSLATE_NOOP("Commands", "Delete vertex"), [(ann, {"geometry": smaller})]
+        )
         if command.edits:
             self.host.commit(command)
 
@@ -440,3 +455,7 @@ def _contains(outer: Box, inner: tuple[float, float, float, float]) -> bool:
         and inner[2] <= outer.x1
         and inner[3] <= outer.y1
     )
+
+
+def _cannot_insert(error: Exception) -> str:
+    return QT_TRANSLATE_NOOP("Tools", "cannot insert a vertex: {error}").format(error=str(error))

@@ -11,6 +11,7 @@ import numpy as np
 
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Mask
+from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.mask_commands import MaskStroke
 from limner.models.editing.tools.base import Pointer, Preview, Tool, ToolHost
@@ -24,8 +25,11 @@ DEFAULT_TOLERANCE = 24
 TOLERANCE_STEP = 4
 
 
+_WAND = QT_TRANSLATE_NOOP("Commands", "Magic wand")
+
+
 def commit_region(
-    host: ToolHost, region: np.ndarray, mode: str = "new", *, text: str = "Magic wand"
+    host: ToolHost, region: np.ndarray, mode: str = "new", *, text: str = _WAND
 ) -> bool:
     """Turn a full-image bool ``region`` into an edit: ``"new"`` mask, ``"add"`` or
     ``"subtract"`` on the selected mask.
@@ -77,7 +81,9 @@ class WandTool(Tool):
         self.preview = Preview(hint=self._hint())
 
     def _hint(self) -> str:
-        return f"Tolerance {self.tolerance}   [ and ] change it   Shift adds, Alt subtracts"
+        return QT_TRANSLATE_NOOP(
+            "Tools", "Tolerance {tolerance}   [ and ] change it   Shift adds, Alt subtracts"
+        ).format(tolerance=self.tolerance)
 
     def cursor(self, p: Pointer) -> str:
         return "cross"
