@@ -24,7 +24,7 @@ from limner.models.domain.geometry import Box, Geometry, Mask
 from limner.models.editing.commands import AddAnnotations
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
 from limner.models.errors import GeometryError
-from limner.models.imaging.mask_ops import mask_to_polygons, tight_rect
+from limner.models.imaging.mask_ops import mask_to_polygons
 from limner.models.store.tx import new_uuid
 
 __all__ = ["SegmentTool"]
@@ -47,7 +47,7 @@ class SegmentTool(Tool):
         self._points: list[tuple[float, float, bool]] = []
         self._box: tuple[float, float, float, float] | None = None
         self._anchor: tuple[float, float] | None = None
-        self._mask: np.ndarray | None = None
+        self._mask: Mask | None = None
         self._message = ""
         self._refresh()
 
@@ -65,9 +65,19 @@ class SegmentTool(Tool):
         return Prompt(tuple(self._points), self._box)
 
     @property
-    def mask(self) -> np.ndarray | None:
-        """The model's current answer, full-image bool."""
+    def answer(self) -> Mask | None:
+        """The model's current answer, cropped to what it covers."""
         return self._mask
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The model's current answer as a full-image bool array (None before any)."""
+        size = self.host.image_size
+        if size is None or not self.busy:
+            return None
+        if self._mask is None:
+            return np.zeros((size[1], size[0]), bool)
+        return self._mask.to_array()
 
     def cursor(self, p: Pointer) -> str:
         return "cross"
@@ -157,20 +167,17 @@ class SegmentTool(Tool):
             self._refresh()
             return
         try:
-            self._mask = self.model.decode(future.result(), self.prompt)
+            self._mask = self.model.decode_mask(future.result(), self.prompt)
             self._message = ""
         except AssistError as error:
             self._mask, self._message = None, str(error)
         self._refresh()
 
     def _geometry(self, polygon: bool) -> Geometry | None:
-        mask, size = self._mask, self.host.image_size
-        rect = tight_rect(mask) if mask is not None else None
-        if mask is None or rect is None or size is None:
+        mask = self._mask
+        if mask is None or self.host.image_size is None:
             return None
-        x, y, w, h = rect
-        geometry = Mask.from_crop(mask[y : y + h, x : x + w], x, y, *size)
-        return mask_to_polygons(geometry) if polygon else geometry
+        return mask_to_polygons(mask) if polygon else mask
 
     def _accept(self) -> None:
         geometry, image_id = self._geometry(self.as_polygon), self.host.image_id
