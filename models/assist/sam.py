@@ -148,19 +148,30 @@ class Segmenter:
         self.model_id = model_id
         self.family = family
         self._paths = (encoder, decoder)
-        self._sessions: tuple[Any, Any] | None = None
+        self._encoder: Any = None
+        self._decoder: Any = None
 
-    def _open(self) -> tuple[Any, Any]:
-        if self._sessions is None:
-            self._sessions = (open_session(self._paths[0]), open_session(self._paths[1]))
-        return self._sessions
+    # Each session is opened by the first thread that uses it, and onnxruntime's worker
+    # threads inherit that thread's priority: the encoder, run in the background, must
+    # not lend its low priority to the decoder the annotator waits for.
+    def _encoder_session(self) -> Any:
+        if self._encoder is None:
+            self._encoder = open_session(self._paths[0])
+        return self._encoder
 
-    def encode(self, pixels: np.ndarray) -> Embedding:
-        encoder, _ = self._open()
+    def _decoder_session(self) -> Any:
+        if self._decoder is None:
+            self._decoder = open_session(self._paths[1])
+        return self._decoder
+
+    def encode(self, pixels: np.ndarray, options: Any = None) -> Embedding:
+        """The encoder's outputs for ``pixels``; ``options`` are onnxruntime run options,
+        through which another thread may stop the run (:func:`run_options`)."""
+        encoder = self._encoder_session()
         tensor, scale = preprocess(self.family, pixels)
         names = list(self.family.encoder.outputs)
         try:
-            values = encoder.run(names, {self.family.encoder.input: tensor})
+            values = encoder.run(names, {self.family.encoder.input: tensor}, options)
         except Exception as error:  # onnxruntime's errors are not exported classes
             raise ModelFileError(f"the encoder of {self.model_id} failed: {error}") from error
         size = (int(pixels.shape[1]), int(pixels.shape[0]))
@@ -170,7 +181,7 @@ class Segmenter:
         """The mask for ``prompt``, cropped; None when it is empty or covers nothing."""
         if prompt.empty:
             return None
-        _, decoder = self._open()
+        decoder = self._decoder_session()
         dec = self.family.decoder
         feeds = prompt_arrays(self.family, prompt, embedding)
         for name, source in dec.embeddings.items():
@@ -203,6 +214,10 @@ class EmbeddingCache:
     def _path(self, model_id: str, image_key: str) -> Path:
         safe = [re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in (model_id, image_key)]
         return self.folder / safe[0] / f"{safe[1]}.npz"
+
+    def has(self, model_id: str, image_key: str) -> bool:
+        """Whether an embedding is stored (without reading it)."""
+        return self._path(model_id, image_key).is_file()
 
     def get(self, model_id: str, image_key: str) -> Embedding | None:
         path = self._path(model_id, image_key)

@@ -4,32 +4,35 @@ A click adds a positive point, Alt+click or a right click a negative one, a drag
 box; after each the decoder answers and the preview shows the mask. Enter stores it as a
 new annotation of the active class (a mask, or with Tab a polygon traced exactly from that
 mask), its source the model's name and version; Backspace takes back the last prompt and
-Esc drops them all. The model and the cache of image embeddings are given by the window
+Esc drops them all. The model and the encoder's scheduler are given by the window
 (:meth:`SegmentTool.use_model`), since which model is installed is the user's business.
 
-The image encoder is started on a worker thread as soon as the tool meets an image, so by
-the first click it has usually finished; a click before then waits for it.
+The image encoder runs on the scheduler's worker thread (:mod:`..encode_ahead`), for the
+open image and ahead of time for the next ones, so by the first click its result is
+usually on disk or in memory; a click before then waits for it.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future
 
 import numpy as np
 
 from limner.models.assist.errors import AssistError
-from limner.models.assist.sam import Embedding, EmbeddingCache, Prompt, Segmenter, embedding_for
+from limner.models.assist.sam import Embedding, Prompt, Segmenter
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Geometry, Mask
 from limner.models.editing.commands import AddAnnotations
+from limner.models.editing.encode_ahead import EncodeAhead
 from limner.models.editing.tools.base import MIN_DRAG_SCREEN_PX, Pointer, Preview, Tool, ToolHost
-from limner.models.errors import GeometryError
+from limner.models.errors import GeometryError, LimnerError
 from limner.models.imaging.mask_ops import mask_to_polygons
 from limner.models.store.tx import new_uuid
 
 __all__ = ["SegmentTool"]
 
 _NO_MODEL = "no segmentation model installed (Tools → Models… adds one)"
+_NOT_ENCODABLE = "this image cannot be segmented (unreadable, or too large to decode whole)"
 
 
 class SegmentTool(Tool):
@@ -40,9 +43,8 @@ class SegmentTool(Tool):
         super().__init__(host)
         self.model: Segmenter | None = None
         self.source = ""
-        self.cache: EmbeddingCache | None = None
+        self.ahead: EncodeAhead | None = None
         self.as_polygon = False
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._embedding: tuple[int, Future[Embedding]] | None = None
         self._points: list[tuple[float, float, bool]] = []
         self._box: tuple[float, float, float, float] | None = None
@@ -51,8 +53,11 @@ class SegmentTool(Tool):
         self._message = ""
         self._refresh()
 
-    def use_model(self, model: Segmenter | None, source: str, cache: EmbeddingCache | None) -> None:
-        self.model, self.source, self.cache = model, source, cache
+    def use_model(self, model: Segmenter | None, source: str, ahead: EncodeAhead | None) -> None:
+        """Segment with ``model``, whose encodings ``ahead`` computes (None: no model)."""
+        self.model, self.source, self.ahead = model, source, ahead
+        if ahead is not None:
+            ahead.use_model(model)
         self._embedding = None
         self._reset()
 
@@ -83,15 +88,17 @@ class SegmentTool(Tool):
         return "cross"
 
     def embedding(self) -> Future[Embedding] | None:
-        """The encoding of the open image, started when first asked for."""
-        image_id, pixels, model = self.host.image_id, self.host.image_pixels(), self.model
-        if image_id is None or pixels is None or model is None:
+        """The encoding of the open image; asking puts it first in the encoder's list."""
+        image_id, ahead = self.host.image_id, self.ahead
+        if image_id is None or ahead is None or self.model is None:
             return None
-        if self._embedding is None or self._embedding[0] != image_id:
-            key = f"image-{image_id}"
-            future = self._executor.submit(embedding_for, model, self.cache, key, pixels)
-            self._embedding = (image_id, future)
-        return self._embedding[1]
+        held = self._embedding
+        if held is None or held[0] != image_id or held[1].cancelled():
+            future = ahead.embedding(image_id)
+            if future is None:
+                return None
+            self._embedding = held = (image_id, future)
+        return held[1]
 
     def activate(self) -> None:
         self.embedding()
@@ -163,13 +170,15 @@ class SegmentTool(Tool):
         """Ask the decoder for the mask of the current prompt."""
         future = self.embedding()
         if future is None or self.model is None:
-            self._message = _NO_MODEL if self.model is None else ""
+            self._message = _NO_MODEL if self.model is None else _NOT_ENCODABLE
             self._refresh()
             return
         try:
             self._mask = self.model.decode_mask(future.result(), self.prompt)
             self._message = ""
-        except AssistError as error:
+        except CancelledError:
+            self._mask, self._message = None, "the image's encoding was stopped; click again"
+        except (AssistError, LimnerError) as error:
             self._mask, self._message = None, str(error)
         self._refresh()
 
