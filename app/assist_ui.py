@@ -5,6 +5,11 @@ the installed models (:mod:`limner.models.assist.catalog`), gives the first segm
 the click-to-segment tool with an embedding cache inside the project folder (an embedding
 belongs to one image of one project), and answers the tools' enabled state: a model tool
 without onnxruntime or without an installed model is greyed out, its tooltip saying why.
+
+While a segmenter is chosen, its encoder runs ahead of the annotator
+(:class:`~limner.models.editing.encode_ahead.EncodeAhead`): this controller follows the
+window's read-ahead, so the image on screen and the images read ahead are encoded, in
+that order, on a low-priority worker thread.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from limner.models.assist.errors import AssistError
 from limner.models.assist.families import families
 from limner.models.assist.runtime import missing_reason
 from limner.models.assist.sam import EmbeddingCache, Segmenter
-from limner.models.editing.session import EditingSession
+from limner.models.domain.entities import ImageRecord
+from limner.models.editing.encode_ahead import EncodeAhead
+from limner.models.editing.session import PIXEL_TOOL_LIMIT, EditingSession
 from limner.models.editing.tools.segment import SegmentTool
 from limner.sync.model_download import download
 from limner.widgets.dialogs.models_dialog import ModelsDialog
@@ -39,6 +46,11 @@ class AssistController:
     ) -> None:
         self.editor = editor
         self.cache = EmbeddingCache(project_folder / "cache" / "embeddings")
+        self.ahead = EncodeAhead(editor.store, self.cache, pixel_limit=PIXEL_TOOL_LIMIT)
+        self._following: tuple[ImageRecord, list[ImageRecord]] | None = None
+        followers = getattr(editor.prefetcher, "followers", None)
+        if isinstance(followers, list):
+            followers.append(self._follow)
         self._server_allows = server_allows
         self.models: list[catalog.InstalledModel] = []
         self.problems: list[str] = []
@@ -62,7 +74,17 @@ class AssistController:
         tool = self.editor.tools.get("segment")
         if isinstance(tool, SegmentTool):
             chosen = next((m for m in self.models if m.kind == "segmenter"), None)
-            tool.use_model(self._segmenter(chosen), chosen.source if chosen else "", self.cache)
+            tool.use_model(self._segmenter(chosen), chosen.source if chosen else "", self.ahead)
+            if self._following is not None:
+                self.ahead.follow(*self._following)
+
+    def _follow(self, current: ImageRecord, upcoming: list[ImageRecord]) -> None:
+        """The window opened ``current`` and reads ``upcoming`` ahead: encode them too."""
+        self._following = (current, upcoming)
+        self.ahead.follow(current, upcoming)
+
+    def shutdown(self) -> None:
+        self.ahead.shutdown()
 
     def _segmenter(self, model: catalog.InstalledModel | None) -> Segmenter | None:
         if model is None or missing_reason() is not None:

@@ -515,6 +515,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sync_ui.shutdown()
         self.editor.prefetcher.shutdown()
+        self.assist.shutdown()
         self.canvas.tile_layer.shutdown()
         self.images.model.shutdown()
         self.importer.shutdown()

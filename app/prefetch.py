@@ -2,7 +2,9 @@
 
 For each of the next few images it opens the tile source and decodes the overview and
 the tiles of a fit-to-window view into the shared tile memory; the editor then takes the
-ready source instead of opening the file again.
+ready source instead of opening the file again. Whatever else should be prepared for the
+same images (the encodings of click to segment) follows the list through
+:attr:`Prefetcher.followers`, so it reads ahead exactly as far as the preference says.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,6 +45,9 @@ class Prefetcher:
         self.allow_huge = huge_images_allowed(store)
         self.ahead = AHEAD
         """How many images after the current one are read ahead (a preference)."""
+        self.followers: list[Callable[[ImageRecord, list[ImageRecord]], None]] = []
+        """Told the open image and the ones read ahead each time they are chosen; each
+        must return at once (it is called on the thread that opened the image)."""
 
     def open(self, record: ImageRecord) -> TileSource:
         """The image's tile source: the prefetched one if ready, else opened now."""
@@ -72,6 +78,8 @@ class Prefetcher:
                 current = nxt
                 if nxt.error is None:
                     upcoming.append(nxt)
+        for follower in self.followers:
+            follower(after, list(upcoming))
         for record in upcoming:
             with self._lock:
                 if record.id in self._ready or record.id in self._pending:

@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any
 from limner.models.domain.entities import ImageStatus
 from limner.models.imaging.imageio import ImageProbe, probe_image
 from limner.models.store import queries, suggestions, sync_store, tx
-from limner.models.store.suggestions import Suggestion
-from limner.models.store.tx import new_uuid
 from limner.models.workflow.project import resolve_image_path, stored_path_for
 from limner.models.workflow.review import (
     insert_review_snapshot,
@@ -193,10 +191,9 @@ class Puller:
             return
         class_ids = {name: cid for cid, name in self.e.class_names.items()}
         items = [
-            Suggestion(new_uuid(), image_id, class_ids.get(p.class_name or ""),
-                       p.class_name or "", p.geometry, p.score, p.source, remote_key=p.key)
+            suggestions.proposed(image_id, class_ids.get(p.class_name or ""), p)
             for p in read(remote, w, h)
-        ]  # fmt: skip
+        ]
         suggestions.add(conn, changes, items)
 
     def _merge_regions(

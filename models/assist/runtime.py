@@ -47,3 +47,12 @@ def open_session(path: Path) -> Any:
         )
     except Exception as error:  # onnxruntime raises its own unexported error classes
         raise ModelFileError(f"{path.name} is not a model onnxruntime can load: {error}") from error
+
+
+def run_options() -> Any:
+    """Fresh onnxruntime run options; setting their ``terminate`` to True from another
+    thread ends the run they were passed to (it then fails, which the caller expects)."""
+    ort = _onnxruntime()
+    if ort is None:
+        raise RuntimeMissingError(missing_reason() or "onnxruntime is not installed")
+    return ort.RunOptions()

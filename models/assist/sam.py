@@ -24,6 +24,8 @@ import numpy as np
 from limner.models.assist.errors import ModelFileError
 from limner.models.assist.families import Family
 from limner.models.assist.runtime import open_session
+from limner.models.domain.geometry import Mask
+from limner.models.imaging.mask_ops.logits import positive_mask
 
 POSITIVE, NEGATIVE, BOX_START, BOX_END, PADDING = 1.0, 0.0, 2.0, 3.0, -1.0
 
@@ -114,8 +116,16 @@ def prompt_arrays(family: Family, prompt: Prompt, embedding: Embedding) -> dict[
     return feeds
 
 
-def best_mask(family: Family, masks: np.ndarray, scores: np.ndarray, emb: Embedding) -> np.ndarray:
-    """The highest-scoring mask of the decoder's answer, as a full-image bool array."""
+def best_mask(
+    family: Family, masks: np.ndarray, scores: np.ndarray, emb: Embedding, *, crop: bool = True
+) -> Mask | None:
+    """The highest-scoring mask of the decoder's answer, cropped to what it covers (None
+    when it covers nothing).
+
+    Only the rectangle the mask can cover is thresholded, or enlarged first when the
+    decoder answers at a low resolution (:func:`positive_mask`); ``crop=False`` works on
+    the whole image and gives the same mask, slower.
+    """
     width, height = emb.image_size
     stack = masks.reshape(-1, *masks.shape[-2:])
     flat_scores = scores.reshape(-1)
@@ -128,8 +138,7 @@ def best_mask(family: Family, masks: np.ndarray, scores: np.ndarray, emb: Embedd
             valid_w = max(1, round(width * emb.scale[0] * side))
             valid_h = max(1, round(height * emb.scale[1] * side))
             logits = logits[:valid_h, :valid_w]
-        logits = cv2.resize(logits.astype(np.float32), (width, height))
-    return logits > family.decoder.threshold
+    return positive_mask(logits, (width, height), family.decoder.threshold, crop=crop)
 
 
 class Segmenter:
@@ -139,30 +148,40 @@ class Segmenter:
         self.model_id = model_id
         self.family = family
         self._paths = (encoder, decoder)
-        self._sessions: tuple[Any, Any] | None = None
+        self._encoder: Any = None
+        self._decoder: Any = None
 
-    def _open(self) -> tuple[Any, Any]:
-        if self._sessions is None:
-            self._sessions = (open_session(self._paths[0]), open_session(self._paths[1]))
-        return self._sessions
+    # Each session is opened by the first thread that uses it, and onnxruntime's worker
+    # threads inherit that thread's priority: the encoder, run in the background, must
+    # not lend its low priority to the decoder the annotator waits for.
+    def _encoder_session(self) -> Any:
+        if self._encoder is None:
+            self._encoder = open_session(self._paths[0])
+        return self._encoder
 
-    def encode(self, pixels: np.ndarray) -> Embedding:
-        encoder, _ = self._open()
+    def _decoder_session(self) -> Any:
+        if self._decoder is None:
+            self._decoder = open_session(self._paths[1])
+        return self._decoder
+
+    def encode(self, pixels: np.ndarray, options: Any = None) -> Embedding:
+        """The encoder's outputs for ``pixels``; ``options`` are onnxruntime run options,
+        through which another thread may stop the run (:func:`run_options`)."""
+        encoder = self._encoder_session()
         tensor, scale = preprocess(self.family, pixels)
         names = list(self.family.encoder.outputs)
         try:
-            values = encoder.run(names, {self.family.encoder.input: tensor})
+            values = encoder.run(names, {self.family.encoder.input: tensor}, options)
         except Exception as error:  # onnxruntime's errors are not exported classes
             raise ModelFileError(f"the encoder of {self.model_id} failed: {error}") from error
         size = (int(pixels.shape[1]), int(pixels.shape[0]))
         return Embedding(dict(zip(names, values, strict=True)), size, scale)
 
-    def decode(self, embedding: Embedding, prompt: Prompt) -> np.ndarray:
-        """The mask for ``prompt`` (full-image bool); empty prompts give an empty mask."""
-        width, height = embedding.image_size
+    def decode_mask(self, embedding: Embedding, prompt: Prompt) -> Mask | None:
+        """The mask for ``prompt``, cropped; None when it is empty or covers nothing."""
         if prompt.empty:
-            return np.zeros((height, width), bool)
-        _, decoder = self._open()
+            return None
+        decoder = self._decoder_session()
         dec = self.family.decoder
         feeds = prompt_arrays(self.family, prompt, embedding)
         for name, source in dec.embeddings.items():
@@ -172,6 +191,14 @@ class Segmenter:
         except Exception as error:  # onnxruntime's errors are not exported classes
             raise ModelFileError(f"the decoder of {self.model_id} failed: {error}") from error
         return best_mask(self.family, np.asarray(masks), np.asarray(scores), embedding)
+
+    def decode(self, embedding: Embedding, prompt: Prompt) -> np.ndarray:
+        """The mask for ``prompt`` as a full-image bool array (empty prompts: all False)."""
+        found = self.decode_mask(embedding, prompt)
+        if found is not None:
+            return found.to_array()
+        width, height = embedding.image_size
+        return np.zeros((height, width), bool)
 
 
 class EmbeddingCache:
@@ -187,6 +214,10 @@ class EmbeddingCache:
     def _path(self, model_id: str, image_key: str) -> Path:
         safe = [re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in (model_id, image_key)]
         return self.folder / safe[0] / f"{safe[1]}.npz"
+
+    def has(self, model_id: str, image_key: str) -> bool:
+        """Whether an embedding is stored (without reading it)."""
+        return self._path(model_id, image_key).is_file()
 
     def get(self, model_id: str, image_key: str) -> Embedding | None:
         path = self._path(model_id, image_key)

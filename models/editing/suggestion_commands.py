@@ -5,7 +5,9 @@ the model's (so the annotation's history, its row and review all tell that a mod
 proposed it), and marks the suggestion accepted with the new annotation's uuid; undo
 deletes that annotation and opens the suggestion again. Rejecting only marks it. Both run
 in one transaction like every edit, and the annotation made is dirty for sync like any
-drawn shape, while the suggestion itself never leaves the project.
+drawn shape, while the suggestion itself never leaves the project. An image holds one
+answer per tag class, so accepting a suggested tag (a predicted choice) replaces the
+image's answer of that class, and undo brings the old answer back.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from limner.models.domain.entities import NewAnnotation
+from limner.models.domain.geometry import Tag
 from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
+from limner.models.store import queries, tx
 from limner.models.store import suggestions as rows
-from limner.models.store import tx
 from limner.models.store.store import ChangeSet
 from limner.models.store.suggestions import ACCEPTED, OPEN, REJECTED, Suggestion
 
@@ -37,6 +40,7 @@ class AcceptSuggestions(Command):
     items: tuple[Suggestion, ...]
     text: str = QT_TRANSLATE_NOOP("Commands", "Accept suggestion")
     made: dict[str, str] = field(default_factory=dict)  # suggestion uuid -> annotation uuid
+    replaced: dict[str, str] = field(default_factory=dict)  # suggestion uuid -> old tag uuid
 
     def __post_init__(self) -> None:
         for item in self.items:
@@ -51,12 +55,25 @@ class AcceptSuggestions(Command):
                 geometry=item.geometry,
                 source=item.source,
             )
+            if isinstance(item.geometry, Tag) and item.class_id is not None:
+                self._replace_answer(conn, changes, item.uuid, item.image_id, item.class_id)
             tx.insert_annotation(conn, changes, new)
             rows.set_state(conn, changes, item, ACCEPTED, new.uuid)
 
+    def _replace_answer(
+        self, conn: Connection, changes: ChangeSet, uuid: str, image_id: int, class_id: int
+    ) -> None:
+        for tag in queries.image_tags(conn, image_id):
+            if tag.class_id == class_id:
+                tx.set_annotation_deleted(conn, changes, tag.uuid, True)
+                self.replaced[uuid] = tag.uuid
+
     def revert(self, conn: Connection, changes: ChangeSet) -> None:
-        for item in self.items:
+        for item in reversed(self.items):
             tx.set_annotation_deleted(conn, changes, self.made[item.uuid], True)
+            old = self.replaced.pop(item.uuid, None)
+            if old is not None:
+                tx.set_annotation_deleted(conn, changes, old, False)
             rows.set_state(conn, changes, item, OPEN)
 
     @property

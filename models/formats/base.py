@@ -117,6 +117,31 @@ class Shape:
 
 
 @dataclass(frozen=True, slots=True)
+class Prediction:
+    """What a model proposed for an image, as a file carries it: kept as a suggestion.
+
+    A prediction is never an annotation: the importer stores it as a suggestion the
+    annotator accepts or rejects, and an export writes the suggestions still open back
+    as predictions. ``source`` names the model (``"model:<version>"``) and ``score`` is
+    its confidence. ``key`` is the file's own identity of the prediction, the same each
+    time the file is read (so importing it twice adds nothing twice); ``raw`` is the
+    format's own form of it, kept so a writer of that format can give back what came
+    instead of an approximation.
+    """
+
+    geometry: Geometry
+    class_name: str | None
+    score: float | None
+    source: str
+    key: str | None = None
+    raw: Mapping[str, Any] | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.geometry.kind
+
+
+@dataclass(frozen=True, slots=True)
 class ImageLabels:
     """What a reader yields per image and a writer consumes: the image and its shapes.
 
@@ -127,7 +152,9 @@ class ImageLabels:
     normalised coordinates cannot be read or written without them. ``id`` is the format's
     own id for the image (COCO's image id), which a writer keeps when it can. ``url`` is,
     on export, where a server the project syncs with keeps the image (a Label Studio
-    task's ``data.image``), for formats that name images by URL.
+    task's ``data.image``), for formats that name images by URL. ``predictions`` are the
+    model proposals of the image: read from a format that carries them, and on export the
+    project's open suggestions, which formats without predictions leave out.
     """
 
     name: str
@@ -138,6 +165,7 @@ class ImageLabels:
     losses: tuple[Loss, ...] = ()
     id: int | str | None = None
     url: str | None = None
+    predictions: tuple[Prediction, ...] = ()
 
     @property
     def size(self) -> tuple[int, int] | None:

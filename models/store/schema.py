@@ -311,6 +311,7 @@ suggestion = Table(
     Column("state", String(16), nullable=False, server_default="open"),
     Column("annotation_uuid", String(36)),
     Column("created_at", String(32), nullable=False),
+    Column("raw", Text),
     Index("ix_suggestion_image_state", "image_id", "state"),
     UniqueConstraint("image_id", "remote_key", name="uq_suggestion_remote"),
 )

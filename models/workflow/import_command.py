@@ -10,7 +10,9 @@ Provenance is recorded once, when the batch is first applied: an ``import labels
 naming the format, the files read and, for every new annotation, the file and the place in
 it ("annotation id 17", "line 3"). :func:`provenance_of` reads it back for one annotation.
 The annotation's own ``source`` column says ``import`` (or ``prediction`` for model output
-the file marked as such), like every other origin of shapes in a project.
+the file marked as such), like every other origin of shapes in a project. A file's
+predictions that come as predictions (Label Studio's) are suggestions of the same step:
+undo takes them away with the shapes, redo brings the same rows back.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import Command
 from limner.models.formats.base import Provenance
 from limner.models.store import schema, tx
+from limner.models.store import suggestions as suggestion_rows
 from limner.models.store.store import ChangeSet
+from limner.models.store.suggestions import Suggestion
 
 IMPORT_EVENT = "import labels"
 
@@ -38,9 +42,10 @@ class ImportLabels(Command):
 
     ``classes`` are the fields of the classes this step creates; ``new_class_of`` maps the
     uuid of each annotation of such a class to the class's name (its id exists only once
-    the class is inserted). ``origins`` holds, per annotation uuid, the index of its file
-    in ``files`` and its place in that file. ``ids`` are the format's own ids of what the
-    batch brought (see :class:`SourceIds`), so an export to the same format keeps them.
+    the class is inserted), and the same for each suggestion's uuid. ``origins`` holds,
+    per annotation uuid, the index of its file in ``files`` and its place in that file.
+    ``ids`` are the format's own ids of what the batch brought (see :class:`SourceIds`),
+    so an export to the same format keeps them. ``suggestions`` are the file's predictions.
     """
 
     annotations: tuple[NewAnnotation, ...]
@@ -53,6 +58,7 @@ class ImportLabels(Command):
     images: int = 0
     ids: Mapping[str, Any] = field(default_factory=dict)
     text: str = QT_TRANSLATE_NOOP("Commands", "Import annotations")
+    suggestions: tuple[Suggestion, ...] = ()
     class_ids: dict[str, int] = field(default_factory=dict)
     orphaned: dict[int, tuple[str, ...]] = field(default_factory=dict)
     applied: bool = False
@@ -69,6 +75,13 @@ class ImportLabels(Command):
             for a in self.annotations
         )
         tx.insert_new_annotations(conn, changes, resolved)
+        self.suggestions = tuple(
+            replace(s, class_id=created[self.new_class_of[s.uuid]])
+            if s.uuid in self.new_class_of
+            else s
+            for s in self.suggestions
+        )
+        suggestion_rows.add(conn, changes, self.suggestions)
         tx.log_event(conn, IMPORT_EVENT, self._provenance(resolved))
         self.class_ids, self.annotations, self.applied = created, resolved, True
 
@@ -78,9 +91,11 @@ class ImportLabels(Command):
             for uuid in self.orphaned.get(class_id, ()):
                 tx.update_annotation(conn, changes, uuid, {"class_id": class_id})
         tx.set_annotations_deleted(conn, changes, [a.uuid for a in self.annotations], False)
+        suggestion_rows.add(conn, changes, self.suggestions)
 
     def revert(self, conn: Connection, changes: ChangeSet) -> None:
         tx.set_annotations_deleted(conn, changes, [a.uuid for a in self.annotations], True)
+        suggestion_rows.remove(conn, changes, self.suggestions)
         for class_id in self.class_ids.values():
             # Shapes drawn with the class since the import stay, without a class, and get
             # it back on redo (as deleting a class does).
@@ -106,6 +121,7 @@ class ImportLabels(Command):
             "source": self.source,
             "images": self.images,
             "annotations": len(self.annotations),
+            "suggestions": len(self.suggestions),
             "classes": [f["name"] for f in self.classes],
         }
 

@@ -12,6 +12,9 @@ which is what a training set of those classes needs), and only those classes are
 Images limner could not read when they were added have no size and no pixels and are not
 written; each one with shapes is named as a loss. Everything a writer could not put into
 the file exactly comes back as its losses, per annotation, named by the annotation's uuid.
+Each image also carries its open suggestions as predictions (with their model, score and
+the form they came in), which formats that hold predictions write and the others leave
+out, as they are not labels.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from limner.models.domain.attributes import SchemaError, parse_schema
 from limner.models.domain.entities import ImageRecord, ImageStatus, LabelClass
 from limner.models.domain.phrases import QT_TRANSLATE_NOOP, joined
 from limner.models.errors import LimnerError
-from limner.models.formats.base import ClassSpec, Format, ImageLabels, Loss, Shape
-from limner.models.store import queries, schema
+from limner.models.formats.base import ClassSpec, Format, ImageLabels, Loss, Prediction, Shape
+from limner.models.store import queries, schema, suggestions
 from limner.models.store.queries import ImageFilter
 from limner.models.store.rows import annotation_from_row, image_from_row
 from limner.models.store.store import ProjectStore
@@ -160,6 +163,7 @@ class _Pages:
     total: int
     kept: SourceIds = field(default_factory=SourceIds)
     urls: dict[int, str] = field(default_factory=dict)
+    proposed: dict[int, tuple[Prediction, ...]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[ImageLabels]:
         last, done = -1, 0
@@ -187,6 +191,7 @@ class _Pages:
                 if self.only_classes:
                     rows = rows.where(ann.c.class_id.in_(list(self.classes)))
                 self.urls.update(_source_urls(conn, list(shapes)))
+                self.proposed.update(self._predictions(conn, list(shapes)))
                 for row in conn.execute(rows.order_by(ann.c.image_id, ann.c.z, ann.c.id)):
                     a = annotation_from_row(row)
                     shapes[a.image_id].append(
@@ -203,6 +208,28 @@ class _Pages:
                     )
         return [(r, shapes[r.id]) for r in records]
 
+    def _predictions(
+        self, conn: Connection, image_ids: list[int]
+    ) -> dict[int, tuple[Prediction, ...]]:
+        """The open suggestions of these images (of the chosen classes only, with a class
+        filter), as the predictions a format may write."""
+        found = suggestions.open_for_images(conn, image_ids)
+        out: dict[int, tuple[Prediction, ...]] = {}
+        for image_id, items in found.items():
+            chosen = [s for s in items if not self.only_classes or s.class_id in self.classes]
+            out[image_id] = tuple(
+                Prediction(
+                    s.geometry,
+                    self.classes.get(s.class_id) if s.class_id is not None else s.label or None,
+                    s.score,
+                    s.source,
+                    s.remote_key,
+                    s.raw,
+                )
+                for s in chosen
+            )
+        return out
+
     def _image(self, record: ImageRecord, shapes: list[Shape]) -> ImageLabels | None:
         if record.error is not None:
             if shapes:
@@ -217,8 +244,17 @@ class _Pages:
         path = resolve_image_path(self.store, record.path)
         image_id = self.kept.images.get(record.id, record.id)
         url = self.urls.pop(record.id, None)
+        predictions = self.proposed.pop(record.id, ())
         return ImageLabels(
-            record.name, tuple(shapes), record.width, record.height, path, (), image_id, url
+            record.name,
+            tuple(shapes),
+            record.width,
+            record.height,
+            path,
+            (),
+            image_id,
+            url,
+            predictions,
         )
 
 

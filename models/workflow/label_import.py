@@ -7,6 +7,10 @@ class by name, checks every shape against its class (a tag needs a tag class, ke
 the class's skeleton, a mask the image's size), and writes :data:`BATCH_IMAGES` images at
 a time as one :class:`ImportLabels` step: one transaction, one undo.
 
+Predictions a file carries as such (``ImageLabels.predictions``) become suggestions in
+the same step, with their model and score: they are never annotations, and a prediction
+already in the project (the same key on the same image) is not added twice.
+
 Nothing is dropped without a word. What the reader could not read comes with the reading;
 what the import cannot place (an image the project does not have, a second tag of one
 class, a mask of another size) is added as a :class:`Loss` naming the image and the
@@ -31,8 +35,10 @@ from limner.models.domain.phrases import QT_TRANSLATE_NOOP, counted, joined
 from limner.models.editing.commands import Command
 from limner.models.editing.history import apply_logged
 from limner.models.errors import GeometryError
-from limner.models.formats.base import ImageLabels, Loss, Reading, Shape, shape_loss
+from limner.models.formats.base import ImageLabels, Loss, Prediction, Reading, Shape, shape_loss
+from limner.models.store import suggestions
 from limner.models.store.store import ProjectStore
+from limner.models.store.suggestions import Suggestion
 from limner.models.store.tx import new_uuid, stored_form
 from limner.models.workflow.import_command import ImportLabels
 from limner.models.workflow.label_classes import ClassTable
@@ -57,6 +63,8 @@ class ImportResult:
     shapes: int = 0
     already: int = 0
     """Shapes the project had already (same image, class and geometry): not added twice."""
+    suggestions: int = 0
+    """Predictions stored as suggestions (those the project had already are not)."""
     classes_created: list[str] = field(default_factory=list)
     losses: list[Loss] = field(default_factory=list)
     steps: int = 0
@@ -68,6 +76,14 @@ class ImportResult:
                 shapes=shapes_count(self.shapes), images=images_count(self.images)
             )
         ]
+        if self.suggestions:
+            parts.append(
+                counted(
+                    self.suggestions,
+                    QT_TRANSLATE_NOOP("Reports", "{count} suggestion"),
+                    QT_TRANSLATE_NOOP("Reports", "{count} suggestions"),
+                )
+            )
         if self.images_added:
             parts.append(
                 counted(
@@ -104,6 +120,7 @@ class ImportResult:
             "images_added": self.images_added,
             "shapes": self.shapes,
             "already": self.already,
+            "suggestions": self.suggestions,
             "classes_created": list(self.classes_created),
             "steps": self.steps,
             "cancelled": self.cancelled,
@@ -120,6 +137,7 @@ class _Step:
     """The annotations of one batch as they are gathered."""
 
     annotations: list[NewAnnotation] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
     new_class_of: dict[str, str] = field(default_factory=dict)
     origins: dict[str, tuple[int, str]] = field(default_factory=dict)
     images: set[int] = field(default_factory=set)
@@ -155,6 +173,7 @@ class _Importer:
         self.files: dict[str, int] = {}
         self.tags: set[tuple[int, int | str]] = set()
         self.present: set[tuple[int, int, str]] = set()
+        self.proposed: set[tuple[int, str]] = set()
         self.class_source_ids = {
             spec.name: spec.source_id for spec in reading.classes if _an_id(spec.source_id)
         }
@@ -168,11 +187,13 @@ class _Importer:
         matched = [t.id for t in targets if isinstance(t, Target)]
         self.tags |= self.classes.existing_tags(matched)
         self.present = existing_shapes(self.store, matched)
+        with self.store.read() as conn:
+            self.proposed = suggestions.known_keys(conn, matched)
         for image, target in zip(batch, targets, strict=True):
             self.result.losses.extend(image.losses)
             self._image(image, target, step)
         fields = self.classes.take_pending()
-        if not step.annotations and not fields:
+        if not step.annotations and not step.suggestions and not fields:
             return
         command = ImportLabels(
             tuple(step.annotations),
@@ -187,6 +208,7 @@ class _Importer:
             text=QT_TRANSLATE_NOOP(
                 "Commands", "Import {format} annotations ({count} images)"
             ).format(format=self.format, count=len(step.images)),
+            suggestions=tuple(step.suggestions),
         )
         self.execute(command)
         self.classes.created(command.class_ids)
@@ -194,6 +216,7 @@ class _Importer:
         self.tags = {(i, ids.get(k, k) if isinstance(k, str) else k) for i, k in self.tags}
         self.result.classes_created.extend(f["name"] for f in fields)
         self.result.shapes += len(step.annotations)
+        self.result.suggestions += len(step.suggestions)
         self.result.steps += 1
 
     def _image(self, image: ImageLabels, target: Target | Miss, step: _Step) -> None:
@@ -220,6 +243,31 @@ class _Importer:
                 members[shape.group] = members.get(shape.group, 0) + 1
         for index, shape in enumerate(image.shapes):
             self._shape(image, target, index, shape, step, uuids, members)
+        for prediction in image.predictions:
+            self._prediction(image, target, prediction, step)
+
+    def _prediction(
+        self, image: ImageLabels, target: Target, prediction: Prediction, step: _Step
+    ) -> None:
+        """One prediction as a suggestion of its class (made if the project lacks it)."""
+        if prediction.key is not None:
+            if (target.id, prediction.key) in self.proposed:
+                return
+            self.proposed.add((target.id, prediction.key))
+        key: int | str | None = None
+        if prediction.class_name is not None:
+            cls = self.classes.find(prediction.class_name, prediction.geometry)
+            why = _unfit(cls.kind, cls.name, prediction, target)
+            if why is not None:
+                label = prediction.key or prediction.class_name
+                self.result.losses.append(Loss(image.name, label, "prediction", why))
+                return
+            key = cls.key
+        item = suggestions.proposed(target.id, key if isinstance(key, int) else None, prediction)
+        if isinstance(key, str):
+            step.new_class_of[item.uuid] = key
+        step.suggestions.append(item)
+        step.images.add(target.id)
 
     def _shape(
         self,
@@ -310,6 +358,17 @@ class _Importer:
         if not where:
             where = f"annotation {shape.id}" if shape.id is not None else f"shape {index + 1}"
         return self.files.setdefault(source, len(self.files)), where
+
+
+def _unfit(kind: str, name: str, prediction: Prediction, target: Target) -> str | None:
+    """Why a prediction cannot be a suggestion of the class ``name``, if it cannot."""
+    geometry = prediction.geometry
+    if isinstance(geometry, Tag) != (kind == TAG_KIND):
+        return f"the class {name!r} {'is' if kind == TAG_KIND else 'is not'} for image tags"
+    if isinstance(geometry, Mask) and target.width is not None:
+        if (geometry.image_width, geometry.image_height) != (target.width, target.height):
+            return "the mask covers an image of another size"
+    return None
 
 
 def _an_id(value: object) -> bool:

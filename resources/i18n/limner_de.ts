@@ -2253,6 +2253,14 @@ Aus den Bildern darin ein Projekt anlegen?</translation>
         <translation>{shapes} auf {images}</translation>
     </message>
     <message>
+        <source>{count} suggestion</source>
+        <translation>{count} Vorschlag</translation>
+    </message>
+    <message>
+        <source>{count} suggestions</source>
+        <translation>{count} Vorschläge</translation>
+    </message>
+    <message>
         <source>{count} image added</source>
         <translation>{count} Bild hinzugefügt</translation>
     </message>
@@ -2830,6 +2838,10 @@ Aus den Bildern darin ein Projekt anlegen?</translation>
     <message>
         <source>{points} · Enter keeps the mask · Backspace undoes</source>
         <translation>{points} · Eingabe behält die Maske · Rücktaste nimmt zurück</translation>
+    </message>
+    <message>
+        <source>this image cannot be segmented (unreadable, or too large to decode whole)</source>
+        <translation>dieses Bild kann nicht segmentiert werden (unlesbar oder zu groß, um es ganz zu dekodieren)</translation>
     </message>
     <message>
         <source>the model found nothing here; add or move a point</source>

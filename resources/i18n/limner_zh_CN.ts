@@ -2253,6 +2253,14 @@ Make a project of the images in it?</source>
         <translation>{images}上的 {shapes}</translation>
     </message>
     <message>
+        <source>{count} suggestion</source>
+        <translation>{count} 条建议</translation>
+    </message>
+    <message>
+        <source>{count} suggestions</source>
+        <translation>{count} 条建议</translation>
+    </message>
+    <message>
         <source>{count} image added</source>
         <translation>已添加 {count} 张图像</translation>
     </message>
@@ -2830,6 +2838,10 @@ Make a project of the images in it?</source>
     <message>
         <source>{points} · Enter keeps the mask · Backspace undoes</source>
         <translation>{points} · Enter 保存掩码 · Backspace 撤回</translation>
+    </message>
+    <message>
+        <source>this image cannot be segmented (unreadable, or too large to decode whole)</source>
+        <translation>无法分割此图像（无法读取，或过大而无法完整解码）</translation>
     </message>
     <message>
         <source>the model found nothing here; add or move a point</source>

@@ -11,12 +11,14 @@ No network is used: this module only converts files.
   with ``.xml``, as writing leaves it); an export straight from Label Studio has no
   config, and its controls are then worked out from its results. Every annotation of a
   task is read. Items the codec keeps opaque (a labeled relation, a control limner has
-  no form for) are losses, and so are predictions: limner has no suggestions yet, so
-  each predicted region is named and not imported.
+  no form for) are losses. The task's ``predictions`` are read by the code the sync
+  pulls them with (:func:`read_predictions`) and come as the image's predictions, which
+  the importer keeps as suggestions with their model version and score.
 * **Writing** gives one task per image (``data.image`` is the image's URL on the server
   the project syncs with, else its name), one annotation holding its labels as the
-  codec writes them, and shapes marked as predictions in the task's ``predictions``;
-  the config is written beside the file so the JSON can be imported into a Label Studio
+  codec writes them, and the image's open suggestions (and shapes marked as predictions)
+  in the task's ``predictions``, those that came from Label Studio as they came; the
+  config is written beside the file so the JSON can be imported into a Label Studio
   project created with it.
 """
 
@@ -32,7 +34,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from limner.models.domain.attributes import AttributeSpec
 from limner.models.domain.geometry import Skeleton, TagSpec
-from limner.models.errors import GeometryError
 from limner.models.formats.base import (
     ClassSpec,
     Detection,
@@ -47,13 +48,13 @@ from limner.models.formats.common import image_size
 from limner.sync.adapters.labelstudio_config import LabelStudioFormatError, LSConfig
 from limner.sync.adapters.labelstudio_file_config import config_from_tasks
 from limner.sync.adapters.labelstudio_file_write import LabelStudioWriter
-from limner.sync.adapters.labelstudio_read import LSRegion, group_results
+from limner.sync.adapters.labelstudio_predictions import read_predictions
+from limner.sync.adapters.labelstudio_read import LSRegion
 from limner.sync.adapters.labelstudio_state import read_containers
 
 __all__ = ["FORMAT", "NAME", "LabelStudioFileFormat"]
 
 NAME = "labelstudio"
-PREDICTION_WHY = "prediction not imported: limner has no suggestions yet"
 _HEAD = 1 << 16
 _MAX_FILE = 1 << 31
 
@@ -232,8 +233,18 @@ class _Reader:
             return ImageLabels(name, (), None, None, picture, tuple(losses), task_id)
         width, height = size
         shapes = self._annotations(name, task, width, height, losses)
-        self._predictions(name, task, width, height, losses)
-        return ImageLabels(name, tuple(shapes), width, height, picture, tuple(losses), task_id)
+        predictions, problems = read_predictions(task, self.config, width, height)
+        losses.extend(Loss(name, p.item, "prediction", p.why) for p in problems)
+        return ImageLabels(
+            name,
+            tuple(shapes),
+            width,
+            height,
+            picture,
+            tuple(losses),
+            task_id,
+            predictions=tuple(predictions),
+        )
 
     def _annotations(
         self, name: str, task: Mapping[str, Any], width: int, height: int, losses: list[Loss]
@@ -262,25 +273,6 @@ class _Reader:
                     )
                 )
         return shapes
-
-    def _predictions(
-        self, name: str, task: Mapping[str, Any], width: int, height: int, losses: list[Loss]
-    ) -> None:
-        for prediction in task.get("predictions") or ():
-            result = prediction.get("result") if isinstance(prediction, Mapping) else None
-            if not isinstance(result, list):
-                continue
-            try:
-                groups = group_results(result, self.config, width, height)
-            except (LabelStudioFormatError, GeometryError) as error:
-                losses.append(Loss(name, prediction.get("id"), "prediction", str(error)))
-                continue
-            for region in groups.regions:
-                losses.append(Loss(name, region.uuid, "prediction", PREDICTION_WHY))
-            for index in groups.opaque:
-                item = result[index]
-                item_id = item.get("id", index) if isinstance(item, Mapping) else index
-                losses.append(Loss(name, item_id, "prediction", PREDICTION_WHY))
 
     def _collect_edges(self, task: Mapping[str, Any], width: int, height: int) -> None:
         for container in read_containers(_with_ids(task), self.config, width, height):

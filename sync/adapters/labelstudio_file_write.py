@@ -5,7 +5,9 @@ writing starts from limner's classes: the label config is built from them first
 (:func:`config_for_classes`), and each shape is then written by
 :func:`region_to_results` against the class that config gives, exactly as a push would
 send it. A shape the codec refuses (a polygon with a hole, an attribute with no control,
-a tag in a group) is a loss for that shape alone.
+a tag in a group) is a loss for that shape alone. The image's open suggestions become
+the task's ``predictions`` (:func:`prediction_entries`): those read from Label Studio in
+the entries and items they came in, the others one entry per model.
 """
 
 from __future__ import annotations
@@ -14,9 +16,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from limner.models.domain.geometry import Keypoints
-from limner.models.formats.base import ClassSpec, ImageLabels, Loss, Shape, shape_loss
+from limner.models.formats.base import (
+    ClassSpec,
+    ImageLabels,
+    Loss,
+    Prediction,
+    Shape,
+    shape_loss,
+)
 from limner.sync.adapters.labelstudio_config import LabelStudioFormatError, LSClassSpec
 from limner.sync.adapters.labelstudio_file_config import IMAGE_KEY, config_for_classes
+from limner.sync.adapters.labelstudio_predictions import prediction_entries
 from limner.sync.adapters.labelstudio_write import region_to_results
 
 __all__ = ["LabelStudioWriter"]
@@ -30,6 +40,7 @@ class LabelStudioWriter:
     ) -> None:
         self.losses: list[Loss] = []
         self.config_xml, config = config_for_classes(classes, self.losses, any_kinds)
+        self.config = config
         # (limner class, kind) -> the config's class: a label is a class per control.
         self.specs: dict[tuple[str, str], LSClassSpec] = {}
         for spec in config.classes():
@@ -79,9 +90,37 @@ class LabelStudioWriter:
             items = self._items(image, index, shape, ids[index], anchors, size)
             (predicted if shape.source == "prediction" else labels).extend(items)
         task["annotations"] = [{"result": labels, "was_cancelled": False, "ground_truth": False}]
-        if predicted:
-            task["predictions"] = [{"result": predicted, "model_version": "limner"}]
+        entries = [{"result": predicted, "model_version": "limner"}] if predicted else []
+        entries += prediction_entries(
+            image.predictions, lambda p, region: self._predicted(image, p, region, size), self._fits
+        )
+        if entries:
+            task["predictions"] = entries
         return task
+
+    def _fits(self, item: Mapping[str, Any]) -> bool:
+        control = self.config.control(str(item.get("from_name")))
+        return (
+            control is not None
+            and control.to_name == item.get("to_name")
+            and control.type == item.get("type")
+        )
+
+    def _predicted(
+        self, image: ImageLabels, prediction: Prediction, region: str, size: tuple[int, int]
+    ) -> list[dict[str, Any]] | None:
+        """One suggestion's items, or None (and a loss) when the config cannot hold it."""
+        spec = self.specs.get((prediction.class_name or "", prediction.kind))
+        why = None
+        if spec is None:
+            why = f"class {prediction.class_name!r} has no control for {prediction.kind}s"
+        else:
+            try:
+                return region_to_results(region, prediction.geometry, spec, {}, *size)
+            except LabelStudioFormatError as error:
+                why = str(error)
+        self.losses.append(Loss(image.name, prediction.key or region, "suggestion", why))
+        return None
 
     def _items(
         self,

@@ -133,3 +133,53 @@ def test_without_onnxruntime_the_model_tool_is_greyed_out_with_why(
     assert not action.isEnabled()
     assert "onnxruntime is not installed" in action.toolTip()
     win.close()
+
+
+@pytest.fixture
+def five_images_window(qtbot, tmp_path: Path) -> Iterator:
+    from limner.app.main_window import MainWindow
+    from limner.models.workflow.project import create_project
+    from tests.conftest import write_image
+
+    folder = tmp_path / "shots"
+    for i in range(5):
+        write_image(folder / f"shot{i + 1}.png", 200, 160, seed=i)
+    store, report = create_project(tmp_path / "five", images=[folder], classes=["box"])
+    assert report.added == 5
+    win = MainWindow(store)
+    qtbot.addWidget(win)
+    win.resize(1000, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    store.close()
+
+
+def test_the_next_images_are_encoded_before_the_annotator_steps_to_them(
+    qtbot, tiny_sam, five_images_window
+) -> None:
+    from limner.models.domain.geometry import Mask
+    from limner.models.editing.encode_ahead import embedding_key
+    from limner.models.store import queries
+
+    win = five_images_window
+    ahead = win.assist.ahead
+    assert win.editor.prefetcher.ahead == 3
+    win.editor.open_first()
+    qtbot.waitUntil(ahead.idle, timeout=60_000)
+    with win.store.read() as conn:
+        records = queries.image_page(conn, 0, 10)
+    keys = [embedding_key(r) for r in records]
+    # The image on screen, then the three read ahead; the fifth is beyond the read-ahead.
+    assert ahead.encoded == keys[:4]
+    assert [ahead.cache.has(tiny_sam.id, k) for k in keys] == [True] * 4 + [False]
+
+    QTest.keyClick(win, Qt.Key.Key_D)  # the next image
+    assert win.editor.image is not None and win.editor.image.id == records[1].id
+    QTest.keyClick(win, Qt.Key.Key_C)
+    click(win, 100.5, 80.5)
+    assert isinstance(win.editor.tool.preview.drawing, Mask)
+    qtbot.waitUntil(ahead.idle, timeout=60_000)
+    # Stepping moved the read-ahead one image on; the image clicked was not encoded again.
+    assert ahead.encoded == keys

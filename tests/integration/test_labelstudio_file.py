@@ -75,3 +75,69 @@ def test_the_server_imports_the_written_file_region_for_region(
     from_export = {image.name: image for image in reading.images}
     for image in images:
         assert_same_shapes(image.shapes, from_export[image.name].shapes)
+
+
+def _export_with_predictions(http: Any, project: int) -> Any:
+    """The project's JSON export with whole predictions (``GET .../export`` lists their
+    ids only): an export snapshot asked for with ``only_id`` off."""
+    options = {"predictions": {"only_id": False}}
+    made = http.post(
+        f"/api/projects/{project}/exports/",
+        json={"title": "limner", "serialization_options": options},
+    )
+    made.raise_for_status()
+    snapshot = made.json()
+    assert snapshot["status"] == "completed", snapshot  # Community exports at once
+    got = http.get(
+        f"/api/projects/{project}/exports/{snapshot['id']}/download", params={"exportType": "JSON"}
+    )
+    got.raise_for_status()
+    return got
+
+
+def test_predictions_go_through_limner_and_back_to_a_server_unchanged(
+    labelstudio_running: LabelStudioServer, project: Any, tmp_path: Path
+) -> None:
+    """The server's export with predictions, imported into limner, exported again and
+    imported by a second project: every prediction arrives as it left the first."""
+    from limner.app.formats_setup import register_formats
+    from limner.models.formats import registry
+    from limner.models.workflow.label_export import export_labels
+    from limner.models.workflow.label_import import import_labels
+    from tests.sync.test_labelstudio_file_predictions import _limner_config, write_tasks
+
+    register_formats()
+    server = labelstudio_running
+    config = _limner_config()
+    tasks = json.loads(write_tasks(tmp_path / "in", config).read_text(encoding="utf-8"))
+    first = server.create_project("limner predictions in", config)
+    server.import_tasks(first, tasks)
+    with server.client() as http:
+        exported = _export_with_predictions(http, first)
+    from_server = {str(t["data"]["image"]): t["predictions"] for t in exported.json()}
+    assert sum(len(p["result"]) for entries in from_server.values() for p in entries) == 4
+
+    export_file = tmp_path / "export" / "project-export.json"  # no config beside it
+    export_file.parent.mkdir()
+    export_file.write_bytes(exported.content)
+    result = import_labels(project, FORMAT.read(export_file), "labelstudio")
+    assert (result.shapes, result.suggestions) == (1, 4)
+    out = tmp_path / "out" / "tasks.json"
+    export_labels(project, registry.get("labelstudio"), out)
+    written = {str(t["data"]["image"]): t for t in json.loads(out.read_text(encoding="utf-8"))}
+    for name, entries in from_server.items():
+        assert json_diff(entries, written[name].get("predictions", [])) == [], name
+
+    second = server.create_project("limner predictions out", out.with_suffix(".xml").read_text())
+    server.import_tasks(second, list(written.values()))
+    with server.client() as http:
+        held = _tasks_by_image(server_tasks(http, second))
+    for name, entries in from_server.items():
+        got = held[name]["predictions"]
+        assert len(got) == len(entries), name
+        for before, after in zip(entries, got, strict=True):
+            assert (after["model_version"], after["score"]) == (
+                before["model_version"],
+                before["score"],
+            )
+            assert json_diff(before["result"], after["result"]) == [], name

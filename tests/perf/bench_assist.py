@@ -3,12 +3,13 @@
 Intelligent scissors must answer each pointer move within a frame: the figure is the
 latency of one live path from the anchor to the pointer, at 100 % and zoomed to fit (the
 map's window then covers the whole image at a coarser step), plus the time a click takes
-to build the next anchor's map on the worker thread. The click-to-segment figure is the
-pipeline's own work per click, everything but the model: the prompt's tensors, picking and
-thresholding the decoder's full-size mask and cropping it into the mask the preview shows;
-tracing that mask into a polygon (only when the annotator keeps a polygon) is its own row.
-The decoder's answer is a prepared array, so the model's compute is left out by
-construction.
+to build the next anchor's map on the worker thread. The click-to-segment figures are the
+pipeline's own work per click, everything but the model: the prompt's tensors, picking the
+decoder's best mask and thresholding it (enlarging it first when the decoder answers at
+256 x 256) into the cropped mask the preview shows; tracing that mask into a polygon, which
+happens when the annotator keeps a polygon, is its own row and is added in the "kept as
+polygon" row, the figure the 30 ms target is about. The decoder's answer is a prepared
+array, so the model's compute is left out by construction.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from limner.models.assist.families import families
 from limner.models.assist.sam import Embedding, Prompt, best_mask, preprocess, prompt_arrays
 from limner.models.assist.scissors import EdgeTracer
 from limner.models.domain.geometry import Mask
-from limner.models.imaging.mask_ops import mask_to_polygons, tight_rect
+from limner.models.imaging.mask_ops import mask_to_polygons
 
 SIZE = (4000, 3000)
 TARGET_MS = 30.0
@@ -82,36 +83,51 @@ def bench_scissors() -> dict[str, dict[str, Any]]:
     return results
 
 
+def _answers(family_size: int) -> dict[str, np.ndarray]:
+    """The decoder's answer to a click on the 1,600-pixel disc of :func:`_image`: at the
+    image's size (SAM's own export upscales inside the model) and at 256 x 256 over the
+    padded square input (exports that leave the upscaling to the caller)."""
+    width, height = SIZE
+    yy, xx = np.mgrid[0:height, 0:width]
+    full = (800.0**2 - ((xx - 2000.0) ** 2 + (yy - 1500.0) ** 2)).astype(np.float32)
+    side, step = 256, family_size / max(SIZE) * 256 / family_size
+    ly, lx = np.mgrid[0:side, 0:side] + 0.5
+    low = (800.0 * step) ** 2 - ((lx - 2000.0 * step) ** 2 + (ly - 1500.0 * step) ** 2)
+    return {
+        "full-size answer": full.reshape(1, 1, height, width),
+        "256 px answer": low.astype(np.float32).reshape(1, 1, side, side),
+    }
+
+
 def bench_segment_overhead() -> dict[str, dict[str, Any]]:
     family = families()["sam"]
-    width, height = SIZE
     pixels = _image()
     scale = family.encoder.size / max(SIZE)
     embedding = Embedding({"image_embeddings": np.zeros((1, 256, 64, 64), np.float32)}, SIZE,
                           (scale, scale))  # fmt: skip
-    yy, xx = np.mgrid[0:height, 0:width]
-    logits = (800.0**2 - ((xx - 2000.0) ** 2 + (yy - 1500.0) ** 2)).astype(np.float32)
-    masks = logits.reshape(1, 1, height, width)
     scores = np.asarray([[0.9]], np.float32)
     prompt = Prompt(((2000.5, 1500.5, True), (2100.5, 1400.5, True), (100.5, 100.5, False)))
+    results: dict[str, dict[str, Any]] = {}
+    for label, masks in _answers(family.encoder.size).items():
 
-    def one_click() -> Mask:
-        prompt_arrays(family, prompt, embedding)
-        mask = best_mask(family, masks, scores, embedding)
-        rect = tight_rect(mask)
-        assert rect is not None
-        x, y, w, h = rect
-        return Mask.from_crop(mask[y : y + h, x : x + w], x, y, width, height)
+        def one_click(masks: np.ndarray = masks) -> Mask:
+            prompt_arrays(family, prompt, embedding)
+            mask = best_mask(family, masks, scores, embedding)
+            assert mask is not None
+            return mask
 
-    shown = one_click()
-    return {
-        "segment overhead per click 4000x3000": _figure(
-            _timed(one_click, 9), f"< {TARGET_MS:g} ms"
-        ),
-        "segment mask-to-polygon of a 1600 px object": _figure(
-            _timed(lambda: mask_to_polygons(shown), 5), f"< {TARGET_MS:g} ms"
-        ),
-        "segment encoder pre-processing 4000x3000": _figure(
-            _timed(lambda: preprocess(family, pixels), 5)
-        ),
-    }
+        results[f"segment overhead per click 4000x3000, {label}"] = _figure(
+            _timed(one_click, 15), f"< {TARGET_MS:g} ms"
+        )
+        if label == "full-size answer":
+            shown = one_click()
+            results["segment mask-to-polygon of a 1600 px object"] = _figure(
+                _timed(lambda shown=shown: mask_to_polygons(shown), 9)
+            )
+            results["segment click kept as polygon 4000x3000 (all but the model)"] = _figure(
+                _timed(lambda: mask_to_polygons(one_click()), 9), f"< {TARGET_MS:g} ms"
+            )
+    results["segment encoder pre-processing 4000x3000"] = _figure(
+        _timed(lambda: preprocess(family, pixels), 5)
+    )
+    return results

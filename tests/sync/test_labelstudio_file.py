@@ -29,7 +29,7 @@ from limner.models.domain.geometry import (
 )
 from limner.models.formats import registry
 from limner.models.formats.base import ClassSpec, ImageLabels, Shape
-from limner.sync.adapters.labelstudio_file import FORMAT, PREDICTION_WHY, image_name
+from limner.sync.adapters.labelstudio_file import FORMAT, image_name
 from tests.models.formats.shape_checks import assert_same_images
 
 CLASSES = (
@@ -201,8 +201,13 @@ def test_an_export_without_config_is_read_from_its_results(tmp_path: Path) -> No
     assert got[("scene", "tag")].geometry == Tag("city")
     assert ("Road", "polygon") in got
     whats = [(loss.annotation, loss.what, loss.why) for loss in image.losses]
-    assert ("p1", "prediction", PREDICTION_WHY) in whats
+    assert not any(what == "prediction" for _, what, _ in whats)
     assert any(what == "region" and "relation" in why for _, what, why in whats)
+    # The prediction, which has no id in the file, is known by its place in the task.
+    (predicted,) = image.predictions
+    assert (predicted.class_name, predicted.geometry) == ("Car", Box(20.0, 20.0, 70.0, 70.0))
+    assert (predicted.source, predicted.score) == ("model:unknown model", None)
+    assert predicted.key == "ls-prediction:#1:p1"
 
 
 def test_image_names_from_data_urls() -> None:

@@ -3,7 +3,8 @@
 A model's proposal must never be mistaken for the annotator's work, so it is drawn dashed,
 in one colour, with the current one (the one Enter and Delete act on) thicker. Boxes and
 polygons show their outline; a mask shows its bounds, which is enough to judge it before
-accepting and costs nothing to draw on a large image.
+accepting and costs nothing to draw on a large image. A suggested image tag (a predicted
+choice) has no place on the image: only the panel lists it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
-from limner.models.domain.geometry import Box, Geometry, Polygon, bounds
+from limner.models.domain.geometry import Box, Geometry, Polygon, Tag, bounds
 
 SUGGESTION_Z = 9e5
 COLOR = QColor("#ffb000")
@@ -50,6 +51,8 @@ class SuggestionOverlay:
             self._scene.removeItem(item)
         self.items = {}
         for uuid, geometry in shapes:
+            if isinstance(geometry, Tag):
+                continue
             pen = QPen(COLOR, 3.0 if uuid == current else 1.5, Qt.PenStyle.DashLine)
             pen.setCosmetic(True)
             item = QGraphicsPathItem(_path(geometry))

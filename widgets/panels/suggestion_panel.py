@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from limner.models.domain.geometry import Tag
 from limner.models.store.suggestions import Suggestion
 from limner.widgets.i18n import counted, translate
 from limner.widgets.plain import plain_label
@@ -92,8 +93,11 @@ class SuggestionPanel(QWidget):
         self.rows.clear()
         for item in items:
             score = f"{item.score:.2f}" if item.score is not None else "–"
-            label = item.label or translate("SuggestionPanel", "unlabeled")
-            row = QListWidgetItem(f"{label} · {score} · {item.source}")
+            what = item.label or translate("SuggestionPanel", "unlabeled")
+            if isinstance(item.geometry, Tag):  # an answer about the image: say which
+                value = item.geometry.value
+                what += f" = {', '.join(value) if isinstance(value, tuple) else value}"
+            row = QListWidgetItem(f"{what} · {score} · {item.source}")
             row.setData(Qt.ItemDataRole.UserRole, item.uuid)
             self.rows.addItem(row)
         uuids = [i.uuid for i in items]

@@ -4,25 +4,27 @@ A click adds a positive point, Alt+click or a right click a negative one, a drag
 box; after each the decoder answers and the preview shows the mask. Enter stores it as a
 new annotation of the active class (a mask, or with Tab a polygon traced exactly from that
 mask), its source the model's name and version; Backspace takes back the last prompt and
-Esc drops them all. The model and the cache of image embeddings are given by the window
+Esc drops them all. The model and the encoder's scheduler are given by the window
 (:meth:`SegmentTool.use_model`), since which model is installed is the user's business.
 
-The image encoder is started on a worker thread as soon as the tool meets an image, so by
-the first click it has usually finished; a click before then waits for it.
+The image encoder runs on the scheduler's worker thread (:mod:`..encode_ahead`), for the
+open image and ahead of time for the next ones, so by the first click its result is
+usually on disk or in memory; a click before then waits for it.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future
 
 import numpy as np
 
 from limner.models.assist.errors import AssistError
-from limner.models.assist.sam import Embedding, EmbeddingCache, Prompt, Segmenter, embedding_for
+from limner.models.assist.sam import Embedding, Prompt, Segmenter
 from limner.models.domain.entities import NewAnnotation
 from limner.models.domain.geometry import Box, Geometry, Mask
 from limner.models.domain.phrases import QT_TRANSLATE_NOOP
 from limner.models.editing.commands import AddAnnotations
+from limner.models.editing.encode_ahead import EncodeAhead
 from limner.models.editing.tools.base import (
     MIN_DRAG_SCREEN_PX,
     Pointer,
@@ -32,8 +34,8 @@ from limner.models.editing.tools.base import (
     point_count,
     with_message,
 )
-from limner.models.errors import GeometryError
-from limner.models.imaging.mask_ops import mask_to_polygons, tight_rect
+from limner.models.errors import GeometryError, LimnerError
+from limner.models.imaging.mask_ops import mask_to_polygons
 from limner.models.store.tx import new_uuid
 
 __all__ = ["SegmentTool"]
@@ -52,6 +54,9 @@ _PROMPTING = {
     False: QT_TRANSLATE_NOOP("Tools", "{points} · Enter keeps the mask · Backspace undoes"),
 }
 """The hints, by whether the result is kept as a polygon (else as a mask)."""
+_NOT_ENCODABLE = QT_TRANSLATE_NOOP(
+    "Tools", "this image cannot be segmented (unreadable, or too large to decode whole)"
+)
 
 
 class SegmentTool(Tool):
@@ -62,19 +67,21 @@ class SegmentTool(Tool):
         super().__init__(host)
         self.model: Segmenter | None = None
         self.source = ""
-        self.cache: EmbeddingCache | None = None
+        self.ahead: EncodeAhead | None = None
         self.as_polygon = False
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._embedding: tuple[int, Future[Embedding]] | None = None
         self._points: list[tuple[float, float, bool]] = []
         self._box: tuple[float, float, float, float] | None = None
         self._anchor: tuple[float, float] | None = None
-        self._mask: np.ndarray | None = None
+        self._mask: Mask | None = None
         self._message = ""
         self._refresh()
 
-    def use_model(self, model: Segmenter | None, source: str, cache: EmbeddingCache | None) -> None:
-        self.model, self.source, self.cache = model, source, cache
+    def use_model(self, model: Segmenter | None, source: str, ahead: EncodeAhead | None) -> None:
+        """Segment with ``model``, whose encodings ``ahead`` computes (None: no model)."""
+        self.model, self.source, self.ahead = model, source, ahead
+        if ahead is not None:
+            ahead.use_model(model)
         self._embedding = None
         self._reset()
 
@@ -87,23 +94,35 @@ class SegmentTool(Tool):
         return Prompt(tuple(self._points), self._box)
 
     @property
-    def mask(self) -> np.ndarray | None:
-        """The model's current answer, full-image bool."""
+    def answer(self) -> Mask | None:
+        """The model's current answer, cropped to what it covers."""
         return self._mask
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The model's current answer as a full-image bool array (None before any)."""
+        size = self.host.image_size
+        if size is None or not self.busy:
+            return None
+        if self._mask is None:
+            return np.zeros((size[1], size[0]), bool)
+        return self._mask.to_array()
 
     def cursor(self, p: Pointer) -> str:
         return "cross"
 
     def embedding(self) -> Future[Embedding] | None:
-        """The encoding of the open image, started when first asked for."""
-        image_id, pixels, model = self.host.image_id, self.host.image_pixels(), self.model
-        if image_id is None or pixels is None or model is None:
+        """The encoding of the open image; asking puts it first in the encoder's list."""
+        image_id, ahead = self.host.image_id, self.ahead
+        if image_id is None or ahead is None or self.model is None:
             return None
-        if self._embedding is None or self._embedding[0] != image_id:
-            key = f"image-{image_id}"
-            future = self._executor.submit(embedding_for, model, self.cache, key, pixels)
-            self._embedding = (image_id, future)
-        return self._embedding[1]
+        held = self._embedding
+        if held is None or held[0] != image_id or held[1].cancelled():
+            future = ahead.embedding(image_id)
+            if future is None:
+                return None
+            self._embedding = held = (image_id, future)
+        return held[1]
 
     def activate(self) -> None:
         self.embedding()
@@ -175,24 +194,23 @@ class SegmentTool(Tool):
         """Ask the decoder for the mask of the current prompt."""
         future = self.embedding()
         if future is None or self.model is None:
-            self._message = _NO_MODEL if self.model is None else ""
+            self._message = _NO_MODEL if self.model is None else _NOT_ENCODABLE
             self._refresh()
             return
         try:
-            self._mask = self.model.decode(future.result(), self.prompt)
+            self._mask = self.model.decode_mask(future.result(), self.prompt)
             self._message = ""
-        except AssistError as error:
+        except CancelledError:
+            self._mask, self._message = None, "the image's encoding was stopped; click again"
+        except (AssistError, LimnerError) as error:
             self._mask, self._message = None, str(error)
         self._refresh()
 
     def _geometry(self, polygon: bool) -> Geometry | None:
-        mask, size = self._mask, self.host.image_size
-        rect = tight_rect(mask) if mask is not None else None
-        if mask is None or rect is None or size is None:
+        mask = self._mask
+        if mask is None or self.host.image_size is None:
             return None
-        x, y, w, h = rect
-        geometry = Mask.from_crop(mask[y : y + h, x : x + w], x, y, *size)
-        return mask_to_polygons(geometry) if polygon else geometry
+        return mask_to_polygons(mask) if polygon else mask
 
     def _accept(self) -> None:
         geometry, image_id = self._geometry(self.as_polygon), self.host.image_id

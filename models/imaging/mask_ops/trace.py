@@ -20,6 +20,17 @@ _STEP_X = np.array([1, 0, -1, 0], dtype=np.int64)
 _STEP_Y = np.array([0, 1, 0, -1], dtype=np.int64)
 
 
+def _nonzero_2d(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of every set element, row-major, like ``np.nonzero``.
+
+    ``np.nonzero`` on a 2-D array builds both index arrays element by element and is some
+    twenty times slower than finding the flat positions and dividing them by the width,
+    which on a large mask was most of the cost of tracing it.
+    """
+    flat = np.flatnonzero(flags)
+    return np.divmod(flat, flags.shape[1])
+
+
 def _boundary_edges(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit pixel-boundary edges between set and unset pixels, set pixels on the right.
 
@@ -38,14 +49,14 @@ def _boundary_edges(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ys: list[np.ndarray] = []
     ds: list[np.ndarray] = []
     # Horizontal edge on grid line Y over column c: index [Y, c].
-    yy, cc = np.nonzero(below & ~above)  # heading east from (c, Y)
+    yy, cc = _nonzero_2d(below & ~above)  # heading east from (c, Y)
     xs.append(cc), ys.append(yy), ds.append(np.zeros(cc.size, np.int64))
-    yy, cc = np.nonzero(above & ~below)  # heading west from (c + 1, Y)
+    yy, cc = _nonzero_2d(above & ~below)  # heading west from (c + 1, Y)
     xs.append(cc + 1), ys.append(yy), ds.append(np.full(cc.size, 2, np.int64))
     # Vertical edge on grid line X over row r: index [r, X].
-    rr, xx = np.nonzero(left & ~right)  # heading south from (X, r)
+    rr, xx = _nonzero_2d(left & ~right)  # heading south from (X, r)
     xs.append(xx), ys.append(rr), ds.append(np.ones(xx.size, np.int64))
-    rr, xx = np.nonzero(right & ~left)  # heading north from (X, r + 1)
+    rr, xx = _nonzero_2d(right & ~left)  # heading north from (X, r + 1)
     xs.append(xx), ys.append(rr + 1), ds.append(np.full(xx.size, 3, np.int64))
     return (
         np.concatenate(xs).astype(np.int64),

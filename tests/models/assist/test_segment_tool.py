@@ -10,6 +10,7 @@ import pytest
 from limner.models.assist.families import families
 from limner.models.assist.sam import EmbeddingCache, Segmenter
 from limner.models.domain.geometry import Mask, Polygon
+from limner.models.editing.encode_ahead import EncodeAhead
 from limner.models.editing.tools.base import Pointer
 from limner.models.editing.tools.segment import SegmentTool
 from tests.models.assist.tiny_onnx import build_decoder, build_encoder, expected_disc
@@ -26,7 +27,8 @@ def segment_tool(session, tmp_path: Path) -> SegmentTool:
                       build_decoder(family, tmp_path / "d.onnx"))  # fmt: skip
     tool = use_tool(session, "segment")
     assert isinstance(tool, SegmentTool)
-    tool.use_model(model, "model:tiny@0", EmbeddingCache(tmp_path / "cache"))
+    ahead = EncodeAhead(session.store, EmbeddingCache(tmp_path / "cache"))
+    tool.use_model(model, "model:tiny@0", ahead)
     return tool
 
 

@@ -59,6 +59,33 @@ def build_encoder(family: Family, path: Path) -> Path:
     return _save(graph, path)
 
 
+def build_slow_encoder(family: Family, path: Path, steps: int = 40) -> Path:
+    """An encoder of ``family``'s layout (``NCHW`` with a fixed size) that multiplies its
+    input by a matrix ``steps`` times before averaging it: seconds of work on a CPU, for
+    tests that stop an encoding in the middle."""
+    enc = family.encoder
+    assert enc.layout == "NCHW" and enc.size, "a fixed-size NCHW family"
+    side = enc.size
+    nodes, previous = [], enc.input
+    for step in range(steps):
+        nodes.append(helper.make_node("MatMul", [previous, "weight"], [f"step{step}"]))
+        previous = f"step{step}"
+    nodes.append(helper.make_node("ReduceMean", [previous], ["mean"], axes=[2, 3], keepdims=1))
+    outputs = []
+    for name in enc.outputs:
+        nodes.append(helper.make_node("Identity", ["mean"], [name]))
+        outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 3, 1, 1]))
+    weight = onnx.numpy_helper.from_array(np.eye(side, dtype=np.float32), "weight")
+    graph = helper.make_graph(
+        nodes,
+        f"{family.name}-slow-encoder",
+        [helper.make_tensor_value_info(enc.input, TensorProto.FLOAT, [1, 3, side, side])],
+        outputs,
+        [weight],
+    )
+    return _save(graph, path)
+
+
 def _scale_nodes(family: Family) -> list[object]:
     """Nodes giving ``fx`` and ``fy``: image pixels per point unit, from ``H`` and ``W``."""
     enc, dec = family.encoder, family.decoder
