@@ -2840,6 +2840,10 @@ Aus den Bildern darin ein Projekt anlegen?</translation>
         <translation>{points} · Eingabe behält die Maske · Rücktaste nimmt zurück</translation>
     </message>
     <message>
+        <source>the image&apos;s encoding was stopped; click again</source>
+        <translation>die Kodierung des Bildes wurde angehalten; bitte noch einmal klicken</translation>
+    </message>
+    <message>
         <source>this image cannot be segmented (unreadable, or too large to decode whole)</source>
         <translation>dieses Bild kann nicht segmentiert werden (unlesbar oder zu groß, um es ganz zu dekodieren)</translation>
     </message>

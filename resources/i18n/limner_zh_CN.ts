@@ -2840,6 +2840,10 @@ Make a project of the images in it?</source>
         <translation>{points} · Enter 保存掩码 · Backspace 撤回</translation>
     </message>
     <message>
+        <source>the image&apos;s encoding was stopped; click again</source>
+        <translation>图像编码已停止；请再次点击</translation>
+    </message>
+    <message>
         <source>this image cannot be segmented (unreadable, or too large to decode whole)</source>
         <translation>无法分割此图像（无法读取，或过大而无法完整解码）</translation>
     </message>

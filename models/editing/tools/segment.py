@@ -54,6 +54,7 @@ _PROMPTING = {
     False: QT_TRANSLATE_NOOP("Tools", "{points} · Enter keeps the mask · Backspace undoes"),
 }
 """The hints, by whether the result is kept as a polygon (else as a mask)."""
+_STOPPED = QT_TRANSLATE_NOOP("Tools", "the image's encoding was stopped; click again")
 _NOT_ENCODABLE = QT_TRANSLATE_NOOP(
     "Tools", "this image cannot be segmented (unreadable, or too large to decode whole)"
 )
@@ -201,7 +202,7 @@ class SegmentTool(Tool):
             self._mask = self.model.decode_mask(future.result(), self.prompt)
             self._message = ""
         except CancelledError:
-            self._mask, self._message = None, "the image's encoding was stopped; click again"
+            self._mask, self._message = None, _STOPPED
         except (AssistError, LimnerError) as error:
             self._mask, self._message = None, str(error)
         self._refresh()
