@@ -164,3 +164,16 @@ def test_thumbnails_are_made_in_the_background_and_kept(qtbot, window) -> None:
     assert len(thumbs) == 5
     with Image.open(thumbs[0]) as im:
         assert max(im.size) <= 64
+
+
+def test_a_thumbnail_finishing_after_close_is_ignored(qtbot, window) -> None:
+    """A thumbnail the worker finishes after the window let go of its project must not
+    read the project again (it may be closed, or its folder gone)."""
+    model = window.images.model
+    model.shutdown()
+    window.store.close()
+    window.store.db_file.unlink()
+    made = model.thumbnails_made
+    model._thumb_signals.ready.emit(1)
+    qtbot.wait(20)
+    assert model.thumbnails_made == made

@@ -77,6 +77,7 @@ class ImageListModel(QAbstractTableModel):
         self._icons: OrderedDict[int, QIcon] = OrderedDict()
         self._thumb_pending: set[int] = set()
         self._thumb_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limner-thumbs")
+        self._shut = False
         self._thumb_signals = _ThumbSignals()
         self._thumb_signals.ready.connect(self._thumbnail_ready)
         self.thumbnails_made = 0
@@ -156,6 +157,8 @@ class ImageListModel(QAbstractTableModel):
         return icon
 
     def _thumbnail_ready(self, image_id: int) -> None:
+        if self._shut:
+            return  # a thumbnail finished after the window closed its project
         self._thumb_pending.discard(image_id)
         self.thumbnails_made += 1
         row = self.row_of(image_id)
@@ -164,6 +167,7 @@ class ImageListModel(QAbstractTableModel):
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def shutdown(self) -> None:
+        self._shut = True
         self._thumb_pool.shutdown(wait=False, cancel_futures=True)
 
     def row_of(self, image_id: int) -> int | None:
