@@ -2840,6 +2840,10 @@ Aus den Bildern darin ein Projekt anlegen?</translation>
         <translation>{points} · Eingabe behält die Maske · Rücktaste nimmt zurück</translation>
     </message>
     <message>
+        <source>the model is still reading this image; the mask follows when it is done</source>
+        <translation>das Modell liest dieses Bild noch; die Maske folgt, sobald es fertig ist</translation>
+    </message>
+    <message>
         <source>the image&apos;s encoding was stopped; click again</source>
         <translation>die Kodierung des Bildes wurde angehalten; bitte noch einmal klicken</translation>
     </message>

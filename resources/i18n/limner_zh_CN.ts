@@ -2840,6 +2840,10 @@ Make a project of the images in it?</source>
         <translation>{points} · Enter 保存掩码 · Backspace 撤回</translation>
     </message>
     <message>
+        <source>the model is still reading this image; the mask follows when it is done</source>
+        <translation>模型仍在读取此图像；完成后将显示掩码</translation>
+    </message>
+    <message>
         <source>the image&apos;s encoding was stopped; click again</source>
         <translation>图像编码已停止；请再次点击</translation>
     </message>

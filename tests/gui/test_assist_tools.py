@@ -102,6 +102,8 @@ def test_two_clicks_preview_a_mask_and_enter_stores_it_with_its_source(
     QTest.keyClick(win, Qt.Key.Key_C)
     tool = win.editor.tool
     assert tool.name == "segment"
+    # The image's encoding first, as the annotator would see the mask only after it.
+    qtbot.waitUntil(lambda: (f := tool.embedding()) is not None and f.done(), timeout=60_000)
     click(win, 100.5, 80.5)
     click(win, 110.5, 85.5)
     assert isinstance(tool.preview.drawing, Mask)

@@ -15,6 +15,7 @@ usually on disk or in memory; a click before then waits for it.
 from __future__ import annotations
 
 from concurrent.futures import CancelledError, Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 
@@ -54,6 +55,11 @@ _PROMPTING = {
     False: QT_TRANSLATE_NOOP("Tools", "{points} · Enter keeps the mask · Backspace undoes"),
 }
 """The hints, by whether the result is kept as a polygon (else as a mask)."""
+GRACE_S = 0.05
+"""How long a click waits for an encoding about to finish before it stops waiting."""
+_ENCODING = QT_TRANSLATE_NOOP(
+    "Tools", "the model is still reading this image; the mask follows when it is done"
+)
 _STOPPED = QT_TRANSLATE_NOOP("Tools", "the image's encoding was stopped; click again")
 _NOT_ENCODABLE = QT_TRANSLATE_NOOP(
     "Tools", "this image cannot be segmented (unreadable, or too large to decode whole)"
@@ -76,6 +82,7 @@ class SegmentTool(Tool):
         self._anchor: tuple[float, float] | None = None
         self._mask: Mask | None = None
         self._message = ""
+        self._waiting = False  # a prompt waits for the image's encoding
         self._refresh()
 
     def use_model(self, model: Segmenter | None, source: str, ahead: EncodeAhead | None) -> None:
@@ -137,6 +144,8 @@ class SegmentTool(Tool):
             self._anchor = self.clamp(p.x, p.y)
 
     def move(self, p: Pointer) -> None:
+        if self._waiting and self._embedding is not None and self._embedding[1].done():
+            self._run()  # the encoding arrived since the click: answer it now
         if self._anchor is None:
             return
         box = self._drag_box(p)
@@ -163,7 +172,10 @@ class SegmentTool(Tool):
         if not self.busy:
             return False
         if name == "Enter":
-            self._accept()
+            if self._waiting:
+                self._run()
+            if not self._waiting:
+                self._accept()
             return True
         if name == "Backspace":
             if self._points:
@@ -189,6 +201,7 @@ class SegmentTool(Tool):
     def _reset(self) -> None:
         self._points, self._box, self._anchor, self._mask = [], None, None, None
         self._message = ""
+        self._waiting = False
         self._refresh()
 
     def _run(self) -> None:
@@ -196,6 +209,17 @@ class SegmentTool(Tool):
         future = self.embedding()
         if future is None or self.model is None:
             self._message = _NO_MODEL if self.model is None else _NOT_ENCODABLE
+            self._refresh()
+            return
+        # A click never waits for the encoder: until the image's encoding is done the
+        # prompt is kept and answered at the next pointer move (or Enter) after it is.
+        try:
+            future.result(timeout=GRACE_S)  # usually done already: encoded ahead
+        except (FutureTimeout, CancelledError, AssistError, LimnerError):
+            pass  # still running, or failed: told below
+        self._waiting = not future.done()
+        if self._waiting:
+            self._message = _ENCODING
             self._refresh()
             return
         try:

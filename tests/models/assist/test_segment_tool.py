@@ -29,7 +29,42 @@ def segment_tool(session, tmp_path: Path) -> SegmentTool:
     assert isinstance(tool, SegmentTool)
     ahead = EncodeAhead(session.store, EmbeddingCache(tmp_path / "cache"))
     tool.use_model(model, "model:tiny@0", ahead)
+    encoded(tool)
     return tool
+
+
+def encoded(tool: SegmentTool) -> None:
+    """Wait until the open image is encoded, so that a click is answered at once."""
+    future = tool.embedding()
+    assert future is not None
+    future.result(timeout=60)
+
+
+def test_a_click_before_the_encoding_is_done_does_not_wait_for_it(
+    make_session: SessionFactory, tmp_path
+) -> None:
+    """The click returns at once with a hint; the mask comes at the next pointer move after
+    the encoding is done, and Enter keeps nothing until then."""
+    from concurrent.futures import Future
+
+    session = make_session((120, 90))
+    tool = segment_tool(session, tmp_path)
+    real = tool.embedding()
+    assert real is not None
+    gate: Future = Future()
+    tool._embedding = (session.image_id, gate)  # the encoder is still busy
+    click(tool, 40.5, 30.5)
+    assert tool.answer is None
+    assert "still reading this image" in tool.preview.hint
+    tool.key("Enter")
+    assert stored(session) == []
+    tool.move(Pointer(50.0, 40.0))
+    assert tool.answer is None  # still not encoded
+    gate.set_result(real.result())
+    tool.move(Pointer(50.0, 40.0))
+    assert tool.answer is not None
+    assert np.array_equal(tool.mask, expected_disc((120, 90), 40.5, 30.5))
+    assert "still reading" not in tool.preview.hint
 
 
 def test_tab_keeps_the_exact_polygon_of_the_mask(make_session: SessionFactory, tmp_path) -> None:
@@ -68,6 +103,7 @@ def test_opening_another_image_drops_the_prompt_and_encodes_that_image(
     assert tool.busy
     other = add_image(session.store, tmp_path / "more", (64, 48))
     session.open_image(other)
+    encoded(tool)
     click(tool, 10.5, 10.5)
     assert tool.prompt.points == ((10.5, 10.5, True),)
     assert tool.mask is not None
