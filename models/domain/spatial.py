@@ -119,16 +119,16 @@ class BoxTable:
 
     def overlapping(self, x0: float, y0: float, x1: float, y1: float) -> list[str]:
         """Keys whose box meets the rectangle, in the order they were first set."""
-        b = self._boxes[: len(self._keys)]
-        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
         keys = self._keys
-        return [keys[i] for i in np.flatnonzero(hit)]  # type: ignore[misc]
+        return [keys[i] for i in np.flatnonzero(self._hits(x0, y0, x1, y1))]  # type: ignore[misc]
 
     def count_overlapping(self, x0: float, y0: float, x1: float, y1: float) -> int:
         """How many boxes meet the rectangle, without building their list."""
+        return int(np.count_nonzero(self._hits(x0, y0, x1, y1)))
+
+    def _hits(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         b = self._boxes[: len(self._keys)]
-        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
-        return int(np.count_nonzero(hit))
+        return (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
 
     def _compact(self) -> None:
         live = [i for i, k in enumerate(self._keys) if k is not None]
