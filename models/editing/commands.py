@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection
 
@@ -27,9 +27,18 @@ from limner.models.store.store import ChangeSet
 
 
 class Command(ABC):
-    """One undoable edit. ``text`` names it in the Edit menu ("Undo Add box")."""
+    """One undoable edit. ``text`` names it in the Edit menu ("Undo Add box").
+
+    ``starts_image`` marks the commands that change an image's labels: the first of them on
+    a new image moves it to in progress, in the same transaction, and undoing that command
+    moves it back (``started`` holds each image it started with the history row it wrote, for
+    the undo to remove).
+    Statuses, reviews, remarks and classes leave an image's status alone.
+    """
 
     text: str = "edit"
+    starts_image: ClassVar[bool] = False
+    started: tuple[tuple[int, int], ...] = ()
 
     @abstractmethod
     def apply(self, conn: Connection, changes: ChangeSet) -> None: ...
@@ -55,6 +64,8 @@ class Command(ABC):
 @dataclass(eq=False)
 class AddAnnotations(Command):
     """Add shapes; unless ``select`` is False they become the selection."""
+
+    starts_image: ClassVar[bool] = True
 
     items: tuple[NewAnnotation, ...]
     text: str = QT_TRANSLATE_NOOP("Commands", "Add annotation")
@@ -82,6 +93,8 @@ class AddAnnotations(Command):
 
 @dataclass(eq=False)
 class DeleteAnnotations(Command):
+    starts_image: ClassVar[bool] = True
+
     uuids: tuple[str, ...]
     on_image: int | None = None
     text: str = QT_TRANSLATE_NOOP("Commands", "Delete annotation")
@@ -127,6 +140,8 @@ def _record_fields(record: Annotation, keys: Iterable[str]) -> dict[str, Any]:
 @dataclass(eq=False)
 class EditAnnotations(Command):
     """Change fields of shapes; ``selects`` (if not None) becomes the selection."""
+
+    starts_image: ClassVar[bool] = True
 
     edits: tuple[FieldEdit, ...]
     on_image: int | None = None

@@ -10,7 +10,7 @@ current geometry when it is applied or reverted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sqlalchemy import Connection
@@ -76,6 +76,8 @@ class MaskStroke(Command):
     after the edit. A stroke that erases the last pixel cannot leave an empty mask (there
     is no such shape), so it deletes the annotation, and undoing it brings it back.
     """
+
+    starts_image: ClassVar[bool] = True
 
     uuid: str
     on_image: int | None
@@ -170,6 +172,8 @@ class ReplaceAnnotations(Command):
     uuid, same revision history) and sync sees a delete plus an add. The added ones become
     the selection.
     """
+
+    starts_image: ClassVar[bool] = True
 
     removed: tuple[str, ...]
     added: tuple[NewAnnotation, ...]

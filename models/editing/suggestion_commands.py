@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection
 
@@ -37,6 +37,8 @@ def above(items: Sequence[Suggestion], threshold: float) -> list[Suggestion]:
 
 @dataclass(eq=False)
 class AcceptSuggestions(Command):
+    starts_image: ClassVar[bool] = True
+
     items: tuple[Suggestion, ...]
     text: str = QT_TRANSLATE_NOOP("Commands", "Accept suggestion")
     made: dict[str, str] = field(default_factory=dict)  # suggestion uuid -> annotation uuid

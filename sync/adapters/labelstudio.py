@@ -459,6 +459,11 @@ class LabelStudioAdapter(Adapter):
             drop.setdefault(delete.target.container or "", set()).add(delete.uuid)
         creates = [item for write in plan.creates for item in write.raw]
         own = image.container_key if any(c.key == image.container_key for c in containers) else None
+        if plan.status is not None:
+            # The status first: Label Studio reads a task with an annotation and no status of
+            # limner's as submitted, so a push stopped between the annotation and the status
+            # would leave a status nobody set, which the next sync takes for a server change.
+            task["meta"] = self._write_meta(task, push.key, plan.status)
         saved: dict[str, Any] = {}
         for container in containers:
             extra = creates if container.key == own else []
@@ -481,7 +486,6 @@ class LabelStudioAdapter(Adapter):
             saved[str(created["id"])] = created
             own = str(created["id"])
         if plan.status is not None:
-            task["meta"] = self._write_meta(task, push.key, plan.status)
             if self.enterprise and plan.status.review and own is not None:
                 if plan.status.status in ("approved", "rejected"):
                     self._post_review(own, plan.status.review)

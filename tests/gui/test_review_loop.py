@@ -96,13 +96,18 @@ def test_keyboard_loop_with_history(qtbot, window20, monkeypatch) -> None:
             path = [(s.from_status, s.to_status, s.actor) for s in steps]
             if record.name in rejected:
                 assert path == [
-                    ("new", "submitted", "annie"),
+                    ("new", "in_progress", "annie"),  # her first box started it
+                    ("in_progress", "submitted", "annie"),
                     ("submitted", "rejected", "rita"),
                     ("rejected", "submitted", "annie"),
                 ]
-                assert steps[1].comment == f"box too loose on {record.name}"
+                assert steps[2].comment == f"box too loose on {record.name}"
             else:
-                assert path == [("new", "submitted", "annie"), ("submitted", "approved", "rita")]
+                assert path == [
+                    ("new", "in_progress", "annie"),
+                    ("in_progress", "submitted", "annie"),
+                    ("submitted", "approved", "rita"),
+                ]
             assert all(s.time for s in steps)
 
 
@@ -116,8 +121,8 @@ def test_history_panel_progress_and_changes_overlay(qtbot, window20) -> None:
     type_into_dialog(qtbot, win, "add the ear")
     QTest.keyClick(win, Qt.Key.Key_F6)
     QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
-    assert win.workflow.history_panel.count() == 2
-    assert "add the ear" in win.workflow.history_panel.item(1).text()
+    assert win.workflow.history_panel.count() == 3  # started, submitted, rejected
+    assert "add the ear" in win.workflow.history_panel.item(2).text()
     # the annotator adds a shape; the reviewer sees it as added since the last review
     QTest.keyClick(win, Qt.Key.Key_B)
     drag(win.canvas.viewport(), image_to_view(win, 32, 5), image_to_view(win, 45, 20))

@@ -42,7 +42,7 @@ def test_the_three_charts_count_what_happened(
         pace = throughput(conn)
     assert classes == {"cat": (3, 2), "dog": (0, 0), "bird": (0, 0), NO_CLASS: (1, 1)}
     (today,) = days
-    assert days[today] == {"submitted": 4, "approved": 1}
+    assert days[today] == {"in_progress": 2, "submitted": 4, "approved": 1}  # two images started
     assert [(t.actor, t.submitted, t.days, t.per_day) for t in pace] == [
         ("ana", 3, 1, 3.0), ("bo", 1, 1, 1.0),
     ]  # fmt: skip

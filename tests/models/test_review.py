@@ -543,7 +543,7 @@ def test_progress_per_queue_and_annotator(
     history.execute(Submit([i1]))
     add_box(history, i3, Box(1, 1, 4, 4))
     monkeypatch.setenv("LIMNER_USER", "bob")
-    add_box(history, i2, Box(1, 1, 4, 4))  # drawn, never submitted
+    add_box(history, i2, Box(1, 1, 4, 4))  # drawn, never submitted: in progress
     history.execute(Submit([i3]))  # the submitter counts, not who drew
     history.execute(Review(i1, "approve"))  # the reviewer does not become the annotator
     history.execute(CreateQueue("q", "annotate"))
@@ -554,17 +554,21 @@ def test_progress_per_queue_and_annotator(
         every = qs.progress_by_queue(conn)
     assert whole.to_json() == {
         "total": 5,
-        "by_status": {"approved": 1, "new": 3, "submitted": 1},
+        "by_status": {"approved": 1, "in_progress": 1, "new": 2, "submitted": 1},
         "by_annotator": {
             qs.NO_ANNOTATOR: {"new": 2},
             "ann": {"approved": 1},
-            "bob": {"new": 1, "submitted": 1},
+            "bob": {"in_progress": 1, "submitted": 1},
         },
     }
     assert queue.to_json() == {
         "total": 3,
-        "by_status": {"approved": 1, "new": 2},
-        "by_annotator": {qs.NO_ANNOTATOR: {"new": 1}, "ann": {"approved": 1}, "bob": {"new": 1}},
+        "by_status": {"approved": 1, "in_progress": 1, "new": 1},
+        "by_annotator": {
+            qs.NO_ANNOTATOR: {"new": 1},
+            "ann": {"approved": 1},
+            "bob": {"in_progress": 1},
+        },
     }
     assert every["q"] == queue
 

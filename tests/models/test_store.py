@@ -238,7 +238,7 @@ def test_stats_for_info(project: ProjectStore) -> None:
     with project.read() as conn:
         stats = project_stats(conn)
     assert stats["images"] == 5
-    assert stats["by_status"] == {"new": 5}
+    assert stats["by_status"] == {"new": 4, "in_progress": 1}  # the first edit started it
     assert stats["annotations"] == 2
     assert stats["by_kind"] == {"box": 1, "polygon": 1}
     assert stats["by_class"] == {"cat": 0, "dog": 1, "bird": 0, "(no class)": 1}

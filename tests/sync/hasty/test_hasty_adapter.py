@@ -314,9 +314,8 @@ def test_a_create_on_a_stale_base_leaves_the_servers_edit_alone(world, linked, m
     report = linked.engine.run_once()
     assert report.ok and report.pushed_images == 1, report.to_json()
     writes = [(m, p) for m, p, _ in world.fake.requests if m != "GET"]
-    assert writes == [
-        ("POST", f"/v1/projects/{world.pid}/images/{world.images['img0.png']}/labels")
-    ]
+    image = f"/v1/projects/{world.pid}/images/{world.images['img0.png']}"
+    assert writes == [("POST", f"{image}/labels"), ("PUT", f"{image}/status")]  # it was started
     assert world.fake.count("GET", r"/images/[^/]+/labels$") == 0
     assert world.fake.labels[car["id"]]["bbox"] == [0, 0, 12, 12]
     monkeypatch.undo()
