@@ -62,6 +62,8 @@ class ProjectWindow(Protocol):
     save_layout: bool
 
     def show(self) -> None: ...
+    def raise_(self) -> None: ...
+    def activateWindow(self) -> None: ...
     def close(self) -> bool: ...
     def restore_layout(self) -> None: ...
     def apply_preferences(self, prefs: Preferences) -> None: ...
@@ -115,6 +117,7 @@ class ProjectHome(QObject):
         self.start.refresh()
         self.start.show()
         self.start.raise_()
+        self.start.activateWindow()
         return self.start
 
     def adopt(self, window: ProjectWindow) -> None:
@@ -142,6 +145,10 @@ class ProjectHome(QObject):
         window.show()
         if self.start is not None:
             self.start.hide()
+        # The keyboard goes to the project window at once: the start page that had it is
+        # hidden, and without this the first shortcuts go nowhere until the user clicks.
+        window.raise_()
+        window.activateWindow()
         window.open_first_image(image)
         self.projectOpened.emit(window)
         return window

@@ -26,6 +26,7 @@ from limner.app.actions import ACTIONS, GESTURES, MENUS, TOOLBARS
 from limner.app.assist_ui import AssistController
 from limner.app.editor import open_session
 from limner.app.errors import show_failure
+from limner.app.focus_return import FocusReturn
 from limner.app.home import ProjectHome
 from limner.app.huge_images import ask_allow_huge
 from limner.app.import_ui import ImportController
@@ -575,6 +576,7 @@ class MainWindow(QMainWindow):
 
     def _keyboard_order(self) -> None:
         self.keyboard = KeyboardNavigation.for_window(self)
+        self.focus_return = FocusReturn(self, self.canvas)
 
     def apply_preferences(self, prefs: Preferences) -> None:
         """The preferences that belong to a project's window (the rest are the app's)."""
