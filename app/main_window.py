@@ -244,8 +244,12 @@ class MainWindow(QMainWindow):
             self.workflow.refresh()
         elif isinstance(event, ImagesChanged):
             image, changes = self.editor.image, event.changes
-            if image is not None and image.id in (changes.images | changes.annotations.keys()):
+            if image is not None and image.id in changes.images:
                 self.workflow.refresh()
+            elif image is not None and image.id in changes.annotations:
+                # its status history and feedback are image rows: only the overlays that
+                # follow its shapes (pins on a shape, changes since the review) move
+                self.workflow.refresh_overlays()
 
     def tool_is(self, name: str) -> bool:
         """The tool of that name is the current one (the checked tool action)."""
@@ -311,9 +315,17 @@ class MainWindow(QMainWindow):
         elif isinstance(event, ToolChanged):
             self._tool_changed(event.name)
         elif isinstance(event, ImagesChanged):
-            self.images.refresh()
+            self._images_changed(event)
         elif isinstance(event, Failed):
             show_failure(self, said(event.title), said(event.message), event.error)
+
+    def _images_changed(self, event: ImagesChanged) -> None:
+        """The image list reads only image rows (and queue memberships), and every write
+        to one names its image in ``changes.images``: a change set that names shapes alone
+        (a move, a class change) has nothing for the list, whose re-read would cost a page
+        query and a repaint of every row after each edit."""
+        if event.changes.images or event.changes.images_added:
+            self.images.refresh()
 
     def _show_source(self) -> None:
         self.canvas.set_source(self.editor.source)

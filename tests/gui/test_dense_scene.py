@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage
 
 from limner.models.domain.geometry import Box
 from limner.widgets.canvas.annotation_item import ItemStyle
+from limner.widgets.canvas.dense_layer import RasterPlanes, _draw, rasterize
 from limner.widgets.canvas.view import DENSE_THRESHOLD, CanvasView
 from tests.perf.bench_canvas import dense_annotations
 
@@ -104,3 +105,46 @@ def test_a_drag_takes_the_shape_out_of_the_raster(qtbot) -> None:
     canvas.annotation_scene.show_overrides({})
     assert layer.patches > patches  # put back where it was
     assert not canvas.items_by_uuid()[box.uuid].isVisible()
+
+
+def _truth(canvas, shapes, layer):  # type: ignore[no-untyped-def]
+    """The raster a full render of the scene's current shapes gives."""
+    scene = canvas.annotation_scene
+    current = [scene.record(a.uuid) for a in shapes]
+    planes = rasterize((4096, 4096), current, layer._colors, layer.scale_step)
+    assert planes is not None
+    return planes.rgba
+
+
+def test_a_released_drag_draws_only_where_the_shape_went(qtbot) -> None:
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    scene = canvas.annotation_scene
+    box = next(a for a in shapes if isinstance(a.geometry, Box) and a.geometry.x0 > 1000)
+    moved = replace(box, geometry=Box(100, 100, 140, 130))
+    # the same edit made twice: once as an undo would (the raster still holds the shape),
+    # once as a drag ends (the drag took the shape out of the raster where it was)
+    drawn = layer.drawn
+    scene.patch([box.uuid], {box.uuid: moved}.get)
+    both_places = layer.drawn - drawn
+    scene.patch([box.uuid], {box.uuid: box}.get)
+    assert (_truth(canvas, shapes, layer) == layer._planes.rgba).all()
+    scene.show_overrides({box.uuid: moved.geometry})
+    drawn = layer.drawn
+    scene.patch([box.uuid], {box.uuid: moved}.get)
+    assert 0 < layer.drawn - drawn < both_places
+    assert (_truth(canvas, shapes, layer) == layer._planes.rgba).all()
+    assert layer.renders == 1
+
+
+def test_polygons_converted_together_draw_as_each_alone() -> None:
+    shapes = dense_annotations(1, 1024, 300, 40)
+    colors = {1: (60, 180, 75), 2: (230, 25, 75)}
+    together = RasterPlanes.empty((1024, 1024), 0.5)
+    together.draw(shapes, colors)
+    alone = RasterPlanes.empty((1024, 1024), 0.5)
+    for ann in shapes:
+        _draw(ann, 0.5, colors[ann.class_id], alone.fill, alone.covered, alone.lines)
+    together.compose()
+    alone.compose()
+    assert (together.rgba == alone.rgba).all()
+    assert together.rgba[..., 3].any()

@@ -177,3 +177,35 @@ def test_a_thumbnail_finishing_after_close_is_ignored(qtbot, window) -> None:
     model._thumb_signals.ready.emit(1)
     qtbot.wait(20)
     assert model.thumbnails_made == made
+
+
+def test_a_moved_shape_leaves_the_image_list_and_a_new_one_is_counted(qtbot, window) -> None:
+    from limner.models.domain.entities import NewAnnotation
+    from limner.models.domain.geometry import Box
+    from limner.models.editing.commands import AddAnnotations, EditAnnotations
+
+    win = window
+    image = win.editor.image
+    model = win.images.model
+    row = model.row_of(image.id)
+
+    def labels() -> object:
+        return model.data(model.index(row, 2))
+
+    new = NewAnnotation(tx.new_uuid(), image.id, 1, Box(10, 10, 40, 40))
+    assert win.editor.commit(AddAnnotations((new,)))
+    assert labels() == 1
+    fetched = model.pages_fetched
+    shape = win.editor.shape(new.uuid)
+    move = EditAnnotations.from_records("Move", [(shape, {"geometry": Box(20, 20, 50, 50)})])
+    assert win.editor.commit(move)
+    win.images.table.viewport().repaint()
+    assert labels() == 1
+    assert model.pages_fetched == fetched  # nothing of the list changed, nothing re-read
+    win.editor.undo()
+    assert win.editor.shape(new.uuid).geometry == Box(10, 10, 40, 40)
+    assert model.pages_fetched == fetched
+    win.editor.undo()  # the shape goes: its image's count follows
+    assert labels() == 0
+    win.editor.redo()
+    assert labels() == 1

@@ -186,10 +186,12 @@ class AnnotationScene:
     def patch(self, uuids: Iterable[str], lookup: Callable[[str], Annotation | None]) -> None:
         """Create, change or remove the items of ``uuids`` as ``lookup`` says they are now.
 
-        The raster is redrawn only where the shapes were and where they are now.
+        The raster is redrawn only where the shapes were and where they are now; where
+        a dragged shape was, the raster already lacks it (it was taken out when the drag
+        began), so only its new place is drawn.
         """
         touched = list(uuids)
-        dirty = [self._boxes.get(u) for u in touched]
+        dirty = [self._boxes.get(u) for u in touched if u not in self._overridden]
         for uuid in touched:
             record = lookup(uuid)
             if record is None:

@@ -24,9 +24,10 @@ import itertools
 import math
 import time
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 
 import cv2
 import numpy as np
@@ -102,11 +103,12 @@ class RasterPlanes:
         )
 
     def draw(self, shapes: Iterable[Annotation], colors: Mapping[int | None, RGB]) -> int:
-        count = 0
-        for ann in shapes:
-            _draw(ann, self.scale, colors.get(ann.class_id) or NEUTRAL, *self._planes())
-            count += 1
-        return count
+        chosen = list(shapes)
+        rings = polygon_rings(chosen, self.scale)
+        for i, ann in enumerate(chosen):
+            color = colors.get(ann.class_id) or NEUTRAL
+            _draw(ann, self.scale, color, *self._planes(), rings.get(i))
+        return len(chosen)
 
     def _planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.fill, self.covered, self.lines
@@ -141,10 +143,11 @@ def rasterize(
 ) -> RasterPlanes | None:
     """Every shape drawn at ``scale``; None when ``alive`` says the result is not wanted."""
     planes = RasterPlanes.empty(image_size, scale)
-    for i, ann in enumerate(shapes):
-        if i % CHECK_EVERY == 0 and not alive():
+    chosen = list(shapes)
+    for start in range(0, len(chosen), CHECK_EVERY):
+        if not alive():
             return None
-        _draw(ann, scale, colors.get(ann.class_id) or NEUTRAL, *planes._planes())
+        planes.draw(chosen[start : start + CHECK_EVERY], colors)
     planes.compose()
     return planes
 
@@ -323,6 +326,34 @@ class DenseLayerItem(QGraphicsItem):
         )
 
 
+def polygon_rings(shapes: Sequence[Annotation], scale: float) -> dict[int, list[np.ndarray]]:
+    """The rings of every polygon in ``shapes`` (by index) as OpenCV's fixed-point arrays.
+
+    All rings are converted by one numpy call: converting each ring of tuples on its own
+    cost about 10 µs, more than drawing it, and a patch after an edit on a crowded image
+    draws a thousand polygons.
+    """
+    rings: list[Sequence[tuple[float, float]]] = []
+    owners: list[int] = []
+    for i, ann in enumerate(shapes):
+        g = ann.geometry
+        if isinstance(g, Polygon):
+            for part in g.parts:
+                for ring in (part.outer, *part.holes):
+                    rings.append(ring)
+                    owners.append(i)
+    if not rings:
+        return {}
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), np.float64)
+    points = np.round(flat * (scale * SCALE)).astype(np.int32).reshape(-1, 1, 2)
+    out: dict[int, list[np.ndarray]] = {}
+    start = 0
+    for owner, ring in zip(owners, rings, strict=True):
+        out.setdefault(owner, []).append(points[start : start + len(ring)])
+        start += len(ring)
+    return out
+
+
 def _pts(ring: Iterable[tuple[float, float]], scale: float) -> np.ndarray:
     arr = np.asarray(list(ring), dtype=np.float64) * (scale * SCALE)
     return np.round(arr).astype(np.int32).reshape(-1, 1, 2)
@@ -335,7 +366,9 @@ def _draw(
     fill: np.ndarray,
     covered: np.ndarray,
     lines: np.ndarray,
+    rings: list[np.ndarray] | None = None,
 ) -> None:
+    """One shape into the planes; a polygon's ``rings`` may come converted already."""
     g = ann.geometry
     line = (*color, 255)
     if isinstance(g, Box) and not g.rotated:
@@ -345,7 +378,8 @@ def _draw(
         cv2.rectangle(covered, p0, p1, 255, -1, cv2.LINE_8, SHIFT)
         cv2.rectangle(lines, p0, p1, line, 1, cv2.LINE_8, SHIFT)
     elif isinstance(g, Polygon):
-        rings = [_pts(r, scale) for part in g.parts for r in (part.outer, *part.holes)]
+        if rings is None:
+            rings = [_pts(r, scale) for part in g.parts for r in (part.outer, *part.holes)]
         cv2.fillPoly(fill, rings, color, cv2.LINE_8, SHIFT)
         cv2.fillPoly(covered, rings, 255, cv2.LINE_8, SHIFT)
         cv2.polylines(lines, rings, True, line, 1, cv2.LINE_8, SHIFT)
