@@ -59,7 +59,7 @@ FLOORS = tuple(
 PER_TASK = 4
 WIDTH, HEIGHT = 64, 48
 STATUS = "submitted"
-WORKERS = 4
+WORKERS = int(os.environ.get("LIMNER_BENCH_SYNC_WORKERS", "4"))
 MACHINE = (
     f"Label Studio 1.23 (Django runserver: threaded, one process; SQLite) on the same "
     f"{os.cpu_count()}-core machine"
