@@ -460,7 +460,8 @@ def _figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, 
             limner.seconds,
             "s",
             f"limner push of {work}: wall s from SyncEngine.run_once() start to return "
-            f"({WORKERS} workers, its pull steps included), after an unmeasured clone; {fresh}",
+            f"({WORKERS} workers, capped by the adapter at one image in flight for this "
+            f"server; its pull steps included), after an unmeasured clone; {fresh}",
         ),
         f"{key}_sdk_loop_s": _spread(
             sdk.seconds,
