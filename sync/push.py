@@ -2,10 +2,10 @@
 
 For each dirty image the reconciler plans the writes from the local annotations, what
 both sides last agreed on and the remote state as the server last sent it; the adapter
-carries the plan out (a few images in parallel) and a transaction records the new
-agreements of every image whose send went through. What the plan keeps is never
-re-encoded; a refused edit stays dirty and is reported per region; an image whose plan
-writes nothing costs no request.
+carries the plan out (a few images in parallel, no more than the adapter says its server
+takes well) and a transaction records the new agreements of every image whose send went
+through. What the plan keeps is never re-encoded; a refused edit stays dirty and is
+reported per region; an image whose plan writes nothing costs no request.
 
 The calling thread plans and records; the workers only send. Each worker has the next
 image planned and waiting, so none of them waits for the calling thread; outcomes are
@@ -104,11 +104,12 @@ class Pusher:
             return
         run = _Run(report, progress, len(dirty))
         queue = deque(dirty)
+        workers = min(e.workers, e.adapter.push_parallelism() or e.workers)
         # Two jobs per worker in the pool: the one on the wire and the next, planned while
         # the first is on its way, so no worker waits for the calling thread.
-        depth = 2 * e.workers
+        depth = 2 * workers
         try:
-            with ThreadPoolExecutor(max_workers=e.workers) as pool:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 pending: dict[Future[PushResult | None], Snapshot] = {}
                 while queue or pending:
                     while queue and run.stop is None and len(pending) < depth:

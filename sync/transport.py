@@ -19,6 +19,9 @@ What a server sends is not trusted:
   (tokens, keys, JWTs) before it becomes part of an error message or a log line.
 - A TLS failure (untrusted certificate, wrong host name, failed handshake) raises
   :class:`TLSError`, which is not transient: it is not retried and never reads as offline.
+
+Connections acknowledge answers at once (``sync.quickack``): a server that writes headers
+and body apart would otherwise wait for the client's delayed acknowledgement each time.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from limner.sync.errors import (
     TransientError,
     ValidationError,
 )
+from limner.sync.quickack import quick_ack_transport
 from limner.sync.redact import MESSAGE_LIMIT, SECRET_PARAMS, clean_message, redact_url
 from limner.sync.retry import RetryPolicy
 
@@ -210,11 +214,13 @@ class Transport:
         self.policy = policy or RetryPolicy()
         self.max_json_bytes = max_json_bytes
         self.max_download_bytes = max_download_bytes
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
         self._client = client or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
+            limits=limits,
+            transport=quick_ack_transport(limits),
             follow_redirects=False,
         )
         self._auth_lock = threading.Lock()

@@ -300,6 +300,13 @@ class Adapter(ABC):
         after a pull, nothing was deleted remotely and the engine can skip its sweep."""
         return None
 
+    def push_parallelism(self) -> int | None:
+        """How many images the server, as the last ``connect`` found it, takes well at
+        once; None leaves it to the engine. A server that runs every request in one
+        process under one lock gains nothing from a second request in flight: it only
+        makes both slower."""
+        return None
+
     def close(self) -> None:
         """Release connections."""
         return None

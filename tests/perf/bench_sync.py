@@ -59,7 +59,7 @@ FLOORS = tuple(
 PER_TASK = 4
 WIDTH, HEIGHT = 64, 48
 STATUS = "submitted"
-WORKERS = 4
+WORKERS = int(os.environ.get("LIMNER_BENCH_SYNC_WORKERS", "4"))
 MACHINE = (
     f"Label Studio 1.23 (Django runserver: threaded, one process; SQLite) on the same "
     f"{os.cpu_count()}-core machine"
@@ -460,7 +460,8 @@ def _figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, 
             limner.seconds,
             "s",
             f"limner push of {work}: wall s from SyncEngine.run_once() start to return "
-            f"({WORKERS} workers, its pull steps included), after an unmeasured clone; {fresh}",
+            f"({WORKERS} workers, capped by the adapter at one image in flight for this "
+            f"server; its pull steps included), after an unmeasured clone; {fresh}",
         ),
         f"{key}_sdk_loop_s": _spread(
             sdk.seconds,
