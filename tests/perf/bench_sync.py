@@ -3,11 +3,13 @@
 A speed-up only means something if both sides leave the server in the same state. Each
 repetition therefore gives limner and a label-studio-sdk loop a fresh project each, with
 the same tasks (the same image URLs), and both write, per task, ONE annotation holding the
-same four rectangles; in the second scenario both also set the task's status in its
-``meta`` (``{"limner": {"status": "submitted"}}``), the SDK loop with one task PATCH per
-task. Afterwards the bench reads both projects back through Label Studio's REST API (plain
-httpx, not limner code) and stops with an error unless every task ends with the same
-annotations, regions and meta on both sides.
+same four rectangles, and set the task's status in its ``meta``, the SDK loop with one
+task PATCH per task: in the first scenario ``in_progress`` (drawing on a new image starts
+it, and limner pushes that status), in the second ``submitted`` (the images are also
+submitted; limner sends only the status the image ends with). Afterwards the bench
+reads both projects back through Label Studio's REST API (plain httpx, not limner code)
+and stops with an error unless every task ends with the same annotations, regions and
+meta on both sides.
 
 Every HTTP request either side sends while it is being timed is counted at httpx's
 transport (``tests/perf/http_count.py``), in this process for limner and inside the SDK
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from tests.integration.labelstudio_server import LabelStudioServer
 
 TASKS = int(os.environ.get("LIMNER_BENCH_SYNC_TASKS", "150"))
+STARTED = "in_progress"
 REPS = int(os.environ.get("LIMNER_BENCH_SYNC_REPS", "3"))
 FLOORS = tuple(
     int(n) for n in os.environ.get("LIMNER_BENCH_SYNC_FLOORS", "1,2,4,8").split(",") if n.strip()
@@ -223,10 +226,10 @@ def _check_like_for_like(
             annotations = task.get("annotations") or []
             regions = [len(a.get("result") or []) for a in annotations]
             status_now = ((task.get("meta") or {}).get("limner") or {}).get("status")
-            if regions != [PER_TASK] or status_now != status:
+            if regions != [PER_TASK] or status_now != _meta_status(status):
                 problems.append(
-                    f"{name} task {task['id']}: regions per annotation {regions}, "
-                    f"meta status {status_now!r} (expected [{PER_TASK}], {status!r})"
+                    f"{name} task {task['id']}: regions per annotation {regions}, meta status "
+                    f"{status_now!r} (expected [{PER_TASK}], {_meta_status(status)!r})"
                 )
                 break
     states_mine = Counter(_task_state(t) for t in mine)
@@ -314,7 +317,7 @@ def _sdk_push(bench: Bench, status: str | None) -> Push:
     job = {
         "tasks": tasks,
         "regions": _sdk_regions(),
-        "meta": None if status is None else {"limner": {"status": status}},
+        "meta": {"limner": {"status": _meta_status(status)}},
     }
     server = bench.server
     cpu = _server_cpu(bench)
@@ -349,7 +352,7 @@ def _plain_push(bench: Bench, status: str | None, connections: int) -> Push:
     bench.runs += 1
     project, tasks = _new_project(bench, f"plain httpx {connections} {bench.runs}")
     regions = _sdk_regions()
-    meta = None if status is None else {"limner": {"status": status}}
+    meta = {"limner": {"status": _meta_status(status)}}
     headers = {"Authorization": f"Token {bench.server.legacy_token}"}
     local = threading.local()
     clients: list[httpx.Client] = []
@@ -439,19 +442,24 @@ def _methods(requests: Sequence[dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
+def _meta_status(status: str | None) -> str:
+    """The status both sides leave in a task's meta: the one set, else in progress (the
+    first edit of a new image starts it)."""
+    return status or STARTED
+
+
 def _work(status: str | None) -> tuple[str, str]:
     """What is pushed, in words, and the figure names' stem."""
     work = f"{TASKS} tasks x {PER_TASK} boxes (one annotation per task)"
-    if status is not None:
-        work += f" + status {status!r} in task meta"
+    work += f" + status {_meta_status(status)!r} in task meta"
     return work, f"ls_push_{TASKS}x{PER_TASK}" + ("_status" if status else "")
 
 
 def _figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, Any]]:
     limner, sdk = sides["limner"], sides["sdk"]
     work, key = _work(status)
-    sdk_calls = "annotations.create" + ("" if status is None else " + tasks.update(meta)")
-    least = 1 if status is None else 2
+    sdk_calls = "annotations.create + tasks.update(meta)"
+    least = 2
     sdk_rpt = statistics.median(_per_task(sdk.requests))
     ratios = [s / m for s, m in zip(sdk.seconds, limner.seconds, strict=True)]
     fresh = f"{REPS} fresh projects, sides taking turns; {MACHINE}"
@@ -499,7 +507,7 @@ def _figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, 
 def _floor_figures(status: str | None, sides: dict[str, Side]) -> dict[str, dict[str, Any]]:
     """The plain httpx loops, and what they say of the gap between limner and the loop."""
     work, key = _work(status)
-    calls = "POST annotation" + ("" if status is None else " + PATCH task meta")
+    calls = "POST annotation + PATCH task meta"
     fresh = f"{REPS} fresh projects, sides taking turns; {MACHINE}"
     out: dict[str, dict[str, Any]] = {}
     for n in FLOORS:
