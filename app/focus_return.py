@@ -6,13 +6,14 @@ until the user clicks. So when the focused window goes away and no window of the
 application has the keyboard any more, the project window asks for it again and the canvas
 takes the keys, unless a widget of the project window had them before the dialog. When the user
 leaves for another application, the window that had the keyboard is still shown, and
-nothing is taken back.
+nothing is taken back. And whenever the project window becomes active again with none of
+its widgets focused, the canvas takes the keys, so R, a comment, Enter, next keeps flowing.
 """
 
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -26,6 +27,19 @@ class FocusReturn(QObject):
         app = QGuiApplication.instance()
         assert isinstance(app, QGuiApplication)
         app.focusWindowChanged.connect(self._focus_window_changed)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.WindowActivate:
+            QTimer.singleShot(0, self._canvas_if_nothing_focused)
+        return False
+
+    def _canvas_if_nothing_focused(self) -> None:
+        if not shiboken6.isValid(self._window) or not shiboken6.isValid(self._canvas):
+            return
+        focused = QApplication.focusWidget()
+        if focused is None or focused.window() is not self._window:
+            self._canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _focus_window_changed(self, focused: QWindow | None) -> None:
         """Watch every other window that takes the keyboard, to know when it goes away."""

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QInputDialog,
     QMainWindow,
@@ -540,18 +539,6 @@ class MainWindow(QMainWindow):
         self.editor.close()
         super().closeEvent(event)
         self.home.window_closed(self)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.WindowActivate:
-            QTimer.singleShot(0, self._focus_back)
-        return super().event(event)
-
-    def _focus_back(self) -> None:
-        """When a dialog closes and the window is active again, keys go to the canvas if
-        nothing of the window has the focus, so R, a comment, Enter, next keeps flowing."""
-        focused = QApplication.focusWidget()
-        if focused is None or focused.window() is not self:
-            self.canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in PALETTE_EVENTS and hasattr(self, "action_set"):
