@@ -9,7 +9,9 @@ without onnxruntime or without an installed model is greyed out, its tooltip say
 While a segmenter is chosen, its encoder runs ahead of the annotator
 (:class:`~limner.models.editing.encode_ahead.EncodeAhead`): this controller follows the
 window's read-ahead, so the image on screen and the images read ahead are encoded, in
-that order, on a low-priority worker thread.
+that order, on a low-priority worker thread. A click that came before its image's
+encoding is answered when the encoding is done: the tool says so from the encoder's thread,
+and this controller hands it back to the window's thread, which shows the mask.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from limner.app.action_set import Refused
@@ -35,6 +38,12 @@ from limner.widgets.i18n import translate
 
 MODEL_TOOLS = {"segment": "segmenter"}
 """Each tool that runs a model, and the kind of model it needs."""
+
+
+class _Arrivals(QObject):
+    """Carries "an awaited encoding is done" from the encoder's thread to the window's."""
+
+    arrived = Signal()
 
 
 class AssistController:
@@ -56,6 +65,9 @@ class AssistController:
         self.problems: list[str] = []
         self.parent: QWidget | None = None
         self.after_change: Callable[[], None] = lambda: None
+        self.preview_changed: Callable[[], None] = lambda: None
+        self._arrivals = _Arrivals()
+        self._arrivals.arrived.connect(self._answer_waiting, Qt.ConnectionType.QueuedConnection)
         self.reload()
 
     def ask_models(self) -> None:
@@ -75,6 +87,7 @@ class AssistController:
         if isinstance(tool, SegmentTool):
             chosen = next((m for m in self.models if m.kind == "segmenter"), None)
             tool.use_model(self._segmenter(chosen), chosen.source if chosen else "", self.ahead)
+            tool.on_encoded = self._arrivals.arrived.emit
             if self._following is not None:
                 self.ahead.follow(*self._following)
 
@@ -82,6 +95,11 @@ class AssistController:
         """The window opened ``current`` and reads ``upcoming`` ahead: encode them too."""
         self._following = (current, upcoming)
         self.ahead.follow(current, upcoming)
+
+    def _answer_waiting(self) -> None:
+        tool = self.editor.tools.get("segment")
+        if isinstance(tool, SegmentTool) and tool.encoded() and self.editor.tool is tool:
+            self.preview_changed()
 
     def shutdown(self) -> None:
         self.ahead.shutdown()

@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         }
         self.action_set = ActionSet(self, ACTIONS, targets)
         self.assist.parent, self.assist.after_change = self, self.action_set.refresh
+        self.assist.preview_changed = lambda: self.canvas.show_preview(self.editor.tool.preview)
         self.suggestions.after_change = self.action_set.refresh
         self.menus = build_menus(self, self.action_set, MENUS)
         self.home.add_recent_menu(self.menus, "open_project", self.action_set)

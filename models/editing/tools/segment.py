@@ -9,11 +9,12 @@ Esc drops them all. The model and the encoder's scheduler are given by the windo
 
 The image encoder runs on the scheduler's worker thread (:mod:`..encode_ahead`), for the
 open image and ahead of time for the next ones, so by the first click its result is
-usually on disk or in memory; a click before then waits for it.
+usually on disk or in memory; a click before then is answered as soon as it is done.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -83,6 +84,11 @@ class SegmentTool(Tool):
         self._mask: Mask | None = None
         self._message = ""
         self._waiting = False  # a prompt waits for the image's encoding
+        self._watched: Future[Embedding] | None = None
+        self.on_encoded: Callable[[], None] | None = None
+        """Called on the encoder's thread when the encoding a prompt waits for is done; the
+        host then calls :meth:`encoded` on its own thread, so the mask shows without the
+        pointer having to move."""
         self._refresh()
 
     def use_model(self, model: Segmenter | None, source: str, ahead: EncodeAhead | None) -> None:
@@ -221,6 +227,9 @@ class SegmentTool(Tool):
         if self._waiting:
             self._message = _ENCODING
             self._refresh()
+            if self._watched is not future:
+                self._watched = future
+                future.add_done_callback(self._arrived)
             return
         try:
             self._mask = self.model.decode_mask(future.result(), self.prompt)
@@ -230,6 +239,21 @@ class SegmentTool(Tool):
         except (AssistError, LimnerError) as error:
             self._mask, self._message = None, str(error)
         self._refresh()
+
+    def _arrived(self, _future: Future[Embedding]) -> None:
+        notify = self.on_encoded
+        if notify is not None:
+            notify()
+
+    def encoded(self) -> bool:
+        """Answer a prompt that waited for the encoding, now that it is done; True when
+        the preview changed (the host shows it again)."""
+        if not self._waiting or self._embedding is None or not self._embedding[1].done():
+            return False
+        if self._embedding[0] != self.host.image_id:
+            return False  # another image is open; its own prompt starts afresh
+        self._run()
+        return True
 
     def _geometry(self, polygon: bool) -> Geometry | None:
         mask = self._mask

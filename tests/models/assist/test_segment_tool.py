@@ -67,6 +67,32 @@ def test_a_click_before_the_encoding_is_done_does_not_wait_for_it(
     assert "still reading" not in tool.preview.hint
 
 
+def test_the_tool_says_when_the_awaited_encoding_is_done(
+    make_session: SessionFactory, tmp_path
+) -> None:
+    """Without any pointer move: the encoder's completion calls ``on_encoded`` (once, on
+    the thread that finished it), and ``encoded()`` then answers the waiting click."""
+    from concurrent.futures import Future
+
+    session = make_session((120, 90))
+    tool = segment_tool(session, tmp_path)
+    real = tool.embedding()
+    assert real is not None
+    calls: list[str] = []
+    tool.on_encoded = lambda: calls.append("done")
+    gate: Future = Future()
+    tool._embedding = (session.image_id, gate)
+    click(tool, 40.5, 30.5)
+    click(tool, 44.5, 30.5)  # a second click while waiting watches the same encoding
+    assert calls == [] and not tool.encoded()
+    gate.set_result(real.result())
+    assert calls == ["done"]
+    assert tool.encoded()
+    assert isinstance(tool.preview.drawing, Mask)
+    assert "still reading" not in tool.preview.hint
+    assert not tool.encoded()  # nothing waits any more
+
+
 def test_tab_keeps_the_exact_polygon_of_the_mask(make_session: SessionFactory, tmp_path) -> None:
     session = make_session((120, 90))
     tool = segment_tool(session, tmp_path)
