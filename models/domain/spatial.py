@@ -23,6 +23,7 @@ class BoxIndex:
         boxes = np.array([bounds(a.geometry) for a in self._items], dtype=np.float64)
         self._boxes = boxes.reshape(-1, 4)
         self._by_uuid = {a.uuid: a for a in self._items}
+        self._slots = {a.uuid: i for i, a in enumerate(self._items)}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -33,6 +34,26 @@ class BoxIndex:
 
     def get(self, uuid: str) -> Annotation | None:
         return self._by_uuid.get(uuid)
+
+    def replaced(self, changed: Sequence[Annotation]) -> BoxIndex | None:
+        """A copy with the rows of ``changed`` replaced where they stand (the usual edit: a
+        move, a new class), or None when one of them is not here or has no extent any
+        more and the index must be built again. The copy is a few C-speed copies plus the
+        changed boxes, where a build computes every box in Python (a second at 100,000
+        shapes). The caller keeps the drawing order: a shape whose z changed needs a build.
+        """
+        slots = self._slots
+        items, boxes, by_uuid = list(self._items), self._boxes.copy(), dict(self._by_uuid)
+        for annotation in changed:
+            slot = slots.get(annotation.uuid)
+            if slot is None or not has_extent(annotation.geometry):
+                return None
+            items[slot] = annotation
+            boxes[slot] = bounds(annotation.geometry)
+            by_uuid[annotation.uuid] = annotation
+        index = BoxIndex.__new__(BoxIndex)
+        index._items, index._boxes, index._by_uuid, index._slots = items, boxes, by_uuid, slots
+        return index
 
     def at(self, x: float, y: float, tol: float = 0.0) -> list[Annotation]:
         """Shapes whose bounding box, grown by ``tol``, contains (x, y)."""

@@ -28,11 +28,13 @@ def _key(annotation: Annotation) -> _Key:
 
 @dataclass(frozen=True, slots=True)
 class ShapeDelta:
-    """What one patch did: the uuids it added, changed and took away."""
+    """What one patch did: the uuids it added, changed and took away, and whether a changed
+    row moved in drawing order (its z changed)."""
 
     added: tuple[str, ...] = ()
     updated: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    reordered: bool = False
 
     @property
     def empty(self) -> bool:
@@ -95,6 +97,7 @@ class ShapeSet:
         added: list[str] = []
         updated: list[str] = []
         removed: list[str] = []
+        reordered = False
         for uuid in named:
             old = by_uuid.get(uuid)
             new = rows.get(uuid)
@@ -110,6 +113,7 @@ class ShapeSet:
                     removed.append(uuid)
                 continue
             bisect.insort(keys, _key(new))
+            reordered = reordered or (old is not None and _key(old) != _key(new))
             by_uuid[uuid] = new
             (updated if old is not None else added).append(uuid)
         if not (added or updated or removed):
@@ -119,7 +123,8 @@ class ShapeSet:
         result._by_uuid = by_uuid
         result._keys = keys
         result._ordered = self._reordered(updated, by_uuid) if not (added or removed) else None
-        return result, ShapeDelta(tuple(added), tuple(updated), tuple(removed))
+        delta = ShapeDelta(tuple(added), tuple(updated), tuple(removed), reordered)
+        return result, delta
 
     def _reordered(
         self, updated: list[str], by_uuid: dict[str, Annotation]

@@ -50,3 +50,23 @@ def test_band_and_lookup() -> None:
     assert {a.uuid for a in index.inside(band)} == expected
     assert index.get("u7") is shapes[7]
     assert BoxIndex([]).at(1, 1) == []
+
+
+def test_replaced_rows_answer_like_a_fresh_build() -> None:
+    from dataclasses import replace
+
+    shapes = boxes(400)
+    index = BoxIndex(shapes)
+    moved = [replace(a, geometry=Box(a.geometry.x0 + 300, a.geometry.y0, a.geometry.x1 + 300,
+                                     a.geometry.y1)) for a in shapes[10:20]]  # fmt: skip
+    patched = index.replaced(moved)
+    assert patched is not None
+    after = shapes[:10] + moved + shapes[20:]
+    fresh = BoxIndex(after)
+    assert patched.items == fresh.items
+    assert np.array_equal(patched._boxes, fresh._boxes)
+    assert patched.get("u12") == moved[2] and index.get("u12") == shapes[12]  # a copy
+    for x, y in np.random.default_rng(2).uniform(0, 1300, (100, 2)):
+        assert patched.at(x, y, 1.0) == fresh.at(x, y, 1.0)
+    stranger = Annotation(9999, "nobody", 1, None, Box(0, 0, 5, 5), z=9999)
+    assert index.replaced([stranger]) is None  # not here: the caller builds again

@@ -228,21 +228,24 @@ def _click_select(win, clock: FrameClock) -> list[float]:  # type: ignore[no-unt
     return times[1:]
 
 
-def _edit(win, clock: FrameClock) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
-    """Move a target box by a drag: each drag move's frame, and the release's (the commit)."""
+def _edit(win, clock: FrameClock) -> tuple[list[float], list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """Move a target box by a drag: each drag move's frame, the release's (the commit), and
+    the click that selects the box again right after that edit."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
     vp = win.canvas.viewport()
     win.canvas.fit()
     clock.settle()
-    moves, releases = [], []
-    for i in range(SAMPLES):
+    moves, releases, clicks = [], [], []
+    for i in range(SAMPLES + 1):
         shapes = win.editor.annotations
         box = next(a for a in shapes if a.z == len(shapes) - 1)
         g = box.geometry
         x, y = (g.x0 + g.x1) / 2, (g.y0 + g.y1) / 2
-        click(win, x, y)
+        win.editor.set_selection([])  # so that the click selects it: a new frame
+        clock.settle()
+        clicks.append(clock.time(lambda x=x, y=y: click(win, x, y)))
         clock.settle()
         start = _view_point(win, x, y)
         step = 8 if i % 2 == 0 else -8
@@ -260,7 +263,7 @@ def _edit(win, clock: FrameClock) -> tuple[list[float], list[float]]:  # type: i
             )
         )
         clock.settle()
-    return moves[3:], releases
+    return moves[3:], releases, clicks[1:]
 
 
 def _wheel_pairs(win, clock: FrameClock, zoom: float) -> list[float]:  # type: ignore[no-untyped-def]
@@ -314,9 +317,10 @@ def interaction(count: int) -> dict[str, dict[str, Any]]:
     with dense_window(count) as (win, clock):
         out[f"ui_frame_fit_{label}_ms"] = stats(_frames(win, clock), target="<= 16")
         out[f"ui_click_select_{label}_ms"] = stats(_click_select(win, clock), target="<= 16")
-        moves, releases = _edit(win, clock)
+        moves, releases, clicks = _edit(win, clock)
         out[f"ui_drag_move_{label}_ms"] = stats(moves, target="<= 16")
         out[f"ui_edit_release_{label}_ms"] = stats(releases, target="<= 16")
+        out[f"ui_click_after_edit_{label}_ms"] = stats(clicks, target="<= 16")
         out[f"ui_wheel_level_{label}_ms"] = stats(_wheel_pairs(win, clock, 0.45), target="<= 16")
         out[f"ui_wheel_to_items_{label}_ms"] = stats(
             _wheel_pairs(win, clock, switch_zoom(win, clock)), target="<= 16"

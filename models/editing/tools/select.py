@@ -13,7 +13,7 @@ A move, a resize or a vertex drag previews on every pointer move and commits one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from limner.models.domain.entities import Annotation
@@ -114,15 +114,21 @@ class SelectTool(Tool):
             return index().at(p.x, p.y, p.tolerance)
         return self.host.editable_annotations()
 
-    def _by_uuid(self) -> dict[str, Annotation]:
-        return {a.uuid: a for a in self.host.editable_annotations()}
+    def _editable(self, uuids: Iterable[str]) -> list[Annotation]:
+        """The editable shapes among ``uuids``: looked up in the host's spatial index when
+        it has one, so a click on a dense image does not walk every shape."""
+        index = getattr(self.host, "spatial_index", None)
+        if callable(index):
+            found = index()
+            return [a for u in uuids if (a := found.get(u)) is not None]
+        wanted = set(uuids)
+        return [a for a in self.host.editable_annotations() if a.uuid in wanted]
 
     def _single_selected(self) -> Annotation | None:
         selection = self.host.selection()
         if len(selection) != 1:
             return None
-        uuid = next(iter(selection))
-        return next((a for a in self.host.editable_annotations() if a.uuid == uuid), None)
+        return next(iter(self._editable(selection)), None)
 
     def _vertex_drag_at(self, ann: Annotation, p: Pointer) -> _VertexDrag | None:
         """A drag of the polygon vertex or keypoint of ``ann`` under the pointer, if any."""
@@ -213,9 +219,9 @@ class SelectTool(Tool):
         elif hit.uuid not in selection:
             selection = {hit.uuid}
             self.host.set_selection(selection)
-        editable = self.host.editable_annotations()
-        chosen = [a for a in editable if a.uuid in selection]
-        originals = {a.uuid: a for a in expand_groups(chosen, editable)}  # a group moves whole
+        chosen = self._editable(selection)
+        # a group moves whole (the other shapes are only walked when one is in a group)
+        originals = {a.uuid: a for a in expand_groups(chosen, self.host.editable_annotations())}
         self._gesture = _Move(start=(p.x, p.y), originals=originals)
 
     def move(self, p: Pointer) -> None:
