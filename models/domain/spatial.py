@@ -22,7 +22,6 @@ class BoxIndex:
         self._items = [a for a in annotations if has_extent(a.geometry)]
         boxes = np.array([bounds(a.geometry) for a in self._items], dtype=np.float64)
         self._boxes = boxes.reshape(-1, 4)
-        self._by_uuid = {a.uuid: a for a in self._items}
         self._slots = {a.uuid: i for i, a in enumerate(self._items)}
 
     def __len__(self) -> int:
@@ -33,7 +32,8 @@ class BoxIndex:
         return self._items
 
     def get(self, uuid: str) -> Annotation | None:
-        return self._by_uuid.get(uuid)
+        slot = self._slots.get(uuid)
+        return None if slot is None else self._items[slot]
 
     def replaced(self, changed: Sequence[Annotation]) -> BoxIndex | None:
         """A copy with the rows of ``changed`` replaced where they stand (the usual edit: a
@@ -43,16 +43,15 @@ class BoxIndex:
         shapes). The caller keeps the drawing order: a shape whose z changed needs a build.
         """
         slots = self._slots
-        items, boxes, by_uuid = list(self._items), self._boxes.copy(), dict(self._by_uuid)
+        items, boxes = list(self._items), self._boxes.copy()
         for annotation in changed:
             slot = slots.get(annotation.uuid)
             if slot is None or not has_extent(annotation.geometry):
                 return None
             items[slot] = annotation
             boxes[slot] = bounds(annotation.geometry)
-            by_uuid[annotation.uuid] = annotation
         index = BoxIndex.__new__(BoxIndex)
-        index._items, index._boxes, index._by_uuid, index._slots = items, boxes, by_uuid, slots
+        index._items, index._boxes, index._slots = items, boxes, slots
         return index
 
     def at(self, x: float, y: float, tol: float = 0.0) -> list[Annotation]:
