@@ -148,3 +148,44 @@ def test_polygons_converted_together_draw_as_each_alone() -> None:
     alone.compose()
     assert (together.rgba == alone.rgba).all()
     assert together.rgba[..., 3].any()
+
+
+def test_patches_reuse_converted_polygons_and_draw_the_truth(qtbot) -> None:
+    """A second patch at the same place converts only the polygon that changed; a moved
+    polygon (a new geometry) is converted again, so the raster still equals a full render."""
+    from limner.models.domain.geometry import Polygon, bounds
+    from limner.widgets.canvas import dense_layer
+
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    scene = canvas.annotation_scene
+    polygons = [a for a in shapes if isinstance(a.geometry, Polygon)]
+
+    def crowd(a) -> int:  # type: ignore[no-untyped-def]
+        x0, y0, x1, y1 = bounds(a.geometry)
+        return scene._boxes.count_overlapping(x0 - 8, y0 - 6, x1 + 8, y1 + 6)
+
+    poly = max(polygons, key=crowd)
+    converted: list[int] = []
+    real = dense_layer.np.fromiter
+
+    def counting(values, dtype):  # type: ignore[no-untyped-def]
+        out = real(values, dtype)
+        converted.append(out.size)
+        return out
+
+    ring = poly.geometry.parts[0].outer
+    moved = replace(poly, geometry=Polygon.from_points([(x + 7, y + 5) for x, y in ring]))
+    dense_layer.np.fromiter = counting
+    try:
+        scene.patch([poly.uuid], {poly.uuid: moved}.get)
+        first = sum(converted)
+        converted.clear()
+        scene.patch([poly.uuid], {poly.uuid: poly}.get)
+        second = sum(converted)
+    finally:
+        dense_layer.np.fromiter = real
+    assert crowd(poly) >= 4
+    assert first > 2 * 2 * len(ring)  # the polygon and its neighbours, converted once
+    assert 0 < second <= 2 * 2 * len(ring)  # only the polygon that moved back
+    assert (_truth(canvas, shapes, layer) == layer._planes.rgba).all()
+    assert layer.renders == 1

@@ -102,9 +102,14 @@ class RasterPlanes:
             min(h, math.ceil(rect[3] * s) + PAD_PX),
         )
 
-    def draw(self, shapes: Iterable[Annotation], colors: Mapping[int | None, RGB]) -> int:
+    def draw(
+        self,
+        shapes: Iterable[Annotation],
+        colors: Mapping[int | None, RGB],
+        cache: RingCache | None = None,
+    ) -> int:
         chosen = list(shapes)
-        rings = polygon_rings(chosen, self.scale)
+        rings = polygon_rings(chosen, self.scale, cache)
         for i, ann in enumerate(chosen):
             color = colors.get(ann.class_id) or NEUTRAL
             _draw(ann, self.scale, color, *self._planes(), rings.get(i))
@@ -200,6 +205,7 @@ class DenseLayerItem(QGraphicsItem):
         self._running: int | None = None
         self._dirty_since: list[Rect] = []
         self._shapes_in: ShapesIn = lambda _rect: []
+        self._rings = RingCache()  # the patches' converted polygons
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limner-raster")
         self._key = next(_KEYS)
         _relay().layers[self._key] = self
@@ -284,7 +290,7 @@ class DenseLayerItem(QGraphicsItem):
         planes.clear(px)
         s = planes.scale
         grown = (px[0] / s, px[1] / s, px[2] / s, px[3] / s)
-        self.drawn += planes.draw(self._shapes_in(grown), self._colors)
+        self.drawn += planes.draw(self._shapes_in(grown), self._colors, self._rings)
         planes.compose(px)
         return px
 
@@ -326,31 +332,62 @@ class DenseLayerItem(QGraphicsItem):
         )
 
 
-def polygon_rings(shapes: Sequence[Annotation], scale: float) -> dict[int, list[np.ndarray]]:
+class RingCache:
+    """Polygons' fixed-point rings at one raster scale, kept between patches.
+
+    A drag hides the shape from the raster and its release draws it back, and each time
+    the thousand shapes around it on a crowded image are drawn again; their rings, once
+    converted, are reused as long as their geometry is the same object (shapes are never
+    changed in place) and the scale is the same. Bounded, and used on the GUI thread only.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.scale = 0.0
+        self._rings: dict[str, tuple[object, list[np.ndarray]]] = {}
+
+    def at(self, scale: float) -> dict[str, tuple[object, list[np.ndarray]]]:
+        if scale != self.scale or len(self._rings) > self.LIMIT:
+            self.scale, self._rings = scale, {}
+        return self._rings
+
+
+def polygon_rings(
+    shapes: Sequence[Annotation], scale: float, cache: RingCache | None = None
+) -> dict[int, list[np.ndarray]]:
     """The rings of every polygon in ``shapes`` (by index) as OpenCV's fixed-point arrays.
 
-    All rings are converted by one numpy call: converting each ring of tuples on its own
-    cost about 10 µs, more than drawing it, and a patch after an edit on a crowded image
-    draws a thousand polygons.
+    All rings not in ``cache`` are converted by one numpy call: converting each ring of
+    tuples on its own cost about 10 µs, more than drawing it, and a patch after an edit on
+    a crowded image draws a thousand polygons.
     """
+    known = cache.at(scale) if cache is not None else {}
+    out: dict[int, list[np.ndarray]] = {}
     rings: list[Sequence[tuple[float, float]]] = []
     owners: list[int] = []
     for i, ann in enumerate(shapes):
         g = ann.geometry
         if isinstance(g, Polygon):
+            held = known.get(ann.uuid)
+            if held is not None and held[0] is g:
+                out[i] = held[1]
+                continue
             for part in g.parts:
                 for ring in (part.outer, *part.holes):
                     rings.append(ring)
                     owners.append(i)
     if not rings:
-        return {}
+        return out
     flat = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), np.float64)
     points = np.round(flat * (scale * SCALE)).astype(np.int32).reshape(-1, 1, 2)
-    out: dict[int, list[np.ndarray]] = {}
     start = 0
     for owner, ring in zip(owners, rings, strict=True):
         out.setdefault(owner, []).append(points[start : start + len(ring)])
         start += len(ring)
+    if cache is not None:
+        for owner in set(owners):
+            known[shapes[owner].uuid] = (shapes[owner].geometry, out[owner])
     return out
 
 
