@@ -61,6 +61,7 @@ from limner.models.editing.events import (
 from limner.models.editing.history import History
 from limner.models.editing.images import DirectOpener, ImageOpener
 from limner.models.editing.session_edits import TagAndGroupEdits
+from limner.models.editing.shape_index import index_after
 from limner.models.editing.shapes import ShapeDelta, ShapeSet
 from limner.models.editing.tools import (
     BoxTool,
@@ -212,24 +213,6 @@ class EditingSession(TagAndGroupEdits):
         self._index = (shapes, classes, index)
         return index
 
-    def _index_after(
-        self, shapes: ShapeSet, delta: ShapeDelta
-    ) -> tuple[ShapeSet, tuple[LabelClass, ...], BoxIndex] | None:
-        """The spatial index of ``shapes`` patched from the current one when the change
-        only rewrote shapes where they stand, so the click after an edit does not build it
-        again; None (built at the next use) for anything else."""
-        cached = self._index
-        if cached is None or cached[0] is not self._shapes or cached[1] is not self._classes:
-            return None
-        if delta.added or delta.removed or delta.reordered:
-            return None
-        blocked = {c.id for c in self._classes if c.locked or c.hidden}
-        changed = [a for u in delta.updated if (a := shapes.get(u)) is not None]
-        if any(a.hidden or a.locked or a.class_id in blocked for a in changed):
-            return None
-        index = cached[2].replaced(changed)
-        return None if index is None else (shapes, cached[1], index)
-
     def selection(self) -> frozenset[str]:
         return self._selection
 
@@ -374,7 +357,7 @@ class EditingSession(TagAndGroupEdits):
         shapes, delta = self._shapes.patched(named, {r.uuid: r for r in rows})
         if delta.empty:
             return []
-        self._index = self._index_after(shapes, delta)
+        self._index = index_after(self._index, self._shapes, self._classes, shapes, delta)
         self._shapes = shapes
         events = _shape_events(image_id, delta)
         if self._selection & set(delta.removed):
