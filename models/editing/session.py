@@ -61,7 +61,7 @@ from limner.models.editing.events import (
 from limner.models.editing.history import History
 from limner.models.editing.images import DirectOpener, ImageOpener
 from limner.models.editing.session_edits import TagAndGroupEdits
-from limner.models.editing.shape_index import index_after
+from limner.models.editing.shape_index import ShapeIndex
 from limner.models.editing.shapes import ShapeDelta, ShapeSet
 from limner.models.editing.tools import (
     BoxTool,
@@ -130,7 +130,7 @@ class EditingSession(TagAndGroupEdits):
         self._shapes = ShapeSet()
         self._tags: tuple[Annotation, ...] = ()
         self._tool_class: dict[str, int] = {}
-        self._index: tuple[ShapeSet, tuple[LabelClass, ...], BoxIndex] | None = None
+        self._index = ShapeIndex()
         self._selection: frozenset[str] = frozenset()
         self._classes: tuple[LabelClass, ...] = ()
         self._active_class: int | None = None
@@ -199,19 +199,7 @@ class EditingSession(TagAndGroupEdits):
     def spatial_index(self) -> BoxIndex:
         """The editable shapes (not hidden or locked, nor of a hidden or locked class) and
         their bounding boxes; built once per change of the shapes or the classes."""
-        shapes, classes, cached = self._shapes, self._classes, self._index
-        if cached is not None and cached[0] is shapes and cached[1] is classes:
-            return cached[2]
-        blocked = {c.id for c in classes if c.locked or c.hidden}
-        index = BoxIndex(
-            [
-                a
-                for a in shapes.ordered()
-                if not a.hidden and not a.locked and a.class_id not in blocked
-            ]
-        )
-        self._index = (shapes, classes, index)
-        return index
+        return self._index.of(self._shapes, self._classes)
 
     def selection(self) -> frozenset[str]:
         return self._selection
@@ -357,7 +345,7 @@ class EditingSession(TagAndGroupEdits):
         shapes, delta = self._shapes.patched(named, {r.uuid: r for r in rows})
         if delta.empty:
             return []
-        self._index = index_after(self._index, self._shapes, self._classes, shapes, delta)
+        self._index.carry(self._shapes, shapes, self._classes, delta)
         self._shapes = shapes
         events = _shape_events(image_id, delta)
         if self._selection & set(delta.removed):

@@ -1,4 +1,4 @@
-"""The open image's spatial index, carried across an edit instead of built again.
+"""The open image's spatial index: built once per change, carried across an edit.
 
 Building the index computes every shape's bounding box in Python, about a second at
 100,000 shapes; an edit that only rewrites shapes where they stand (a move, a new class)
@@ -11,29 +11,53 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from limner.models.domain.entities import LabelClass
+from limner.models.domain.entities import Annotation, LabelClass
 from limner.models.domain.spatial import BoxIndex
 from limner.models.editing.shapes import ShapeDelta, ShapeSet
 
-Cached = tuple[ShapeSet, Sequence[LabelClass], BoxIndex]
+
+def _blocked(classes: Sequence[LabelClass]) -> set[int]:
+    return {c.id for c in classes if c.locked or c.hidden}
 
 
-def index_after(
-    cached: Cached | None,
-    before: ShapeSet,
-    classes: Sequence[LabelClass],
-    shapes: ShapeSet,
-    delta: ShapeDelta,
-) -> Cached | None:
-    """The index of ``shapes`` patched from ``cached`` (the index of ``before`` with these
-    ``classes``), or None when it must be built again."""
-    if cached is None or cached[0] is not before or cached[1] is not classes:
-        return None
-    if delta.added or delta.removed or delta.reordered:
-        return None
-    blocked = {c.id for c in classes if c.locked or c.hidden}
-    changed = [a for u in delta.updated if (a := shapes.get(u)) is not None]
-    if any(a.hidden or a.locked or a.class_id in blocked for a in changed):
-        return None
-    index = cached[2].replaced(changed)
-    return None if index is None else (shapes, cached[1], index)
+def _editable(annotation: Annotation, blocked: set[int]) -> bool:
+    return not (annotation.hidden or annotation.locked or annotation.class_id in blocked)
+
+
+class ShapeIndex:
+    """The editable shapes (not hidden or locked, nor of a hidden or locked class) of a
+    shape set and their bounding boxes, for the shapes and classes it was asked about."""
+
+    def __init__(self) -> None:
+        self._cached: tuple[ShapeSet, Sequence[LabelClass], BoxIndex] | None = None
+
+    def of(self, shapes: ShapeSet, classes: Sequence[LabelClass]) -> BoxIndex:
+        cached = self._cached
+        if cached is not None and cached[0] is shapes and cached[1] is classes:
+            return cached[2]
+        blocked = _blocked(classes)
+        index = BoxIndex([a for a in shapes.ordered() if _editable(a, blocked)])
+        self._cached = (shapes, classes, index)
+        return index
+
+    def carry(
+        self,
+        before: ShapeSet,
+        shapes: ShapeSet,
+        classes: Sequence[LabelClass],
+        delta: ShapeDelta,
+    ) -> None:
+        """``before`` became ``shapes`` by ``delta``: patch the index of ``before`` into
+        the index of ``shapes`` where the change allows it, else forget it."""
+        cached, self._cached = self._cached, None
+        if cached is None or cached[0] is not before or cached[1] is not classes:
+            return
+        if delta.added or delta.removed or delta.reordered:
+            return
+        blocked = _blocked(classes)
+        changed = [a for u in delta.updated if (a := shapes.get(u)) is not None]
+        if not all(_editable(a, blocked) for a in changed):
+            return
+        index = cached[2].replaced(changed)
+        if index is not None:
+            self._cached = (shapes, classes, index)

@@ -122,23 +122,20 @@ class ShapeSet:
         result.image_id = self.image_id
         result._by_uuid = by_uuid
         result._keys = keys
-        result._ordered = self._reordered(updated, by_uuid) if not (added or removed) else None
+        in_place = not (added or removed or reordered)
+        result._ordered = self._reordered(updated, by_uuid) if in_place else None
         delta = ShapeDelta(tuple(added), tuple(updated), tuple(removed), reordered)
         return result, delta
 
     def _reordered(
         self, updated: list[str], by_uuid: dict[str, Annotation]
     ) -> tuple[Annotation, ...] | None:
-        """The drawing order after rows changed in place (the usual edit: a move, a new
-        class), as a copy of this set's order with those rows swapped, which is a C-speed
-        copy instead of a Python pass over every shape; None when an order key changed."""
+        """The drawing order after rows changed in place, keeping their order keys (the
+        usual edit: a move, a new class), as a copy of this set's order with those rows
+        swapped, which is a C-speed copy instead of a Python pass over every shape."""
         if self._ordered is None:
             return None
         order = list(self._ordered)
         for uuid in updated:
-            old = self._by_uuid[uuid]
-            new = by_uuid[uuid]
-            if _key(old) != _key(new):
-                return None
-            order[bisect.bisect_left(self._keys, _key(old))] = new
+            order[bisect.bisect_left(self._keys, _key(self._by_uuid[uuid]))] = by_uuid[uuid]
         return tuple(order)

@@ -16,7 +16,7 @@ import pytest
 
 from limner.models.domain import spatial
 from limner.models.domain.geometry import Box
-from limner.models.editing import session as session_module
+from limner.models.editing import shape_index
 from limner.models.editing.commands import EditAnnotations
 from limner.models.editing.session import EditingSession
 from tests.models.editing_session import SessionFactory, add_shape, make_session
@@ -35,7 +35,7 @@ class CountingIndex(spatial.BoxIndex):
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> type[CountingIndex]:
     CountingIndex.built = 0
-    monkeypatch.setattr(session_module, "BoxIndex", CountingIndex)
+    monkeypatch.setattr(shape_index, "BoxIndex", CountingIndex)
     return CountingIndex
 
 

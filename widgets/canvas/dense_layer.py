@@ -299,6 +299,7 @@ class DenseLayerItem(QGraphicsItem):
         self._job += 1
         self._running = None
         self._planes, self._image = None, None
+        self._rings = RingCache()
         self.update()
 
     def wait_ready(self, timeout: float = 30.0) -> bool:

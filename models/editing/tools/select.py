@@ -29,6 +29,7 @@ from limner.models.domain.geometry import (
 )
 from limner.models.domain.hit import HANDLE_EDGES, topmost_at
 from limner.models.domain.phrases import QT_TRANSLATE_NOOP
+from limner.models.domain.spatial import BoxIndex
 from limner.models.editing import shape_handles as sh
 from limner.models.editing.commands import EditAnnotations
 from limner.models.editing.groups import expand_groups
@@ -107,20 +108,24 @@ class SelectTool(Tool):
         return self._gesture is not None
 
     # -- helpers ---------------------------------------------------------------------
+    def _index(self) -> BoxIndex | None:
+        """The host's spatial index, if it keeps one (hosts in tests may not)."""
+        index = getattr(self.host, "spatial_index", None)
+        return index() if callable(index) else None
+
     def _near(self, p: Pointer) -> Sequence[Annotation]:
         """Candidates for a hit at the pointer: from the host's spatial index if it has one."""
-        index = getattr(self.host, "spatial_index", None)
-        if callable(index):
-            return index().at(p.x, p.y, p.tolerance)
+        index = self._index()
+        if index is not None:
+            return index.at(p.x, p.y, p.tolerance)
         return self.host.editable_annotations()
 
     def _editable(self, uuids: Iterable[str]) -> list[Annotation]:
         """The editable shapes among ``uuids``: looked up in the host's spatial index when
         it has one, so a click on a dense image does not walk every shape."""
-        index = getattr(self.host, "spatial_index", None)
-        if callable(index):
-            found = index()
-            return [a for u in uuids if (a := found.get(u)) is not None]
+        index = self._index()
+        if index is not None:
+            return [a for u in uuids if (a := index.get(u)) is not None]
         wanted = set(uuids)
         return [a for a in self.host.editable_annotations() if a.uuid in wanted]
 
