@@ -137,12 +137,18 @@ class KillPlan:
     server applies it and answers, the child dies before the answer reaches it (the
     ambiguous failure). ``after``: the child gets the answer and dies ``delay`` seconds
     later, wherever it is by then.
+
+    ``last``: the planned request is the last one the server sees; what arrives after it is
+    dropped unanswered, as if the network went down with the child. A client that sends in
+    parallel otherwise keeps sending on its other connections while the planned request is
+    on the server, and may finish everything before the kill lands.
     """
 
     nth: int
     moment: Moment
     delay: float = 0.0
     methods: frozenset[str] = WRITES
+    last: bool = False
 
     def describe(self) -> str:
         names = {WRITES: "write", READS: "read"}
@@ -212,6 +218,7 @@ class RelayProxy:
         self._kill: Callable[[], None] | None = None
         self._seen = 0
         self._fired = False
+        self._cut = False  # a plan with ``last`` has met its request: forward nothing more
         self._timer: threading.Timer | None = None
 
     @property
@@ -254,16 +261,22 @@ class RelayProxy:
         """Count requests from now on and call ``kill`` once, as ``plan`` says."""
         with self._lock:
             self._plan, self._kill, self._seen, self._fired = plan, kill, 0, False
+            self._cut = False
 
     def disarm(self) -> bool:
         """Stop counting; True when the kill was carried out."""
         with self._lock:
             fired = self._fired
-            self._plan, self._kill = None, None
+            self._plan, self._kill, self._cut = None, None, False
             timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
         return fired
+
+    def _cut_off(self) -> bool:
+        """A plan with ``last`` has met its request: this one must not reach the server."""
+        with self._lock:
+            return self._cut
 
     def _trigger(self, method: str) -> KillPlan | None:
         """The plan, when this request is the one it names."""
@@ -272,7 +285,10 @@ class RelayProxy:
             if plan is None or self._fired or method not in plan.methods:
                 return None
             self._seen += 1
-            return plan if self._seen == plan.nth else None
+            if self._seen != plan.nth:
+                return None
+            self._cut = plan.last
+            return plan
 
     def _fire(self) -> None:
         with self._lock:
@@ -309,6 +325,9 @@ class RelayProxy:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         if len(body) < length:  # the client died while sending: the server never sees it
+            handler.close_connection = True
+            return
+        if self._cut_off():
             handler.close_connection = True
             return
         plan = self._trigger(handler.command)

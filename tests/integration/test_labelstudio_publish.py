@@ -264,9 +264,11 @@ def test_a_publish_killed_mid_upload_continues_without_duplicates(
             "--token-env",
             TOKEN_ENV,
         ]
-        # writes: the project, then per batch its files and its tasks; the 5th write is a
-        # task import the server carries out while its answer never reaches limner
-        plan = KillPlan(5, "answered")
+        # writes: the project, then per batch its files and its tasks, three batches at a
+        # time; of writes 2-5 one at least is a task import (a batch's second write). The
+        # 5th is carried out while its answer never reaches limner, and nothing sent after
+        # it reaches the server, so the kill lands with some tasks made and others not.
+        plan = KillPlan(5, "answered", last=True)
         killed = run_killed(argv, env=env, relay=relay, plan=plan, log=tmp_path / "killed.log")
         assert killed.killed, killed.stderr
         project_id = _project_id(path)
