@@ -189,3 +189,79 @@ def test_patches_reuse_converted_polygons_and_draw_the_truth(qtbot) -> None:
     assert 0 < second <= 2 * 2 * len(ring)  # only the polygon that moved back
     assert (_truth(canvas, shapes, layer) == layer._planes.rgba).all()
     assert layer.renders == 1
+
+
+def _crowded(scene, shapes, kind=Box):  # type: ignore[no-untyped-def]
+    """The shape of ``kind`` with the most others crossing its bounds."""
+    from limner.models.domain.geometry import bounds
+
+    def crowd(a) -> int:  # type: ignore[no-untyped-def]
+        return scene._boxes.count_overlapping(*bounds(a.geometry))
+
+    return max((a for a in shapes if isinstance(a.geometry, kind)), key=crowd)
+
+
+def test_a_dropped_drag_draws_itself_and_only_what_lies_above_it(qtbot) -> None:
+    """The raster already holds everything but the dragged shape, so its release draws
+    that shape and the few drawn after it there, not the crowd under it, and the raster
+    still equals a full render."""
+    from limner.models.domain.geometry import bounds
+
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    scene = canvas.annotation_scene
+    top, crowded = shapes[-1], _crowded(scene, shapes)
+    for target in (top, crowded):
+        g = bounds(target.geometry)
+        moved = replace(target, geometry=Box(g[0] + 9, g[1] + 5, g[2] + 9, g[3] + 5))
+        scene.show_overrides({target.uuid: moved.geometry})  # the drag takes it out
+        under = len(scene._shapes_in(bounds(moved.geometry)))
+        drawn = layer.drawn
+        scene.patch([target.uuid], {target.uuid: moved}.get)  # the release commits
+        count = layer.drawn - drawn
+        if target is top:
+            assert count == 1
+        else:
+            assert 1 <= count < under
+        assert (_truth(canvas, shapes, layer) == layer._planes.rgba).all()
+    assert scene._boxes.count_overlapping(*bounds(crowded.geometry)) >= 3
+    assert layer.renders == 1
+
+
+def test_a_new_shape_on_a_crowded_image_is_drawn_over_the_raster(qtbot) -> None:
+    from limner.models.domain.geometry import bounds
+
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    scene = canvas.annotation_scene
+    crowd = _crowded(scene, shapes)
+    new = replace(crowd, uuid="drawn-now", geometry=Box(*bounds(crowd.geometry)), z=10**6)
+    drawn = layer.drawn
+    scene.patch([new.uuid], {new.uuid: new}.get)
+    assert layer.drawn - drawn == 1
+    assert (_truth(canvas, [*shapes, new], layer) == layer._planes.rgba).all()
+
+
+def test_a_patch_changes_no_plane_outside_its_rectangle(qtbot) -> None:
+    """Shapes crossing the patched rectangle are drawn cut to it: drawn whole, a long
+    shape beneath would leave its pixels over a higher shape's away from the edit."""
+    canvas, shapes, layer = _dense_canvas(qtbot)
+    scene = canvas.annotation_scene
+    base = shapes[0]
+    made = {
+        "edited": replace(base, uuid="edited", class_id=2, geometry=Box(3000, 3000, 3040, 3040)),
+        "long": replace(base, uuid="long", class_id=1, geometry=Box(3000, 3000, 3600, 3040)),
+        "higher": replace(base, uuid="higher", class_id=2, geometry=Box(3400, 2990, 3450, 3050)),
+    }
+    scene.patch(list(made), made.get)
+    planes = layer._planes
+    before = [p.copy() for p in (planes.fill, planes.covered, planes.lines)]
+    nudged = {"edited": replace(made["edited"], geometry=Box(3003, 3000, 3043, 3040))}
+    scene.patch(["edited"], nudged.get)
+    x0, y0, x1, y1 = planes.pixel_rect((3000, 3000, 3043, 3040))
+    for old, new in zip(before, (planes.fill, planes.covered, planes.lines), strict=True):
+        changed = old != new
+        changed[y0:y1, x0:x1] = False
+        assert not changed.any()
+    assert (before[2] != planes.lines).any()  # the box moved inside it
+    made.update(nudged)
+    truth = _truth(canvas, [*shapes, *made.values()], layer)
+    assert (truth == planes.rgba).all()

@@ -191,7 +191,9 @@ class AnnotationScene:
         began), so only its new place is drawn.
         """
         touched = list(uuids)
-        dirty = [self._boxes.get(u) for u in touched if u not in self._overridden]
+        # shapes the raster lacks until now: a dropped drag, a new shape
+        absent = {u for u in touched if u in self._overridden or u not in self._boxes}
+        dirty = [self._boxes.get(u) for u in touched if u not in absent]
         for uuid in touched:
             record = lookup(uuid)
             if record is None:
@@ -199,9 +201,12 @@ class AnnotationScene:
             else:
                 self._place(record)
             self._overridden.discard(uuid)
-        dirty += [self._boxes.get(u) for u in touched]
         self._update_lod(touched=touched)
-        self._patch_raster([r for r in dirty if r is not None])
+        now = [(u, self._boxes.get(u)) for u in touched]
+        if not any(dirty) and len(touched) <= 32:
+            self._patch_raster([r for _, r in now if r is not None], added=dict(now))
+        else:
+            self._patch_raster([r for r in dirty + [r for _, r in now] if r is not None])
 
     def _place(self, ann: Annotation) -> None:
         item = self._items.get(ann.uuid)
@@ -518,7 +523,11 @@ class AnnotationScene:
         near = (records[u] for u in self._boxes.overlapping(*rect) if u not in over)
         return [a for a in near if self._shown(a)]
 
-    def _patch_raster(self, dirty: list[Rect]) -> None:
+    def _patch_raster(
+        self, dirty: list[Rect], added: Mapping[str, Rect | None] | None = None
+    ) -> None:
+        """Redraw the raster where ``dirty`` says; ``added`` (uuid -> its rectangle) when
+        the change is only that these shapes appeared, each drawn over what is there."""
         if not dirty or not self._raster_valid or self._image_size is None:
             return
         x0 = min(r[0] for r in dirty)
@@ -528,6 +537,10 @@ class AnnotationScene:
         w, h = self._image_size
         if (x1 - x0) * (y1 - y0) > w * h * PATCH_LIMIT:
             self._render_raster(force=True)  # most of the image: a background render
+        elif added is not None:
+            for uuid, rect in added.items():
+                if rect is not None:
+                    self._dense_item.patch(rect, added=uuid)
         elif len(dirty) > 32 or (x1 - x0) * (y1 - y0) <= 1.5 * sum(
             (r[2] - r[0]) * (r[3] - r[1]) for r in dirty
         ):

@@ -17,13 +17,16 @@ SCALE = float(1 << SHIFT)
 POINT_RADIUS_PX = 2
 
 
-def _fixed(x: float, y: float, scale: float) -> tuple[int, int]:
-    return round(x * scale * SCALE), round(y * scale * SCALE)
+Offset = tuple[int, int]  # fixed-point position of the planes' top left in the raster
 
 
-def _pts(points: tuple[tuple[float, float], ...], scale: float) -> np.ndarray:
+def _fixed(x: float, y: float, scale: float, off: Offset) -> tuple[int, int]:
+    return round(x * scale * SCALE) - off[0], round(y * scale * SCALE) - off[1]
+
+
+def _pts(points: tuple[tuple[float, float], ...], scale: float, off: Offset) -> np.ndarray:
     arr = np.asarray(points, dtype=np.float64) * (scale * SCALE)
-    return np.round(arr).astype(np.int32).reshape(-1, 1, 2)
+    return (np.round(arr).astype(np.int32) - np.array(off, np.int32)).reshape(-1, 1, 2)
 
 
 def draw_kind(
@@ -33,20 +36,22 @@ def draw_kind(
     fill: np.ndarray,
     covered: np.ndarray,
     lines: np.ndarray,
+    off: Offset = (0, 0),
 ) -> None:
+    """Draw ``g`` into planes whose top left sits at fixed-point ``off`` in the raster."""
     line = (*color, 255)
     if isinstance(g, Box):
-        ring = [_pts(g.corners(), scale)]
+        ring = [_pts(g.corners(), scale, off)]
         cv2.fillPoly(fill, ring, color, cv2.LINE_8, SHIFT)
         cv2.fillPoly(covered, ring, 255, cv2.LINE_8, SHIFT)
         cv2.polylines(lines, ring, True, line, 1, cv2.LINE_8, SHIFT)
     elif isinstance(g, Ellipse):
-        centre = _fixed(g.cx, g.cy, scale)
-        axes = _fixed(g.rx, g.ry, scale)
+        centre = _fixed(g.cx, g.cy, scale, off)
+        axes = _fixed(g.rx, g.ry, scale, (0, 0))
         for target, value, width in ((fill, color, -1), (covered, 255, -1), (lines, line, 1)):
             cv2.ellipse(target, centre, axes, g.angle, 0, 360, value, width, cv2.LINE_8, SHIFT)
     elif isinstance(g, Polyline):
-        cv2.polylines(lines, [_pts(g.points, scale)], False, line, 1, cv2.LINE_8, SHIFT)
+        cv2.polylines(lines, [_pts(g.points, scale, off)], False, line, 1, cv2.LINE_8, SHIFT)
     else:
-        centre = _fixed(g.x, g.y, scale)
+        centre = _fixed(g.x, g.y, scale, off)
         cv2.circle(lines, centre, POINT_RADIUS_PX << SHIFT, line, -1, cv2.LINE_8, SHIFT)
