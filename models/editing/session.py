@@ -243,6 +243,12 @@ class EditingSession(TagAndGroupEdits):
         """The shapes of the open image, bottom first."""
         return list(self._shapes.ordered())
 
+    @property
+    def drawing_order(self) -> Sequence[Annotation]:
+        """The same shapes as :attr:`annotations` without a copy (the set's own immutable
+        order), for readers that follow every edit on an image of 100,000 shapes."""
+        return self._shapes.ordered()
+
     def shape(self, uuid: str) -> Annotation | None:
         return self._shapes.get(uuid)
 

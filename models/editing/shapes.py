@@ -2,9 +2,9 @@
 
 A ``ShapeSet`` is never changed in place: :meth:`ShapeSet.patched` returns a new one with
 some rows replaced, so a reader on one thread can keep using the set it took while another
-thread builds the next. Patching costs the number of changed rows (plus one copy of the
-uuid table), never a re-read or a re-sort of the whole image, which is what keeps an edit
-cheap on an image with ten thousand shapes.
+thread builds the next. Patching costs the number of changed rows (plus, now and then,
+one copy of the uuid table), never a re-read or a re-sort of the whole image, which is
+what keeps an edit cheap on an image with a hundred thousand shapes.
 
 Drawing order is ``(z, id)``, the order the store lists an image's annotations in.
 """
@@ -42,42 +42,54 @@ class ShapeDelta:
 
 
 class ShapeSet:
-    """The live annotations of one image (``image_id`` None: no image open)."""
+    """The live annotations of one image (``image_id`` None: no image open).
 
-    __slots__ = ("_by_uuid", "_keys", "_ordered", "image_id")
+    The uuid table is a shared base plus a small overlay of the rows patched since it was
+    last flattened (None: gone), so a patch copies the overlay, not 100,000 entries; the
+    overlay is folded into a new base once it holds :data:`FLATTEN` rows.
+    """
+
+    __slots__ = ("_base", "_count", "_keys", "_ordered", "_over", "image_id")
+
+    FLATTEN = 512
 
     def __init__(self, image_id: int | None = None, annotations: Iterable[Annotation] = ()):
         self.image_id = image_id
-        self._by_uuid: dict[str, Annotation] = {a.uuid: a for a in annotations}
-        self._keys: list[_Key] = sorted(_key(a) for a in self._by_uuid.values())
+        self._base: dict[str, Annotation] = {a.uuid: a for a in annotations}
+        self._over: dict[str, Annotation | None] = {}
+        self._count = len(self._base)
+        self._keys: list[_Key] = sorted(_key(a) for a in self._base.values())
         self._ordered: tuple[Annotation, ...] | None = None
 
     # -- reading ---------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._by_uuid)
+        return self._count
 
     def __contains__(self, uuid: object) -> bool:
-        return uuid in self._by_uuid
+        return isinstance(uuid, str) and self.get(uuid) is not None
 
     def __iter__(self) -> Iterator[Annotation]:
         return iter(self.ordered())
 
     def get(self, uuid: str) -> Annotation | None:
-        return self._by_uuid.get(uuid)
+        over = self._over
+        if uuid in over:
+            return over[uuid]
+        return self._base.get(uuid)
 
     def uuids(self) -> frozenset[str]:
-        return frozenset(self._by_uuid)
+        return frozenset(k[2] for k in self._keys)
 
     def ordered(self) -> tuple[Annotation, ...]:
         """Every shape, bottom first (computed once per set)."""
         if self._ordered is None:
-            by_uuid = self._by_uuid
-            self._ordered = tuple(by_uuid[k[2]] for k in self._keys)
+            get = self.get
+            self._ordered = tuple(get(k[2]) for k in self._keys)  # type: ignore[misc]
         return self._ordered
 
     def position(self, uuid: str) -> int | None:
         """Index of ``uuid`` in drawing order, or None when it is not here."""
-        record = self._by_uuid.get(uuid)
+        record = self.get(uuid)
         if record is None:
             return None
         return bisect.bisect_left(self._keys, _key(record))
@@ -92,43 +104,50 @@ class ShapeSet:
         row was deleted (or never belonged to this image). Rows equal to what the set
         holds already count as unchanged.
         """
-        by_uuid = dict(self._by_uuid)
-        keys = list(self._keys)
-        added: list[str] = []
-        updated: list[str] = []
-        removed: list[str] = []
-        reordered = False
+        changes: dict[str, Annotation | None] = {}
         for uuid in named:
-            old = by_uuid.get(uuid)
             new = rows.get(uuid)
             if new is not None and new.image_id != self.image_id:
                 new = None
-            if old is not None and new == old:
-                continue
-            if old is not None:
-                del keys[bisect.bisect_left(keys, _key(old))]
-            if new is None:
-                if old is not None:
-                    del by_uuid[uuid]
-                    removed.append(uuid)
-                continue
-            bisect.insort(keys, _key(new))
-            reordered = reordered or (old is not None and _key(old) != _key(new))
-            by_uuid[uuid] = new
-            (updated if old is not None else added).append(uuid)
-        if not (added or updated or removed):
+            if new != self.get(uuid):
+                changes[uuid] = new
+        if not changes:
             return self, ShapeDelta()
+        old = {u: self.get(u) for u in changes}
+        added = [u for u, new in changes.items() if new is not None and old[u] is None]
+        removed = [u for u, new in changes.items() if new is None]
+        updated = [u for u, new in changes.items() if new is not None and old[u] is not None]
+        reordered = any(_key(old[u]) != _key(changes[u]) for u in updated)  # type: ignore[arg-type]
+        in_place = not (added or removed or reordered)
+        keys = self._keys  # an edit in place keeps every order key: the list is shared
+        if not in_place:
+            keys = list(keys)
+            for uuid in updated + removed:
+                del keys[bisect.bisect_left(keys, _key(old[uuid]))]  # type: ignore[arg-type]
+            for uuid in updated + added:
+                bisect.insort(keys, _key(changes[uuid]))  # type: ignore[arg-type]
         result = ShapeSet.__new__(ShapeSet)
         result.image_id = self.image_id
-        result._by_uuid = by_uuid
+        result._base, result._over = self._base, {**self._over, **changes}
+        result._count = self._count + len(added) - len(removed)
+        if len(result._over) >= self.FLATTEN:
+            result._flatten()
         result._keys = keys
-        in_place = not (added or removed or reordered)
-        result._ordered = self._reordered(updated, by_uuid) if in_place else None
+        result._ordered = self._reordered(updated, changes) if in_place else None
         delta = ShapeDelta(tuple(added), tuple(updated), tuple(removed), reordered)
         return result, delta
 
+    def _flatten(self) -> None:
+        base = dict(self._base)
+        for uuid, row in self._over.items():
+            if row is None:
+                base.pop(uuid, None)
+            else:
+                base[uuid] = row
+        self._base, self._over = base, {}
+
     def _reordered(
-        self, updated: list[str], by_uuid: dict[str, Annotation]
+        self, updated: list[str], rows: Mapping[str, Annotation | None]
     ) -> tuple[Annotation, ...] | None:
         """The drawing order after rows changed in place, keeping their order keys (the
         usual edit: a move, a new class), as a copy of this set's order with those rows
@@ -137,5 +156,7 @@ class ShapeSet:
             return None
         order = list(self._ordered)
         for uuid in updated:
-            order[bisect.bisect_left(self._keys, _key(self._by_uuid[uuid]))] = by_uuid[uuid]
+            row = rows[uuid]
+            assert row is not None
+            order[bisect.bisect_left(self._keys, _key(row))] = row  # its key did not change
         return tuple(order)

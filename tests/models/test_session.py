@@ -275,3 +275,37 @@ def test_a_patched_set_keeps_drawing_order_like_a_fresh_one() -> None:
         fresh = ShapeSet(1, [next((c for c in changes if c.uuid == r.uuid), r) for r in rows])
         assert patched.ordered() == fresh.ordered()
         assert set(delta.updated) == {c.uuid for c in changes}
+        # an edit that keeps every order key shares the sorted keys: no copy per edit
+        assert (patched._keys is base._keys) == (changes == [moved])
+        assert [patched.position(r.uuid) for r in rows] == [fresh.position(r.uuid) for r in rows]
+
+
+def test_many_patches_fold_into_a_set_equal_to_a_fresh_one() -> None:
+    """Patches go into a small overlay over a shared table, folded in from time to time;
+    through adds, moves, re-orders and deletes the set reads as one built from scratch."""
+    import random
+    from dataclasses import replace as _replace
+
+    from limner.models.domain.entities import Annotation as _Ann
+    from limner.models.domain.geometry import Box as _Box
+
+    rng = random.Random(7)
+    rows = {f"u{i}": _Ann(i, f"u{i}", 1, 1, _Box(i, i, i + 5, i + 5), z=i % 13) for i in range(300)}
+    current = ShapeSet(1, rows.values())
+    first = current
+    for step in range(3 * ShapeSet.FLATTEN):
+        uuid = rng.choice(sorted(rows)) if rows and step % 5 else f"n{step}"
+        if step % 7 == 0 and uuid in rows:
+            del rows[uuid]
+        elif uuid in rows:
+            rows[uuid] = _replace(rows[uuid], z=rows[uuid].z + rng.choice((0, 0, 1)))
+        else:
+            rows[uuid] = _Ann(1000 + step, uuid, 1, 2, _Box(1, 1, 9, 9), z=step % 13)
+        current, _delta = current.patched([uuid], {uuid: rows[uuid]} if uuid in rows else {})
+        current.ordered()
+    fresh = ShapeSet(1, rows.values())
+    assert current.ordered() == fresh.ordered()
+    assert len(current) == len(fresh) and current.uuids() == fresh.uuids()
+    assert all(current.get(u) == r and u in current for u, r in rows.items())
+    assert "u0" in first and len(first) == 300  # the first set never changed
+    assert len(current._over) < ShapeSet.FLATTEN

@@ -48,7 +48,7 @@ class ListSource(Protocol):
     def image_id(self) -> int | None: ...
 
     @property
-    def annotations(self) -> list[Annotation]: ...
+    def drawing_order(self) -> Sequence[Annotation]: ...
 
     def selection(self) -> frozenset[str]: ...
 
@@ -87,11 +87,11 @@ class AnnotationList(QListView):
             return
         if isinstance(event, ImageChanged):
             self._image_id = event.image.id if event.image is not None else None
-            self._model.reset(source.annotations)
+            self._model.reset(source.drawing_order)
             self.set_selection(source.selection())
         elif isinstance(event, SHAPE_EVENTS):
             if event.image_id == self._image_id:
-                self._model.sync(source.annotations, event.ids)
+                self._model.sync(source.drawing_order, event.ids)
                 self._select_rows()
         elif isinstance(event, SelectionChanged):
             self.set_selection(source.selection())
